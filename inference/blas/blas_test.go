@@ -1,0 +1,83 @@
+package blas
+
+import (
+	"math"
+	"testing"
+)
+
+// naive is the textbook triple loop the BLAS must agree with.
+func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	at := func(i, p int) float32 {
+		if transA {
+			return a[p*lda+i]
+		}
+		return a[i*lda+p]
+	}
+	bt := func(p, j int) float32 {
+		if transB {
+			return b[j*ldb+p]
+		}
+		return b[p*ldb+j]
+	}
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float32
+			for p := 0; p < k; p++ {
+				s += at(i, p) * bt(p, j)
+			}
+			c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+		}
+	}
+}
+
+func TestGemmMatchesNaive(t *testing.T) {
+	for _, tc := range []struct {
+		ta, tb  bool
+		m, n, k int
+		alpha   float32
+		beta    float32
+	}{
+		{false, false, 3, 4, 5, 1, 0},
+		{false, true, 7, 2, 3, 0.5, 1},
+		{true, false, 2, 9, 4, 1, 2},
+		{true, true, 5, 5, 1, -1, 0.25},
+		{false, false, 64, 33, 129, 1, 0},
+	} {
+		ar, ac := tc.m, tc.k
+		if tc.ta {
+			ar, ac = tc.k, tc.m
+		}
+		br, bc := tc.k, tc.n
+		if tc.tb {
+			br, bc = tc.n, tc.k
+		}
+		a := fill(ar*ac, 1)
+		b := fill(br*bc, 2)
+		c := fill(tc.m*tc.n, 3)
+		want := append([]float32(nil), c...)
+		Gemm(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, a, ac, b, bc, tc.beta, c, tc.n)
+		naive(tc.ta, tc.tb, tc.m, tc.n, tc.k, tc.alpha, a, ac, b, bc, tc.beta, want, tc.n)
+		for i := range c {
+			if d := math.Abs(float64(c[i] - want[i])); d > 1e-4*(1+math.Abs(float64(want[i]))) {
+				t.Fatalf("%+v: c[%d]=%v want %v", tc, i, c[i], want[i])
+			}
+		}
+	}
+}
+
+func TestGemmRejectsShortSlices(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a too-short A")
+		}
+	}()
+	Gemm(false, false, 2, 2, 2, 1, make([]float32, 3), 2, make([]float32, 4), 2, 0, make([]float32, 4), 2)
+}
+
+func fill(n int, seed float32) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(math.Sin(float64(seed) + float64(i)*0.37))
+	}
+	return s
+}

@@ -1,0 +1,331 @@
+package inference
+
+import (
+	"errors"
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// compile turns what onnx-go told the backend into a Net: values, steps in
+// file order (ONNX requires topological order), the score head, and every
+// value's shape at the declared input size.
+func compile(b *backend, m *meta) (*Net, error) {
+	if len(b.ops) != len(m.nodes) {
+		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
+	}
+	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1}
+	byName := map[string]*gnode{}
+	nodes := b.Nodes()
+	for nodes.Next() {
+		g := nodes.Node().(*gnode)
+		byName[g.name] = g
+	}
+	inputs := map[string]valueMeta{}
+	for _, in := range m.inputs {
+		inputs[in.name] = in
+	}
+	if len(m.inputs) != 1 {
+		return nil, fmt.Errorf("the model has %d inputs; camviz needs exactly one image input", len(m.inputs))
+	}
+	produced := map[string]bool{}
+	for _, nm := range m.nodes {
+		for _, o := range nm.outputs {
+			produced[o] = true
+		}
+	}
+	valueOf := func(name string) (int, error) {
+		if name == "" {
+			return -1, nil
+		}
+		if id, ok := n.byName[name]; ok {
+			return id, nil
+		}
+		v := value{name: name}
+		if _, isInput := inputs[name]; !isInput && !produced[name] {
+			g := byName[name]
+			if g == nil || g.t == nil {
+				return 0, fmt.Errorf("tensor %q is used but never defined", name)
+			}
+			t, err := fromTensor(g.t)
+			if err != nil {
+				return 0, fmt.Errorf("initializer %q: %v", name, err)
+			}
+			v.konst = t
+		}
+		n.byName[name] = len(n.values)
+		n.values = append(n.values, v)
+		return len(n.values) - 1, nil
+	}
+	var err error
+	if n.input, err = valueOf(m.inputs[0].name); err != nil {
+		return nil, err
+	}
+	if err := n.setInputShape(m.inputs[0]); err != nil {
+		return nil, err
+	}
+	for i, nm := range m.nodes {
+		if err := n.addStep(b.ops[i].op.Attributes, nm, valueOf); err != nil {
+			return nil, err
+		}
+	}
+	if len(m.outputs) == 0 {
+		return nil, errors.New("the ONNX graph declares no output")
+	}
+	out, ok := n.byName[m.outputs[0]]
+	if !ok {
+		return nil, fmt.Errorf("the graph output %q is not produced by any node", m.outputs[0])
+	}
+	if err := n.findHead(out); err != nil {
+		return nil, err
+	}
+	n.prune()
+	if err := n.inferShapes(); err != nil {
+		return nil, err
+	}
+	return n, n.listLayers()
+}
+
+func (n *Net) setInputShape(in valueMeta) error {
+	if in.elemType != 1 {
+		return fmt.Errorf("the model input %q is not float32 (ONNX type %d); camviz needs a float image tensor", in.name, in.elemType)
+	}
+	if len(in.dims) != 4 {
+		return fmt.Errorf("the model input %q has shape %v; camviz needs an image input [N,C,H,W]", in.name, in.dims)
+	}
+	s := make([]int, 4)
+	for i, d := range in.dims {
+		s[i] = int(d)
+	}
+	if s[0] < 1 {
+		s[0] = 1
+	}
+	if s[1] != 1 && s[1] != 3 {
+		return fmt.Errorf("the model input %q has %d channels; camviz needs 1 (grey) or 3 (RGB) — is it an image model?", in.name, s[1])
+	}
+	if s[2] < 1 || s[3] < 1 {
+		return fmt.Errorf("the model input %q has no fixed height and width (%v); camviz needs them", in.name, in.dims)
+	}
+	n.inputShape = s
+	return nil
+}
+
+func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string) (int, error)) error {
+	if nm.domain != "" && nm.domain != "ai.onnx" {
+		return n.unsupported(nm, fmt.Sprintf("operator %s of domain %q", nm.opType, nm.domain))
+	}
+	s := step{op: nm.opType, node: nm.name}
+	if s.node == "" && len(nm.outputs) > 0 {
+		s.node = nm.outputs[0]
+	}
+	var consts []*tval
+	for _, name := range nm.inputs {
+		id, err := valueOf(name)
+		if err != nil {
+			return fmt.Errorf("node %q (%s): %v", s.node, nm.opType, err)
+		}
+		s.in = append(s.in, id)
+		var c *tval
+		if id >= 0 {
+			c = n.values[id].konst
+		}
+		consts = append(consts, c)
+	}
+	k, err := newKernel(nm.opType, attrs(a), consts, n.opset)
+	if errors.Is(err, errUnsupported) {
+		return n.unsupported(nm, "operator "+nm.opType)
+	}
+	if err != nil {
+		return fmt.Errorf("node %q (%s, opset %d): %v", s.node, nm.opType, n.opset, err)
+	}
+	s.k = k
+	if len(nm.outputs) == 0 {
+		return fmt.Errorf("node %q (%s) has no output", s.node, nm.opType)
+	}
+	// Only the first output of a node carries data (Dropout's mask and
+	// BatchNormalization's training outputs are never used by inference).
+	if s.out, err = valueOf(nm.outputs[0]); err != nil {
+		return err
+	}
+	for _, o := range nm.outputs[1:] {
+		if o != "" {
+			n.byName[o] = -1
+		}
+	}
+	n.steps = append(n.steps, s)
+	return nil
+}
+
+func (n *Net) unsupported(nm nodeMeta, what string) error {
+	name := nm.name
+	if name == "" && len(nm.outputs) > 0 {
+		name = nm.outputs[0]
+	}
+	return fmt.Errorf("unsupported %s (node %q, opset %d); camviz runs %v", what, name, n.opset, Supported)
+}
+
+// findHead sets the score tensor: the graph output, or the input of a
+// final Softmax/LogSoftmax, since CAMs explain raw class scores.
+func (n *Net) findHead(out int) error {
+	n.scores = out
+	for {
+		s := n.producer(n.scores)
+		if s == nil {
+			return fmt.Errorf("the graph output %q is not computed from the input", n.values[out].name)
+		}
+		if _, ok := s.k.(*head); !ok {
+			break
+		}
+		n.softmaxHead = true
+		n.scores = s.in[0]
+	}
+	for _, s := range n.steps {
+		if _, ok := s.k.(*head); ok && n.isUpstream(s.out, n.scores) {
+			return fmt.Errorf("node %q: %s is supported only at the end of the graph", s.node, s.op)
+		}
+	}
+	return nil
+}
+
+func (n *Net) producer(v int) *step {
+	for i := range n.steps {
+		if n.steps[i].out == v {
+			return &n.steps[i]
+		}
+	}
+	return nil
+}
+
+// isUpstream reports whether value a feeds value b.
+func (n *Net) isUpstream(a, b int) bool {
+	need := map[int]bool{b: true}
+	for i := len(n.steps) - 1; i >= 0; i-- {
+		s := n.steps[i]
+		if !need[s.out] {
+			continue
+		}
+		for _, in := range s.in {
+			if in == a {
+				return true
+			}
+			if in >= 0 {
+				need[in] = true
+			}
+		}
+	}
+	return false
+}
+
+// prune drops steps the scores do not depend on (Softmax heads, unused
+// branches).
+func (n *Net) prune() {
+	need := map[int]bool{n.scores: true}
+	var kept []step
+	for i := len(n.steps) - 1; i >= 0; i-- {
+		s := n.steps[i]
+		if !need[s.out] {
+			continue
+		}
+		for _, in := range s.in {
+			if in >= 0 {
+				need[in] = true
+			}
+		}
+		kept = append(kept, s)
+	}
+	for i, j := 0, len(kept)-1; i < j; i, j = i+1, j-1 {
+		kept[i], kept[j] = kept[j], kept[i]
+	}
+	n.steps = kept
+}
+
+// inferShapes runs the graph on shapes alone at the declared input size,
+// so a model whose weights do not fit together fails at load, naming the
+// node.
+func (n *Net) inferShapes() error {
+	vals := make([]*tval, len(n.values))
+	for i, v := range n.values {
+		vals[i] = v.konst
+	}
+	vals[n.input] = &tval{shape: n.inputShape}
+	for _, s := range n.steps {
+		ins, err := n.gather(vals, s)
+		if err != nil {
+			return err
+		}
+		var out *tval
+		switch k := s.k.(type) {
+		case *intOp:
+			out, err = k.eval(ins)
+		case *alias:
+			out, _, err = k.forward(ins, false)
+		case kernel:
+			var shape []int
+			shape, err = k.infer(ins)
+			out = &tval{shape: shape}
+		}
+		if err != nil {
+			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+		}
+		vals[s.out] = out
+	}
+	n.shapes = make([][]int, len(vals))
+	for i, v := range vals {
+		if v != nil {
+			n.shapes[i] = v.shape
+		}
+	}
+	if len(n.shapes[n.scores]) != 2 {
+		return fmt.Errorf("the class scores %q have shape %s; camviz needs [N, classes]", n.values[n.scores].name, shapeStr(n.shapes[n.scores]))
+	}
+	return nil
+}
+
+func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
+	ins := make([]*tval, len(s.in))
+	for j, id := range s.in {
+		if id < 0 {
+			continue
+		}
+		if vals[id] == nil {
+			return nil, fmt.Errorf("node %q (%s): input %q is not available", s.node, s.op, n.values[id].name)
+		}
+		ins[j] = vals[id]
+	}
+	if len(ins) == 0 || ins[0] == nil {
+		if _, ok := s.k.(*intOp); !ok {
+			return nil, fmt.Errorf("node %q (%s) has no data input", s.node, s.op)
+		}
+	}
+	return ins, nil
+}
+
+func (n *Net) listLayers() error {
+	hasConv := false
+	for _, s := range n.steps {
+		if _, ok := s.k.(kernel); !ok {
+			continue
+		}
+		if _, ok := s.k.(*alias); ok {
+			continue
+		}
+		if s.op == "Conv" {
+			hasConv = true
+		}
+		if sh := n.shapes[s.out]; len(sh) == 4 && hasConv {
+			n.layers = append(n.layers, Layer{Name: n.values[s.out].name, Op: s.op, Node: s.node, Shape: sh})
+		}
+	}
+	if !hasConv {
+		return errors.New("the model has no convolution layer, so there is nothing to draw a class activation map on")
+	}
+	return nil
+}
+
+func fromTensorAny(v interface{}) (*tval, error) {
+	t, ok := v.(tensor.Tensor)
+	if !ok {
+		return nil, fmt.Errorf("Constant value is %T, not a tensor", v)
+	}
+	return fromTensor(t)
+}

@@ -1,0 +1,265 @@
+package inference
+
+import (
+	"fmt"
+
+	"camviz/inference/blas"
+)
+
+// conv is ONNX Conv (group 1) as im2col + one matrix product per image.
+type conv struct {
+	w                 []float32 // [cout, cin·kh·kw], as stored in ONNX
+	bias              []float32 // nil or [cout]
+	cout, cin, kh, kw int
+	sh, sw, dh, dw    int
+	pads              [4]int // top, left, bottom, right
+	autoPad           string
+}
+
+func newConv(a attrs, in []*tval) (kernel, error) {
+	if len(in) < 2 || in[1] == nil || in[1].f == nil {
+		return nil, fmt.Errorf("Conv needs constant weights")
+	}
+	w := in[1]
+	if len(w.shape) != 4 {
+		return nil, fmt.Errorf("Conv weight is %s, want 4-D (only 2-D convolutions are supported)", shapeStr(w.shape))
+	}
+	g, err := a.int("group", 1)
+	if err != nil {
+		return nil, err
+	}
+	if g != 1 {
+		return nil, fmt.Errorf("Conv with group=%d is not supported (only group=1)", g)
+	}
+	c := &conv{w: w.f, cout: w.shape[0], cin: w.shape[1], kh: w.shape[2], kw: w.shape[3], sh: 1, sw: 1, dh: 1, dw: 1}
+	if len(in) > 2 && in[2] != nil {
+		if in[2].f == nil || len(in[2].f) != c.cout {
+			return nil, fmt.Errorf("Conv bias has %d values for %d output channels", len(in[2].f), c.cout)
+		}
+		c.bias = in[2].f
+	}
+	if err := c.readAttrs(a); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *conv) readAttrs(a attrs) error {
+	if ks, err := a.ints("kernel_shape"); err != nil {
+		return err
+	} else if ks != nil && (len(ks) != 2 || ks[0] != c.kh || ks[1] != c.kw) {
+		return fmt.Errorf("Conv kernel_shape %v does not match weights %d×%d", ks, c.kh, c.kw)
+	}
+	if s, err := a.ints("strides"); err != nil {
+		return err
+	} else if len(s) == 2 {
+		c.sh, c.sw = s[0], s[1]
+	}
+	if d, err := a.ints("dilations"); err != nil {
+		return err
+	} else if len(d) == 2 {
+		c.dh, c.dw = d[0], d[1]
+	}
+	if p, err := a.ints("pads"); err != nil {
+		return err
+	} else if len(p) == 4 {
+		c.pads = [4]int{p[0], p[1], p[2], p[3]}
+	}
+	var err error
+	c.autoPad, err = a.str("auto_pad", "NOTSET")
+	if c.sh < 1 || c.sw < 1 || c.dh < 1 || c.dw < 1 {
+		return fmt.Errorf("Conv strides and dilations must be positive")
+	}
+	return err
+}
+
+// padsFor resolves auto_pad for an input size.
+func (c *conv) padsFor(h, w int) [4]int {
+	switch c.autoPad {
+	case "SAME_UPPER", "SAME_LOWER":
+		ph := max(0, ((h+c.sh-1)/c.sh-1)*c.sh+(c.kh-1)*c.dh+1-h)
+		pw := max(0, ((w+c.sw-1)/c.sw-1)*c.sw+(c.kw-1)*c.dw+1-w)
+		if c.autoPad == "SAME_UPPER" {
+			return [4]int{ph / 2, pw / 2, ph - ph/2, pw - pw/2}
+		}
+		return [4]int{ph - ph/2, pw - pw/2, ph / 2, pw / 2}
+	case "VALID":
+		return [4]int{}
+	}
+	return c.pads
+}
+
+func (c *conv) geometry(x []int) (ho, wo int, p [4]int, err error) {
+	if len(x) != 4 {
+		return 0, 0, p, fmt.Errorf("Conv input is %s, want [N,C,H,W]", shapeStr(x))
+	}
+	if x[1] != c.cin {
+		return 0, 0, p, fmt.Errorf("Conv input has %d channels, weights expect %d", x[1], c.cin)
+	}
+	p = c.padsFor(x[2], x[3])
+	ho = (x[2]+p[0]+p[2]-(c.kh-1)*c.dh-1)/c.sh + 1
+	wo = (x[3]+p[1]+p[3]-(c.kw-1)*c.dw-1)/c.sw + 1
+	if ho < 1 || wo < 1 {
+		return 0, 0, p, fmt.Errorf("Conv input %s is smaller than its %d×%d kernel", shapeStr(x), c.kh, c.kw)
+	}
+	return ho, wo, p, nil
+}
+
+func (c *conv) infer(in []*tval) ([]int, error) {
+	ho, wo, _, err := c.geometry(in[0].shape)
+	if err != nil {
+		return nil, err
+	}
+	return []int{in[0].shape[0], c.cout, ho, wo}, nil
+}
+
+// pointwise is true for 1×1 convolutions that read the input as it lies,
+// which need no im2col copy.
+func (c *conv) pointwise(p [4]int) bool {
+	return c.kh == 1 && c.kw == 1 && c.sh == 1 && c.sw == 1 && p == [4]int{}
+}
+
+func (c *conv) forward(in []*tval, _ bool) (*tval, any, error) {
+	x := in[0]
+	ho, wo, p, err := c.geometry(x.shape)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, h, w := x.shape[0], x.shape[2], x.shape[3]
+	out := newF(n, c.cout, ho, wo)
+	k := c.cin * c.kh * c.kw
+	hw := ho * wo
+	var col []float32
+	if !c.pointwise(p) {
+		col = make([]float32, k*hw)
+	}
+	for b := 0; b < n; b++ {
+		xb := x.f[b*c.cin*h*w : (b+1)*c.cin*h*w]
+		ob := out.f[b*c.cout*hw : (b+1)*c.cout*hw]
+		src := xb
+		if col != nil {
+			c.im2col(xb, h, w, ho, wo, p, col)
+			src = col
+		}
+		beta := float32(0)
+		if c.bias != nil {
+			fillBias(ob, c.bias, hw)
+			beta = 1
+		}
+		blas.Gemm(false, false, c.cout, hw, k, 1, c.w, k, src, hw, beta, ob, hw)
+	}
+	return out, nil, nil
+}
+
+func fillBias(dst, bias []float32, plane int) {
+	parallel(len(bias), 16, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			row := dst[ch*plane : (ch+1)*plane]
+			v := bias[ch]
+			for i := range row {
+				row[i] = v
+			}
+		}
+	})
+}
+
+// im2col lays each (channel, ky, kx) tap out as one row of ho·wo values.
+func (c *conv) im2col(x []float32, h, w, ho, wo int, p [4]int, col []float32) {
+	taps := c.kh * c.kw
+	parallel(c.cin*taps, 8, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			ch, t := r/taps, r%taps
+			ky, kx := t/c.kw, t%c.kw
+			plane := x[ch*h*w : (ch+1)*h*w]
+			dst := col[r*ho*wo : (r+1)*ho*wo]
+			for oy := 0; oy < ho; oy++ {
+				iy := oy*c.sh - p[0] + ky*c.dh
+				row := dst[oy*wo : (oy+1)*wo]
+				if iy < 0 || iy >= h {
+					clear(row)
+					continue
+				}
+				c.gatherRow(row, plane[iy*w:(iy+1)*w], kx*c.dw-p[1], w)
+			}
+		}
+	})
+}
+
+// gatherRow fills row[ox] = src[ox·sw + off], zero outside the source.
+func (c *conv) gatherRow(row, src []float32, off, w int) {
+	if c.sw == 1 {
+		lo := max(0, -off)
+		hi := min(len(row), w-off)
+		if hi <= lo {
+			clear(row)
+			return
+		}
+		clear(row[:lo])
+		copy(row[lo:hi], src[lo+off:hi+off])
+		clear(row[hi:])
+		return
+	}
+	for ox := range row {
+		ix := ox*c.sw + off
+		if ix < 0 || ix >= w {
+			row[ox] = 0
+		} else {
+			row[ox] = src[ix]
+		}
+	}
+}
+
+// col2im adds each row of col back onto the input positions it was read from.
+func (c *conv) col2im(col []float32, h, w, ho, wo int, p [4]int, dx []float32) {
+	taps := c.kh * c.kw
+	// One goroutine per channel range: a channel's rows touch only its plane.
+	parallel(c.cin, 4, func(lo, hi int) {
+		for ch := lo; ch < hi; ch++ {
+			plane := dx[ch*h*w : (ch+1)*h*w]
+			for t := 0; t < taps; t++ {
+				ky, kx := t/c.kw, t%c.kw
+				src := col[(ch*taps+t)*ho*wo : (ch*taps+t+1)*ho*wo]
+				for oy := 0; oy < ho; oy++ {
+					iy := oy*c.sh - p[0] + ky*c.dh
+					if iy < 0 || iy >= h {
+						continue
+					}
+					drow := plane[iy*w : (iy+1)*w]
+					srow := src[oy*wo : (oy+1)*wo]
+					off := kx*c.dw - p[1]
+					for ox, v := range srow {
+						ix := ox*c.sw + off
+						if ix >= 0 && ix < w {
+							drow[ix] += v
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func (c *conv) backward(in []*tval, out *tval, _ any, dout []float32) ([]float32, error) {
+	x := in[0]
+	n, h, w := x.shape[0], x.shape[2], x.shape[3]
+	ho, wo := out.shape[2], out.shape[3]
+	_, _, p, _ := c.geometry(x.shape)
+	k := c.cin * c.kh * c.kw
+	hw := ho * wo
+	dx := make([]float32, len(x.f))
+	var col []float32
+	if !c.pointwise(p) {
+		col = make([]float32, k*hw)
+	}
+	for b := 0; b < n; b++ {
+		db := dout[b*c.cout*hw : (b+1)*c.cout*hw]
+		dxb := dx[b*c.cin*h*w : (b+1)*c.cin*h*w]
+		if col == nil {
+			blas.Gemm(true, false, k, hw, c.cout, 1, c.w, k, db, hw, 0, dxb, hw)
+			continue
+		}
+		blas.Gemm(true, false, k, hw, c.cout, 1, c.w, k, db, hw, 0, col, hw)
+		c.col2im(col, h, w, ho, wo, p, dxb)
+	}
+	return dx, nil
+}

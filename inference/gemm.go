@@ -1,0 +1,121 @@
+package inference
+
+import (
+	"fmt"
+
+	"camviz/inference/blas"
+)
+
+// gemm is ONNX Gemm: Y = alpha·op(A)·op(B) + beta·C. C is only ever read:
+// onnx-go's own backend wrote the result into the bias buffer, so every run
+// after the first was wrong. TestRepeatedRunsAgree guards against that.
+type gemm struct {
+	alpha, beta    float32
+	transA, transB bool
+}
+
+func newGemm(a attrs) (kernel, error) {
+	g := &gemm{}
+	var err error
+	if g.alpha, err = a.float("alpha", 1); err != nil {
+		return nil, err
+	}
+	if g.beta, err = a.float("beta", 1); err != nil {
+		return nil, err
+	}
+	ta, err := a.int("transA", 0)
+	if err != nil {
+		return nil, err
+	}
+	tb, err := a.int("transB", 0)
+	if err != nil {
+		return nil, err
+	}
+	g.transA, g.transB = ta == 1, tb == 1
+	return g, nil
+}
+
+func (g *gemm) dims(in []*tval) (m, n, k int, err error) {
+	if len(in) < 2 || in[1] == nil {
+		return 0, 0, 0, fmt.Errorf("Gemm needs two inputs")
+	}
+	a, b := in[0].shape, in[1].shape
+	if len(a) != 2 || len(b) != 2 {
+		return 0, 0, 0, fmt.Errorf("Gemm inputs are %s and %s, want 2-D", shapeStr(a), shapeStr(b))
+	}
+	m, k = a[0], a[1]
+	if g.transA {
+		m, k = k, m
+	}
+	kb, n := b[0], b[1]
+	if g.transB {
+		kb, n = n, kb
+	}
+	if k != kb {
+		return 0, 0, 0, fmt.Errorf("Gemm input has %d features but the weights expect %d (input %s, weights %s)", k, kb, shapeStr(a), shapeStr(b))
+	}
+	return m, n, k, nil
+}
+
+func (g *gemm) infer(in []*tval) ([]int, error) {
+	m, n, _, err := g.dims(in)
+	if err != nil {
+		return nil, err
+	}
+	if len(in) > 2 && in[2] != nil {
+		c := numel(in[2].shape)
+		if c != 1 && c != n && c != m*n {
+			return nil, fmt.Errorf("Gemm bias %s does not broadcast to [%d×%d]", shapeStr(in[2].shape), m, n)
+		}
+	}
+	return []int{m, n}, nil
+}
+
+func (g *gemm) forward(in []*tval, _ bool) (*tval, any, error) {
+	m, n, k, err := g.dims(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, b := in[0], in[1]
+	out := newF(m, n)
+	beta := float32(0)
+	if len(in) > 2 && in[2] != nil && g.beta != 0 {
+		c := in[2].f
+		for r := 0; r < m; r++ {
+			row := out.f[r*n : (r+1)*n]
+			switch len(c) {
+			case 1:
+				for j := range row {
+					row[j] = c[0]
+				}
+			case n:
+				copy(row, c)
+			default:
+				copy(row, c[r*n:(r+1)*n])
+			}
+		}
+		beta = g.beta
+	}
+	lda, ldb := a.shape[1], b.shape[1]
+	blas.Gemm(g.transA, g.transB, m, n, k, g.alpha, a.f, lda, b.f, ldb, beta, out.f, n)
+	return out, nil, nil
+}
+
+// backward gives dA; B is a weight (constant), so it needs no gradient.
+func (g *gemm) backward(in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+	m, n, k, err := g.dims(in)
+	if err != nil {
+		return nil, err
+	}
+	b := in[1]
+	ldb := b.shape[1]
+	da := make([]float32, m*k)
+	if !g.transA {
+		// dA = alpha·dY·op(B)ᵀ
+		blas.Gemm(false, !g.transB, m, k, n, g.alpha, dout, n, b.f, ldb, 0, da, k)
+	} else {
+		// A is stored k×m: dAᵀ = alpha·op(B)·dYᵀ
+		blas.Gemm(g.transB, true, k, m, n, g.alpha, b.f, ldb, dout, n, 0, da, m)
+	}
+	return da, nil
+}

@@ -1,0 +1,171 @@
+package inference
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	onnx "github.com/owulveryck/onnx-go"
+	"gorgonia.org/tensor"
+)
+
+// Net is a loaded, compiled network. It is immutable after Load, so any
+// number of goroutines may run passes on it at once.
+type Net struct {
+	values []value
+	steps  []step
+	byName map[string]int
+
+	input, scores int
+	inputShape    []int // [N,C,H,W] as declared; symbolic batch becomes 1
+	softmaxHead   bool
+	opset         int64
+	producerName  string
+	layers        []Layer
+	shapes        [][]int // every value's shape at the declared input size
+}
+
+type value struct {
+	name  string
+	konst *tval // weights and constants; nil for activations
+}
+
+type step struct {
+	op, node string // ONNX op type and node name, for messages
+	in       []int  // value indices; -1 for an omitted optional input
+	out      int
+	k        any // kernel or *intOp
+}
+
+// Layer is one tensor a CAM can be computed at.
+type Layer struct {
+	Name  string // ONNX tensor name
+	Op    string // the operator that produces it
+	Node  string // the ONNX node name
+	Shape []int  // at the model's declared input size
+}
+
+// Load reads an ONNX model file.
+func Load(path string) (*Net, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read model: %w", err)
+	}
+	return Decode(data)
+}
+
+// Decode compiles an ONNX model held in memory.
+func Decode(data []byte) (*Net, error) {
+	if len(data) == 0 {
+		return nil, errors.New("the model file is empty")
+	}
+	m, err := readMeta(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.nodes) == 0 {
+		return nil, errors.New("the ONNX graph has no nodes")
+	}
+	b := newBackend()
+	if err := unmarshal(b, data); err != nil {
+		return nil, err
+	}
+	return compile(b, m)
+}
+
+// unmarshal runs onnx-go's decoder, turning its panics on malformed
+// input into errors.
+func unmarshal(b *backend, data []byte) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot decode the ONNX model: %v", r)
+		}
+	}()
+	if err := onnx.NewModel(b).UnmarshalBinary(data); err != nil {
+		return fmt.Errorf("cannot decode the ONNX model: %v", firstLine(err.Error()))
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// Info describes the model for people.
+type Info struct {
+	InputName   string
+	InputShape  []int // [N,C,H,W]
+	OutputName  string
+	NumClasses  int
+	Opset       int64
+	Producer    string
+	SoftmaxHead bool // the graph ends in Softmax; scores are taken before it
+	Layers      []Layer
+}
+
+func (n *Net) Info() Info {
+	return Info{
+		InputName:   n.values[n.input].name,
+		InputShape:  append([]int(nil), n.inputShape...),
+		OutputName:  n.values[n.scores].name,
+		NumClasses:  n.NumClasses(),
+		Opset:       n.opset,
+		Producer:    n.producerName,
+		SoftmaxHead: n.softmaxHead,
+		Layers:      n.Layers(),
+	}
+}
+
+// NumClasses is the length of the score vector.
+func (n *Net) NumClasses() int {
+	s := n.shapes[n.scores]
+	return s[len(s)-1]
+}
+
+// InputSize is the declared input's channels, height and width.
+func (n *Net) InputSize() (c, h, w int) {
+	return n.inputShape[1], n.inputShape[2], n.inputShape[3]
+}
+
+// Layers lists the spatial ([N,C,H,W]) tensors a CAM can be computed at,
+// in graph order.
+func (n *Net) Layers() []Layer { return append([]Layer(nil), n.layers...) }
+
+// DefaultLayer is the last ReLU of the convolutional part (the usual CAM
+// target: features.29 in VGG16), or the last spatial layer without one.
+func (n *Net) DefaultLayer() string {
+	def := ""
+	for _, l := range n.layers {
+		if l.Op == "Relu" || def == "" {
+			def = l.Name
+		}
+	}
+	if def == "" {
+		for i := len(n.layers) - 1; i >= 0; i-- {
+			return n.layers[i].Name
+		}
+	}
+	return def
+}
+
+// Layer finds a layer by tensor name.
+func (n *Net) Layer(name string) (Layer, error) {
+	for _, l := range n.layers {
+		if l.Name == name {
+			return l, nil
+		}
+	}
+	if _, ok := n.byName[name]; ok {
+		return Layer{}, fmt.Errorf("tensor %q is not a spatial [N,C,H,W] layer", name)
+	}
+	return Layer{}, fmt.Errorf("the model has no tensor %q (run `camviz layers` to list them)", name)
+}
+
+// NewInput makes a zero tensor of the model's declared input shape with
+// batch n.
+func (n *Net) NewInput(batch int) *tensor.Dense {
+	c, h, w := n.InputSize()
+	return tensor.New(tensor.WithShape(batch, c, h, w), tensor.Of(tensor.Float32))
+}

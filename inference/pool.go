@@ -1,0 +1,244 @@
+package inference
+
+import (
+	"fmt"
+	"math"
+)
+
+// pool is ONNX MaxPool and AveragePool over the last two axes.
+type pool struct {
+	max            bool
+	kh, kw, sh, sw int
+	dh, dw         int
+	pads           [4]int
+	ceil           bool
+	countPad       bool
+}
+
+func newPool(isMax bool, a attrs) (kernel, error) {
+	ks, err := a.ints("kernel_shape")
+	if err != nil {
+		return nil, err
+	}
+	if len(ks) != 2 {
+		return nil, fmt.Errorf("only 2-D pooling is supported (kernel_shape %v)", ks)
+	}
+	p := &pool{max: isMax, kh: ks[0], kw: ks[1], sh: 1, sw: 1, dh: 1, dw: 1}
+	if s, err := a.ints("strides"); err != nil {
+		return nil, err
+	} else if len(s) == 2 {
+		p.sh, p.sw = s[0], s[1]
+	}
+	if d, err := a.ints("dilations"); err != nil {
+		return nil, err
+	} else if len(d) == 2 {
+		p.dh, p.dw = d[0], d[1]
+	}
+	if pd, err := a.ints("pads"); err != nil {
+		return nil, err
+	} else if len(pd) == 4 {
+		p.pads = [4]int{pd[0], pd[1], pd[2], pd[3]}
+	}
+	ceil, err := a.int("ceil_mode", 0)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := a.int("count_include_pad", 0)
+	if err != nil {
+		return nil, err
+	}
+	ap, err := a.str("auto_pad", "NOTSET")
+	if err != nil {
+		return nil, err
+	}
+	if ap != "NOTSET" && ap != "VALID" {
+		return nil, fmt.Errorf("pooling with auto_pad=%s is not supported", ap)
+	}
+	if p.kh < 1 || p.kw < 1 || p.sh < 1 || p.sw < 1 || p.dh < 1 || p.dw < 1 {
+		return nil, fmt.Errorf("pooling kernel, strides and dilations must be positive")
+	}
+	p.ceil, p.countPad = ceil == 1, cp == 1
+	return p, nil
+}
+
+func (p *pool) outSize(in, k, s, d, p0, p1 int) int {
+	span := in + p0 + p1 - (k-1)*d - 1
+	if span < 0 {
+		return 0
+	}
+	o := span/s + 1
+	if p.ceil && span%s != 0 {
+		o++
+		// PyTorch and ONNX Runtime drop a last window that would start in
+		// the end padding.
+		if (o-1)*s >= in+p0 {
+			o--
+		}
+	}
+	return o
+}
+
+func (p *pool) infer(in []*tval) ([]int, error) {
+	x := in[0].shape
+	if len(x) != 4 {
+		return nil, fmt.Errorf("pooling input is %s, want [N,C,H,W]", shapeStr(x))
+	}
+	ho := p.outSize(x[2], p.kh, p.sh, p.dh, p.pads[0], p.pads[2])
+	wo := p.outSize(x[3], p.kw, p.sw, p.dw, p.pads[1], p.pads[3])
+	if ho < 1 || wo < 1 {
+		return nil, fmt.Errorf("pooling input %s is smaller than its %d×%d window", shapeStr(x), p.kh, p.kw)
+	}
+	return []int{x[0], x[1], ho, wo}, nil
+}
+
+// window visits the input positions of output (oy, ox); it reports the
+// count of positions a count_include_pad average divides by.
+func (p *pool) window(h, w, oy, ox int, visit func(i int)) (padCount int) {
+	y0, x0 := oy*p.sh-p.pads[0], ox*p.sw-p.pads[1]
+	for ky := 0; ky < p.kh; ky++ {
+		iy := y0 + ky*p.dh
+		if iy >= h+p.pads[2] {
+			break
+		}
+		for kx := 0; kx < p.kw; kx++ {
+			ix := x0 + kx*p.dw
+			if ix >= w+p.pads[3] {
+				break
+			}
+			padCount++
+			if iy >= 0 && iy < h && ix >= 0 && ix < w {
+				visit(iy*w + ix)
+			}
+		}
+	}
+	return padCount
+}
+
+func (p *pool) forward(in []*tval, keep bool) (*tval, any, error) {
+	shape, err := p.infer(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := in[0]
+	h, w, ho, wo := x.shape[2], x.shape[3], shape[2], shape[3]
+	out := newF(shape...)
+	var arg []int32
+	if p.max && keep {
+		arg = make([]int32, len(out.f))
+	}
+	planes := shape[0] * shape[1]
+	parallel(planes, 4, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			src := x.f[pl*h*w : (pl+1)*h*w]
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					o := pl*ho*wo + oy*wo + ox
+					if p.max {
+						best, bi := float32(math.Inf(-1)), int32(-1)
+						p.window(h, w, oy, ox, func(i int) {
+							if v := src[i]; v > best || bi < 0 {
+								best, bi = v, int32(i)
+							}
+						})
+						out.f[o] = best
+						if arg != nil {
+							arg[o] = bi
+						}
+						continue
+					}
+					var sum float32
+					n := 0
+					pc := p.window(h, w, oy, ox, func(i int) { sum += src[i]; n++ })
+					if p.countPad {
+						n = pc
+					}
+					if n > 0 {
+						out.f[o] = sum / float32(n)
+					}
+				}
+			}
+		}
+	})
+	return out, arg, nil
+}
+
+func (p *pool) backward(in []*tval, out *tval, aux any, dout []float32) ([]float32, error) {
+	x := in[0]
+	h, w, ho, wo := x.shape[2], x.shape[3], out.shape[2], out.shape[3]
+	dx := make([]float32, numel(x.shape))
+	arg, _ := aux.([]int32)
+	if p.max && arg == nil {
+		return nil, fmt.Errorf("MaxPool backward needs the forward pass kept")
+	}
+	planes := x.shape[0] * x.shape[1]
+	parallel(planes, 4, func(lo, hi int) {
+		for pl := lo; pl < hi; pl++ {
+			dst := dx[pl*h*w : (pl+1)*h*w]
+			for oy := 0; oy < ho; oy++ {
+				for ox := 0; ox < wo; ox++ {
+					o := pl*ho*wo + oy*wo + ox
+					g := dout[o]
+					if p.max {
+						if arg[o] >= 0 {
+							dst[arg[o]] += g
+						}
+						continue
+					}
+					n := 0
+					pc := p.window(h, w, oy, ox, func(int) { n++ })
+					if p.countPad {
+						n = pc
+					}
+					if n == 0 {
+						continue
+					}
+					share := g / float32(n)
+					p.window(h, w, oy, ox, func(i int) { dst[i] += share })
+				}
+			}
+		}
+	})
+	return dx, nil
+}
+
+// globalAvg is ONNX GlobalAveragePool: the mean of each channel plane.
+type globalAvg struct{}
+
+func (globalAvg) infer(in []*tval) ([]int, error) {
+	x := in[0].shape
+	if len(x) != 4 {
+		return nil, fmt.Errorf("GlobalAveragePool input is %s, want [N,C,H,W]", shapeStr(x))
+	}
+	return []int{x[0], x[1], 1, 1}, nil
+}
+
+func (g globalAvg) forward(in []*tval, _ bool) (*tval, any, error) {
+	shape, err := g.infer(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := in[0]
+	hw := x.shape[2] * x.shape[3]
+	out := newF(shape...)
+	for pl := range out.f {
+		var s float32
+		for _, v := range x.f[pl*hw : (pl+1)*hw] {
+			s += v
+		}
+		out.f[pl] = s / float32(hw)
+	}
+	return out, nil, nil
+}
+
+func (globalAvg) backward(in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+	x := in[0]
+	hw := x.shape[2] * x.shape[3]
+	dx := make([]float32, numel(x.shape))
+	for pl, g := range dout {
+		share := g / float32(hw)
+		for i := pl * hw; i < (pl+1)*hw; i++ {
+			dx[i] = share
+		}
+	}
+	return dx, nil
+}

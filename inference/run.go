@@ -1,0 +1,291 @@
+package inference
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// Pass is one forward run over a batch. A kept pass holds every
+// intermediate tensor, so gradients for any class at any layer cost only
+// the backward part from the scores down to that layer.
+type Pass struct {
+	net  *Net
+	vals []*tval
+	aux  []any // per step: what backward needs (MaxPool argmax)
+	keep bool
+	n    int // batch size
+}
+
+// Forward runs the network. With keep, the pass can answer Grad and
+// Scores-with-replacement queries afterwards; without it intermediate
+// tensors are dropped as soon as they are used, except the named taps.
+func (n *Net) Forward(ctx context.Context, x *tensor.Dense, keep bool, taps ...string) (*Pass, error) {
+	in, err := n.checkInput(x)
+	if err != nil {
+		return nil, err
+	}
+	return n.run(ctx, in, keep, taps, nil)
+}
+
+func (n *Net) checkInput(x *tensor.Dense) (*tval, error) {
+	if x == nil {
+		return nil, fmt.Errorf("no input tensor")
+	}
+	data, ok := x.Data().([]float32)
+	if !ok {
+		return nil, fmt.Errorf("input must be float32, is %v", x.Dtype())
+	}
+	s := x.Shape()
+	c, h, w := n.InputSize()
+	if len(s) != 4 || s[1] != c || s[2] != h || s[3] != w {
+		return nil, fmt.Errorf("input is %s; the model takes [N×%d×%d×%d]", shapeStr(s), c, h, w)
+	}
+	return &tval{shape: append([]int(nil), s...), f: data}, nil
+}
+
+// run executes the steps. Values in preset (by value id) are taken as
+// given and their producers skipped: that is how the tail after a layer
+// runs on replaced activations.
+func (n *Net) run(ctx context.Context, in *tval, keep bool, taps []string, preset map[int]*tval) (*Pass, error) {
+	p := &Pass{net: n, vals: make([]*tval, len(n.values)), aux: make([]any, len(n.steps)), keep: keep, n: in.shape[0]}
+	for i, v := range n.values {
+		p.vals[i] = v.konst
+	}
+	p.vals[n.input] = in
+	for id, v := range preset {
+		p.vals[id] = v
+	}
+	hold := map[int]bool{n.scores: true}
+	for _, t := range taps {
+		id, ok := n.byName[t]
+		if !ok || id < 0 {
+			return nil, fmt.Errorf("the model has no tensor %q", t)
+		}
+		hold[id] = true
+	}
+	last := n.lastUse()
+	for i, s := range n.steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if _, given := preset[s.out]; given {
+			continue
+		}
+		if err := p.exec(i, s); err != nil {
+			return nil, err
+		}
+		if keep {
+			continue
+		}
+		for _, id := range s.in {
+			if id >= 0 && last[id] == i && !hold[id] && n.values[id].konst == nil {
+				p.vals[id] = nil
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p *Pass) exec(i int, s step) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("node %q (%s) failed: %v", s.node, s.op, r)
+		}
+	}()
+	ins, err := p.net.gather(p.vals, s)
+	if err != nil {
+		return err
+	}
+	var out *tval
+	switch k := s.k.(type) {
+	case *intOp:
+		out, err = k.eval(ins)
+	case kernel:
+		out, p.aux[i], err = k.forward(ins, p.keep)
+	default:
+		err = fmt.Errorf("internal: %s cannot run", s.op)
+	}
+	if err != nil {
+		return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+	}
+	p.vals[s.out] = out
+	return nil
+}
+
+func (n *Net) lastUse() []int {
+	last := make([]int, len(n.values))
+	for i := range last {
+		last[i] = -1
+	}
+	for i, s := range n.steps {
+		for _, id := range s.in {
+			if id >= 0 {
+				last[id] = i
+			}
+		}
+	}
+	return last
+}
+
+// Batch is the number of images in the pass.
+func (p *Pass) Batch() int { return p.n }
+
+// Scores are the raw class scores (logits), [batch × classes] row-major.
+func (p *Pass) Scores() []float32 { return p.vals[p.net.scores].f }
+
+// Probs are softmax(Scores) per image.
+func (p *Pass) Probs() []float32 { return softmaxRows(p.Scores(), p.n) }
+
+// Activation returns a tapped (or, in a kept pass, any) tensor by name.
+func (p *Pass) Activation(name string) (*tensor.Dense, error) {
+	t, err := p.value(name)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.New(tensor.WithShape(t.shape...), tensor.WithBacking(t.f)), nil
+}
+
+func (p *Pass) value(name string) (*tval, error) {
+	id, ok := p.net.byName[name]
+	if !ok || id < 0 {
+		return nil, fmt.Errorf("the model has no tensor %q", name)
+	}
+	t := p.vals[id]
+	if t == nil || t.f == nil {
+		return nil, fmt.Errorf("tensor %q was not kept by this pass", name)
+	}
+	return t, nil
+}
+
+// Grad returns d score[class] / d layer for every image of the pass
+// (each image's own score: the images do not interact). The pass must
+// have been kept. It is exact: hand-written adjoints of each operator.
+func (p *Pass) Grad(ctx context.Context, layer string, class int) (*tensor.Dense, error) {
+	nc := p.net.NumClasses()
+	if class < 0 || class >= nc {
+		return nil, fmt.Errorf("class %d is out of range: the model has %d classes", class, nc)
+	}
+	seed := make([]float32, p.n*nc)
+	for b := 0; b < p.n; b++ {
+		seed[b*nc+class] = 1
+	}
+	g, shape, err := p.backward(ctx, layer, seed)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(g)), nil
+}
+
+func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]float32, []int, error) {
+	if !p.keep {
+		return nil, nil, fmt.Errorf("gradients need a kept forward pass")
+	}
+	target, err := p.value(layer)
+	if err != nil {
+		return nil, nil, err
+	}
+	tid := p.net.byName[layer]
+	down := p.net.downstream(tid)
+	grads := map[int][]float32{p.net.scores: seed}
+	for i := len(p.net.steps) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		s := p.net.steps[i]
+		dout, ok := grads[s.out]
+		if !ok || len(s.in) == 0 || s.in[0] < 0 || !down[s.in[0]] {
+			continue
+		}
+		d, ok := s.k.(differentiable)
+		if !ok {
+			return nil, nil, fmt.Errorf("node %q (%s) has no gradient", s.node, s.op)
+		}
+		ins, err := p.net.gather(p.vals, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		dx, err := d.backward(ins, p.vals[s.out], p.aux[i], dout)
+		if err != nil {
+			return nil, nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+		}
+		addGrad(grads, s.in[0], dx)
+	}
+	g, ok := grads[tid]
+	if !ok {
+		return nil, nil, fmt.Errorf("the scores do not depend on %q", layer)
+	}
+	return g, target.shape, nil
+}
+
+// addGrad sums gradients of a value used by several steps; it copies
+// before adding because alias steps pass their gradient slice through.
+func addGrad(grads map[int][]float32, id int, dx []float32) {
+	prev, ok := grads[id]
+	if !ok {
+		grads[id] = dx
+		return
+	}
+	sum := make([]float32, len(prev))
+	for i := range sum {
+		sum[i] = prev[i] + dx[i]
+	}
+	grads[id] = sum
+}
+
+// downstream marks the values computed from value v (v included).
+func (n *Net) downstream(v int) []bool {
+	down := make([]bool, len(n.values))
+	down[v] = true
+	for _, s := range n.steps {
+		for _, in := range s.in {
+			if in >= 0 && down[in] {
+				down[s.out] = true
+			}
+		}
+	}
+	return down
+}
+
+// ScoresWith runs the part of the network after layer on a batch of
+// replacement activations acts ([n, C, H, W] flattened, C·H·W matching the
+// layer) and returns the scores [n × classes]. Values that do not depend
+// on the layer come from this pass. This is what makes AblationCAM cheap:
+// only the tail is re-run.
+func (p *Pass) ScoresWith(ctx context.Context, layer string, acts []float32, n int) ([]float32, error) {
+	t, err := p.value(layer)
+	if err != nil {
+		return nil, err
+	}
+	per := numel(t.shape) / p.n
+	if n < 1 || len(acts) != n*per {
+		return nil, fmt.Errorf("replacement activations hold %d values, want %d×%d", len(acts), n, per)
+	}
+	tid := p.net.byName[layer]
+	down := p.net.downstream(tid)
+	preset := map[int]*tval{}
+	for id, v := range p.vals {
+		if v != nil && !down[id] {
+			preset[id] = v
+		}
+	}
+	shape := append([]int{n}, t.shape[1:]...)
+	preset[tid] = &tval{shape: shape, f: acts}
+	q, err := p.net.run(ctx, p.vals[p.net.input], false, nil, preset)
+	if err != nil {
+		return nil, err
+	}
+	return q.Scores(), nil
+}
+
+// CheckFinite reports NaN or Inf in the scores, which a CAM cannot explain.
+func (p *Pass) CheckFinite() error {
+	for _, v := range p.Scores() {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("the model's scores contain NaN or Inf: its weights or the input are broken")
+		}
+	}
+	return nil
+}

@@ -1,0 +1,131 @@
+package inference
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// TestRepeatedRunsAgree fails on the bug of onnx-go's stock backend, whose
+// Gemm accumulated into its bias so every run after the first was wrong.
+func TestRepeatedRunsAgree(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	first, err := net.Forward(ctx, x, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]float32(nil), first.Scores()...)
+	other := net.NewInput(1)
+	for i := range other.Data().([]float32) {
+		other.Data().([]float32)[i] = float32(math.Sin(float64(i)))
+	}
+	for run := 0; run < 3; run++ {
+		if _, err := net.Forward(ctx, other, run%2 == 0); err != nil {
+			t.Fatal(err)
+		}
+		p, err := net.Forward(ctx, x, run%2 == 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range p.Scores() {
+			if v != want[i] {
+				t.Fatalf("run %d: score %d = %v, first run gave %v", run, i, v, want[i])
+			}
+		}
+	}
+}
+
+// TestGradMatchesFiniteDifference checks the adjoints independently of the
+// golden files: nudging one activation moves the score by grad·h.
+func TestGradMatchesFiniteDifference(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	layer := "/features/features.22/Relu_output_0"
+	p, err := net.Forward(ctx, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const class = 3
+	g, err := p.Grad(ctx, layer, class)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, _ := p.Activation(layer)
+	base := act.Data().([]float32)
+	gd := g.Data().([]float32)
+	checked := 0
+	for i := 0; i < len(base) && checked < 6; i += 997 {
+		if base[i] <= 0.05 { // stay off the ReLU kink
+			continue
+		}
+		const h = 1e-3
+		up := append([]float32(nil), base...)
+		up[i] += h
+		down := append([]float32(nil), base...)
+		down[i] -= h
+		s, err := p.ScoresWith(ctx, layer, append(up, down...), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc := net.NumClasses()
+		fd := (s[class] - s[nc+class]) / (2 * h)
+		if d := math.Abs(float64(fd - gd[i])); d > 0.03*math.Abs(float64(gd[i]))+2e-4 {
+			t.Errorf("activation %d: finite difference %v, gradient %v", i, fd, gd[i])
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no activation checked")
+	}
+}
+
+func TestScoresWithUnchangedActivationsGivesScores(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	layer := net.DefaultLayer()
+	p, err := net.Forward(ctx, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	act, _ := p.Activation(layer)
+	a := act.Data().([]float32)
+	zero := make([]float32, len(a))
+	s, err := p.ScoresWith(ctx, layer, append(append([]float32(nil), a...), zero...), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc := net.NumClasses()
+	for k := 0; k < nc; k++ {
+		if s[k] != p.Scores()[k] {
+			t.Fatalf("class %d: tail gives %v, forward %v", k, s[k], p.Scores()[k])
+		}
+		if s[nc+k] == s[k] {
+			t.Fatalf("class %d: zeroed activations give the same score", k)
+		}
+	}
+}
+
+func TestForwardRejectsWrongInput(t *testing.T) {
+	net, _ := loadGolden(t)
+	for _, x := range []*tensor.Dense{
+		tensor.New(tensor.WithShape(1, 3, 100, 100), tensor.Of(tensor.Float32)),
+		tensor.New(tensor.WithShape(3, 224, 224), tensor.Of(tensor.Float32)),
+		tensor.New(tensor.WithShape(1, 3, 224, 224), tensor.Of(tensor.Float64)),
+	} {
+		if _, err := net.Forward(context.Background(), x, false); err == nil {
+			t.Errorf("input %v %v: no error", x.Shape(), x.Dtype())
+		}
+	}
+}
+
+func TestForwardHonoursCancel(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := net.Forward(ctx, x, false); err != context.Canceled {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}

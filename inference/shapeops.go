@@ -1,0 +1,95 @@
+package inference
+
+import "fmt"
+
+// intOp is shape arithmetic on small int64 vectors (Shape, Gather, Concat,
+// Constant, Cast). It runs for real both at load-time shape inference and
+// at every forward pass; it costs microseconds and carries no gradient.
+type intOp struct {
+	op         string
+	axis       int
+	start, end int
+	hasEnd     bool
+	to         int // Cast target: 1 float, 7 int64
+	value      *tval
+}
+
+func (k *intOp) eval(in []*tval) (*tval, error) {
+	switch k.op {
+	case "Constant":
+		return k.value, nil
+	case "Shape":
+		return k.shapeOf(in[0].shape), nil
+	case "Gather":
+		return gatherInts(in, k.axis)
+	case "Concat":
+		var out []int64
+		for _, t := range in {
+			if t == nil || t.i == nil || len(t.shape) > 1 {
+				return nil, fmt.Errorf("Concat is supported only for 1-D integer shape vectors")
+			}
+			out = append(out, t.i...)
+		}
+		return &tval{shape: []int{len(out)}, i: out}, nil
+	case "Cast":
+		return castTo(in[0], k.to)
+	}
+	return nil, fmt.Errorf("internal: unknown int op %s", k.op)
+}
+
+func (k *intOp) shapeOf(s []int) *tval {
+	lo, hi := k.start, len(s)
+	if k.hasEnd {
+		hi = k.end
+	}
+	clamp := func(v int) int {
+		if v < 0 {
+			v += len(s)
+		}
+		return max(0, min(v, len(s)))
+	}
+	lo, hi = clamp(lo), clamp(hi)
+	var out []int64
+	for _, d := range s[lo:max(lo, hi)] {
+		out = append(out, int64(d))
+	}
+	return &tval{shape: []int{len(out)}, i: out}
+}
+
+func gatherInts(in []*tval, axis int) (*tval, error) {
+	if len(in) < 2 || in[0].i == nil || in[1].i == nil || len(in[0].shape) != 1 || axis != 0 {
+		return nil, fmt.Errorf("Gather is supported only on 1-D integer shape vectors")
+	}
+	data := in[0].i
+	out := make([]int64, len(in[1].i))
+	for j, ix := range in[1].i {
+		if ix < 0 {
+			ix += int64(len(data))
+		}
+		if ix < 0 || ix >= int64(len(data)) {
+			return nil, fmt.Errorf("Gather index %d out of range", ix)
+		}
+		out[j] = data[ix]
+	}
+	return &tval{shape: append([]int(nil), in[1].shape...), i: out}, nil
+}
+
+func castTo(t *tval, to int) (*tval, error) {
+	switch {
+	case to == 7 && t.i != nil, to == 1 && t.f != nil:
+		return t, nil
+	case to == 7 && t.f != nil:
+		out := &tval{shape: t.shape, i: make([]int64, len(t.f))}
+		for j, v := range t.f {
+			out.i[j] = int64(v)
+		}
+		return out, nil
+	case to == 1 && t.i != nil:
+		out := &tval{shape: t.shape, f: make([]float32, len(t.i))}
+		for j, v := range t.i {
+			out.f[j] = float32(v)
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("Cast to type %d is not supported", to)
+}

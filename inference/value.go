@@ -1,0 +1,57 @@
+package inference
+
+import (
+	"fmt"
+	"strings"
+)
+
+// tval is a tensor flowing through the engine: float32 activations or the
+// int64 vectors of shape arithmetic (Shape → Gather → Concat → Reshape).
+type tval struct {
+	shape []int
+	f     []float32
+	i     []int64
+}
+
+func newF(shape ...int) *tval {
+	return &tval{shape: shape, f: make([]float32, numel(shape))}
+}
+
+func (t *tval) isInt() bool { return t.i != nil || (t.f == nil && numel(t.shape) == 0) }
+
+func numel(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+func shapeStr(s []int) string {
+	p := make([]string, len(s))
+	for i, d := range s {
+		p[i] = fmt.Sprint(d)
+	}
+	return "[" + strings.Join(p, "×") + "]"
+}
+
+func sameShape(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// ints reads an int64 tensor as ints (shape vectors, axes, indices).
+func (t *tval) ints() []int {
+	out := make([]int, len(t.i))
+	for k, v := range t.i {
+		out[k] = int(v)
+	}
+	return out
+}

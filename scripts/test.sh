@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command of the README: dependencies, formatting, vet, the race-
+# enabled test suite, and the window smoke test under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+go vet ./...
+go test -race -count=1 ./...
+if [ -x scripts/smoke.sh ]; then bash scripts/smoke.sh; fi
