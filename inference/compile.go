@@ -10,7 +10,7 @@ import (
 // compile turns what onnx-go told the backend into a Net: values, steps in
 // file order (ONNX requires topological order), the score head, and every
 // value's shape at the declared input size.
-func compile(b *backend, m *meta) (*Net, error) {
+func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
 	if len(b.ops) != len(m.nodes) {
 		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
 	}
@@ -43,6 +43,12 @@ func compile(b *backend, m *meta) (*Net, error) {
 		}
 		v := value{name: name}
 		if _, isInput := inputs[name]; !isInput && !produced[name] {
+			if w, ok := weights[name]; ok {
+				v.konst = w
+				n.byName[name] = len(n.values)
+				n.values = append(n.values, v)
+				return len(n.values) - 1, nil
+			}
 			g := byName[name]
 			if g == nil || g.t == nil {
 				return 0, fmt.Errorf("tensor %q is used but never defined", name)
@@ -83,6 +89,8 @@ func compile(b *backend, m *meta) (*Net, error) {
 	if err := n.inferShapes(); err != nil {
 		return nil, err
 	}
+	n.planBuffers()
+	n.arena = newArena(arenaLimit)
 	return n, n.listLayers()
 }
 
@@ -258,7 +266,7 @@ func (n *Net) inferShapes() error {
 		case *intOp:
 			out, err = k.eval(ins)
 		case *alias:
-			out, _, err = k.forward(ins, false)
+			out, _, err = k.forward(nil, ins, false)
 		case kernel:
 			var shape []int
 			shape, err = k.infer(ins)

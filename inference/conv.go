@@ -119,19 +119,20 @@ func (c *conv) pointwise(p [4]int) bool {
 	return c.kh == 1 && c.kw == 1 && c.sh == 1 && c.sw == 1 && p == [4]int{}
 }
 
-func (c *conv) forward(in []*tval, _ bool) (*tval, any, error) {
+func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	x := in[0]
 	ho, wo, p, err := c.geometry(x.shape)
 	if err != nil {
 		return nil, nil, err
 	}
 	n, h, w := x.shape[0], x.shape[2], x.shape[3]
-	out := newF(n, c.cout, ho, wo)
+	out := ar.newT(n, c.cout, ho, wo)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	var col []float32
 	if !c.pointwise(p) {
-		col = make([]float32, k*hw)
+		col = ar.get(k * hw)
+		defer ar.put(col)
 	}
 	for b := 0; b < n; b++ {
 		xb := x.f[b*c.cin*h*w : (b+1)*c.cin*h*w]
@@ -239,17 +240,18 @@ func (c *conv) col2im(col []float32, h, w, ho, wo int, p [4]int, dx []float32) {
 	})
 }
 
-func (c *conv) backward(in []*tval, out *tval, _ any, dout []float32) ([]float32, error) {
+func (c *conv) backward(ar *arena, in []*tval, out *tval, _ any, dout []float32) ([]float32, error) {
 	x := in[0]
 	n, h, w := x.shape[0], x.shape[2], x.shape[3]
 	ho, wo := out.shape[2], out.shape[3]
 	_, _, p, _ := c.geometry(x.shape)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
-	dx := make([]float32, len(x.f))
+	dx := make([]float32, numel(x.shape))
 	var col []float32
 	if !c.pointwise(p) {
-		col = make([]float32, k*hw)
+		col = ar.get(k * hw)
+		defer ar.put(col)
 	}
 	for b := 0; b < n; b++ {
 		db := dout[b*c.cout*hw : (b+1)*c.cout*hw]

@@ -10,20 +10,18 @@ type relu struct{}
 
 func (relu) infer(in []*tval) ([]int, error) { return in[0].shape, nil }
 
-func (relu) forward(in []*tval, _ bool) (*tval, any, error) {
+func (relu) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	x := in[0]
-	out := newF(x.shape...)
+	out := ar.newT(x.shape...)
 	parallel(len(x.f), 1<<16, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if v := x.f[i]; v > 0 {
-				out.f[i] = v
-			}
+			out.f[i] = max(x.f[i], 0)
 		}
 	})
 	return out, nil, nil
 }
 
-func (relu) backward(_ []*tval, out *tval, _ any, dout []float32) ([]float32, error) {
+func (relu) backward(_ *arena, _ []*tval, out *tval, _ any, dout []float32) ([]float32, error) {
 	dx := make([]float32, len(dout))
 	for i, g := range dout {
 		if out.f[i] > 0 {
@@ -79,12 +77,12 @@ func (b *batchNorm) planes(shape []int) (n, c, plane int) {
 	return shape[0], shape[1], numel(shape[2:])
 }
 
-func (b *batchNorm) forward(in []*tval, _ bool) (*tval, any, error) {
+func (b *batchNorm) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	if _, err := b.infer(in); err != nil {
 		return nil, nil, err
 	}
 	x := in[0]
-	out := newF(x.shape...)
+	out := ar.newT(x.shape...)
 	n, c, plane := b.planes(x.shape)
 	parallel(n*c, 4, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
@@ -98,7 +96,7 @@ func (b *batchNorm) forward(in []*tval, _ bool) (*tval, any, error) {
 	return out, nil, nil
 }
 
-func (b *batchNorm) backward(in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+func (b *batchNorm) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
 	n, c, plane := b.planes(in[0].shape)
 	dx := make([]float32, len(dout))
 	for p := 0; p < n*c; p++ {

@@ -71,13 +71,13 @@ func (g *gemm) infer(in []*tval) ([]int, error) {
 	return []int{m, n}, nil
 }
 
-func (g *gemm) forward(in []*tval, _ bool) (*tval, any, error) {
+func (g *gemm) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	m, n, k, err := g.dims(in)
 	if err != nil {
 		return nil, nil, err
 	}
 	a, b := in[0], in[1]
-	out := newF(m, n)
+	out := ar.newT(m, n)
 	beta := float32(0)
 	if len(in) > 2 && in[2] != nil && g.beta != 0 {
 		c := in[2].f
@@ -102,7 +102,7 @@ func (g *gemm) forward(in []*tval, _ bool) (*tval, any, error) {
 }
 
 // backward gives dA; B is a weight (constant), so it needs no gradient.
-func (g *gemm) backward(in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+func (g *gemm) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
 	m, n, k, err := g.dims(in)
 	if err != nil {
 		return nil, err

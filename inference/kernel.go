@@ -11,12 +11,12 @@ type kernel interface {
 	infer(in []*tval) ([]int, error)
 	// forward computes the output; with keep it may return state that
 	// backward needs (MaxPool's argmax).
-	forward(in []*tval, keep bool) (*tval, any, error)
+	forward(ar *arena, in []*tval, keep bool) (*tval, any, error)
 }
 
 // differentiable kernels give the gradient for their first input.
 type differentiable interface {
-	backward(in []*tval, out *tval, aux any, dout []float32) ([]float32, error)
+	backward(ar *arena, in []*tval, out *tval, aux any, dout []float32) ([]float32, error)
 }
 
 // Supported lists the ONNX operators camviz runs.

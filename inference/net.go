@@ -24,6 +24,10 @@ type Net struct {
 	producerName  string
 	layers        []Layer
 	shapes        [][]int // every value's shape at the declared input size
+
+	arena    *arena
+	root     []int // the value whose buffer a value shares (alias ops), or itself
+	rootLast []int // per root: the last step reading any value on it
 }
 
 type value struct {
@@ -67,11 +71,15 @@ func Decode(data []byte) (*Net, error) {
 	if len(m.nodes) == 0 {
 		return nil, errors.New("the ONNX graph has no nodes")
 	}
-	b := newBackend()
-	if err := unmarshal(b, data); err != nil {
+	slim, weights, err := splitWeights(data)
+	if err != nil {
 		return nil, err
 	}
-	return compile(b, m)
+	b := newBackend()
+	if err := unmarshal(b, slim); err != nil {
+		return nil, err
+	}
+	return compile(b, m, weights)
 }
 
 // unmarshal runs onnx-go's decoder, turning its panics on malformed

@@ -114,14 +114,14 @@ func (p *pool) window(h, w, oy, ox int, visit func(i int)) (padCount int) {
 	return padCount
 }
 
-func (p *pool) forward(in []*tval, keep bool) (*tval, any, error) {
+func (p *pool) forward(ar *arena, in []*tval, keep bool) (*tval, any, error) {
 	shape, err := p.infer(in)
 	if err != nil {
 		return nil, nil, err
 	}
 	x := in[0]
 	h, w, ho, wo := x.shape[2], x.shape[3], shape[2], shape[3]
-	out := newF(shape...)
+	out := ar.newT(shape...)
 	var arg []int32
 	if p.max && keep {
 		arg = make([]int32, len(out.f))
@@ -152,6 +152,7 @@ func (p *pool) forward(in []*tval, keep bool) (*tval, any, error) {
 					if p.countPad {
 						n = pc
 					}
+					out.f[o] = 0
 					if n > 0 {
 						out.f[o] = sum / float32(n)
 					}
@@ -162,7 +163,7 @@ func (p *pool) forward(in []*tval, keep bool) (*tval, any, error) {
 	return out, arg, nil
 }
 
-func (p *pool) backward(in []*tval, out *tval, aux any, dout []float32) ([]float32, error) {
+func (p *pool) backward(_ *arena, in []*tval, out *tval, aux any, dout []float32) ([]float32, error) {
 	x := in[0]
 	h, w, ho, wo := x.shape[2], x.shape[3], out.shape[2], out.shape[3]
 	dx := make([]float32, numel(x.shape))
@@ -212,14 +213,14 @@ func (globalAvg) infer(in []*tval) ([]int, error) {
 	return []int{x[0], x[1], 1, 1}, nil
 }
 
-func (g globalAvg) forward(in []*tval, _ bool) (*tval, any, error) {
+func (g globalAvg) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	shape, err := g.infer(in)
 	if err != nil {
 		return nil, nil, err
 	}
 	x := in[0]
 	hw := x.shape[2] * x.shape[3]
-	out := newF(shape...)
+	out := ar.newT(shape...)
 	for pl := range out.f {
 		var s float32
 		for _, v := range x.f[pl*hw : (pl+1)*hw] {
@@ -230,7 +231,7 @@ func (g globalAvg) forward(in []*tval, _ bool) (*tval, any, error) {
 	return out, nil, nil
 }
 
-func (globalAvg) backward(in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+func (globalAvg) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
 	x := in[0]
 	hw := x.shape[2] * x.shape[3]
 	dx := make([]float32, numel(x.shape))

@@ -46,7 +46,7 @@ func (a *alias) infer(in []*tval) ([]int, error) {
 	return nil, fmt.Errorf("internal: unknown alias op %s", a.op)
 }
 
-func (a *alias) forward(in []*tval, _ bool) (*tval, any, error) {
+func (a *alias) forward(_ *arena, in []*tval, _ bool) (*tval, any, error) {
 	shape, err := a.infer(in)
 	if err != nil {
 		return nil, nil, err
@@ -54,7 +54,7 @@ func (a *alias) forward(in []*tval, _ bool) (*tval, any, error) {
 	return &tval{shape: shape, f: in[0].f, i: in[0].i}, nil, nil
 }
 
-func (a *alias) backward(_ []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+func (a *alias) backward(_ *arena, _ []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
 	return dout, nil
 }
 

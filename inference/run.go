@@ -17,6 +17,8 @@ type Pass struct {
 	aux  []any // per step: what backward needs (MaxPool argmax)
 	keep bool
 	n    int // batch size
+	// owned marks the values whose buffers this pass took from the arena.
+	owned []bool
 }
 
 // Forward runs the network. With keep, the pass can answer Grad and
@@ -50,7 +52,8 @@ func (n *Net) checkInput(x *tensor.Dense) (*tval, error) {
 // given and their producers skipped: that is how the tail after a layer
 // runs on replaced activations.
 func (n *Net) run(ctx context.Context, in *tval, keep bool, taps []string, preset map[int]*tval) (*Pass, error) {
-	p := &Pass{net: n, vals: make([]*tval, len(n.values)), aux: make([]any, len(n.steps)), keep: keep, n: in.shape[0]}
+	p := &Pass{net: n, vals: make([]*tval, len(n.values)), aux: make([]any, len(n.steps)), keep: keep, n: in.shape[0],
+		owned: make([]bool, len(n.values))}
 	for i, v := range n.values {
 		p.vals[i] = v.konst
 	}
@@ -58,35 +61,57 @@ func (n *Net) run(ctx context.Context, in *tval, keep bool, taps []string, prese
 	for id, v := range preset {
 		p.vals[id] = v
 	}
-	hold := map[int]bool{n.scores: true}
+	hold := map[int]bool{n.root[n.scores]: true}
 	for _, t := range taps {
 		id, ok := n.byName[t]
 		if !ok || id < 0 {
 			return nil, fmt.Errorf("the model has no tensor %q", t)
 		}
-		hold[id] = true
+		hold[n.root[id]] = true
 	}
-	last := n.lastUse()
 	for i, s := range n.steps {
 		if err := ctx.Err(); err != nil {
+			p.Release()
 			return nil, err
 		}
 		if _, given := preset[s.out]; given {
 			continue
 		}
 		if err := p.exec(i, s); err != nil {
+			p.Release()
 			return nil, err
 		}
-		if keep {
-			continue
-		}
-		for _, id := range s.in {
-			if id >= 0 && last[id] == i && !hold[id] && n.values[id].konst == nil {
-				p.vals[id] = nil
-			}
+		if !keep {
+			p.recycle(i, s, hold)
 		}
 	}
 	return p, nil
+}
+
+// recycle returns the buffers whose last reader was step i.
+func (p *Pass) recycle(i int, s step, hold map[int]bool) {
+	for _, id := range s.in {
+		if id < 0 {
+			continue
+		}
+		r := p.net.root[id]
+		if p.net.rootLast[r] == i && p.owned[r] && !hold[r] && p.vals[r] != nil {
+			p.net.arena.put(p.vals[r].f)
+			p.vals[r], p.owned[r] = nil, false
+		}
+	}
+}
+
+// Release gives the pass's buffers back for reuse by later passes. The
+// pass, and every tensor taken from it, must not be used afterwards.
+func (p *Pass) Release() {
+	for id, own := range p.owned {
+		if own && p.vals[id] != nil {
+			p.net.arena.put(p.vals[id].f)
+		}
+		p.owned[id] = false
+	}
+	clear(p.vals)
 }
 
 func (p *Pass) exec(i int, s step) (err error) {
@@ -104,7 +129,9 @@ func (p *Pass) exec(i int, s step) (err error) {
 	case *intOp:
 		out, err = k.eval(ins)
 	case kernel:
-		out, p.aux[i], err = k.forward(ins, p.keep)
+		out, p.aux[i], err = k.forward(p.net.arena, ins, p.keep)
+		_, isAlias := k.(*alias)
+		p.owned[s.out] = err == nil && !isAlias
 	default:
 		err = fmt.Errorf("internal: %s cannot run", s.op)
 	}
@@ -113,21 +140,6 @@ func (p *Pass) exec(i int, s step) (err error) {
 	}
 	p.vals[s.out] = out
 	return nil
-}
-
-func (n *Net) lastUse() []int {
-	last := make([]int, len(n.values))
-	for i := range last {
-		last[i] = -1
-	}
-	for i, s := range n.steps {
-		for _, id := range s.in {
-			if id >= 0 {
-				last[id] = i
-			}
-		}
-	}
-	return last
 }
 
 // Batch is the number of images in the pass.
@@ -207,7 +219,7 @@ func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]fl
 		if err != nil {
 			return nil, nil, err
 		}
-		dx, err := d.backward(ins, p.vals[s.out], p.aux[i], dout)
+		dx, err := d.backward(p.net.arena, ins, p.vals[s.out], p.aux[i], dout)
 		if err != nil {
 			return nil, nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
 		}
@@ -277,7 +289,9 @@ func (p *Pass) ScoresWith(ctx context.Context, layer string, acts []float32, n i
 	if err != nil {
 		return nil, err
 	}
-	return q.Scores(), nil
+	scores := append([]float32(nil), q.Scores()...)
+	q.Release()
+	return scores, nil
 }
 
 // CheckFinite reports NaN or Inf in the scores, which a CAM cannot explain.

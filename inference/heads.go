@@ -1,0 +1,221 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// A classifier head read as convolutions: VGG's fc6 over a C×kh×kw pooled
+// map is a kh×kw convolution with the same weights, fc7 and fc8 are 1×1
+// convolutions. Run on the features of a larger image, the head then gives
+// a dense map of class scores (the "fc → conv" answer to CAM on VGG16).
+type FCHead struct {
+	Feature string // the tensor fc6 reads, before the flatten
+	C, H, W int    // its shape at the model's input size
+	convs   []*conv
+	relu    []bool // a ReLU follows conv i
+}
+
+// ErrNoFCHead says the model's head is not a Flatten → Gemm chain.
+var ErrNoFCHead = errors.New("the classifier is not a Flatten → fully-connected chain")
+
+// FCHead analyses the classifier: scores ← Gemm (← Dropout/Identity)*
+// (← Relu) ← Gemm … ← Flatten ← a spatial tensor.
+func (n *Net) FCHead() (*FCHead, error) {
+	var gemms []step
+	var relus []bool
+	v := n.scores
+	reluAfter := false
+	for {
+		s := n.producer(v)
+		if s == nil {
+			return nil, fmt.Errorf("%w: reached the input", ErrNoFCHead)
+		}
+		switch k := s.k.(type) {
+		case *gemm:
+			if k.transA {
+				return nil, fmt.Errorf("%w: Gemm %q transposes its input", ErrNoFCHead, s.node)
+			}
+			gemms = append(gemms, *s)
+			relus = append(relus, reluAfter)
+			reluAfter = false
+		case relu:
+			reluAfter = true
+		case *alias:
+			if sh := n.shapes[s.in[0]]; len(sh) == 4 && (k.op == "Flatten" || k.op == "Reshape") {
+				return n.buildFCHead(s.in[0], gemms, relus)
+			}
+		default:
+			return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoFCHead, s.op, s.node)
+		}
+		v = s.in[0]
+	}
+}
+
+func (n *Net) buildFCHead(feature int, gemms []step, relus []bool) (*FCHead, error) {
+	if len(gemms) == 0 {
+		return nil, fmt.Errorf("%w: no fully-connected layer", ErrNoFCHead)
+	}
+	sh := n.shapes[feature]
+	h := &FCHead{Feature: n.values[feature].name, C: sh[1], H: sh[2], W: sh[3]}
+	cin, kh, kw := h.C, h.H, h.W
+	for i := len(gemms) - 1; i >= 0; i-- {
+		c, err := n.gemmAsConv(gemms[i], cin, kh, kw)
+		if err != nil {
+			return nil, err
+		}
+		h.convs = append(h.convs, c)
+		h.relu = append(h.relu, relus[i])
+		cin, kh, kw = c.cout, 1, 1
+	}
+	return h, nil
+}
+
+// gemmAsConv re-reads a Gemm's weights as a cin×kh×kw convolution.
+func (n *Net) gemmAsConv(s step, cin, kh, kw int) (*conv, error) {
+	g := s.k.(*gemm)
+	b := n.values[s.in[1]].konst
+	if b == nil {
+		return nil, fmt.Errorf("%w: Gemm %q has no constant weights", ErrNoFCHead, s.node)
+	}
+	in, out := b.shape[0], b.shape[1]
+	if g.transB {
+		in, out = out, in
+	}
+	if in != cin*kh*kw {
+		return nil, fmt.Errorf("%w: Gemm %q takes %d features, not %d×%d×%d", ErrNoFCHead, s.node, in, cin, kh, kw)
+	}
+	w := make([]float32, in*out) // [out, in] = [out, cin, kh, kw]
+	for o := 0; o < out; o++ {
+		for i := 0; i < in; i++ {
+			v := b.f[i*out+o]
+			if g.transB {
+				v = b.f[o*in+i]
+			}
+			w[o*in+i] = g.alpha * v
+		}
+	}
+	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, sh: 1, sw: 1, dh: 1, dw: 1}
+	if len(s.in) > 2 && s.in[2] >= 0 && g.beta != 0 {
+		bias := n.values[s.in[2]].konst
+		if bias == nil || (len(bias.f) != out && len(bias.f) != 1) {
+			return nil, fmt.Errorf("%w: Gemm %q has a bias that is not per-class", ErrNoFCHead, s.node)
+		}
+		c.bias = make([]float32, out)
+		for o := range c.bias {
+			c.bias[o] = g.beta * bias.f[min(o, len(bias.f)-1)]
+		}
+	}
+	return c, nil
+}
+
+// DenseScores runs the features on x (any size at least the model's input)
+// and the head as convolutions: the class-score map [classes, h, w], where
+// h = x's feature height − H + 1. At the model's own input size it is 1×1
+// and equals the plain forward's scores.
+func (n *Net) DenseScores(ctx context.Context, h *FCHead, x *tensor.Dense) (*tensor.Dense, error) {
+	data, ok := x.Data().([]float32)
+	s := x.Shape()
+	if !ok || len(s) != 4 || s[0] != 1 || s[1] != n.inputShape[1] {
+		return nil, fmt.Errorf("dense scores need a float32 [1,%d,H,W] input", n.inputShape[1])
+	}
+	feat, err := n.runUntil(ctx, &tval{shape: append([]int(nil), s...), f: data}, n.byName[h.Feature])
+	if err != nil {
+		return nil, err
+	}
+	if feat.shape[2] < h.H || feat.shape[3] < h.W {
+		return nil, fmt.Errorf("the image gives a %d×%d feature map, smaller than the %d×%d the classifier reads", feat.shape[2], feat.shape[3], h.H, h.W)
+	}
+	cur := feat
+	for i, c := range h.convs {
+		if cur, _, err = c.forward(nil, []*tval{cur}, false); err != nil {
+			return nil, err
+		}
+		if h.relu[i] {
+			cur, _, _ = relu{}.forward(nil, []*tval{cur}, false)
+		}
+	}
+	return tensor.New(tensor.WithShape(cur.shape[1:]...), tensor.WithBacking(cur.f)), nil
+}
+
+// runUntil runs only the steps the target value needs, at any input size.
+func (n *Net) runUntil(ctx context.Context, in *tval, target int) (*tval, error) {
+	need := map[int]bool{target: true}
+	for i := len(n.steps) - 1; i >= 0; i-- {
+		if s := n.steps[i]; need[s.out] {
+			for _, id := range s.in {
+				if id >= 0 {
+					need[id] = true
+				}
+			}
+		}
+	}
+	preset := map[int]*tval{}
+	for _, s := range n.steps {
+		if !need[s.out] {
+			preset[s.out] = &tval{}
+		}
+	}
+	p, err := n.run(ctx, in, false, []string{n.values[target].name}, preset)
+	if err != nil {
+		return nil, err
+	}
+	return p.vals[target], nil
+}
+
+// LinearHead is the classic CAM head: global average pooling, then one
+// linear layer. Its weights turn a feature map straight into class maps.
+type LinearHead struct {
+	Feature string    // the tensor the pooling reads
+	C       int       // its channels
+	Weights []float32 // [classes, C]
+	Bias    []float32 // [classes] or nil
+}
+
+// ErrNoLinearHead says the model's head is not GAP → linear.
+var ErrNoLinearHead = errors.New("the classifier is not global-average-pool → one linear layer")
+
+// LinearHead finds scores ← Gemm ← (Flatten/Reshape/Squeeze)* ←
+// GlobalAveragePool (or an AveragePool covering the whole map) ← feature.
+func (n *Net) LinearHead() (*LinearHead, error) {
+	s := n.producer(n.scores)
+	if s == nil {
+		return nil, ErrNoLinearHead
+	}
+	if _, ok := s.k.(*gemm); !ok {
+		return nil, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
+	}
+	v := s.in[0]
+	for {
+		p := n.producer(v)
+		if p == nil {
+			return nil, ErrNoLinearHead
+		}
+		if _, ok := p.k.(*alias); ok {
+			v = p.in[0]
+			continue
+		}
+		if !n.isGlobalPool(p) {
+			return nil, fmt.Errorf("%w: the last linear layer reads the output of %s, not a global average pool — VGG16 has three fully-connected layers after a 7×7 map: use fcconv", ErrNoLinearHead, p.op)
+		}
+		c, err := n.gemmAsConv(*s, n.shapes[p.in[0]][1], 1, 1)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrNoLinearHead, err)
+		}
+		return &LinearHead{Feature: n.values[p.in[0]].name, C: c.cin, Weights: c.w, Bias: c.bias}, nil
+	}
+}
+
+func (n *Net) isGlobalPool(s *step) bool {
+	switch k := s.k.(type) {
+	case globalAvg:
+		return true
+	case *pool:
+		in := n.shapes[s.in[0]]
+		return !k.max && len(in) == 4 && k.kh == in[2] && k.kw == in[3] && k.pads == [4]int{}
+	}
+	return false
+}

@@ -1,0 +1,155 @@
+package inference
+
+import (
+	"encoding/binary"
+	"fmt"
+	"unsafe"
+
+	"google.golang.org/protobuf/encoding/protowire"
+)
+
+// TensorProto field numbers and types used here (onnx.proto).
+const (
+	fTensorDims     = 1
+	fTensorDataType = 2
+	fTensorRawData  = 9
+	fTensorLocation = 14
+	onnxFloat       = 1
+	// Smaller initializers go through onnx-go as they are.
+	bigInitializer = 1 << 10
+)
+
+// splitWeights lifts the large float32 initializers out of the model
+// bytes before onnx-go sees them. onnx-go decodes raw_data by appending
+// four bytes at a time to a growing slice: for VGG16's 528 MB that took
+// 3–13 s and held the file, the protobuf copy and the growing tensors at
+// once (3 GB). Here each weight is copied once, straight into its final
+// []float32, and onnx-go gets a slim graph in which those initializers are
+// one-value placeholders (name, dims [1], type float) — it still decodes
+// every node, attribute and small tensor.
+func splitWeights(data []byte) (slim []byte, weights map[string]*tval, err error) {
+	weights = map[string]*tval{}
+	err = fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		if num != fModelGraph || typ != protowire.BytesType {
+			slim = appendField(slim, num, typ, v, x)
+			return nil
+		}
+		g, err := slimGraph(v, weights)
+		if err != nil {
+			return err
+		}
+		slim = protowire.AppendTag(slim, num, protowire.BytesType)
+		slim = protowire.AppendBytes(slim, g)
+		return nil
+	})
+	return slim, weights, err
+}
+
+func appendField(b []byte, num protowire.Number, typ protowire.Type, v []byte, x uint64) []byte {
+	b = protowire.AppendTag(b, num, typ)
+	switch typ {
+	case protowire.VarintType:
+		return protowire.AppendVarint(b, x)
+	case protowire.Fixed32Type:
+		return protowire.AppendFixed32(b, uint32(x))
+	case protowire.Fixed64Type:
+		return protowire.AppendFixed64(b, x)
+	}
+	return protowire.AppendBytes(b, v)
+}
+
+func slimGraph(g []byte, weights map[string]*tval) ([]byte, error) {
+	var out []byte
+	err := fields(g, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		if num == fGraphInit && typ == protowire.BytesType {
+			name, t, err := liftInitializer(v)
+			if err != nil {
+				return err
+			}
+			if t != nil {
+				weights[name] = t
+				v = placeholder(name)
+			}
+		}
+		out = appendField(out, num, typ, v, x)
+		return nil
+	})
+	return out, err
+}
+
+// liftInitializer returns the tensor when it is a large float32 one held
+// in raw_data, nil otherwise.
+func liftInitializer(v []byte) (string, *tval, error) {
+	var name string
+	var dims []int
+	var dtype uint64
+	var raw []byte
+	external := false
+	err := fields(v, func(num protowire.Number, typ protowire.Type, b []byte, x uint64) error {
+		switch {
+		case num == fTensorName && typ == protowire.BytesType:
+			name = string(b)
+		case num == fTensorDataType && typ == protowire.VarintType:
+			dtype = x
+		case num == fTensorRawData && typ == protowire.BytesType:
+			raw = b
+		case num == fTensorLocation && typ == protowire.VarintType:
+			external = x == 1
+		case num == fTensorDims && typ == protowire.VarintType:
+			dims = append(dims, int(x))
+		case num == fTensorDims && typ == protowire.BytesType:
+			for len(b) > 0 {
+				d, n := protowire.ConsumeVarint(b)
+				if n < 0 {
+					return errNotONNX
+				}
+				dims, b = append(dims, int(d)), b[n:]
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if external {
+		return "", nil, fmt.Errorf("initializer %q keeps its data in an external file, which camviz does not read; re-export the model as one file", name)
+	}
+	if dtype != onnxFloat || len(raw) < bigInitializer {
+		return name, nil, nil
+	}
+	if len(raw) != 4*numel(dims) {
+		return "", nil, fmt.Errorf("initializer %q holds %d bytes for shape %s (the file is truncated or corrupt)", name, len(raw), shapeStr(dims))
+	}
+	return name, &tval{shape: dims, f: floatsLE(raw)}, nil
+}
+
+// floatsLE copies little-endian float32 bytes into a new slice.
+func floatsLE(raw []byte) []float32 {
+	f := make([]float32, len(raw)/4)
+	if len(f) == 0 {
+		return f
+	}
+	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
+		copy(unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), len(raw)), raw)
+		return f
+	}
+	for i := range f {
+		f[i] = float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+	}
+	return f
+}
+
+func float32frombits(b uint32) float32 { return *(*float32)(unsafe.Pointer(&b)) }
+
+// placeholder is a TensorProto standing in for a lifted initializer.
+func placeholder(name string) []byte {
+	var b []byte
+	b = protowire.AppendTag(b, fTensorDims, protowire.VarintType)
+	b = protowire.AppendVarint(b, 1)
+	b = protowire.AppendTag(b, fTensorDataType, protowire.VarintType)
+	b = protowire.AppendVarint(b, onnxFloat)
+	b = protowire.AppendTag(b, fTensorName, protowire.BytesType)
+	b = protowire.AppendString(b, name)
+	b = protowire.AppendTag(b, fTensorRawData, protowire.BytesType)
+	return protowire.AppendBytes(b, make([]byte, 4))
+}
