@@ -83,3 +83,15 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkLoadFile(b *testing.B) {
+	path := os.Getenv("CAMVIZ_VGG16")
+	if path == "" {
+		path = goldenDir + "/model.onnx"
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := Load(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -15,7 +15,12 @@ const goldenDir = "../testdata/golden/tinyvgg16"
 
 func readNpy(t testing.TB, name string) ([]float32, []int) {
 	t.Helper()
-	f, err := os.Open(filepath.Join(goldenDir, name))
+	return readNpyFrom(t, filepath.Join(goldenDir, name))
+}
+
+func readNpyFrom(t testing.TB, path string) ([]float32, []int) {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

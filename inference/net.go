@@ -56,11 +56,14 @@ func Load(path string) (*Net, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read model: %w", err)
 	}
-	return Decode(data)
+	return decode(data, true)
 }
 
-// Decode compiles an ONNX model held in memory.
-func Decode(data []byte) (*Net, error) {
+// Decode compiles an ONNX model held in memory; data is only read.
+func Decode(data []byte) (*Net, error) { return decode(data, false) }
+
+// decode compiles data; with own, the weights may live inside data.
+func decode(data []byte, own bool) (*Net, error) {
 	if len(data) == 0 {
 		return nil, errors.New("the model file is empty")
 	}
@@ -71,7 +74,7 @@ func Decode(data []byte) (*Net, error) {
 	if len(m.nodes) == 0 {
 		return nil, errors.New("the ONNX graph has no nodes")
 	}
-	slim, weights, err := splitWeights(data)
+	slim, weights, err := splitWeights(data, own)
 	if err != nil {
 		return nil, err
 	}

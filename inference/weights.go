@@ -27,14 +27,19 @@ const (
 // []float32, and onnx-go gets a slim graph in which those initializers are
 // one-value placeholders (name, dims [1], type float) — it still decodes
 // every node, attribute and small tensor.
-func splitWeights(data []byte) (slim []byte, weights map[string]*tval, err error) {
+//
+// When own is true the caller hands data over: weights then live in it
+// where they lie (moved back by up to 3 bytes, into their own protobuf
+// header, when not 4-byte aligned), so the model costs one copy of its
+// size in memory instead of two.
+func splitWeights(data []byte, own bool) (slim []byte, weights map[string]*tval, err error) {
 	weights = map[string]*tval{}
 	err = fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		if num != fModelGraph || typ != protowire.BytesType {
 			slim = appendField(slim, num, typ, v, x)
 			return nil
 		}
-		g, err := slimGraph(v, weights)
+		g, err := slimGraph(v, weights, own)
 		if err != nil {
 			return err
 		}
@@ -58,11 +63,11 @@ func appendField(b []byte, num protowire.Number, typ protowire.Type, v []byte, x
 	return protowire.AppendBytes(b, v)
 }
 
-func slimGraph(g []byte, weights map[string]*tval) ([]byte, error) {
+func slimGraph(g []byte, weights map[string]*tval, own bool) ([]byte, error) {
 	var out []byte
 	err := fields(g, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		if num == fGraphInit && typ == protowire.BytesType {
-			name, t, err := liftInitializer(v)
+			name, t, err := liftInitializer(v, own)
 			if err != nil {
 				return err
 			}
@@ -79,7 +84,7 @@ func slimGraph(g []byte, weights map[string]*tval) ([]byte, error) {
 
 // liftInitializer returns the tensor when it is a large float32 one held
 // in raw_data, nil otherwise.
-func liftInitializer(v []byte) (string, *tval, error) {
+func liftInitializer(v []byte, own bool) (string, *tval, error) {
 	var name string
 	var dims []int
 	var dtype uint64
@@ -120,6 +125,9 @@ func liftInitializer(v []byte) (string, *tval, error) {
 	if len(raw) != 4*numel(dims) {
 		return "", nil, fmt.Errorf("initializer %q holds %d bytes for shape %s (the file is truncated or corrupt)", name, len(raw), shapeStr(dims))
 	}
+	if own && littleEndian {
+		return name, &tval{shape: dims, f: floatsInPlace(raw)}, nil
+	}
 	return name, &tval{shape: dims, f: floatsLE(raw)}, nil
 }
 
@@ -129,7 +137,7 @@ func floatsLE(raw []byte) []float32 {
 	if len(f) == 0 {
 		return f
 	}
-	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
+	if littleEndian {
 		copy(unsafe.Slice((*byte)(unsafe.Pointer(&f[0])), len(raw)), raw)
 		return f
 	}
@@ -152,4 +160,20 @@ func placeholder(name string) []byte {
 	b = protowire.AppendString(b, name)
 	b = protowire.AppendTag(b, fTensorRawData, protowire.BytesType)
 	return protowire.AppendBytes(b, make([]byte, 4))
+}
+
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatsInPlace views raw as float32s without copying, first moving it
+// back to a 4-byte boundary when needed. raw must be preceded by at least
+// 3 bytes of the same buffer that are no longer needed (its field header:
+// a tag byte and a length varint of 2+ bytes, as raw is at least 1 KB).
+func floatsInPlace(raw []byte) []float32 {
+	p := unsafe.Pointer(unsafe.SliceData(raw))
+	if off := uintptr(p) % 4; off != 0 {
+		p = unsafe.Add(p, -int(off))
+		dst := unsafe.Slice((*byte)(p), len(raw))
+		copy(dst, raw)
+	}
+	return unsafe.Slice((*float32)(p), len(raw)/4)
 }
