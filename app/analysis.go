@@ -1,0 +1,107 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+
+	"camviz/inference"
+)
+
+// Analysis is one image through one model: the kept forward pass and the
+// gradients asked of it so far. Asking for another class or method at a
+// layer already seen costs only a backward pass or nothing at all.
+type Analysis struct {
+	Model  *Model
+	Input  *Input
+	Scores []float32
+	Probs  []float32
+
+	pass *inference.Pass
+
+	mu    sync.Mutex
+	grads map[gradKey][]float32
+	cache mapCache
+}
+
+type gradKey struct {
+	layer string
+	class int
+}
+
+// Prediction is one ranked class.
+type Prediction struct {
+	Class int     `json:"class"`
+	Label string  `json:"label"`
+	Prob  float32 `json:"prob"`
+	Score float32 `json:"score"`
+}
+
+// Analyze runs the forward pass and keeps it.
+func (m *Model) Analyze(ctx context.Context, in *Input) (*Analysis, error) {
+	p, err := m.Net.Forward(ctx, in.Tensor, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckFinite(); err != nil {
+		return nil, err
+	}
+	return &Analysis{Model: m, Input: in, Scores: p.Scores(), Probs: p.Probs(), pass: p, grads: map[gradKey][]float32{}}, nil
+}
+
+// Top ranks the k most probable classes.
+func (a *Analysis) Top(k int) []Prediction {
+	idx := make([]int, len(a.Probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return a.Probs[idx[i]] > a.Probs[idx[j]] })
+	k = min(k, len(idx))
+	out := make([]Prediction, k)
+	for i := range out {
+		c := idx[i]
+		out[i] = Prediction{Class: c, Label: a.Model.Label(c), Prob: a.Probs[c], Score: a.Scores[c]}
+	}
+	return out
+}
+
+// Activation returns the layer's activations (C×H×W, batch 1) and shape.
+func (a *Analysis) Activation(layer string) ([]float32, []int, error) {
+	t, err := a.pass.Activation(layer)
+	if err != nil {
+		return nil, nil, err
+	}
+	return t.Data().([]float32), t.Shape(), nil
+}
+
+// Grad returns d score[class] / d layer, cached per (layer, class).
+func (a *Analysis) Grad(ctx context.Context, layer string, class int) ([]float32, error) {
+	key := gradKey{layer, class}
+	a.mu.Lock()
+	g, ok := a.grads[key]
+	a.mu.Unlock()
+	if ok {
+		return g, nil
+	}
+	t, err := a.pass.Grad(ctx, layer, class)
+	if err != nil {
+		return nil, err
+	}
+	g = t.Data().([]float32)
+	a.mu.Lock()
+	a.grads[key] = g
+	a.mu.Unlock()
+	return g, nil
+}
+
+// Pass is the kept forward pass, for methods that re-run part of the net.
+func (a *Analysis) Pass() *inference.Pass { return a.pass }
+
+// CheckClass validates a class index against the model.
+func (a *Analysis) CheckClass(k int) error {
+	if k < 0 || k >= len(a.Scores) {
+		return fmt.Errorf("class %d is out of range: the model has %d classes", k, len(a.Scores))
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"fmt"
+	"image"
+	"path/filepath"
+	"strings"
+
+	"camviz/imgio"
+
+	"gorgonia.org/tensor"
+)
+
+// Input is one image made ready for a model.
+type Input struct {
+	Name   string       // file name, for captions
+	Source *image.NRGBA // the oriented picture the map is drawn on; nil for .npy input
+	Tensor *tensor.Dense
+	Geom   imgio.Geometry // where the tensor's pixels lie on Source
+	Mode   string         // imgio.ModeCrop or imgio.ModeWhole
+}
+
+// MaxWorkingSide bounds the picture kept for drawing: a 8000×6000 photo is
+// drawn from a 4096-pixel working copy, which keeps the overlay, the
+// composite and the export within a few hundred MB.
+const MaxWorkingSide = 4096
+
+// OpenInput reads an image file (or a .npy tensor used as is) for m.
+// mode "" means the model's own preprocessing.
+func (m *Model) OpenInput(path, mode string) (*Input, error) {
+	if strings.EqualFold(filepath.Ext(path), ".npy") {
+		return m.npyInput(path)
+	}
+	img, _, err := imgio.DecodeFile(path, imgio.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	return m.ImageInput(filepath.Base(path), img, mode)
+}
+
+// ImageInput prepares a decoded picture for m.
+func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, error) {
+	img = imgio.Downscale(img, MaxWorkingSide)
+	spec := m.Spec
+	if mode != "" {
+		spec.Mode = mode
+	}
+	data, geom, err := imgio.Preprocess(img, spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if m.Gray {
+		data = data[:spec.Width*spec.Height] // the three channels are equal
+	}
+	c, h, w := m.Net.InputSize()
+	t := tensor.New(tensor.WithShape(1, c, h, w), tensor.WithBacking(data))
+	return &Input{Name: name, Source: img, Tensor: t, Geom: geom, Mode: spec.Mode}, nil
+}
+
+func (m *Model) npyInput(path string) (*Input, error) {
+	data, shape, err := imgio.ReadInputNPYFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, h, w := m.Net.InputSize()
+	if shape[0] != 1 || shape[1] != c || shape[2] != h || shape[3] != w {
+		return nil, fmt.Errorf("%s: the tensor is %v; the model takes [1 %d %d %d]", filepath.Base(path), shape, c, h, w)
+	}
+	t := tensor.New(tensor.WithShape(shape[:]...), tensor.WithBacking(data))
+	return &Input{Name: filepath.Base(path), Tensor: t, Mode: "tensor"}, nil
+}

@@ -1,0 +1,247 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"camviz/cam"
+
+	"gorgonia.org/tensor"
+)
+
+// MapRequest asks for one class activation map.
+type MapRequest struct {
+	Method string
+	Class  int
+	Layer  string // "" = the model's default layer
+	// FCScale is how much fcconv upscales the input (default 2).
+	FCScale float64
+	// Batch is the AblationCAM/ScoreCAM batch size (default 32).
+	Batch int
+	// Progress, if set, hears from slow methods after each batch; Partial
+	// is the map so far (at the layer's resolution) for ScoreCAM.
+	Progress func(done, total int, partial *cam.Map)
+}
+
+// LayerMap is a method's map at its layer's resolution, before the ReLU
+// and normalisation of post-processing.
+type LayerMap struct {
+	Method, Layer string
+	Class         int
+	Map           cam.Map
+	Elapsed       time.Duration // computing it (zero when it came from the cache)
+}
+
+type mapKey struct {
+	method, layer string
+	class         int
+	fcScale       float64
+}
+
+// mapCache holds an analysis's layer maps; they are small (a few KB).
+type mapCache struct {
+	mu    sync.Mutex
+	maps  map[mapKey]cam.Map
+	dense map[float64]*tensor.Dense // fcconv's all-class score maps per scale
+}
+
+// Map computes (or recalls) the layer map for req.
+func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
+	meth, err := a.Model.Method(req.Method)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.CheckClass(req.Class); err != nil {
+		return nil, err
+	}
+	layer := req.Layer
+	if layer == "" || meth.FixedLayer {
+		layer = a.Model.Layer
+	}
+	if _, err := a.Model.Net.Layer(layer); err != nil {
+		return nil, err
+	}
+	if req.FCScale == 0 {
+		req.FCScale = 2
+	}
+	key := mapKey{meth.Name, layer, req.Class, 0}
+	if meth.Name == FCConv {
+		key.fcScale = req.FCScale
+	}
+	if m, ok := a.cache.get(key); ok {
+		return &LayerMap{Method: meth.Name, Layer: key.layer, Class: req.Class, Map: m}, nil
+	}
+	start := time.Now()
+	m, usedLayer, err := a.compute(ctx, meth, layer, req)
+	if err != nil {
+		return nil, err
+	}
+	key.layer = usedLayer
+	a.cache.put(key, m)
+	return &LayerMap{Method: meth.Name, Layer: usedLayer, Class: req.Class, Map: m, Elapsed: time.Since(start)}, nil
+}
+
+func (c *mapCache) get(k mapKey) (cam.Map, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.maps[k]
+	return m, ok
+}
+
+func (c *mapCache) put(k mapKey, m cam.Map) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.maps == nil {
+		c.maps = map[mapKey]cam.Map{}
+	}
+	c.maps[k] = m
+}
+
+func (a *Analysis) compute(ctx context.Context, meth Method, layer string, req MapRequest) (cam.Map, string, error) {
+	switch meth.Name {
+	case FCConv:
+		m, err := a.fcconv(ctx, req.Class, req.FCScale)
+		return m, "fc head", err
+	case CAM:
+		return a.linearCAM(req.Class)
+	}
+	acts, err := a.maps(layer)
+	if err != nil {
+		return cam.Map{}, "", err
+	}
+	switch {
+	case meth.Needs.Has(cam.NeedsTailPasses):
+		m, err := a.ablation(ctx, layer, acts, req)
+		return m, layer, err
+	case meth.Needs.Has(cam.NeedsInputPasses):
+		m, err := a.scoreCAM(ctx, acts, req)
+		return m, layer, err
+	}
+	var grads cam.Maps
+	if meth.Needs.Has(cam.NeedsGradients) {
+		g, err := a.Grad(ctx, layer, req.Class)
+		if err != nil {
+			return cam.Map{}, "", err
+		}
+		grads = cam.Maps{C: acts.C, H: acts.H, W: acts.W, Data: g}
+	}
+	m, err := cam.LayerMap(meth.Name, acts, grads)
+	return m, layer, err
+}
+
+// maps returns a layer's activations for the cam package.
+func (a *Analysis) maps(layer string) (cam.Maps, error) {
+	data, shape, err := a.Activation(layer)
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	if len(shape) != 4 || shape[0] != 1 {
+		return cam.Maps{}, fmt.Errorf("layer %q has shape %v, not [1,C,H,W]", layer, shape)
+	}
+	return cam.Maps{C: shape[1], H: shape[2], W: shape[3], Data: data}, nil
+}
+
+func (a *Analysis) ablation(ctx context.Context, layer string, acts cam.Maps, req MapRequest) (cam.Map, error) {
+	tail := func(ctx context.Context, in []float32, n int) ([]float32, error) {
+		return a.pass.ScoresWith(ctx, layer, in, n)
+	}
+	var progress func(done, total int)
+	if req.Progress != nil {
+		progress = func(done, total int) { req.Progress(done, total, nil) }
+	}
+	w, err := cam.AblationWeights(ctx, acts, req.Class, a.Scores[req.Class], req.Batch, tail, progress)
+	if err != nil {
+		return cam.Map{}, err
+	}
+	return cam.WeightedSum(acts, w)
+}
+
+func (a *Analysis) scoreCAM(ctx context.Context, acts cam.Maps, req MapRequest) (cam.Map, error) {
+	s := a.Input.Tensor.Shape()
+	x := cam.Maps{C: s[1], H: s[2], W: s[3], Data: a.Input.Tensor.Data().([]float32)}
+	forward := func(ctx context.Context, in []float32, n int) ([]float32, error) {
+		t := tensor.New(tensor.WithShape(n, s[1], s[2], s[3]), tensor.WithBacking(in))
+		p, err := a.Model.Net.Forward(ctx, t, false)
+		if err != nil {
+			return nil, err
+		}
+		return p.Scores(), nil
+	}
+	var progress func(cam.ScoreProgress)
+	if req.Progress != nil {
+		progress = func(p cam.ScoreProgress) { m := p.Map; req.Progress(p.Done, p.Total, &m) }
+	}
+	w, err := cam.ScoreWeights(ctx, acts, x, req.Class, req.Batch, forward, progress)
+	if err != nil {
+		return cam.Map{}, err
+	}
+	return cam.WeightedSum(acts, w)
+}
+
+func (a *Analysis) fcconv(ctx context.Context, class int, scale float64) (cam.Map, error) {
+	if scale < 1 || scale > 8 {
+		return cam.Map{}, fmt.Errorf("fcconv scale %g is outside 1–8", scale)
+	}
+	a.cache.mu.Lock()
+	dense := a.cache.dense[scale]
+	a.cache.mu.Unlock()
+	if dense == nil {
+		head, err := a.Model.Net.FCHead()
+		if err != nil {
+			return cam.Map{}, err
+		}
+		big, err := upscaleInput(a.Input.Tensor, scale)
+		if err != nil {
+			return cam.Map{}, err
+		}
+		if dense, err = a.Model.Net.DenseScores(ctx, head, big); err != nil {
+			return cam.Map{}, err
+		}
+		a.cache.mu.Lock()
+		if a.cache.dense == nil {
+			a.cache.dense = map[float64]*tensor.Dense{}
+		}
+		a.cache.dense[scale] = dense
+		a.cache.mu.Unlock()
+	}
+	s := dense.Shape()
+	h, w := s[1], s[2]
+	all := dense.Data().([]float32)
+	m := cam.NewMap(w, h)
+	copy(m.Data, all[class*h*w:(class+1)*h*w])
+	return m, nil
+}
+
+// upscaleInput resizes the normalised input tensor by scale (bilinear),
+// so the dense map covers exactly the picture the model saw.
+func upscaleInput(x *tensor.Dense, scale float64) (*tensor.Dense, error) {
+	s := x.Shape()
+	c, h, w := s[1], s[2], s[3]
+	bh, bw := int(float64(h)*scale+0.5), int(float64(w)*scale+0.5)
+	data := x.Data().([]float32)
+	out := make([]float32, c*bh*bw)
+	r, err := cam.NewResizer(w, h, bw, bh)
+	if err != nil {
+		return nil, err
+	}
+	for ch := 0; ch < c; ch++ {
+		r.Resize(out[ch*bh*bw:(ch+1)*bh*bw], data[ch*h*w:(ch+1)*h*w])
+	}
+	return tensor.New(tensor.WithShape(1, c, bh, bw), tensor.WithBacking(out)), nil
+}
+
+func (a *Analysis) linearCAM(class int) (cam.Map, string, error) {
+	head, err := a.Model.Net.LinearHead()
+	if err != nil {
+		return cam.Map{}, "", err
+	}
+	acts, err := a.maps(head.Feature)
+	if err != nil {
+		return cam.Map{}, "", err
+	}
+	m, err := cam.WeightedSum(acts, head.Weights[class*head.C:(class+1)*head.C])
+	return m, head.Feature, err
+}
+

@@ -1,0 +1,65 @@
+package app
+
+import (
+	"errors"
+
+	"camviz/cam"
+)
+
+// Methods beyond pytorch-grad-cam's, answering the VGG16 question.
+const (
+	// FCConv re-reads the fc layers as convolutions and runs them over the
+	// features of an upscaled image: a dense class-score map.
+	FCConv = "fcconv"
+	// CAM is the original class activation map: Σ w_k A_k with the final
+	// linear layer's weights, for global-average-pool heads.
+	CAM = "cam"
+)
+
+// Method is a CAM method and whether it applies to a model.
+type Method struct {
+	cam.MethodInfo
+	Applies bool
+	Reason  string // why not, when it does not apply
+	Slow    bool   // needs many forward passes: show progress, allow cancel
+	// FixedLayer: the method reads a layer set by the head, not the
+	// chosen one.
+	FixedLayer bool
+}
+
+// Methods lists every method for m, in menu order.
+func (m *Model) Methods() []Method {
+	var out []Method
+	for _, info := range cam.Methods() {
+		out = append(out, Method{MethodInfo: info, Applies: true,
+			Slow: info.Needs.Has(cam.NeedsInputPasses) || info.Needs.Has(cam.NeedsTailPasses)})
+	}
+	fc := Method{MethodInfo: cam.MethodInfo{Name: FCConv, Display: "FC→conv dense scores",
+		Description: "The fully-connected layers re-read as convolutions over an upscaled image's features: a dense map of the class score."},
+		Applies: true, FixedLayer: true}
+	if _, err := m.Net.FCHead(); err != nil {
+		fc.Applies, fc.Reason = false, err.Error()
+	}
+	orig := Method{MethodInfo: cam.MethodInfo{Name: CAM, Display: "CAM (original)",
+		Description: "Σ w_k A_k with the final linear layer's weights, for global-average-pool → linear heads."},
+		Applies: true, FixedLayer: true}
+	if _, err := m.Net.LinearHead(); err != nil {
+		orig.Applies, orig.Reason = false, err.Error()
+	}
+	return append(out, fc, orig)
+}
+
+// Method finds a method by name.
+func (m *Model) Method(name string) (Method, error) {
+	for _, x := range m.Methods() {
+		if x.Name == name {
+			if !x.Applies {
+				return x, errors.New(x.Name + " does not apply to this model: " + x.Reason)
+			}
+			return x, nil
+		}
+	}
+	return Method{}, errors.New("unknown method " + quote(name) + " (run `camviz methods`)")
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"camviz/cam"
+)
+
+// SharedScale is the scale that puts the maps of req's class and of the
+// top-n classes (same method and layer) on one honest scale: the largest
+// positive value among them.
+func (a *Analysis) SharedScale(ctx context.Context, req MapRequest, n int) (float32, error) {
+	classes := []int{req.Class}
+	for _, p := range a.Top(n) {
+		if p.Class != req.Class {
+			classes = append(classes, p.Class)
+		}
+	}
+	return a.ScaleFor(ctx, req, classes...)
+}
+
+// ScaleFor is the shared scale of the given classes' maps.
+func (a *Analysis) ScaleFor(ctx context.Context, req MapRequest, classes ...int) (float32, error) {
+	var maps []cam.Map
+	for _, k := range classes {
+		r := req
+		r.Class, r.Progress = k, nil
+		lm, err := a.Map(ctx, r)
+		if err != nil {
+			return 0, err
+		}
+		maps = append(maps, lm.Map)
+	}
+	return cam.SharedScale(maps...), nil
+}
+
+// DescribeFlags says in words what post-processing noticed about a map.
+func DescribeFlags(f cam.Flags) string {
+	var s []string
+	if f&cam.NonPositive != 0 {
+		s = append(s, "nowhere positive: the class gets no positive evidence at this layer, so the normalised map is all zero (pytorch-grad-cam shows the same)")
+	}
+	if f&cam.Flat != 0 {
+		s = append(s, "constant: normalising it leaves nothing to show")
+	}
+	if f&(cam.HasNaN|cam.HasInf) != 0 {
+		s = append(s, "partly NaN or infinite (shown as zero): the model's numbers are broken here")
+	}
+	if f&cam.BadScale != 0 {
+		s = append(s, "without a usable shared scale: no class has positive evidence")
+	}
+	return strings.Join(s, "; ")
+}

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"camviz/app"
+	"camviz/cam"
+	"camviz/imgio"
+)
+
+func init() {
+	register(command{
+		name: "cam",
+		usage: "cam [-model M.onnx] [-labels L.txt] -method NAME [-class K|LABEL] [-layer TENSOR] [-norm minmax|raw|shared]\n" +
+			"           [-colormap NAME] [-alpha A] [-caption] -out OUT.npy|OUT.png [-json] INPUT",
+		help: "compute one class activation map: .npy = the float32 map at the model's input size, .png = the overlay on the image",
+		run:  camCmd,
+	})
+}
+
+type camJSON struct {
+	Input     string             `json:"input"`
+	Out       string             `json:"out"`
+	Method    string             `json:"method"`
+	Layer     string             `json:"layer"`
+	Class     int                `json:"class"`
+	Label     string             `json:"label"`
+	Score     float32            `json:"score"`
+	Prob      float32            `json:"prob"`
+	Norm      string             `json:"norm"`
+	Scale     float32            `json:"scale,omitempty"`
+	Flags     string             `json:"flags,omitempty"`
+	MapSize   [2]int             `json:"map_size"`
+	Timings   map[string]float64 `json:"timings_s"`
+	Colormap  string             `json:"colormap,omitempty"`
+	OutputDim [2]int             `json:"output_size"`
+}
+
+func camCmd(e *env, args []string) error {
+	fs := newFlags("cam")
+	var mf modelFlags
+	mf.add(fs)
+	method := fs.String("method", "gradcam", "CAM method (camviz methods lists them)")
+	class := fs.String("class", "", "target class: index or label (default: the top prediction)")
+	layer := fs.String("layer", "", "target layer tensor (default: the last conv block's ReLU)")
+	norm := fs.String("norm", "minmax", "minmax (pytorch-grad-cam), raw (signed) or shared (scale shared with the top-5 classes)")
+	cmap := fs.String("colormap", "", "colour map for .png: jet, turbo, viridis, inferno, diverging (default jet; diverging for raw)")
+	alpha := fs.Float64("alpha", 0.5, "heatmap opacity for .png, 0–1")
+	caption := fs.Bool("caption", false, "add a caption and a colour bar to the .png")
+	fcScale := fs.Float64("fcscale", 2, "fcconv: how much to upscale the input")
+	out := fs.String("out", "", "output file: .npy or .png")
+	asJSON := fs.Bool("json", false, "print the facts as JSON")
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) != 1 {
+		return fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
+	}
+	ext := strings.ToLower(filepath.Ext(*out))
+	if *out == "" || (ext != ".npy" && ext != ".png") {
+		return errors.New("-out must name a .npy or .png file")
+	}
+	mode, err := cam.ParseMode(*norm)
+	if err != nil {
+		return err
+	}
+	if *alpha < 0 || *alpha > 1 {
+		return errors.New("-alpha must be between 0 and 1")
+	}
+	times := map[string]float64{}
+	t0 := time.Now()
+	m, err := mf.load()
+	if err != nil {
+		return err
+	}
+	times["load"] = time.Since(t0).Seconds()
+	if _, err := m.Method(*method); err != nil {
+		return err
+	}
+	in, err := m.OpenInput(inputs[0], mf.mode)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	t0 = time.Now()
+	a, err := m.Analyze(ctx, in)
+	if err != nil {
+		return err
+	}
+	times["forward"] = time.Since(t0).Seconds()
+	k := a.Top(1)[0].Class
+	if *class != "" {
+		if k, err = m.ClassByName(*class); err != nil {
+			return err
+		}
+	}
+	t0 = time.Now()
+	req := app.MapRequest{Method: *method, Class: k, Layer: *layer, FCScale: *fcScale}
+	lm, err := a.Map(ctx, req)
+	if err != nil {
+		return err
+	}
+	times["map"] = time.Since(t0).Seconds()
+	scale := float32(0)
+	if mode == cam.Shared {
+		if scale, err = a.SharedScale(ctx, req, 5); err != nil {
+			return err
+		}
+	}
+	_, ih, iw := m.Net.InputSize()
+	final, flags, err := cam.Postprocess(lm.Map, iw, ih, mode, scale)
+	if err != nil {
+		return err
+	}
+	t0 = time.Now()
+	var size [2]int
+	if ext == ".npy" {
+		err = imgio.WriteNPYFile(*out, final.Data, final.H, final.W)
+		size = [2]int{final.W, final.H}
+	} else {
+		var opts app.OverlayOptions
+		opts, err = app.ParseOverlayOptions(*cmap, *alpha, mode)
+		if err == nil {
+			opts.Caption = *caption
+			size, err = a.SaveOverlay(*out, lm, mode, scale, opts)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	times["write"] = time.Since(t0).Seconds()
+	if !*asJSON {
+		if flags != 0 {
+			fmt.Fprintf(e.stderr, "camviz cam: note: the map is %s\n", app.DescribeFlags(flags))
+		}
+		return nil
+	}
+	return json.NewEncoder(e.stdout).Encode(camJSON{
+		Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer, Class: k, Label: m.Label(k),
+		Score: a.Scores[k], Prob: a.Probs[k], Norm: mode.String(), Scale: scale, Flags: flags.String(),
+		MapSize: [2]int{lm.Map.W, lm.Map.H}, Timings: times, Colormap: *cmap, OutputDim: size,
+	})
+}
