@@ -38,9 +38,10 @@ func (m *Model) OpenInput(path, mode string) (*Input, error) {
 	return m.ImageInput(filepath.Base(path), img, mode)
 }
 
-// ImageInput prepares a decoded picture for m.
+// ImageInput prepares a decoded picture for m. The tensor comes from the
+// full-resolution picture (resizing twice would shift pixels); what is kept
+// for drawing is a copy at most MaxWorkingSide pixels on its long side.
 func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, error) {
-	img = imgio.Downscale(img, MaxWorkingSide)
 	spec := m.Spec
 	if mode != "" {
 		spec.Mode = mode
@@ -48,6 +49,12 @@ func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, 
 	data, geom, err := imgio.Preprocess(img, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if work := imgio.Downscale(img, MaxWorkingSide); work != img {
+		sx := float64(work.Bounds().Dx()) / float64(img.Bounds().Dx())
+		sy := float64(work.Bounds().Dy()) / float64(img.Bounds().Dy())
+		geom.Src = geom.Src.Scale(sx, sy)
+		img = work
 	}
 	if m.Gray {
 		data = data[:spec.Width*spec.Height] // the three channels are equal
@@ -67,5 +74,29 @@ func (m *Model) npyInput(path string) (*Input, error) {
 		return nil, fmt.Errorf("%s: the tensor is %v; the model takes [1 %d %d %d]", filepath.Base(path), shape, c, h, w)
 	}
 	t := tensor.New(tensor.WithShape(shape[:]...), tensor.WithBacking(data))
-	return &Input{Name: filepath.Base(path), Tensor: t, Mode: "tensor"}, nil
+	src := m.picture(data, w, h)
+	geom := imgio.Geometry{SrcW: w, SrcH: h, ResizedW: w, ResizedH: h, Crop: src.Rect, InW: w, InH: h,
+		Src: imgio.RectF{X1: float64(w), Y1: float64(h)}}
+	return &Input{Name: filepath.Base(path), Source: src, Tensor: t, Geom: geom, Mode: "tensor"}, nil
+}
+
+// picture turns a normalised tensor back into the image it stands for
+// (the model's mean and std undone), so a .npy input can be drawn on.
+func (m *Model) picture(data []float32, w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	plane := w * h
+	chans := len(data) / plane
+	scale := m.Spec.Scale
+	if scale == 0 {
+		scale = 1.0 / 255
+	}
+	for i := 0; i < plane; i++ {
+		for c := 0; c < 3; c++ {
+			ch := min(c, chans-1)
+			v := (data[ch*plane+i]*m.Spec.Std[ch] + m.Spec.Mean[ch]) / scale
+			img.Pix[4*i+c] = uint8(max(0, min(255, v+0.5)))
+		}
+		img.Pix[4*i+3] = 255
+	}
+	return img
 }

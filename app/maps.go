@@ -244,4 +244,3 @@ func (a *Analysis) linearCAM(class int) (cam.Map, string, error) {
 	m, err := cam.WeightedSum(acts, head.Weights[class*head.C:(class+1)*head.C])
 	return m, head.Feature, err
 }
-

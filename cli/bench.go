@@ -15,14 +15,15 @@ import (
 	"time"
 
 	"camviz/app"
+	"camviz/cam"
 	"camviz/inference/blas"
 )
 
 func init() {
 	register(command{
 		name:  "bench",
-		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-json]",
-		help:  "time model load, forward, forward+gradient and a class switch; report memory",
+		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-methods LIST] [-json]",
+		help:  "time model load, forward, forward+gradient, a class switch and each method's map on a cached image; report memory",
 		run:   bench,
 	})
 }
@@ -39,6 +40,14 @@ type benchResult struct {
 	SecondClassS float64 `json:"second_class_s"`
 	PeakRSSMB    float64 `json:"peak_rss_mb"`
 	RSSMB        float64 `json:"rss_mb"`
+	// NewImageMapS: a new image to its Grad-CAM map (forward, gradient,
+	// map, post-processing to the input size).
+	NewImageMapS float64 `json:"new_image_gradcam_s"`
+	// MethodS: per method, a map for a class not computed before on the
+	// cached image (for gradient methods: the class-switch time).
+	MethodS map[string]float64 `json:"method_s,omitempty"`
+	// FirstPartialS: ScoreCAM's first partial map.
+	FirstPartialS float64 `json:"scorecam_first_partial_s,omitempty"`
 }
 
 func bench(e *env, args []string) error {
@@ -47,6 +56,7 @@ func bench(e *env, args []string) error {
 	mf.add(fs)
 	input := fs.String("input", "", "image or .npy tensor")
 	runs := fs.Int("runs", 5, "repetitions; medians are reported")
+	methodList := fs.String("methods", "gradcam", "comma-separated methods to time on the cached image, or all")
 	asJSON := fs.Bool("json", false, "one JSON object")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -99,6 +109,18 @@ func bench(e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
+	if r.NewImageMapS, err = median(*runs, func() error {
+		b, err := m.Analyze(ctx, in)
+		if err != nil {
+			return err
+		}
+		return gradcamMap(ctx, b, b.Top(1)[0].Class)
+	}); err != nil {
+		return err
+	}
+	if err := benchMethods(ctx, &r, m, in, *methodList, *runs); err != nil {
+		return err
+	}
 	runtime.GC()
 	debug.FreeOSMemory()
 	r.RSSMB = procStatusMB("VmRSS")
@@ -108,8 +130,11 @@ func bench(e *env, args []string) error {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
 	fmt.Fprintf(e.stdout, "%s (BLAS %s, %d threads, median of %d)\n", r.Model, r.BLAS, r.Threads, r.Runs)
-	fmt.Fprintf(e.stdout, "  load            %8.3f s\n  forward         %8.3f s\n  forward+grad    %8.3f s\n  second class    %8.4f s\n  RSS             %8.0f MB (peak %.0f MB)\n",
-		r.LoadS, r.ForwardS, r.ForwardGradS, r.SecondClassS, r.RSSMB, r.PeakRSSMB)
+	fmt.Fprintf(e.stdout, "  load            %8.3f s\n  forward         %8.3f s\n  forward+grad    %8.3f s\n  second class    %8.4f s\n  new image→map   %8.3f s\n  RSS             %8.0f MB (peak %.0f MB)\n",
+		r.LoadS, r.ForwardS, r.ForwardGradS, r.SecondClassS, r.NewImageMapS, r.RSSMB, r.PeakRSSMB)
+	for _, name := range sortedKeys(r.MethodS) {
+		fmt.Fprintf(e.stdout, "  %-20s %8.4f s\n", name, r.MethodS[name])
+	}
 	return nil
 }
 
@@ -147,4 +172,74 @@ func procStatusMB(key string) float64 {
 		}
 	}
 	return 0
+}
+
+func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
+	lm, err := a.Map(ctx, app.MapRequest{Method: "gradcam", Class: class})
+	if err != nil {
+		return err
+	}
+	_, ih, iw := a.Model.Net.InputSize()
+	_, _, err = cam.Postprocess(lm.Map, iw, ih, cam.MinMax, 0)
+	return err
+}
+
+// benchMethods times each method's map for classes not asked before, on
+// one cached image, so the figure is what a user waits for on a switch.
+func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, list string, runs int) error {
+	names := strings.Split(list, ",")
+	if list == "all" {
+		names = names[:0]
+		for _, x := range m.Methods() {
+			if x.Applies {
+				names = append(names, x.Name)
+			}
+		}
+	}
+	a, err := m.Analyze(ctx, in)
+	if err != nil {
+		return err
+	}
+	r.MethodS = map[string]float64{}
+	nc := m.Net.NumClasses()
+	class := a.Top(1)[0].Class
+	for _, name := range names {
+		name = strings.TrimSpace(name)
+		meth, err := m.Method(name)
+		if err != nil {
+			return err
+		}
+		n := runs
+		if meth.Slow {
+			n = 1
+		}
+		var first time.Duration
+		start := time.Now()
+		if r.MethodS[name], err = median(n, func() error {
+			class = (class + 1) % nc
+			start = time.Now()
+			req := app.MapRequest{Method: name, Class: class, Progress: func(done, total int, partial *cam.Map) {
+				if first == 0 && partial != nil {
+					first = time.Since(start)
+				}
+			}}
+			_, err := a.Map(ctx, req)
+			return err
+		}); err != nil {
+			return err
+		}
+		if name == "scorecam" {
+			r.FirstPartialS = first.Seconds()
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

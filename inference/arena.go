@@ -63,8 +63,10 @@ func (a *arena) newT(shape ...int) *tval {
 	return &tval{shape: shape, f: a.get(numel(shape))}
 }
 
-// arenaLimit bounds the floats kept for reuse (1 GB).
-const arenaLimit = 1 << 28
+// arenaLimit bounds the floats kept for reuse (256 MB): enough for a
+// VGG16 pass at 224 to recycle all its buffers, while a batched ScoreCAM
+// run does not leave gigabytes resident afterwards.
+const arenaLimit = 1 << 26
 
 // planBuffers finds, for every value, the buffer it lives in (alias ops
 // share their input's) and the last step that reads that buffer, so a
