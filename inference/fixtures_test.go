@@ -155,3 +155,28 @@ func TestNaNWeightsReported(t *testing.T) {
 		t.Fatalf("CheckFinite = %v, want a NaN error", err)
 	}
 }
+
+func TestHugeModelRefusedBeforeReading(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.onnx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sparse file: 3 GB on paper, nothing on disk.
+	if err := f.Truncate(3 << 30); err != nil {
+		t.Skip("no sparse files here:", err)
+	}
+	f.Close()
+	_, err = Load(path)
+	if err == nil || !strings.Contains(err.Error(), "over 2 GB") {
+		t.Fatalf("got %v, want a refusal naming the 2 GB limit", err)
+	}
+}
+
+func TestMissingAndFolderModel(t *testing.T) {
+	for _, path := range []string{filepath.Join(t.TempDir(), "nope.onnx"), t.TempDir()} {
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), "cannot read model") {
+			t.Errorf("%s: got %v", path, err)
+		}
+	}
+}

@@ -43,6 +43,7 @@ const (
 	fGraphInit     = 5
 	fGraphInput    = 11
 	fGraphOutput   = 12
+	fGraphValue    = 13
 	fNodeInput     = 1
 	fNodeOutput    = 2
 	fNodeName      = 3
@@ -145,12 +146,22 @@ func readMeta(data []byte) (*meta, error) {
 				return err
 			}
 			m.inputs = append(m.inputs, vi)
+			if err := checkDeclared(vi); err != nil {
+				return err
+			}
 		case fGraphOutput:
 			vi, err := readValueInfo(v)
 			if err != nil {
 				return err
 			}
 			m.outputs = append(m.outputs, vi.name)
+			return checkDeclared(vi)
+		case fGraphValue:
+			vi, err := readValueInfo(v)
+			if err != nil {
+				return err
+			}
+			return checkDeclared(vi)
 		}
 		return nil
 	})
@@ -267,4 +278,22 @@ func (m *meta) describe(output string) (name, opType string) {
 		return fmt.Sprintf("producing %s", output), n.opType
 	}
 	return n.name, n.opType
+}
+
+// maxDeclared bounds the elements of a tensor the graph declares (inputs,
+// outputs, value_info): onnx-go allocates each one at decode time, so a
+// crafted shape would otherwise exhaust memory before anything is checked.
+const maxDeclared = 1 << 28
+
+func checkDeclared(vi valueMeta) error {
+	n := int64(1)
+	for _, d := range vi.dims {
+		if d > 0 {
+			n *= d
+		}
+		if n > maxDeclared || n < 0 {
+			return fmt.Errorf("the model declares tensor %q with shape %v, over %d values", vi.name, vi.dims, maxDeclared)
+		}
+	}
+	return nil
 }

@@ -50,8 +50,23 @@ type Layer struct {
 	Shape []int  // at the model's declared input size
 }
 
+// MaxModelBytes is the largest model file camviz reads: protobuf caps a
+// message at 2 GB, so a bigger ONNX file keeps its weights in external
+// data files, which camviz does not read.
+const MaxModelBytes = 2<<30 - 1
+
 // Load reads an ONNX model file.
 func Load(path string) (*Net, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read model: %w", err)
+	}
+	if st.IsDir() {
+		return nil, fmt.Errorf("cannot read model: %s is a folder", path)
+	}
+	if st.Size() > MaxModelBytes {
+		return nil, fmt.Errorf("the model file is %.1f GB; ONNX files over 2 GB keep their weights in external data files, which camviz does not read", float64(st.Size())/(1<<30))
+	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read model: %w", err)

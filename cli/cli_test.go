@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"camviz/imgio"
+)
+
+const (
+	tinyModel = "../testdata/golden/tinyvgg16/model.onnx"
+	tinyInput = "../testdata/golden/tinyvgg16/input.npy"
+	photo     = "../testdata/images/chelsea.png"
+)
+
+func run(args ...string) (stdout, stderr string, status int) {
+	var o, e bytes.Buffer
+	status = Run(args, &o, &e)
+	return o.String(), e.String(), status
+}
+
+func TestPredictJSONReproducesGoldenLogits(t *testing.T) {
+	out, errOut, st := run("predict", "-model", tinyModel, "-json", "-top", "3", tinyInput, tinyInput)
+	if st != 0 {
+		t.Fatalf("status %d: %s", st, errOut)
+	}
+	want, _, err := imgio.ReadNPYFile("../testdata/golden/tinyvgg16/logits.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d JSON lines, want one per input", len(lines))
+	}
+	var first []float32
+	for i, l := range lines {
+		var r struct {
+			Logits []float32 `json:"logits"`
+			Top    []struct {
+				Class int     `json:"class"`
+				Label string  `json:"label"`
+				Prob  float32 `json:"prob"`
+			} `json:"top"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Top) != 3 || r.Top[0].Class != 7 {
+			t.Fatalf("top %+v, want 3 entries led by class 7", r.Top)
+		}
+		for k, v := range r.Logits {
+			if d := v - want[k]; d > 1e-4*0.47 || d < -1e-4*0.47 {
+				t.Fatalf("logit %d = %v, golden %v", k, v, want[k])
+			}
+			if i == 1 && v != first[k] {
+				t.Fatalf("repeated input gave logit %d = %v then %v", k, first[k], v)
+			}
+		}
+		first = r.Logits
+	}
+}
+
+func TestLayersJSON(t *testing.T) {
+	out, errOut, st := run("layers", "-model", tinyModel, "-json")
+	if st != 0 {
+		t.Fatal(errOut)
+	}
+	var r struct {
+		Input  string `json:"input"`
+		Layers []struct {
+			Name    string `json:"name"`
+			Op      string `json:"op"`
+			Shape   []int  `json:"shape"`
+			Default bool   `json:"default"`
+		} `json:"layers"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Input != "input.1" || len(r.Layers) != 32 {
+		t.Fatalf("input %q with %d layers, want input.1 with 32", r.Input, len(r.Layers))
+	}
+	def := 0
+	for _, l := range r.Layers {
+		if l.Default {
+			def++
+			if l.Name != "/features/features.29/Relu_output_0" || l.Op != "Relu" {
+				t.Fatalf("default layer %+v", l)
+			}
+		}
+	}
+	if def != 1 {
+		t.Fatalf("%d default layers", def)
+	}
+}
+
+func TestCamWritesGoldenNpyAndPNG(t *testing.T) {
+	dir := t.TempDir()
+	npy := filepath.Join(dir, "m.npy")
+	out, errOut, st := run("cam", "-model", tinyModel, "-method", "gradcam", "-class", "7", "-out", npy, "-json", tinyInput)
+	if st != 0 {
+		t.Fatal(errOut)
+	}
+	var facts map[string]any
+	if err := json.Unmarshal([]byte(out), &facts); err != nil {
+		t.Fatal(err)
+	}
+	if facts["class"].(float64) != 7 || facts["method"] != "gradcam" {
+		t.Fatalf("facts %v", facts)
+	}
+	got, shape, err := imgio.ReadNPYFile(npy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := imgio.ReadNPYFile("../testdata/golden/tinyvgg16/cam_GradCAM_f29_c7.npy")
+	if len(shape) != 2 || shape[0] != 224 || shape[1] != 224 {
+		t.Fatalf("map shape %v", shape)
+	}
+	for i := range got {
+		if d := got[i] - want[i]; d > 1e-4 || d < -1e-4 {
+			t.Fatalf("map[%d] = %v, golden %v", i, got[i], want[i])
+		}
+	}
+	png := filepath.Join(dir, "o.png")
+	if _, errOut, st := run("cam", "-model", tinyModel, "-class", "tabby", "-out", png, photo); st == 0 || !strings.Contains(errOut, `no class is called "tabby"`) {
+		t.Fatalf("label lookup on a 10-class model: status %d, %q", st, errOut)
+	}
+	if _, errOut, st := run("cam", "-model", tinyModel, "-class", "class 2", "-out", png, photo); st != 0 {
+		t.Fatal(errOut)
+	}
+	img, _, err := imgio.DecodeFile(png, imgio.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 451 || b.Dy() != 300 {
+		t.Fatalf("overlay is %v, want the photo's 451×300", b)
+	}
+}
+
+// TestFailuresAreOneLine: every failure is one line on stderr, status 1,
+// no stack trace.
+func TestFailuresAreOneLine(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "fake.png")
+	os.WriteFile(text, []byte("not a picture"), 0o644)
+	notModel := filepath.Join(dir, "m.onnx")
+	os.WriteFile(notModel, []byte("hello"), 0o644)
+	cases := [][]string{
+		{"predict", "-model", tinyModel},
+		{"predict", "-model", tinyModel, "/no/such/file.png"},
+		{"predict", "-model", tinyModel, text},
+		{"predict", "-model", notModel, photo},
+		{"predict", "-model", "/no/such/model.onnx", photo},
+		{"predict", "-model", tinyModel, "-top", "0", photo},
+		{"predict", "-bogus"},
+		{"cam", "-model", tinyModel, "-method", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-method", "cam", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-class", "99", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-out", filepath.Join(dir, "x.txt"), photo},
+		{"cam", "-model", tinyModel, "-layer", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-norm", "odd", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-out", filepath.Join(dir, "no", "dir", "x.png"), photo},
+		{"bench", "-model", tinyModel},
+		{"layers", "-model", tinyModel, "-labels", text},
+		{"nosuchcommand"},
+	}
+	for _, c := range cases {
+		out, errOut, st := run(c...)
+		if st != 1 {
+			t.Errorf("%v: status %d, want 1", c, st)
+		}
+		if out != "" {
+			t.Errorf("%v: wrote to stdout: %q", c, out)
+		}
+		if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "camviz") || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%v: stderr is not one camviz line: %q", c, errOut)
+		}
+	}
+}

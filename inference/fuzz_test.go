@@ -1,0 +1,36 @@
+package inference
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecode feeds arbitrary bytes to the loader: it must return a model
+// or an error, never panic or hang. Seeds: the small fixtures and the
+// golden model, whole and cut.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"vgg11_op7.onnx", "zoo_vgg16_op12.onnx", "vgg16_reshape_op9.onnx", "bad_unsupported_op.onnx", "gap_softmax_op14.onnx"} {
+		b, err := os.ReadFile(filepath.Join(fixturesDir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+		f.Add(b[:len(b)/3])
+	}
+	f.Add([]byte{})
+	f.Add([]byte("\x08\x07\x12\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		net, err := Decode(data)
+		if err != nil {
+			return
+		}
+		// A model that loads must also run (or refuse) on its own input.
+		c, h, w := net.InputSize()
+		if c*h*w > 1<<20 {
+			return
+		}
+		_, _ = net.Forward(context.Background(), net.NewInput(1), true)
+	})
+}
