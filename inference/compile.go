@@ -247,6 +247,12 @@ func (n *Net) prune() {
 	n.steps = kept
 }
 
+// maxValue bounds any tensor at the declared input size (256 MB of
+// float32): VGG16's largest is 3.2M values, so only a broken or hostile
+// model (absurd pads, shapes) reaches it — and would otherwise stall or
+// exhaust memory on its first run.
+const maxValue = 1 << 26
+
 // inferShapes runs the graph on shapes alone at the declared input size,
 // so a model whose weights do not fit together fails at load, naming the
 // node.
@@ -274,6 +280,9 @@ func (n *Net) inferShapes() error {
 		}
 		if err != nil {
 			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+		}
+		if numel(out.shape) > maxValue || numel(out.shape) < 0 {
+			return fmt.Errorf("node %q (%s) would produce %s values, more than camviz allows (%d)", s.node, s.op, shapeStr(out.shape), maxValue)
 		}
 		vals[s.out] = out
 	}
