@@ -47,7 +47,8 @@ func (m *Model) Analyze(ctx context.Context, in *Input) (*Analysis, error) {
 	if err := p.CheckFinite(); err != nil {
 		return nil, err
 	}
-	return &Analysis{Model: m, Input: in, Scores: p.Scores(), Probs: p.Probs(), pass: p, grads: map[gradKey][]float32{}}, nil
+	scores := append([]float32(nil), p.Scores()...)
+	return &Analysis{Model: m, Input: in, Scores: scores, Probs: p.Probs(), pass: p, grads: map[gradKey][]float32{}}, nil
 }
 
 // Top ranks the k most probable classes.
@@ -103,5 +104,36 @@ func (a *Analysis) CheckClass(k int) error {
 	if k < 0 || k >= len(a.Scores) {
 		return fmt.Errorf("class %d is out of range: the model has %d classes", k, len(a.Scores))
 	}
+	return nil
+}
+
+// Close gives the forward pass's buffers back for reuse. Nothing may use
+// the analysis afterwards (maps and gradients already returned stay valid).
+func (a *Analysis) Close() { a.pass.Release() }
+
+// Prefetch computes the gradients of several classes at a layer in one
+// backward pass and caches them, so switching among them later is a
+// cache hit. The GUI calls it for the top classes after the first map.
+func (a *Analysis) Prefetch(ctx context.Context, layer string, classes []int) error {
+	var missing []int
+	a.mu.Lock()
+	for _, c := range classes {
+		if _, ok := a.grads[gradKey{layer, c}]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	a.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	gs, err := a.pass.Grads(ctx, layer, missing)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	for j, c := range missing {
+		a.grads[gradKey{layer, c}] = gs[j].Data().([]float32)
+	}
+	a.mu.Unlock()
 	return nil
 }

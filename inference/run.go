@@ -176,22 +176,44 @@ func (p *Pass) value(name string) (*tval, error) {
 // (each image's own score: the images do not interact). The pass must
 // have been kept. It is exact: hand-written adjoints of each operator.
 func (p *Pass) Grad(ctx context.Context, layer string, class int) (*tensor.Dense, error) {
-	nc := p.net.NumClasses()
-	if class < 0 || class >= nc {
-		return nil, fmt.Errorf("class %d is out of range: the model has %d classes", class, nc)
-	}
-	seed := make([]float32, p.n*nc)
-	for b := 0; b < p.n; b++ {
-		seed[b*nc+class] = 1
-	}
-	g, shape, err := p.backward(ctx, layer, seed)
+	g, err := p.Grads(ctx, layer, []int{class})
 	if err != nil {
 		return nil, err
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(g)), nil
+	return g[0], nil
 }
 
-func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]float32, []int, error) {
+// Grads returns the gradients for several classes from one backward
+// pass: the fully-connected layers then read their weights once for all
+// of them (VGG16's fc6 is 411 MB, so a backward pass is bound by memory,
+// and eight classes cost about what one does).
+func (p *Pass) Grads(ctx context.Context, layer string, classes []int) ([]*tensor.Dense, error) {
+	nc := p.net.NumClasses()
+	per := p.n * nc
+	seeds := make([]float32, len(classes)*per)
+	for j, class := range classes {
+		if class < 0 || class >= nc {
+			return nil, fmt.Errorf("class %d is out of range: the model has %d classes", class, nc)
+		}
+		for b := 0; b < p.n; b++ {
+			seeds[j*per+b*nc+class] = 1
+		}
+	}
+	g, shape, err := p.backward(ctx, layer, seeds, len(classes))
+	if err != nil {
+		return nil, err
+	}
+	size := numel(shape)
+	out := make([]*tensor.Dense, len(classes))
+	for j := range out {
+		out[j] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(g[j*size:(j+1)*size:(j+1)*size]))
+	}
+	return out, nil
+}
+
+// backward propagates k stacked seeds (each shaped like the scores) down
+// to layer and returns the k stacked gradients.
+func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k int) ([]float32, []int, error) {
 	if !p.keep {
 		return nil, nil, fmt.Errorf("gradients need a kept forward pass")
 	}
@@ -201,7 +223,7 @@ func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]fl
 	}
 	tid := p.net.byName[layer]
 	down := p.net.downstream(tid)
-	grads := map[int][]float32{p.net.scores: seed}
+	grads := map[int][]float32{p.net.scores: seeds}
 	for i := len(p.net.steps) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
@@ -211,17 +233,9 @@ func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]fl
 		if !ok || len(s.in) == 0 || s.in[0] < 0 || !down[s.in[0]] {
 			continue
 		}
-		d, ok := s.k.(differentiable)
-		if !ok {
-			return nil, nil, fmt.Errorf("node %q (%s) has no gradient", s.node, s.op)
-		}
-		ins, err := p.net.gather(p.vals, s)
+		dx, err := p.backwardStep(i, s, dout, k)
 		if err != nil {
 			return nil, nil, err
-		}
-		dx, err := d.backward(p.net.arena, ins, p.vals[s.out], p.aux[i], dout)
-		if err != nil {
-			return nil, nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
 		}
 		addGrad(grads, s.in[0], dx)
 	}
@@ -230,6 +244,38 @@ func (p *Pass) backward(ctx context.Context, layer string, seed []float32) ([]fl
 		return nil, nil, fmt.Errorf("the scores do not depend on %q", layer)
 	}
 	return g, target.shape, nil
+}
+
+// backwardStep runs one step's adjoint on k stacked gradients. A Gemm
+// takes them as k times more rows in one product; other operators go
+// slice by slice over the same kept forward state.
+func (p *Pass) backwardStep(i int, s step, dout []float32, k int) ([]float32, error) {
+	d, ok := s.k.(differentiable)
+	if !ok {
+		return nil, fmt.Errorf("node %q (%s) has no gradient", s.node, s.op)
+	}
+	ins, err := p.net.gather(p.vals, s)
+	if err != nil {
+		return nil, err
+	}
+	out := p.vals[s.out]
+	if g, isGemm := s.k.(*gemm); k == 1 || (isGemm && !g.transA) {
+		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout)
+		if err != nil {
+			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+		}
+		return dx, nil
+	}
+	per := numel(out.shape)
+	var all []float32
+	for j := 0; j < k; j++ {
+		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout[j*per:(j+1)*per])
+		if err != nil {
+			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+		}
+		all = append(all, dx...)
+	}
+	return all, nil
 }
 
 // addGrad sums gradients of a value used by several steps; it copies

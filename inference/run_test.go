@@ -129,3 +129,30 @@ func TestForwardHonoursCancel(t *testing.T) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
 }
+
+// TestGradsBatchedEqualsOneByOne: the batched backward used to prefetch
+// several classes gives exactly the single-class gradients.
+func TestGradsBatchedEqualsOneByOne(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	p, err := net.Forward(ctx, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, layer := range []string{net.DefaultLayer(), "/features/features.22/Relu_output_0"} {
+		classes := []int{7, 2, 0, 9}
+		many, err := p.Grads(ctx, layer, classes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, c := range classes {
+			one, _ := p.Grad(ctx, layer, c)
+			a, b := many[j].Data().([]float32), one.Data().([]float32)
+			for i := range a {
+				if d := math.Abs(float64(a[i] - b[i])); d > 1e-6 {
+					t.Fatalf("%s class %d [%d]: batched %v, single %v", layer, c, i, a[i], b[i])
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,104 @@
+#!/usr/bin/python3
+"""Times torch on the same VGG16 ONNX-equivalent model camviz benchmarks.
+
+Needs Debian's python3-torch and python3-torchvision. Prints one JSON
+object: medians in seconds of torch's forward, forward+backward to
+features[29], and a Grad-CAM map computed the way pytorch-grad-cam's
+GradCAM does (hooks on features[29], backward of the raw class score,
+channel weights = mean gradient, ReLU of the weighted sum, min-max,
+bilinear resize to 224, min-max) — pytorch-grad-cam itself is not packaged
+for Debian, so this reproduces its work step for step. Also a second
+class on the same image (backward only, retained graph) and peak RSS.
+
+Usage: torch_bench.py --seed 0 --input IN.npy [--runs 5] [--threads 2]
+The model is torchvision's vgg16 with torch.manual_seed(SEED) weights:
+the same weights as shared/tools/export_vgg16.py writes for that seed.
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--seed", type=int, default=0)
+ap.add_argument("--input", required=True)
+ap.add_argument("--runs", type=int, default=5)
+ap.add_argument("--threads", type=int, default=2)
+a = ap.parse_args()
+torch.set_num_threads(a.threads)
+t0 = time.perf_counter()
+torch.manual_seed(a.seed)
+model = torchvision.models.vgg16(weights=None).eval()
+load_s = time.perf_counter() - t0
+x = torch.from_numpy(np.load(a.input))
+
+
+def med(fn):
+    fn()  # warm-up
+    ts = []
+    for _ in range(a.runs):
+        t = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t)
+    return statistics.median(ts)
+
+
+def forward():
+    with torch.no_grad():
+        model(x)
+
+
+store = {}
+layer = model.features[29]
+layer.register_forward_hook(lambda m, i, o: store.__setitem__("act", o))
+
+
+def fwd_bwd(cls=None):
+    out = model(x)
+    k = int(out.argmax()) if cls is None else cls
+    store["act"].retain_grad()
+    model.zero_grad()
+    out[0, k].backward(retain_graph=True)
+    return out, store["act"]
+
+
+def gradcam():
+    out, act = fwd_bwd()
+    g = act.grad
+    w = g.mean(dim=(2, 3), keepdim=True)
+    cam = F.relu((w * act).sum(1, keepdim=True)).detach()
+    cam = cam - cam.min()
+    cam = cam / (1e-7 + cam.max())
+    cam = F.interpolate(cam, size=(224, 224), mode="bilinear", align_corners=False)
+    cam = cam - cam.min()
+    return (cam / (1e-7 + cam.max())).numpy()
+
+
+def second_class():
+    out = store["out"]
+    act = store["act"]
+    act.grad = None
+    store["k"] = (store["k"] + 1) % 1000
+    out[0, store["k"]].backward(retain_graph=True)
+
+
+res = {
+    "torch": torch.__version__,
+    "threads": a.threads,
+    "runs": a.runs,
+    "load_s": load_s,
+    "forward_s": med(forward),
+    "forward_grad_s": med(lambda: fwd_bwd()),
+    "gradcam_s": med(gradcam),
+}
+out, act = fwd_bwd()
+store["out"], store["k"] = out, 0
+res["second_class_s"] = med(second_class)
+res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(res))
