@@ -23,6 +23,7 @@ type Analysis struct {
 	mu    sync.Mutex
 	grads map[gradKey][]float32
 	cache mapCache
+	faith faithCache
 }
 
 type gradKey struct {

@@ -129,5 +129,9 @@ func WritePNG(path string, img image.Image) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
+	// CreateTemp makes the file private (0600); an exported picture is not.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
 	return os.Rename(tmp.Name(), path)
 }

@@ -1,0 +1,709 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"io"
+	"io/fs"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"camviz/app"
+	"camviz/cam"
+	"camviz/metrics"
+	"camviz/render"
+)
+
+func init() {
+	register(command{
+		name: "report",
+		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
+			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] -out DIR INPUT...",
+		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
+			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
+			"      index.html and a PNG grid per image; Ctrl-C keeps what is done",
+		run: report,
+	})
+}
+
+// reportColumns are metrics.csv's columns; the first nine are the
+// contract, the rest may grow.
+var reportColumns = []string{
+	"image", "method", "class", "label", "prob", "deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence",
+	"explanation_prob", "layer", "flags", "seconds",
+}
+
+// imageExts are the files a folder INPUT contributes (explicit files may
+// be anything the model can open, .npy tensors included).
+var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true, ".webp": true, ".tif": true, ".tiff": true}
+
+// reportImageDone is called after each image is written; tests use it to
+// interrupt a run at a known point.
+var reportImageDone = func(ctx context.Context, done int) {}
+
+type reportRow struct {
+	Image           string    `json:"image"`
+	Method          string    `json:"method"`
+	Class           int       `json:"class"`
+	Label           string    `json:"label"`
+	Prob            float64   `json:"prob"`
+	DeletionAUC     float64   `json:"deletion_auc"`
+	InsertionAUC    float64   `json:"insertion_auc"`
+	AverageDrop     float64   `json:"average_drop"`
+	Increase        bool      `json:"increase_in_confidence"`
+	ExplanationProb float64   `json:"explanation_prob"`
+	Layer           string    `json:"layer,omitempty"`
+	Flags           string    `json:"flags,omitempty"`
+	Seconds         float64   `json:"seconds"`
+	Deletion        []float64 `json:"deletion_curve"`
+	Insertion       []float64 `json:"insertion_curve"`
+
+	report *metrics.Report
+}
+
+func (r *reportRow) csv() []string {
+	inc := "0"
+	if r.Increase {
+		inc = "1"
+	}
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+	return []string{r.Image, r.Method, strconv.Itoa(r.Class), r.Label, g(r.Prob), g(r.DeletionAUC), g(r.InsertionAUC),
+		g(r.AverageDrop), inc, g(r.ExplanationProb), r.Layer, r.Flags, strconv.FormatFloat(r.Seconds, 'f', 3, 64)}
+}
+
+// reportImage is one input's entry in index.html and metrics.json.
+type reportImage struct {
+	Path string `json:"image"`
+	Grid string `json:"grid,omitempty"` // relative to DIR
+	W    int    `json:"grid_width,omitempty"`
+	H    int    `json:"grid_height,omitempty"`
+	Top  string `json:"top"`
+	rows []*reportRow
+}
+
+type reportOptions struct {
+	methods []string
+	classes classSpec
+	layer   string
+	cfg     metrics.Config
+	cell    int
+	overlay app.OverlayOptions
+	out     string
+}
+
+// reporter is one run's state: what is done and the files it goes to.
+type reporter struct {
+	e       *env
+	opt     reportOptions
+	model   *app.Model
+	inputs  []string
+	images  []*reportImage
+	rows    []*reportRow
+	csvFile *os.File
+	csv     *csv.Writer
+	live    bool // stderr is a terminal: show passes as they go
+	start   time.Time
+}
+
+func report(e *env, args []string) error {
+	fs := newFlags("report")
+	var mf modelFlags
+	mf.add(fs)
+	methodList := fs.String("methods", "gradcam", "comma-separated CAM methods, or all (the random and center baselines are always added)")
+	classList := fs.String("classes", "top1", "top1, topK (the K most probable), or a comma-separated list of indices or labels (give the index for a label with a comma)")
+	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
+	steps := fs.Int("steps", metrics.DefaultSteps, "deletion/insertion steps (curves have N+1 points; 2·(N+1)+1 forward passes per map)")
+	batch := fs.Int("batch", metrics.DefaultBatch, "images per forward pass")
+	seed := fs.Uint64("seed", 0, "seed of the random baseline map and of the order of tied pixels")
+	deletion := fs.String("deletion", string(metrics.BaselineMean), "deletion baseline: mean (the dataset mean colour) or blur")
+	insertion := fs.String("insertion", string(metrics.BaselineBlur), "insertion baseline: blur (σ = 5 px at 224) or mean")
+	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
+	cmap := fs.String("colormap", "jet", "colour map of the grids")
+	alpha := fs.Float64("alpha", 0.5, "heatmap opacity in the grids, 0–1")
+	out := fs.String("out", "", "output folder (created; files in it are replaced)")
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(inputs) == 0 {
+		return errors.New("no INPUT given (image files, .npy tensors or folders)")
+	}
+	if *out == "" {
+		return errors.New("-out DIR is required")
+	}
+	if *steps < 1 {
+		return errors.New("-steps must be at least 1")
+	}
+	if *batch < 1 {
+		return errors.New("-batch must be at least 1")
+	}
+	if *cell < 16 {
+		return errors.New("-cell must be at least 16 pixels")
+	}
+	opt := reportOptions{layer: *layer, cell: *cell, out: *out,
+		cfg: metrics.Config{Steps: *steps, Batch: *batch, Seed: *seed}}
+	if opt.cfg.Deletion, err = metrics.ParseBaseline(*deletion); err != nil {
+		return fmt.Errorf("-deletion: %w", err)
+	}
+	if opt.cfg.Insertion, err = metrics.ParseBaseline(*insertion); err != nil {
+		return fmt.Errorf("-insertion: %w", err)
+	}
+	if opt.overlay, err = app.ParseOverlayOptions(*cmap, *alpha, cam.MinMax); err != nil {
+		return err
+	}
+	if opt.classes, err = parseClassSpec(*classList); err != nil {
+		return err
+	}
+	files, err := collectInputs(inputs, *out)
+	if err != nil {
+		return err
+	}
+	m, err := mf.load()
+	if err != nil {
+		return err
+	}
+	if opt.methods, err = reportMethods(m, *methodList); err != nil {
+		return err
+	}
+	if opt.layer != "" {
+		if _, err := m.Net.Layer(opt.layer); err != nil {
+			return err
+		}
+	}
+	if err := opt.classes.check(m); err != nil {
+		return err
+	}
+	if _, h, w := m.Net.InputSize(); *steps > h*w {
+		return fmt.Errorf("-steps %d is more than the %d pixels of the model's input", *steps, h*w)
+	}
+	if err := os.MkdirAll(filepath.Join(*out, "grids"), 0o755); err != nil {
+		return fmt.Errorf("cannot create the output folder: %w", err)
+	}
+	r := &reporter{e: e, opt: opt, model: m, inputs: files, live: isTerminal(e.stderr), start: time.Now()}
+	if err := r.openCSV(); err != nil {
+		return err
+	}
+	defer r.csvFile.Close()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	fmt.Fprintf(e.stderr, "camviz report: %d image(s) × %s × %d map(s) (%s + %s), %d passes each → %s\n",
+		len(files), opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(app.BaselineNames(), ", "),
+		metrics.Passes(*steps), *out)
+	runErr := r.run(ctx, mf.mode)
+	if err := r.finish(runErr != nil); err != nil && runErr == nil {
+		runErr = err
+	}
+	done := len(r.images)
+	switch {
+	case runErr == nil:
+		fmt.Fprintf(e.stderr, "camviz report: %d image(s), %d row(s) in %.1f s → %s\n", done, len(r.rows), time.Since(r.start).Seconds(),
+			filepath.Join(*out, "index.html"))
+		return nil
+	case ctx.Err() != nil:
+		return fmt.Errorf("interrupted: %d of %d image(s) done, %d row(s) kept in %s", done, len(files), len(r.rows), *out)
+	}
+	return fmt.Errorf("%w (%d of %d image(s) done, %d row(s) kept in %s)", runErr, done, len(files), len(r.rows), *out)
+}
+
+// run measures every image, writing as it goes.
+func (r *reporter) run(ctx context.Context, mode string) error {
+	for i, path := range r.inputs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.image(ctx, i, path, mode); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		if err := r.writeSummaries(false); err != nil {
+			return err
+		}
+		reportImageDone(ctx, len(r.images))
+	}
+	return nil
+}
+
+// image measures one input: for each class the baselines, then each
+// method; each row goes to the CSV as soon as it is measured, the grid
+// once the image is complete.
+func (r *reporter) image(ctx context.Context, idx int, path, mode string) error {
+	m := r.model
+	in, err := m.OpenInput(path, mode)
+	if err != nil {
+		return err
+	}
+	a, err := m.Analyze(ctx, in)
+	if err != nil {
+		return err
+	}
+	classes, err := r.opt.classes.resolve(a)
+	if err != nil {
+		return err
+	}
+	top := a.Top(1)[0]
+	img := &reportImage{Path: path, Top: fmt.Sprintf("%s p=%.3f", className(m, top.Class), top.Prob)}
+	tag := fmt.Sprintf("[%d/%d] %s", idx+1, len(r.inputs), filepath.Base(path))
+	// cells[row][col]: methods then baselines down, classes across.
+	names := append(slices.Clone(r.opt.methods), app.BaselineNames()...)
+	maps := make([][]*app.LayerMap, len(names))
+	reps := make([][]*metrics.Report, len(names))
+	for i := range names {
+		maps[i] = make([]*app.LayerMap, len(classes))
+		reps[i] = make([]*metrics.Report, len(classes))
+	}
+	for ci, k := range classes {
+		for bi, b := range app.BaselineNames() {
+			row := len(r.opt.methods) + bi
+			start := time.Now()
+			rep, err := a.BaselineFaithfulness(ctx, b, k, r.opt.cfg, r.progress(tag, b, k))
+			if err != nil {
+				return err
+			}
+			if maps[row][ci], err = a.BaselineLayerMap(b, k, r.opt.cfg); err != nil {
+				return err
+			}
+			reps[row][ci] = rep
+			if err := r.emit(img, a, b, "", 0, rep, time.Since(start)); err != nil {
+				return err
+			}
+		}
+		for mi, meth := range r.opt.methods {
+			start := time.Now()
+			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer})
+			if err != nil {
+				return err
+			}
+			f, err := a.Faithfulness(ctx, lm, r.opt.cfg, r.progress(tag, meth, k))
+			if err != nil {
+				return err
+			}
+			maps[mi][ci], reps[mi][ci] = lm, f.Map
+			if err := r.emit(img, a, meth, lm.Layer, f.Flags, f.Map, time.Since(start)); err != nil {
+				return err
+			}
+		}
+	}
+	grid, err := r.grid(a, names, classes, maps, reps)
+	if err != nil {
+		return err
+	}
+	width := max(3, len(strconv.Itoa(len(r.inputs))))
+	img.Grid = filepath.ToSlash(filepath.Join("grids", fmt.Sprintf("%0*d-%s.png", width, idx+1, safeName(path))))
+	gridPath := filepath.Join(r.opt.out, img.Grid)
+	if err := app.WritePNG(gridPath, grid); err != nil {
+		return err
+	}
+	img.W, img.H = grid.Bounds().Dx(), grid.Bounds().Dy()
+	r.images = append(r.images, img)
+	return nil
+}
+
+// emit records one row and appends it to the CSV.
+func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, took time.Duration) error {
+	row := &reportRow{
+		Image: img.Path, Method: method, Class: rep.Class, Label: a.Model.Label(rep.Class), Prob: rep.Prob,
+		DeletionAUC: rep.Deletion.AUC, InsertionAUC: rep.Insertion.AUC, AverageDrop: rep.AverageDrop,
+		Increase: rep.IncreaseInConfidence, ExplanationProb: rep.ExplanationProb, Layer: layer, Flags: flags.String(),
+		Seconds: took.Seconds(), Deletion: rep.Deletion.Probs, Insertion: rep.Insertion.Probs, report: rep,
+	}
+	img.rows = append(img.rows, row)
+	r.rows = append(r.rows, row)
+	if r.live {
+		fmt.Fprint(r.e.stderr, "\r\033[K")
+	}
+	inc := "no"
+	if row.Increase {
+		inc = "yes"
+	}
+	fmt.Fprintf(r.e.stderr, "[%d/%d] %s  %-12s class %d “%s”  p=%.3f  deletion %.3f  insertion %.3f  drop %.1f%%  increase %s  (%.1f s)\n",
+		len(r.images)+1, len(r.inputs), filepath.Base(img.Path), method, row.Class, row.Label, row.Prob,
+		row.DeletionAUC, row.InsertionAUC, row.AverageDrop, inc, row.Seconds)
+	if err := r.csv.Write(row.csv()); err != nil {
+		return fmt.Errorf("cannot write metrics.csv: %w", err)
+	}
+	r.csv.Flush()
+	if err := r.csv.Error(); err != nil {
+		return fmt.Errorf("cannot write metrics.csv: %w", err)
+	}
+	return nil
+}
+
+// progress shows the forward passes of one measurement on a terminal.
+func (r *reporter) progress(tag, method string, class int) func(done, total int) {
+	if !r.live {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(r.e.stderr, "\r\033[K%s  %s class %d: %d/%d passes", tag, method, class, done, total)
+	}
+}
+
+func (r *reporter) openCSV() error {
+	path := filepath.Join(r.opt.out, "metrics.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	r.csvFile, r.csv = f, csv.NewWriter(f)
+	if err := r.csv.Write(reportColumns); err != nil {
+		f.Close()
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	r.csv.Flush()
+	return r.csv.Error()
+}
+
+// finish closes the CSV and writes the JSON and HTML of what is done.
+func (r *reporter) finish(stopped bool) error {
+	if r.live {
+		fmt.Fprint(r.e.stderr, "\r\033[K")
+	}
+	r.csv.Flush()
+	err := r.csv.Error()
+	if cerr := r.csvFile.Close(); err == nil && cerr != nil && !errors.Is(cerr, os.ErrClosed) {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write metrics.csv: %w", err)
+	}
+	return r.writeSummaries(stopped)
+}
+
+// writeSummaries rewrites metrics.json and index.html from the rows so far.
+func (r *reporter) writeSummaries(stopped bool) error {
+	summaries := summarize(r.rows, r.opt.methods)
+	doc := struct {
+		Model       string            `json:"model"`
+		Layer       string            `json:"layer"`
+		Config      metrics.Config    `json:"config"`
+		Fractions   []float64         `json:"fractions,omitempty"`
+		ImagesDone  int               `json:"images_done"`
+		ImagesTotal int               `json:"images_total"`
+		Stopped     bool              `json:"stopped"`
+		Images      []*reportImage    `json:"images"`
+		Summary     []*methodSummary  `json:"summary"`
+		Rows        []*reportRow      `json:"rows"`
+		Columns     []string          `json:"csv_columns"`
+		Extra       map[string]string `json:"conventions"`
+	}{
+		Model: r.model.Name, Layer: r.layerName(), Config: r.opt.cfg.WithDefaults(), ImagesDone: len(r.images),
+		ImagesTotal: len(r.inputs), Stopped: stopped, Images: r.images, Summary: summaries, Rows: r.rows, Columns: reportColumns,
+		Extra: reportConventions(r.opt.cfg.WithDefaults()),
+	}
+	if len(r.rows) > 0 {
+		doc.Fractions = r.rows[0].report.Deletion.Fractions
+	}
+	if doc.Rows == nil {
+		doc.Rows = []*reportRow{}
+	}
+	data, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(r.opt.out, "metrics.json"), append(data, '\n')); err != nil {
+		return err
+	}
+	return r.writeHTML(summaries, stopped)
+}
+
+func (r *reporter) layerName() string {
+	if r.opt.layer != "" {
+		return r.opt.layer
+	}
+	return r.model.Layer
+}
+
+func reportConventions(cfg metrics.Config) map[string]string {
+	return map[string]string{
+		"probabilities":   "softmax of the logits, for the row's class",
+		"deletion":        fmt.Sprintf("pixels replaced by the %s baseline in order of decreasing map value, %d equal steps; lower AUC is better", cfg.Deletion, cfg.Steps),
+		"insertion":       fmt.Sprintf("pixels revealed from the %s baseline in the same order; higher AUC is better", cfg.Insertion),
+		"baselines":       "mean: the all-zero normalised input (the dataset mean colour); blur: Gaussian blur of the input, σ = 5 px per 224 px",
+		"ties":            fmt.Sprintf("equal map values are ordered by a random permutation (seed %d), not row by row", cfg.Seed),
+		"average_drop":    "max(0, Y−O)/Y·100 with Y the probability on the input and O on input ⊙ map (normalised space: pixels pulled to the mean colour); lower is better",
+		"increase":        "1 when O > Y; the mean over rows is the Increase in Confidence (%); higher is better",
+		"map":             "each method's map post-processed like pytorch-grad-cam (ReLU, min-max) at the input size",
+		"random / center": "chance baselines: uniform noise and a centred Gaussian (σ = side/4)",
+	}
+}
+
+// grid lays the cells out: names down, classes across, each cell the
+// overlay with a caption, under a title line.
+func (r *reporter) grid(a *app.Analysis, names []string, classes []int, maps [][]*app.LayerMap, reps [][]*metrics.Report) (*image.RGBA, error) {
+	face, err := render.NewFace(13)
+	if err != nil {
+		return nil, err
+	}
+	defer face.Close()
+	cells := make([][]*image.RGBA, len(names))
+	cw, ch := 0, 0
+	for i := range names {
+		cells[i] = make([]*image.RGBA, len(classes))
+		for j, k := range classes {
+			over, err := a.DrawSmall(maps[i][j], r.opt.cell, cam.MinMax, 0, r.opt.overlay)
+			if err != nil {
+				return nil, err
+			}
+			rep := reps[i][j]
+			inc := "no"
+			if rep.IncreaseInConfidence {
+				inc = "yes"
+			}
+			lines := []string{
+				names[i] + " · " + className(a.Model, k),
+				fmt.Sprintf("p=%.3f  del %.3f  ins %.3f", rep.Prob, rep.Deletion.AUC, rep.Insertion.AUC),
+				fmt.Sprintf("drop %.1f%%  increase %s", rep.AverageDrop, inc),
+			}
+			c, err := render.Caption(over, lines, render.CaptionOptions{Face: face})
+			if err != nil {
+				return nil, err
+			}
+			cells[i][j] = c
+			cw, ch = max(cw, c.Bounds().Dx()), max(ch, c.Bounds().Dy())
+		}
+	}
+	const gap = gridGap
+	g := image.NewRGBA(image.Rect(0, 0, len(classes)*cw+(len(classes)+1)*gap, len(names)*ch+(len(names)+1)*gap))
+	draw.Draw(g, g.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	for i := range cells {
+		for j, c := range cells[i] {
+			at := image.Pt(gap+j*(cw+gap), gap+i*(ch+gap))
+			draw.Draw(g, c.Bounds().Add(at), c, c.Bounds().Min, draw.Src)
+		}
+	}
+	top := a.Top(1)[0]
+	title := []string{
+		fmt.Sprintf("%s — top %s p=%.3f", a.Input.Name, className(a.Model, top.Class), top.Prob),
+		fmt.Sprintf("%s · layer %s", a.Model.Name, r.layerName()),
+	}
+	return render.Caption(g, title, render.CaptionOptions{Face: face, Above: true})
+}
+
+// className is "class 7" for unnamed classes, else "281 “tabby”".
+func className(m *app.Model, k int) string {
+	l := m.Label(k)
+	if l == "class "+strconv.Itoa(k) {
+		return l
+	}
+	return fmt.Sprintf("%d “%s”", k, l)
+}
+
+// gridGap is the white space between and around the grid's cells.
+const gridGap = 8
+
+// classSpec is -classes: the top K, or a list resolved per model.
+type classSpec struct {
+	top  int
+	list []string
+	ids  []int
+}
+
+var topRE = regexp.MustCompile(`^top(\d+)$`)
+
+func parseClassSpec(s string) (classSpec, error) {
+	s = strings.TrimSpace(s)
+	if m := topRE.FindStringSubmatch(strings.ToLower(s)); m != nil {
+		k, err := strconv.Atoi(m[1])
+		if err != nil || k < 1 {
+			return classSpec{}, fmt.Errorf("-classes %q: K must be at least 1", s)
+		}
+		return classSpec{top: k}, nil
+	}
+	var list []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			list = append(list, p)
+		}
+	}
+	if len(list) == 0 {
+		return classSpec{}, fmt.Errorf("-classes %q: want top1, topK or a list of classes", s)
+	}
+	return classSpec{list: list}, nil
+}
+
+// check resolves a list against the model's labels once, up front.
+func (c *classSpec) check(m *app.Model) error {
+	for _, s := range c.list {
+		k, err := m.ClassByName(s)
+		if err != nil {
+			return fmt.Errorf("-classes: %w", err)
+		}
+		if !slices.Contains(c.ids, k) {
+			c.ids = append(c.ids, k)
+		}
+	}
+	return nil
+}
+
+func (c classSpec) resolve(a *app.Analysis) ([]int, error) {
+	if c.top == 0 {
+		return c.ids, nil
+	}
+	var out []int
+	for _, p := range a.Top(c.top) {
+		out = append(out, p.Class)
+	}
+	return out, nil
+}
+
+func (c classSpec) String() string {
+	if c.top > 0 {
+		return fmt.Sprintf("top %d class(es)", c.top)
+	}
+	return fmt.Sprintf("%d class(es)", len(c.list))
+}
+
+// reportMethods checks the -methods list against the model; "all" means
+// every method that applies. Baselines given by name are dropped (they
+// are always measured).
+func reportMethods(m *app.Model, list string) ([]string, error) {
+	var names []string
+	if strings.TrimSpace(list) == "all" {
+		for _, x := range m.Methods() {
+			if x.Applies {
+				names = append(names, x.Name)
+			}
+		}
+		return names, nil
+	}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" || n == app.BaselineRandom || n == app.BaselineCenter || slices.Contains(names, n) {
+			continue
+		}
+		if _, err := m.Method(n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, nil
+}
+
+// collectInputs expands folders (recursively, image files only, hidden
+// entries and the output folder skipped) and keeps files as given, in
+// order, without duplicates.
+func collectInputs(args []string, out string) ([]string, error) {
+	outAbs, _ := filepath.Abs(out)
+	var files []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			abs = p
+		}
+		if !seen[abs] {
+			seen[abs] = true
+			files = append(files, p)
+		}
+	}
+	for _, arg := range args {
+		st, err := os.Stat(arg)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", arg, unwrapPathError(err))
+		}
+		if !st.IsDir() {
+			add(arg)
+			continue
+		}
+		before := len(files)
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if p != arg && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				if abs, _ := filepath.Abs(p); abs == outAbs {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if imageExts[strings.ToLower(filepath.Ext(p))] {
+				add(p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("cannot read folder %s: %w", arg, unwrapPathError(err))
+		}
+		if len(files) == before {
+			return nil, fmt.Errorf("no image files in %s", arg)
+		}
+	}
+	return files, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// safeName is a file name's stem made safe for any file system and URL.
+func safeName(path string) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	base = strings.Trim(unsafeChars.ReplaceAllString(base, "_"), "_.")
+	if base == "" {
+		base = "image"
+	}
+	if len(base) > 60 {
+		base = base[:60]
+	}
+	return base
+}
+
+// writeFileAtomic writes data to path through a temporary file, so an
+// interrupted run never leaves half a file.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".camviz-*")
+	if err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("cannot write %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// isTerminal reports whether w is a character device (a terminal), where
+// progress may be redrawn in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
