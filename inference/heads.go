@@ -46,7 +46,12 @@ func (n *Net) FCHead() (*FCHead, error) {
 			reluAfter = true
 		case *alias:
 			if sh := n.shapes[s.in[0]]; len(sh) == 4 && (k.op == "Flatten" || k.op == "Reshape") {
-				return n.buildFCHead(s.in[0], gemms, relus)
+				// A head that averages the whole map first is read densely
+				// by applying its fc layers at every position (a 1×1 window).
+				if p := n.producer(s.in[0]); p != nil && n.isGlobalPool(p) {
+					return n.buildFCHead(p.in[0], 1, 1, gemms, relus)
+				}
+				return n.buildFCHead(s.in[0], sh[2], sh[3], gemms, relus)
 			}
 		default:
 			return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoFCHead, s.op, s.node)
@@ -55,12 +60,11 @@ func (n *Net) FCHead() (*FCHead, error) {
 	}
 }
 
-func (n *Net) buildFCHead(feature int, gemms []step, relus []bool) (*FCHead, error) {
+func (n *Net) buildFCHead(feature, kh, kw int, gemms []step, relus []bool) (*FCHead, error) {
 	if len(gemms) == 0 {
 		return nil, fmt.Errorf("%w: no fully-connected layer", ErrNoFCHead)
 	}
-	sh := n.shapes[feature]
-	h := &FCHead{Feature: n.values[feature].name, C: sh[1], H: sh[2], W: sh[3]}
+	h := &FCHead{Feature: n.values[feature].name, C: n.shapes[feature][1], H: kh, W: kw}
 	cin, kh, kw := h.C, h.H, h.W
 	for i := len(gemms) - 1; i >= 0; i-- {
 		c, err := n.gemmAsConv(gemms[i], cin, kh, kw)

@@ -69,3 +69,39 @@ func upsample2(t *testing.T, shape []int, x []float32) *tensorDense {
 	}
 	return newDense([]int{1, c, 2 * h, 2 * w}, out)
 }
+
+// A GAP → fc head is read densely at every position of the map it
+// averages; a constant map makes every position equal the forward scores.
+func TestFCHeadOverGlobalPool(t *testing.T) {
+	net, err := Load(fixturesDir + "/gap_cam_op14.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := net.FCHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.H != 1 || h.W != 1 {
+		t.Fatalf("window %d×%d, want 1×1", h.H, h.W)
+	}
+	x, shape := readFixtureNpy(t, "input_64.npy")
+	d, err := net.DenseScores(context.Background(), h, newDense(shape, x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.Shape()
+	if s[0] != net.NumClasses() || s[1] < 2 || s[2] < 2 {
+		t.Fatalf("dense map %v, want [%d, ≥2, ≥2]", s, net.NumClasses())
+	}
+	// The head is linear here (one Gemm): the mean of the dense map over
+	// positions equals the forward scores.
+	p, _ := net.Forward(context.Background(), newDense(shape, x), false)
+	hw := s[1] * s[2]
+	mean := make([]float32, s[0])
+	for c := range mean {
+		for _, v := range d.Data().([]float32)[c*hw : (c+1)*hw] {
+			mean[c] += v / float32(hw)
+		}
+	}
+	relClose(t, "mean of dense map vs scores", mean, p.Scores(), 1e-4)
+}
