@@ -3,14 +3,64 @@
 package main
 
 import (
+	"flag"
+	"fmt"
+	"io"
 	"os"
 
 	"camviz/cli"
+	"camviz/imgio"
+	_ "camviz/internal/localefix" // before Fyne's init reads the locale
+	"camviz/ui"
 )
 
 func main() {
 	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(cli.Run([]string{"help"}, os.Stdout, os.Stderr))
+	opts, err := parseWindowArgs(os.Args[1:])
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "camviz: %s (try camviz help)\n", err)
+		os.Exit(2)
+	}
+	if err := ui.Run(opts); err != nil {
+		fmt.Fprintf(os.Stderr, "camviz: %s\n", err)
+		os.Exit(1)
+	}
+}
+
+// parseWindowArgs reads `camviz [-model M.onnx] [-labels L.txt]
+// [-resize crop|whole] [IMAGE]`; flags may follow the image too.
+func parseWindowArgs(args []string) (ui.Options, error) {
+	var o ui.Options
+	fs := flag.NewFlagSet("camviz", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.Model, "model", "", "ONNX model file (default: the last one used, else the embedded model)")
+	fs.StringVar(&o.Labels, "labels", "", "class names, one per line")
+	fs.StringVar(&o.Resize, "resize", "", "crop (shorter side, centre crop) or whole (default: the model's)")
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return o, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	switch o.Resize {
+	case "", imgio.ModeCrop, imgio.ModeWhole:
+	default:
+		return o, fmt.Errorf("-resize must be %q or %q", imgio.ModeCrop, imgio.ModeWhole)
+	}
+	if len(pos) > 1 {
+		return o, fmt.Errorf("give at most one IMAGE (got %d)", len(pos))
+	}
+	if len(pos) == 1 {
+		o.Image = pos[0]
+	}
+	o.Smoke = os.Getenv("CAMVIZ_SMOKE") == "1"
+	return o, nil
 }

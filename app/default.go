@@ -1,10 +1,24 @@
 package app
 
 import (
-	"errors"
+	"sync"
+
+	"camviz/assets"
 )
 
-// DefaultModel is the model embedded in the binary.
+var defaultModel = sync.OnceValues(func() (*Model, error) {
+	onnx, meta := assets.DefaultModel()
+	return NewModel("digits (embedded)", onnx, meta)
+})
+
+// DefaultModel is the model embedded in the binary. It is compiled once
+// and shared: a Model is immutable, so every caller may use it at once.
 func DefaultModel() (*Model, error) {
-	return nil, errors.New("no -model given and this build has no embedded model")
+	m, err := defaultModel()
+	if err != nil {
+		return nil, err
+	}
+	cp := *m // callers may swap the labels (camviz -labels)
+	cp.Labels = append([]string(nil), m.Labels...)
+	return &cp, nil
 }

@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"time"
+
+	"camviz/cam"
+	"camviz/digits"
+)
+
+// Localization is how well one method's maps point at the digit the
+// model was asked about (the pointing game: the map's peak, on the
+// canvas's own pixels, falls inside the digit's ink box).
+type Localization struct {
+	Method   string
+	Maps     int
+	Hits     int
+	MeanTime time.Duration // per map, on the cached forward pass
+}
+
+// Rate is the share of hits.
+func (l Localization) Rate() float64 {
+	if l.Maps == 0 {
+		return 0
+	}
+	return float64(l.Hits) / float64(l.Maps)
+}
+
+// DigitAccuracy runs the model once on every canvas: single-digit
+// canvases count when the top class is the digit, two-digit ones when the
+// top two classes are the two digits.
+func DigitAccuracy(ctx context.Context, m *Model, canvases []digits.Canvas) (singles, singleOK, doubles, doubleOK int, err error) {
+	for i := range canvases {
+		c := &canvases[i]
+		a, err := analyzeCanvas(ctx, m, c, i)
+		if err != nil {
+			return 0, 0, 0, 0, err
+		}
+		top := a.Top(2)
+		a.Close()
+		switch len(c.Labels) {
+		case 1:
+			singles++
+			if top[0].Class == c.Labels[0] {
+				singleOK++
+			}
+		case 2:
+			doubles++
+			if sameClasses(top[0].Class, top[1].Class, c.Labels[0], c.Labels[1]) {
+				doubleOK++
+			}
+		}
+	}
+	return singles, singleOK, doubles, doubleOK, nil
+}
+
+func sameClasses(a, b, x, y int) bool { return (a == x && b == y) || (a == y && b == x) }
+
+// PointingGame scores each method over every digit of every canvas: the
+// map for that digit's class must peak inside its box.
+func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string) ([]Localization, error) {
+	out := make([]Localization, len(methods))
+	total := make([]time.Duration, len(methods))
+	for i := range methods {
+		out[i].Method = methods[i]
+	}
+	for i := range canvases {
+		c := &canvases[i]
+		a, err := analyzeCanvas(ctx, m, c, i)
+		if err != nil {
+			return nil, err
+		}
+		for j, method := range methods {
+			for k, class := range c.Labels {
+				start := time.Now()
+				lm, err := a.Map(ctx, MapRequest{Method: method, Class: class})
+				if err != nil {
+					return nil, err
+				}
+				total[j] += time.Since(start)
+				p, err := a.Place(lm, cam.MinMax, 0)
+				if err != nil {
+					return nil, err
+				}
+				out[j].Maps++
+				if Peak(p).In(c.Boxes[k]) {
+					out[j].Hits++
+				}
+			}
+		}
+		a.Close()
+	}
+	for j := range out {
+		if out[j].Maps > 0 {
+			out[j].MeanTime = total[j] / time.Duration(out[j].Maps)
+		}
+	}
+	return out, nil
+}
+
+func analyzeCanvas(ctx context.Context, m *Model, c *digits.Canvas, i int) (*Analysis, error) {
+	in, err := m.ImageInput(fmt.Sprintf("canvas %d", i), CanvasImage(c), "")
+	if err != nil {
+		return nil, err
+	}
+	return m.Analyze(ctx, in)
+}
+
+// Peak is the position of the map's largest value on the picture.
+func Peak(p *Picture) image.Point {
+	best, at := float32(-1), 0
+	for i, v := range p.Field.Data {
+		if v > best {
+			best, at = v, i
+		}
+	}
+	return p.Area.Min.Add(image.Pt(at%p.Field.W, at/p.Field.W))
+}
+
+// CanvasImage is a digits canvas as the opaque grey picture a user would
+// drop on the window.
+func CanvasImage(c *digits.Canvas) *image.NRGBA {
+	n := digits.CanvasSize
+	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	for i, v := range c.Pix {
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = v, v, v, 255
+	}
+	return img
+}
+
+// DigitCanvases draws n single-digit then d two-digit canvases from one
+// seeded stream: the evaluation set of `camviz localize` and the tests.
+func DigitCanvases(set *digits.Set, n, d int, seed uint64) (singles, doubles []digits.Canvas) {
+	rng := digits.NewSplitMix64(seed)
+	for i := 0; i < n; i++ {
+		singles = append(singles, digits.Single(rng, set))
+	}
+	for i := 0; i < d; i++ {
+		doubles = append(doubles, digits.Double(rng, set))
+	}
+	return singles, doubles
+}

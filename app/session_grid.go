@@ -1,0 +1,238 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"time"
+
+	"camviz/cam"
+	"camviz/imgio"
+	"camviz/render"
+)
+
+// GridKind says what a comparison grid varies.
+type GridKind int
+
+const (
+	// GridMethods: one cell per method, same class and layer.
+	GridMethods GridKind = iota
+	// GridClasses: one cell per class, same method and layer, on one
+	// shared scale.
+	GridClasses
+)
+
+// GridRequest asks for a comparison grid.
+type GridRequest struct {
+	Kind GridKind
+	// Methods for GridMethods; nil = every method that applies (the slow
+	// ones only with Slow).
+	Methods []string
+	// Classes for GridClasses; nil = the top 5.
+	Classes []int
+	Slow    bool
+}
+
+// GridCell is one picture of a grid.
+type GridCell struct {
+	Method  Method
+	Class   int
+	Layer   string
+	Title   string
+	Image   *image.RGBA // nil until computed (or on error)
+	Flags   cam.Flags
+	Err     string
+	Elapsed time.Duration
+}
+
+// Grid is several maps of one picture side by side.
+type Grid struct {
+	Req      GridRequest
+	Sel      Selection
+	Analysis *Analysis
+	Cells    []GridCell
+	Norm     cam.Mode // how every cell is normalised
+	Scale    float32  // the shared scale of a class grid
+	Colormap string
+	Range    render.Range
+	Done     bool
+}
+
+// SetGrid shows a comparison grid (nil hides it and stops its work).
+func (s *Session) SetGrid(req *GridRequest) {
+	s.mu.Lock()
+	s.gridReq = req
+	if req == nil {
+		s.gridLane.Cancel()
+		s.grid = nil
+		delete(s.busy, "grid")
+	} else {
+		s.gridLane.Submit(s.runGrid)
+	}
+	s.mu.Unlock()
+	s.changed()
+}
+
+// gridWants reports whether a selection change changes the grid.
+func gridWants(old, next Selection) bool {
+	return old.Method != next.Method || old.Class != next.Class || old.Layer != next.Layer ||
+		old.Norm != next.Norm || old.Colormap != next.Colormap || old.Alpha != next.Alpha
+}
+
+// gridPlan lists a grid's cells (without pictures).
+func gridPlan(a *Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode) {
+	var cells []GridCell
+	if req.Kind == GridClasses {
+		classes := req.Classes
+		if classes == nil {
+			for _, p := range a.Top(5) {
+				classes = append(classes, p.Class)
+			}
+		}
+		meth, err := a.Model.Method(sel.Method)
+		for _, k := range classes {
+			c := GridCell{Method: meth, Class: k, Title: fmt.Sprintf("%s  p=%.3f", a.Model.Label(k), a.Probs[k])}
+			if err != nil {
+				c.Err = err.Error()
+			}
+			cells = append(cells, c)
+		}
+		return cells, cam.Shared
+	}
+	want := map[string]bool{}
+	for _, m := range req.Methods {
+		want[m] = true
+	}
+	for _, m := range a.Model.Methods() {
+		if !m.Applies || (req.Methods == nil && m.Slow && !req.Slow) || (req.Methods != nil && !want[m.Name]) {
+			continue
+		}
+		cells = append(cells, GridCell{Method: m, Class: sel.Class, Title: m.Display})
+	}
+	norm := cam.MinMax
+	if sel.Norm == cam.Raw {
+		norm = cam.Raw
+	}
+	return cells, norm
+}
+
+// gridCells computes the cells' maps and draws them on base. cell hears
+// of each finished cell.
+func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridRequest, sel Selection,
+	progress func(done, total int, label string), cell func(i int, c GridCell)) (*Grid, error) {
+	cells, norm := gridPlan(a, req, sel)
+	sel.Compare = Compare{}
+	g := &Grid{Req: req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap(), Range: render.Unit()}
+	if norm == cam.Raw {
+		g.Colormap = sel.Colormap
+		if g.Colormap == "" {
+			g.Colormap = "coolwarm"
+		}
+	}
+	lut, err := render.Colormap(g.Colormap)
+	if err != nil {
+		return nil, err
+	}
+	maps := make([]*LayerMap, len(cells))
+	for i := range cells {
+		if cells[i].Err != "" {
+			continue
+		}
+		if progress != nil {
+			progress(i, len(cells), cells[i].Title)
+		}
+		lm, err := a.Map(ctx, MapRequest{Method: cells[i].Method.Name, Class: cells[i].Class, Layer: sel.Layer})
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if err != nil {
+			cells[i].Err = oneLine(err.Error())
+			continue
+		}
+		maps[i] = lm
+		cells[i].Layer, cells[i].Elapsed = lm.Layer, lm.Elapsed
+		if norm != cam.Shared {
+			drawCell(a, base, &cells[i], lm, norm, 0, lut, sel.Alpha)
+			if cell != nil {
+				cell(i, cells[i])
+			}
+		}
+	}
+	if norm == cam.Shared {
+		var ms []cam.Map
+		for _, lm := range maps {
+			if lm != nil {
+				ms = append(ms, lm.Map)
+			}
+		}
+		g.Scale = cam.SharedScale(ms...)
+		for i, lm := range maps {
+			if lm == nil {
+				continue
+			}
+			drawCell(a, base, &cells[i], lm, norm, g.Scale, lut, sel.Alpha)
+			if cell != nil {
+				cell(i, cells[i])
+			}
+		}
+	}
+	g.Done = true
+	return g, nil
+}
+
+func drawCell(a *Analysis, base image.Image, c *GridCell, lm *LayerMap, norm cam.Mode, scale float32, lut *render.LUT, alpha float64) {
+	p, err := place(a, base, lm, norm, scale)
+	if err == nil {
+		c.Flags = p.flags
+		c.Image, err = render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: alpha})
+	}
+	if err != nil {
+		c.Err = oneLine(err.Error())
+	}
+}
+
+func (s *Session) runGrid(ctx context.Context, gen uint64) {
+	s.mu.Lock()
+	a, sel, pic, req := s.analysis, s.sel, s.pic, s.gridReq
+	s.mu.Unlock()
+	if a == nil || pic == nil || req == nil {
+		return
+	}
+	base := imgio.Downscale(pic.disp, s.opts.GridSide)
+	cells, norm := gridPlan(a, *req, sel)
+	sel.Compare = Compare{}
+	live := &Grid{Req: *req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap()}
+	publish := func(g *Grid) {
+		s.mu.Lock()
+		ok := s.gridLane.Current(gen) && s.analysis == a
+		if ok {
+			s.grid = g
+		}
+		s.mu.Unlock()
+		if ok {
+			s.changed()
+		}
+	}
+	publish(live)
+	g, err := gridCells(ctx, a, base, *req, sel,
+		func(done, total int, label string) {
+			s.setBusy(s.gridLane, gen, Progress{Lane: "grid", Label: "Grid: " + label, Done: done, Total: total})
+		},
+		func(i int, c GridCell) {
+			next := *live
+			next.Cells = append([]GridCell(nil), live.Cells...)
+			next.Cells[i] = c
+			live = &next
+			publish(live)
+		})
+	s.mu.Lock()
+	s.setBusyLocked(s.gridLane, gen, Progress{Lane: "grid"})
+	s.mu.Unlock()
+	if err != nil {
+		if ctx.Err() == nil && s.gridLane.Current(gen) {
+			s.fail(err)
+		}
+		return
+	}
+	publish(g)
+}

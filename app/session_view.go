@@ -1,0 +1,397 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"time"
+
+	"camviz/cam"
+	"camviz/render"
+)
+
+// View is a map drawn over the display copy of the picture.
+type View struct {
+	Sel      Selection // what it shows
+	Analysis *Analysis
+	Method   Method
+	Layer    string // the layer the map was computed at
+	Image    *image.RGBA
+	Base     image.Image  // the photo alone, same size as Image
+	Field    render.Field // the values drawn, over Area
+	A, B     render.Field // the two classes' maps while comparing
+	Area     image.Rectangle
+	Range    render.Range
+	Colormap string
+	Scale    float32 // the shared scale (Shared mode and comparisons)
+	Flags    cam.Flags
+	Partial  bool // a slow method's picture so far
+	Done     int  // …after Done of Total batches
+	Total    int
+	Elapsed  time.Duration // computing the map(s); 0 from the cache
+
+	pic *picture // the picture drawn on (nil for partial views)
+}
+
+// ValueAt is the map's value at display pixel (x, y).
+func (v *View) ValueAt(x, y int) (float32, bool) {
+	return fieldAt(v.Field, v.Area, x, y)
+}
+
+// PairAt is class A's and B's value at (x, y) while comparing.
+func (v *View) PairAt(x, y int) (a, b float32, ok bool) {
+	if v.A.W == 0 {
+		return 0, 0, false
+	}
+	a, ok = fieldAt(v.A, v.Area, x, y)
+	b, _ = fieldAt(v.B, v.Area, x, y)
+	return a, b, ok
+}
+
+func fieldAt(f render.Field, area image.Rectangle, x, y int) (float32, bool) {
+	p := image.Pt(x, y)
+	if !p.In(area) || f.W == 0 {
+		return 0, false
+	}
+	i := (y-area.Min.Y)*f.W + x - area.Min.X
+	if i < 0 || i >= len(f.Data) {
+		return 0, false
+	}
+	return f.Data[i], true
+}
+
+// Note says in words what is odd about the map, "" when nothing is.
+func (v *View) Note() string { return DescribeFlags(v.Flags) }
+
+// Title is a one-line description of the view.
+func (v *View) Title() string {
+	a := v.Analysis
+	if v.Sel.Compare.On {
+		c := v.Sel.Compare
+		what := fmt.Sprintf("blend %.0f%% “%s” → “%s”", 100*c.T, a.Model.Label(c.A), a.Model.Label(c.B))
+		if c.Contrast {
+			what = fmt.Sprintf("“%s” − “%s”", a.Model.Label(c.A), a.Model.Label(c.B))
+		}
+		return fmt.Sprintf("%s · %s · %s · shared scale %.3g", v.Method.Display, shortLayer(v.Layer), what, v.Scale)
+	}
+	k := v.Sel.Class
+	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, shortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
+}
+
+func normName(m cam.Mode) string {
+	switch m {
+	case cam.Shared:
+		return "shared scale (top-5)"
+	case cam.Raw:
+		return "raw signed values"
+	}
+	return "min-max per map"
+}
+
+// fieldKey names a post-processed display field.
+type fieldKey struct {
+	a             *Analysis
+	method, layer string
+	class         int
+	norm          cam.Mode
+	scale         float32
+	w, h          int
+}
+
+type placed struct {
+	field render.Field
+	area  image.Rectangle
+	rng   render.Range
+	flags cam.Flags
+}
+
+// fieldCache keeps the last few display fields, so opacity, colour map
+// and blend changes only redraw.
+type fieldCache struct {
+	keys []fieldKey
+	vals []placed
+}
+
+const fieldCacheSize = 12
+
+func (c *fieldCache) get(k fieldKey) (placed, bool) {
+	for i, x := range c.keys {
+		if x == k {
+			return c.vals[i], true
+		}
+	}
+	return placed{}, false
+}
+
+func (c *fieldCache) put(k fieldKey, p placed) {
+	if len(c.keys) >= fieldCacheSize {
+		c.keys, c.vals = c.keys[1:], c.vals[1:]
+	}
+	c.keys = append(c.keys, k)
+	c.vals = append(c.vals, p)
+}
+
+// areaOn is where the model's view of the picture lies on base (a copy of
+// the analysed picture at another size).
+func areaOn(a *Analysis, base image.Image) image.Rectangle {
+	src := a.Input.Source.Bounds()
+	b := base.Bounds()
+	sx := float64(b.Dx()) / float64(src.Dx())
+	sy := float64(b.Dy()) / float64(src.Dy())
+	r := a.Input.Geom.Src.Scale(sx, sy).Round().Intersect(image.Rect(0, 0, b.Dx(), b.Dy()))
+	if r.Empty() {
+		r = image.Rect(0, 0, b.Dx(), b.Dy())
+	}
+	return r
+}
+
+// place post-processes lm onto base's pixels.
+func place(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	area := areaOn(a, base)
+	f, flags, err := cam.Postprocess(lm.Map, area.Dx(), area.Dy(), norm, scale)
+	if err != nil {
+		return placed{}, err
+	}
+	p := placed{field: render.Field(f), area: area, rng: render.Unit(), flags: flags}
+	if norm == cam.Raw {
+		lim := render.MaxAbs(p.field)
+		if lim == 0 {
+			lim = 1
+		}
+		p.rng = render.Symmetric(lim)
+	}
+	return p, nil
+}
+
+// placeCached is place through the session's display field cache.
+func (s *Session) placeCached(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	b := base.Bounds()
+	k := fieldKey{a, lm.Method, lm.Layer, lm.Class, norm, scale, b.Dx(), b.Dy()}
+	s.mu.Lock()
+	p, ok := s.fields.get(k)
+	s.mu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := place(a, base, lm, norm, scale)
+	if err != nil {
+		return placed{}, err
+	}
+	s.mu.Lock()
+	if s.analysis == a {
+		s.fields.put(k, p)
+	}
+	s.mu.Unlock()
+	return p, nil
+}
+
+func (s *Session) runMap(ctx context.Context, gen uint64) {
+	s.mu.Lock()
+	a, sel, pic := s.analysis, s.sel, s.pic
+	s.mu.Unlock()
+	if a == nil || pic == nil {
+		return
+	}
+	meth, err := a.Model.Method(sel.Method)
+	if err == nil {
+		label := "Computing " + meth.Display + "…"
+		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Cancellable: meth.Slow})
+		var v *View
+		v, err = s.drawView(ctx, gen, a, pic.disp, sel, meth)
+		if v != nil {
+			v.pic = pic
+		}
+		if ctx.Err() != nil {
+			return // superseded or cancelled: whoever did it owns the state
+		}
+		s.mu.Lock()
+		if !s.mapLane.Current(gen) || s.analysis != a {
+			s.mu.Unlock()
+			return
+		}
+		delete(s.busy, "map")
+		if err == nil {
+			s.commitViewLocked(v, sel)
+			s.viewErr = ""
+			if v.Elapsed > 0 {
+				s.status = fmt.Sprintf("%s at %s: %s.", meth.Display, shortLayer(v.Layer), roundDuration(v.Elapsed))
+			}
+		}
+		s.mu.Unlock()
+	}
+	if err != nil {
+		s.mu.Lock()
+		current := s.mapLane.Current(gen)
+		if current {
+			s.viewErr = oneLine(err.Error())
+			delete(s.busy, "map")
+		}
+		s.mu.Unlock()
+		if !current {
+			return
+		}
+		s.fail(err)
+	}
+	s.changed()
+}
+
+func (s *Session) commitViewLocked(v *View, sel Selection) {
+	s.view = v
+	if s.onCommit != nil {
+		s.onCommit(v, s.sel)
+	}
+}
+
+// drawView computes the map(s) sel asks for and draws them on base.
+func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
+	start := time.Now()
+	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
+	lut, err := render.Colormap(v.Colormap)
+	if err != nil {
+		return nil, err
+	}
+	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
+	mapOf := func(k int, what string) (*LayerMap, error) {
+		r := req
+		r.Class = k
+		if meth.Slow {
+			r.Progress = s.slowProgress(ctx, gen, a, base, sel, meth, lut, what)
+		}
+		return a.Map(ctx, r)
+	}
+	var computed time.Duration
+	if sel.Compare.On {
+		c := sel.Compare
+		la, err := mapOf(c.A, "class A")
+		if err != nil {
+			return nil, err
+		}
+		lb, err := mapOf(c.B, "class B")
+		if err != nil {
+			return nil, err
+		}
+		computed = la.Elapsed + lb.Elapsed
+		v.Layer = la.Layer
+		v.Scale = cam.SharedScale(la.Map, lb.Map)
+		pa, err := s.placeCached(a, base, la, cam.Shared, v.Scale)
+		if err != nil {
+			return nil, err
+		}
+		pb, err := s.placeCached(a, base, lb, cam.Shared, v.Scale)
+		if err != nil {
+			return nil, err
+		}
+		v.A, v.B, v.Area, v.Flags = pa.field, pb.field, pa.area, pa.flags|pb.flags
+		if c.Contrast {
+			if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
+				return nil, err
+			}
+			lim := render.MaxAbs(v.Field)
+			if lim == 0 {
+				lim = 1
+			}
+			v.Range = render.Symmetric(lim)
+		} else {
+			if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
+				return nil, err
+			}
+			v.Range = render.Unit()
+		}
+	} else {
+		lm, err := mapOf(sel.Class, "")
+		if err != nil {
+			return nil, err
+		}
+		computed = lm.Elapsed
+		v.Layer = lm.Layer
+		if sel.Norm == cam.Shared {
+			classes := []int{sel.Class}
+			for _, p := range a.Top(5) {
+				if p.Class != sel.Class {
+					classes = append(classes, p.Class)
+				}
+			}
+			maps := []cam.Map{lm.Map}
+			for i, k := range classes[1:] {
+				o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(classes)-1))
+				if err != nil {
+					return nil, err
+				}
+				computed += o.Elapsed
+				maps = append(maps, o.Map)
+			}
+			v.Scale = cam.SharedScale(maps...)
+		}
+		p, err := s.placeCached(a, base, lm, sel.Norm, v.Scale)
+		if err != nil {
+			return nil, err
+		}
+		v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	v.Image, err = render.Overlay(base, v.Field, v.Area.Min, render.Style{LUT: lut, Range: v.Range, Alpha: sel.Alpha})
+	if err != nil {
+		return nil, err
+	}
+	if computed > 0 {
+		v.Elapsed = time.Since(start)
+	}
+	return v, nil
+}
+
+// partialEvery throttles the drawing of a slow method's partial maps.
+const partialEvery = 200 * time.Millisecond
+
+// slowProgress reports a slow method's batches and, for ScoreCAM, draws
+// the map so far.
+func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, lut *render.LUT, what string) func(done, total int, partial *cam.Map) {
+	var last time.Time
+	return func(done, total int, partial *cam.Map) {
+		label := meth.Display
+		if what != "" {
+			label += " (" + what + ")"
+		}
+		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Done: done, Total: total, Cancellable: true})
+		if partial == nil || what != "" || done == total || time.Since(last) < partialEvery || ctx.Err() != nil {
+			return
+		}
+		last = time.Now()
+		layer := sel.Layer
+		if layer == "" || meth.FixedLayer {
+			layer = a.Model.Layer
+		}
+		lm := &LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
+		p, err := place(a, base, lm, cam.MinMax, 0)
+		if err != nil {
+			return
+		}
+		img, err := render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: sel.Alpha})
+		if err != nil {
+			return
+		}
+		v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.field, Area: p.area,
+			Range: p.rng, Colormap: sel.EffectiveColormap(), Flags: p.flags, Partial: true, Done: done, Total: total}
+		s.mu.Lock()
+		ok := s.mapLane.Current(gen) && s.analysis == a
+		if ok {
+			s.commitViewLocked(v, sel)
+		}
+		s.mu.Unlock()
+		if ok {
+			s.changed()
+		}
+	}
+}
+
+// errNoView is returned when there is nothing to export yet.
+var errNoView = errors.New("there is no map to save yet: open a picture and wait for its map")
+
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(10 * time.Millisecond)
+}

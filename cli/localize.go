@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"camviz/app"
+	"camviz/digits"
+)
+
+func init() {
+	register(command{
+		name:  "localize",
+		usage: "localize [-mnist DIR] [-n N] [-doubles N] [-seed S] [-methods LIST|all] [-json]",
+		help:  "measure how well each method points at the digit on MNIST canvases with the embedded model (accuracy, pointing game, time)",
+		run:   localize,
+	})
+}
+
+type localizeJSON struct {
+	Singles        int                `json:"singles"`
+	SingleAccuracy float64            `json:"single_accuracy"`
+	Doubles        int                `json:"doubles"`
+	BothInTop2     float64            `json:"double_both_in_top2"`
+	Methods        []localizeRowJSON  `json:"methods"`
+	Seed           uint64             `json:"seed"`
+	Extra          map[string]float64 `json:"extra,omitempty"`
+}
+
+type localizeRowJSON struct {
+	Method     string  `json:"method"`
+	SingleHits float64 `json:"single_pointing"`
+	DoubleHits float64 `json:"double_pointing"`
+	MeanMapMS  float64 `json:"mean_map_ms"`
+	SingleMaps int     `json:"single_maps"`
+	DoubleMaps int     `json:"double_maps"`
+}
+
+func localize(e *env, args []string) error {
+	fs := newFlags("localize")
+	dir := fs.String("mnist", "testdata/mnist", "folder with the MNIST t10k idx .gz files")
+	n := fs.Int("n", 500, "single-digit canvases")
+	doubles := fs.Int("doubles", 200, "two-digit canvases")
+	seed := fs.Uint64("seed", 1, "canvas seed")
+	list := fs.String("methods", "all", "comma-separated methods, or all")
+	asJSON := fs.Bool("json", false, "JSON output")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *doubles < 0 {
+		return errors.New("-n must be at least 1 and -doubles at least 0")
+	}
+	m, err := app.DefaultModel()
+	if err != nil {
+		return err
+	}
+	set, err := digits.LoadDir(*dir, "t10k")
+	if err != nil {
+		return err
+	}
+	singles, twos := app.DigitCanvases(set, *n, *doubles, *seed)
+	methods := methodNames(m, *list)
+	ctx := context.Background()
+	s, sok, _, _, err := app.DigitAccuracy(ctx, m, singles)
+	if err != nil {
+		return err
+	}
+	_, _, d, dok, err := app.DigitAccuracy(ctx, m, twos)
+	if err != nil {
+		return err
+	}
+	out := localizeJSON{Singles: s, SingleAccuracy: ratio(sok, s), Doubles: d, BothInTop2: ratio(dok, d), Seed: *seed}
+	single, err := app.PointingGame(ctx, m, singles, methods)
+	if err != nil {
+		return err
+	}
+	double, err := app.PointingGame(ctx, m, twos, methods)
+	if err != nil {
+		return err
+	}
+	for i, name := range methods {
+		maps := single[i].Maps + double[i].Maps
+		ms := 0.0
+		if maps > 0 {
+			ms = (float64(single[i].MeanTime)*float64(single[i].Maps) + float64(double[i].MeanTime)*float64(double[i].Maps)) / float64(maps) / 1e6
+		}
+		out.Methods = append(out.Methods, localizeRowJSON{Method: name, SingleHits: single[i].Rate(), DoubleHits: double[i].Rate(),
+			MeanMapMS: ms, SingleMaps: single[i].Maps, DoubleMaps: double[i].Maps})
+	}
+	if *asJSON {
+		return json.NewEncoder(e.stdout).Encode(out)
+	}
+	fmt.Fprintf(e.stdout, "%s, MNIST t10k canvases, seed %d\n", m.Name, *seed)
+	fmt.Fprintf(e.stdout, "accuracy on %d single-digit canvases: %.1f%%; both digits in top-2 on %d two-digit canvases: %.1f%%\n\n",
+		s, 100*out.SingleAccuracy, d, 100*out.BothInTop2)
+	fmt.Fprintf(e.stdout, "| method | pointing game, single (%d maps) | pointing game, two digits (%d maps) | mean time per map |\n|---|---|---|---|\n",
+		single[0].Maps, double[0].Maps)
+	for _, r := range out.Methods {
+		fmt.Fprintf(e.stdout, "| %s | %.1f%% | %.1f%% | %.2f ms |\n", r.Method, 100*r.SingleHits, 100*r.DoubleHits, r.MeanMapMS)
+	}
+	return nil
+}
+
+func methodNames(m *app.Model, list string) []string {
+	if list != "all" {
+		return strings.Split(list, ",")
+	}
+	var names []string
+	for _, x := range m.Methods() {
+		if x.Applies {
+			names = append(names, x.Name)
+		}
+	}
+	return names
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}

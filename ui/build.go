@@ -1,0 +1,591 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
+	"camviz/assets"
+	"camviz/imgio"
+	"camviz/render"
+)
+
+// widgets are the window's controls.
+type widgets struct {
+	model      *widget.Label
+	imageTitle *widget.Label
+
+	top        []core.Prediction
+	rank       []int
+	topList    *widget.List
+	classInfo  *widget.Label
+	search     *widget.Entry
+	matches    []int
+	searchList *widget.List
+	// searchLabels are the labels the search list shows.
+	searchLabels []string
+
+	method     *widget.Button
+	methodHint *widget.Label
+	layer      *widget.Select
+	layerNames []string
+	mode       *widget.RadioGroup
+	norm       *widget.Select
+	cmap       *widget.Select
+	alpha      *widget.Slider
+	overlay    *widget.Check
+
+	compare   *widget.Check
+	a, b      *widget.Select
+	classOpts []int
+	blend     *widget.Slider
+	contrast  *widget.Check
+
+	view      *overlayView
+	viewBox   fyne.CanvasObject
+	viewTitle *widget.Label
+	note      *widget.Label
+	hover     *widget.Label
+	bar       *canvas.Image
+
+	empty      fyne.CanvasObject
+	emptyModel *widget.Label
+
+	tabs      *container.AppTabs
+	gridKind  *widget.RadioGroup
+	gridSlow  *widget.Check
+	gridInfo  *widget.Label
+	gridCells *fyne.Container
+
+	activity  *widget.Activity
+	progress  *widget.ProgressBar
+	progBox   fyne.CanvasObject
+	status    *widget.Label
+	cancel    *widget.Button
+	themeBtn  *widget.Button
+	captionCk *widget.Check
+
+	// Boxes to lay out again when a label in them changes its height.
+	settingsBox, viewTop, viewBottom *fyne.Container
+}
+
+func (u *UI) build() {
+	w := &u.w
+	w.model = widget.NewLabel("No model")
+	w.model.Truncation = fyne.TextTruncateEllipsis
+	w.imageTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.imageTitle.Truncation = fyne.TextTruncateEllipsis
+
+	// Predictions.
+	w.topList = widget.NewList(
+		func() int { return len(w.top) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("label")
+			name.Truncation = fyne.TextTruncateEllipsis
+			bar := widget.NewProgressBar()
+			bar.TextFormatter = func() string { return "" }
+			return container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(70, 30), container.NewStack(bar, widget.NewLabel("0.000"))), name)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(w.top) {
+				return
+			}
+			p := w.top[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, p.Label))
+			st := c.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
+			st.Objects[0].(*widget.ProgressBar).SetValue(float64(p.Prob))
+			st.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%.3f", p.Prob))
+		})
+	w.topList.OnSelected = func(i widget.ListItemID) {
+		if u.updating || i >= len(w.top) {
+			return
+		}
+		u.act(u.s.SetClass(w.top[i].Class))
+		u.win.Canvas().Unfocus()
+	}
+	w.classInfo = widget.NewLabel("")
+	w.classInfo.Truncation = fyne.TextTruncateEllipsis
+
+	// Searchable class picker.
+	w.search = widget.NewEntry()
+	w.search.SetPlaceHolder("Find a class: name or number")
+	w.search.OnChanged = u.filterClasses
+	w.searchList = widget.NewList(
+		func() int { return len(w.matches) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("label")
+			name.Truncation = fyne.TextTruncateEllipsis
+			asB := widget.NewButton("as B", nil)
+			asB.Importance = widget.LowImportance
+			return container.NewBorder(nil, nil, nil, asB, name)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(w.matches) {
+				return
+			}
+			k := w.matches[i]
+			c := o.(*fyne.Container)
+			text := labelOf(w.searchLabels, k)
+			if text != strconv.Itoa(k) {
+				text = strconv.Itoa(k) + " · " + text
+			}
+			if a := u.st.Analysis; a != nil && a.CheckClass(k) == nil {
+				text += fmt.Sprintf("  %.3f", a.Probs[k])
+			}
+			c.Objects[0].(*widget.Label).SetText(text)
+			b := c.Objects[1].(*widget.Button)
+			b.OnTapped = func() { u.setB(k) }
+			if u.st.Sel.Compare.On {
+				b.Show()
+			} else {
+				b.Hide()
+			}
+		})
+	w.searchList.OnSelected = func(i widget.ListItemID) {
+		if i < len(w.matches) {
+			u.act(u.s.SetClass(w.matches[i]))
+		}
+		w.searchList.UnselectAll()
+		u.win.Canvas().Unfocus()
+	}
+
+	// Method, layer and drawing.
+	w.method = widget.NewButtonWithIcon("Grad-CAM", theme.MenuDropDownIcon(), u.showMethodMenu)
+	w.method.IconPlacement = widget.ButtonIconTrailingText
+	w.method.Alignment = widget.ButtonAlignLeading
+	// Hints are wrapped by wrapText, not by Fyne: a wrapping label in a
+	// scrolled box gets its height from a stale width and overlaps.
+	w.methodHint = widget.NewLabel("")
+	w.methodHint.SizeName = theme.SizeNameCaptionText
+	w.layer = widget.NewSelect(nil, func(string) {
+		if u.updating {
+			return
+		}
+		if i := w.layer.SelectedIndex(); i >= 0 && i < len(w.layerNames) {
+			u.act(u.s.SetLayer(w.layerNames[i]))
+		}
+	})
+	w.mode = widget.NewRadioGroup([]string{modeLabels[imgio.ModeWhole], modeLabels[imgio.ModeCrop]}, func(s string) {
+		if u.updating || s == "" {
+			return
+		}
+		for m, l := range modeLabels {
+			if l == s {
+				u.act(u.s.SetMode(m))
+			}
+		}
+	})
+	w.mode.Horizontal = true
+	w.mode.Required = true
+	var norms []string
+	for _, o := range normOptions {
+		norms = append(norms, o.label)
+	}
+	w.norm = widget.NewSelect(norms, func(string) {
+		if !u.updating {
+			u.act(u.s.SetNorm(normOptions[w.norm.SelectedIndex()].mode))
+		}
+	})
+	cmaps := []string{"auto"}
+	for _, c := range render.Colormaps() {
+		cmaps = append(cmaps, c.Name)
+	}
+	w.cmap = widget.NewSelect(cmaps, func(s string) {
+		if u.updating {
+			return
+		}
+		if s == "auto" {
+			s = ""
+		}
+		u.act(u.s.SetColormap(s))
+	})
+	w.alpha = widget.NewSlider(0, 1)
+	w.alpha.Step = 0.05
+	w.alpha.OnChanged = func(v float64) {
+		if !u.updating {
+			u.act(u.s.SetAlpha(v))
+		}
+	}
+	w.overlay = widget.NewCheck("Show heat map (Space)", func(on bool) {
+		if !u.updating {
+			u.s.SetOverlay(on)
+		}
+	})
+
+	// Class comparison.
+	w.compare = widget.NewCheck("Compare two classes", func(on bool) {
+		if !u.updating {
+			u.s.SetCompare(on)
+		}
+	})
+	pick := func(sel *widget.Select, isA bool) func(string) {
+		return func(string) {
+			i := sel.SelectedIndex()
+			if u.updating || i < 0 || i >= len(w.classOpts) {
+				return
+			}
+			c := u.st.Sel.Compare
+			if isA {
+				c.A = w.classOpts[i]
+			} else {
+				c.B = w.classOpts[i]
+			}
+			u.act(u.s.SetCompareClasses(c.A, c.B))
+		}
+	}
+	w.a = widget.NewSelect(nil, nil)
+	w.a.OnChanged = pick(w.a, true)
+	w.b = widget.NewSelect(nil, nil)
+	w.b.OnChanged = pick(w.b, false)
+	w.blend = widget.NewSlider(0, 1)
+	w.blend.Step = 0.01
+	w.blend.OnChanged = func(v float64) {
+		if !u.updating {
+			u.act(u.s.SetBlend(v))
+		}
+	}
+	w.contrast = widget.NewCheck("Signed contrast A − B", func(on bool) {
+		if !u.updating {
+			u.s.SetContrast(on)
+		}
+	})
+	w.captionCk = widget.NewCheck("Caption and colour bar in saved PNG", func(on bool) {
+		u.caption = on
+		u.fy.Preferences().SetBool("caption", on)
+	})
+	w.captionCk.SetChecked(u.caption)
+
+	classes := container.NewVBox(
+		heading("Prediction"),
+		fixed(w.topList, 0, 5*38),
+		w.classInfo,
+		w.search,
+		fixed(w.searchList, 0, 4*40),
+		widget.NewSeparator(),
+		w.compare,
+		container.NewBorder(nil, nil, widget.NewLabel("A"), nil, w.a),
+		container.NewBorder(nil, nil, widget.NewLabel("B"), nil, w.b),
+		container.NewBorder(nil, nil, widget.NewLabel("A"), widget.NewLabel("B"), w.blend),
+		w.contrast,
+	)
+	w.settingsBox = container.NewVBox(
+		heading("Method"),
+		w.method,
+		w.methodHint,
+		heading("Layer"),
+		w.layer,
+		heading("What the model sees"),
+		w.mode,
+		heading("Scale"),
+		w.norm,
+		heading("Colours"),
+		container.NewBorder(nil, nil, widget.NewLabel("Map"), nil, w.cmap),
+		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), nil, w.alpha),
+		w.overlay,
+		widget.NewSeparator(),
+		w.captionCk,
+	)
+
+	// The picture.
+	w.view = newOverlayView(u.hover)
+	w.viewTitle = widget.NewLabel("")
+	w.viewTitle.Truncation = fyne.TextTruncateEllipsis
+	w.note = widget.NewLabel("")
+	w.note.Importance = widget.WarningImportance
+	w.hover = widget.NewLabel(hoverHelp)
+	w.bar = canvas.NewImageFromImage(nil)
+	w.bar.FillMode = canvas.ImageFillContain
+	w.bar.SetMinSize(fyne.NewSize(64, 300))
+	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
+	w.viewBottom = container.NewVBox(w.note, w.hover)
+	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
+	w.empty = u.buildEmpty()
+	pictureTab := container.NewStack(w.viewBox, w.empty)
+
+	// The grid.
+	w.gridKind = widget.NewRadioGroup([]string{"Methods", "Classes (top-5)"}, func(string) { u.gridRequest() })
+	w.gridKind.Horizontal = true
+	w.gridKind.Required = true
+	w.gridKind.SetSelected("Methods")
+	w.gridSlow = widget.NewCheck("Include slow methods", func(bool) { u.gridRequest() })
+	w.gridInfo = widget.NewLabel("")
+	w.gridInfo.Truncation = fyne.TextTruncateEllipsis
+	w.gridCells = container.NewGridWrap(fyne.NewSize(220, 190))
+	saveGrid := widget.NewButtonWithIcon("Save grid PNG…", theme.DocumentSaveIcon(), u.saveGridDialog)
+	gridTab := container.NewBorder(
+		container.NewVBox(container.NewHBox(w.gridKind, w.gridSlow, layout.NewSpacer(), saveGrid), w.gridInfo),
+		nil, nil, nil, container.NewVScroll(w.gridCells))
+
+	w.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Overlay", theme.VisibilityIcon(), pictureTab),
+		container.NewTabItemWithIcon("Grid", theme.GridIcon(), gridTab),
+	)
+	w.tabs.OnSelected = func(*container.TabItem) { u.gridRequest() }
+
+	// Tool and status bars.
+	w.themeBtn = widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.toggleTheme)
+	tools := container.NewBorder(nil, nil,
+		container.NewHBox(
+			widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), u.openImageDialog),
+			widget.NewButtonWithIcon("Open model…", theme.StorageIcon(), u.openModelDialog),
+			widget.NewButtonWithIcon("Save PNG…", theme.DocumentSaveIcon(), u.saveDialog),
+			widget.NewButtonWithIcon("Copy facts", theme.ContentCopyIcon(), u.copyFacts),
+		),
+		w.themeBtn, w.model)
+	w.activity = widget.NewActivity()
+	w.activity.Hide()
+	w.progress = widget.NewProgressBar()
+	w.progress.Hide()
+	w.status = widget.NewLabel("")
+	w.status.Truncation = fyne.TextTruncateEllipsis
+	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.s.CancelMap)
+	w.cancel.Hide()
+	w.progBox = fixed(w.progress, 160, 0)
+	w.progBox.Hide()
+	status := container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)
+
+	right := container.NewHSplit(w.tabs, container.NewVScroll(container.NewPadded(w.settingsBox)))
+	right.Offset = 0.74
+	split := container.NewHSplit(container.NewVScroll(container.NewPadded(classes)), right)
+	split.Offset = 0.23
+	u.win.SetContent(container.NewBorder(tools, status, nil, nil, split))
+	u.win.SetMainMenu(u.menu())
+	u.shortcuts()
+}
+
+func heading(s string) fyne.CanvasObject {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func labelOf(labels []string, k int) string {
+	if k >= 0 && k < len(labels) {
+		return labels[k]
+	}
+	return fmt.Sprintf("class %d", k)
+}
+
+// buildEmpty is what an empty window shows: what to do, and the bundled
+// sample pictures to click.
+func (u *UI) buildEmpty() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle("Drop a photo here", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+	how := widget.NewLabelWithStyle("or open one with Open image… (Ctrl+O). PNG, JPEG, GIF, BMP, WebP and TIFF; EXIF orientation is honoured.",
+		fyne.TextAlignCenter, fyne.TextStyle{})
+	how.Wrapping = fyne.TextWrapWord
+	u.w.emptyModel = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	u.w.emptyModel.Wrapping = fyne.TextWrapWord
+	parts := []fyne.CanvasObject{title, how, u.w.emptyModel}
+	if samples, err := assets.Samples(); err == nil && len(samples) > 0 {
+		row := container.NewHBox()
+		for _, s := range samples {
+			img, _, err := imgio.DecodeBytes(s.File, s.Data, imgio.Limits{})
+			if err != nil {
+				continue
+			}
+			thumb := canvas.NewImageFromImage(img)
+			thumb.FillMode = canvas.ImageFillContain
+			thumb.ScaleMode = canvas.ImageScalePixels
+			thumb.SetMinSize(fyne.NewSize(96, 96))
+			open := widget.NewButton(s.File, func() { u.openSample(s) })
+			open.Importance = widget.LowImportance
+			row.Add(container.NewVBox(thumb, open))
+		}
+		parts = append(parts, widget.NewSeparator(),
+			widget.NewLabelWithStyle("Or try a sample for the embedded digits model:", fyne.TextAlignCenter, fyne.TextStyle{}),
+			container.NewCenter(row))
+	}
+	return container.NewCenter(fixed(container.NewVBox(parts...), 640, 0))
+}
+
+// menu is the window's menu bar; the shortcuts are registered on the
+// canvas as well, where Linux and Windows need them.
+func (u *UI) menu() *fyne.MainMenu {
+	item := func(label string, key fyne.KeyName, mod fyne.KeyModifier, f func()) *fyne.MenuItem {
+		it := fyne.NewMenuItem(label, f)
+		if key != "" {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: mod}
+		}
+		return it
+	}
+	sc := fyne.KeyModifierShortcutDefault
+	return fyne.NewMainMenu(
+		fyne.NewMenu("File",
+			item("Open image…", fyne.KeyO, sc, u.openImageDialog),
+			item("Open model…", fyne.KeyO, sc|fyne.KeyModifierShift, u.openModelDialog),
+			item("Use the embedded model", "", 0, u.s.LoadDefaultModel),
+			fyne.NewMenuItemSeparator(),
+			item("Save PNG…", fyne.KeyS, sc, u.saveDialog),
+			item("Save grid PNG…", "", 0, u.saveGridDialog),
+			item("Copy facts (JSON)", "", 0, u.copyFacts),
+		),
+		fyne.NewMenu("View",
+			item("Toggle heat map (Space, T)", "", 0, u.s.ToggleOverlay),
+			item("Next class (PgDn, ])", "", 0, func() { u.act(u.s.StepClass(+1)) }),
+			item("Previous class (PgUp, [)", "", 0, func() { u.act(u.s.StepClass(-1)) }),
+			fyne.NewMenuItemSeparator(),
+			item("Light / dark theme", "", 0, u.toggleTheme),
+		),
+	)
+}
+
+func (u *UI) shortcuts() {
+	c := u.win.Canvas()
+	sc := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: sc}, func(fyne.Shortcut) { u.openImageDialog() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: sc | fyne.KeyModifierShift}, func(fyne.Shortcut) { u.openModelDialog() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: sc}, func(fyne.Shortcut) { u.saveDialog() })
+	c.SetOnTypedKey(u.typedKey)
+}
+
+// typedKey handles the keys the focused widget (if any) did not take.
+func (u *UI) typedKey(e *fyne.KeyEvent) {
+	switch e.Name {
+	case fyne.KeyPageDown, fyne.KeyRightBracket, fyne.KeyDown:
+		u.act(u.s.StepClass(+1))
+	case fyne.KeyPageUp, fyne.KeyLeftBracket, fyne.KeyUp:
+		u.act(u.s.StepClass(-1))
+	case fyne.KeySpace, fyne.KeyT:
+		u.s.ToggleOverlay()
+	case fyne.KeyEscape:
+		u.s.CancelMap()
+	}
+}
+
+// act reports a refused request in the status line.
+func (u *UI) act(err error) {
+	if err != nil {
+		u.w.status.SetText(err.Error())
+	}
+}
+
+func (u *UI) setB(k int) {
+	c := u.st.Sel.Compare
+	u.act(u.s.SetCompareClasses(c.A, k))
+}
+
+func (u *UI) filterClasses(q string) {
+	if u.st.Model == nil {
+		u.w.matches = nil
+	} else {
+		u.w.matches = core.SearchLabels(u.st.Model, q)
+	}
+	u.w.searchList.Refresh()
+	u.w.searchList.ScrollToTop()
+}
+
+// showMethodMenu pops up the methods; those that do not apply to the
+// model are disabled and say so (the hint under the button says why).
+func (u *UI) showMethodMenu() {
+	m := u.st.Model
+	if m == nil {
+		return
+	}
+	var items []*fyne.MenuItem
+	for _, x := range m.Methods() {
+		label := x.Display
+		if x.Slow {
+			label += "  (slow)"
+		}
+		if !x.Applies {
+			label += "  — not for this model"
+		}
+		it := fyne.NewMenuItem(label, func() { u.chooseMethod(x.Name) })
+		it.Disabled = !x.Applies
+		it.Checked = x.Name == u.st.Sel.Method
+		items = append(items, it)
+	}
+	b := u.w.method
+	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
+}
+
+func (u *UI) chooseMethod(name string) { u.act(u.s.SetMethod(name)) }
+
+// gridRequest starts (or stops) the grid as the Grid tab is shown or left.
+func (u *UI) gridRequest() {
+	if u.updating {
+		return
+	}
+	if u.w.tabs == nil || u.w.tabs.SelectedIndex() != 1 {
+		u.s.SetGrid(nil)
+		return
+	}
+	req := core.GridRequest{Kind: core.GridMethods, Slow: u.w.gridSlow.Checked}
+	if u.w.gridKind.Selected != "Methods" {
+		req.Kind = core.GridClasses
+	}
+	u.s.SetGrid(&req)
+}
+
+// fixed gives o a minimum size (0 keeps o's own).
+func fixed(o fyne.CanvasObject, w, h float32) fyne.CanvasObject {
+	return container.New(&minLayout{min: fyne.NewSize(w, h)}, o)
+}
+
+type minLayout struct{ min fyne.Size }
+
+func (l *minLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	m := l.min
+	for _, o := range objs {
+		s := o.MinSize()
+		if l.min.Width == 0 {
+			m.Width = max(m.Width, s.Width)
+		}
+		if l.min.Height == 0 {
+			m.Height = max(m.Height, s.Height)
+		}
+	}
+	return m
+}
+
+func (l *minLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// wrapText breaks s into lines of at most n runes at spaces.
+func wrapText(s string, n int) string {
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+				line = word
+			case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > n:
+				out = append(out, line)
+				line = word
+			default:
+				line += " " + word
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// setLines sets a multi-line label and lays its box out again when the
+// number of lines changed (a box does not notice a label growing).
+func setLines(l *widget.Label, text string, box fyne.CanvasObject) {
+	if l.Text == text {
+		return
+	}
+	relayout := strings.Count(l.Text, "\n") != strings.Count(text, "\n") || (l.Text == "") != (text == "")
+	l.SetText(text)
+	if relayout && box != nil {
+		box.Refresh()
+	}
+}

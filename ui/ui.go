@@ -1,0 +1,681 @@
+// Package ui is camviz's window: it draws the app.Session's state and
+// forwards the user's requests to it. All model work runs in the session's
+// background jobs; this package only touches widgets, on Fyne's goroutine.
+package ui
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
+	"camviz/assets"
+	"camviz/cam"
+	"camviz/imgio"
+)
+
+// Options are what the command line gives the window.
+type Options struct {
+	Model, Labels string // "" = the last model used, else the embedded one
+	Resize        string // imgio.ModeWhole or imgio.ModeCrop; "" = the model's own
+	Image         string // a picture to open at once
+	// Smoke prints "camviz: overlay ready" on stderr when the first map is
+	// on screen (the window smoke test waits for it).
+	Smoke bool
+}
+
+// Run opens the window and blocks until it is closed.
+func Run(opts Options) error {
+	a := fyneapp.NewWithID("io.camviz.app")
+	a.SetIcon(Icon())
+	u := New(a, opts, fyne.Do)
+	u.win.ShowAndRun()
+	u.Close()
+	return nil
+}
+
+// UI is the main window.
+type UI struct {
+	fy   fyne.App
+	win  fyne.Window
+	s    *core.Session
+	opts Options
+	// post runs a function on Fyne's goroutine (fyne.Do; tests queue).
+	post   func(func())
+	queued atomic.Bool
+	built  atomic.Bool // refreshes wait until the widgets exist
+	closed atomic.Bool // the window is gone: drop late updates
+
+	// updating is set while widgets are set from the state, so their
+	// change callbacks do not echo the change back to the session.
+	updating bool
+
+	st            core.State
+	shownModel    *core.Model
+	shownAnalysis *core.Analysis
+	shownView     *core.View
+	shownGrid     *core.Grid
+	shownPhoto    image.Image
+	barKey        string
+	ready         bool
+	lastErr       error
+	errMu         sync.Mutex
+
+	pendingLabels string // the labels file of the model being loaded
+	caption       bool
+	dark          bool
+
+	w widgets
+}
+
+// New builds the window and starts loading what opts asks for. post runs
+// a function on Fyne's goroutine.
+func New(a fyne.App, opts Options, post func(func())) *UI {
+	u := &UI{fy: a, opts: opts}
+	u.post = func(f func()) {
+		if !u.closed.Load() {
+			post(f)
+		}
+	}
+	prefs := a.Preferences()
+	u.caption = prefs.BoolWithFallback("caption", true)
+	u.dark = prefs.BoolWithFallback("dark", true)
+	u.applyTheme()
+	u.s = core.NewSession(core.SessionOptions{
+		OnChange: u.schedule,
+		OnError:  func(err error) { u.post(func() { u.showError(err) }) },
+	})
+	u.win = a.NewWindow("camviz")
+	u.win.SetIcon(Icon())
+	u.updating = true
+	u.build()
+	u.updating = false
+	u.built.Store(true)
+	w, h := prefs.FloatWithFallback("width", 1280), prefs.FloatWithFallback("height", 800)
+	u.win.Resize(fyne.NewSize(float32(max(w, 640)), float32(max(h, 480))))
+	u.win.SetOnDropped(u.dropped)
+	u.win.SetOnClosed(func() {
+		u.closed.Store(true)
+		size := u.win.Canvas().Size()
+		prefs.SetFloat("width", float64(size.Width))
+		prefs.SetFloat("height", float64(size.Height))
+	})
+	if opts.Resize != "" {
+		if err := u.s.SetMode(opts.Resize); err != nil {
+			u.showError(err)
+		}
+	}
+	u.startModel()
+	if opts.Image != "" {
+		u.s.OpenImage(opts.Image)
+	}
+	u.refresh()
+	return u
+}
+
+// Close stops the session's background work.
+func (u *UI) Close() {
+	u.closed.Store(true)
+	u.s.Close()
+}
+
+// startModel loads the model the command line names, else the last one
+// used, else the embedded one.
+func (u *UI) startModel() {
+	prefs := u.fy.Preferences()
+	switch {
+	case u.opts.Model != "":
+		u.loadModel(u.opts.Model, u.opts.Labels)
+	case u.opts.Labels != "":
+		labels := u.opts.Labels
+		u.s.LoadModelWith("the embedded model", func() (*core.Model, error) {
+			m, err := core.DefaultModel()
+			if err != nil {
+				return nil, err
+			}
+			m.Labels, err = core.ReadLabels(labels, m.Net.NumClasses())
+			return m, err
+		}, false)
+	case exists(prefs.String("model")):
+		u.loadModel(prefs.String("model"), prefs.String("labels"))
+	default:
+		u.s.LoadDefaultModel()
+	}
+}
+
+func exists(path string) bool {
+	if path == "" {
+		return false
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func (u *UI) loadModel(path, labels string) {
+	u.pendingLabels = labels
+	u.s.LoadModel(path, labels)
+}
+
+// schedule asks for one refresh on Fyne's goroutine, however many state
+// changes arrive before it runs.
+func (u *UI) schedule() {
+	if u.built.Load() && u.queued.CompareAndSwap(false, true) {
+		u.post(func() {
+			u.queued.Store(false)
+			u.refresh()
+		})
+	}
+}
+
+func (u *UI) showError(err error) {
+	u.errMu.Lock()
+	u.lastErr = err
+	u.errMu.Unlock()
+	showErrorDialog(err, u.win)
+}
+
+// lastError is the last error shown in a dialog (for tests).
+func (u *UI) lastError() error {
+	u.errMu.Lock()
+	defer u.errMu.Unlock()
+	return u.lastErr
+}
+
+// dropped opens what was dropped on the window: an .onnx file as the
+// model, a .txt file as the current model's labels, anything else as a
+// picture.
+func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, uri := range uris {
+		if uri.Scheme() != "file" {
+			continue
+		}
+		path := uri.Path()
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".onnx":
+			u.loadModel(path, "")
+		case ".txt":
+			if m := u.st.Model; m != nil && m.Path != "" {
+				u.loadModel(m.Path, path)
+			} else {
+				u.showError(fmt.Errorf("drop a labels file after opening a model file; the embedded model has its own labels"))
+			}
+		default:
+			u.s.OpenImage(path)
+		}
+		return
+	}
+}
+
+// openSample opens one of the bundled pictures.
+func (u *UI) openSample(s assets.Sample) {
+	img, _, err := imgio.DecodeBytes(s.File, s.Data, imgio.Limits{})
+	if err != nil {
+		u.showError(err)
+		return
+	}
+	u.s.OpenPicture(s.File, img)
+}
+
+// refresh draws the session's state.
+func (u *UI) refresh() {
+	st := u.s.State()
+	u.updating = true
+	defer func() { u.updating = false }()
+	if st.Model != u.shownModel {
+		u.modelChanged(st)
+	}
+	if st.Analysis != u.shownAnalysis {
+		u.analysisChanged(st)
+	}
+	u.st = st
+	u.selectionChanged(st)
+	u.viewChanged(st)
+	u.gridChanged(st)
+	u.statusChanged(st)
+}
+
+func (u *UI) modelChanged(st core.State) {
+	u.shownModel = st.Model
+	m := st.Model
+	if m == nil {
+		u.w.model.SetText("No model")
+		return
+	}
+	u.w.model.SetText(fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
+	if m.Path != "" {
+		prefs := u.fy.Preferences()
+		prefs.SetString("model", m.Path)
+		prefs.SetString("labels", u.pendingLabels)
+	}
+	u.w.layerNames = []string{""}
+	opts := []string{"default: " + core.ShortLayer(m.Layer)}
+	for _, l := range m.Net.Layers() {
+		u.w.layerNames = append(u.w.layerNames, l.Name)
+		opts = append(opts, fmt.Sprintf("%s  %s", core.ShortLayer(l.Name), shapeText(l.Shape)))
+	}
+	u.w.layer.Options = opts
+	u.w.layer.Refresh()
+	u.w.searchLabels = m.Labels
+	u.w.matches = core.SearchLabels(m, u.w.search.Text)
+	u.w.searchList.Refresh()
+}
+
+func shapeText(s []int) string {
+	if len(s) == 4 {
+		return fmt.Sprintf("%d×%d×%d", s[1], s[2], s[3])
+	}
+	return fmt.Sprint(s)
+}
+
+func (u *UI) analysisChanged(st core.State) {
+	u.shownAnalysis = st.Analysis
+	u.w.top = st.Top
+	u.w.topList.Refresh()
+	u.w.rank = nil
+	if st.Analysis != nil {
+		u.w.rank = st.Analysis.Ranking()
+	}
+	u.w.searchList.Refresh()
+}
+
+// selectionChanged sets the controls from the selection.
+func (u *UI) selectionChanged(st core.State) {
+	sel, m := st.Sel, st.Model
+	has := st.Analysis != nil
+	// Prediction list: highlight the target class.
+	idx := -1
+	for i, p := range st.Top {
+		if p.Class == sel.Class {
+			idx = i
+		}
+	}
+	if idx >= 0 {
+		u.w.topList.Select(idx)
+	} else {
+		u.w.topList.UnselectAll()
+	}
+	u.w.searchList.Refresh()
+	if has {
+		k := sel.Class
+		u.w.classInfo.SetText(fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
+	} else {
+		u.w.classInfo.SetText("Open a picture to see what the model predicts.")
+	}
+	// Method and layer.
+	var meth core.Method
+	if m != nil {
+		for _, x := range m.Methods() {
+			if x.Name == sel.Method {
+				meth = x
+			}
+		}
+		u.w.method.SetText(meth.Display)
+		setLines(u.w.methodHint, wrapText(methodHint(m, meth), 46), u.w.settingsBox)
+		u.w.method.Enable()
+	} else {
+		u.w.method.Disable()
+	}
+	li := 0
+	for i, n := range u.w.layerNames {
+		if n == sel.Layer {
+			li = i
+		}
+	}
+	if len(u.w.layer.Options) > li {
+		u.w.layer.SetSelectedIndex(li)
+	}
+	if m == nil || meth.FixedLayer {
+		u.w.layer.Disable()
+	} else {
+		u.w.layer.Enable()
+	}
+	// Input mode.
+	mode := sel.Mode
+	if st.Analysis != nil && (mode == "" || mode == st.Analysis.Input.Mode) {
+		mode = st.Analysis.Input.Mode
+	} else if mode == "" && m != nil {
+		mode = m.Spec.Mode
+	}
+	u.w.mode.SetSelected(modeLabels[mode])
+	u.w.norm.SetSelectedIndex(normIndex(sel.Norm))
+	cm := sel.Colormap
+	if cm == "" {
+		cm = "auto"
+	}
+	u.w.cmap.SetSelected(cm)
+	u.w.alpha.SetValue(sel.Alpha)
+	u.w.overlay.SetChecked(sel.Overlay)
+	// Comparison.
+	u.w.compare.SetChecked(sel.Compare.On)
+	u.setClassOptions(st)
+	u.w.blend.SetValue(sel.Compare.T)
+	u.w.contrast.SetChecked(sel.Compare.Contrast)
+	for _, o := range []interface {
+		Enable()
+		Disable()
+	}{u.w.a, u.w.b, u.w.blend, u.w.contrast} {
+		if sel.Compare.On && has {
+			o.Enable()
+		} else {
+			o.Disable()
+		}
+	}
+	if sel.Compare.On && sel.Compare.Contrast {
+		u.w.blend.Disable()
+	}
+	if has {
+		u.w.compare.Enable()
+	} else {
+		u.w.compare.Disable()
+	}
+}
+
+func rankOf(rank []int, k int) int {
+	for i, c := range rank {
+		if c == k {
+			return i
+		}
+	}
+	return -1
+}
+
+// methodHint describes the chosen method and says which methods do not
+// apply, and why.
+func methodHint(m *core.Model, meth core.Method) string {
+	var b strings.Builder
+	b.WriteString(meth.Description)
+	if meth.Slow {
+		b.WriteString(" Slow: many forward passes; progress and Cancel are in the status bar.")
+	}
+	if meth.FixedLayer {
+		b.WriteString(" Reads a fixed layer: the layer choice does not apply.")
+	}
+	for _, x := range m.Methods() {
+		if !x.Applies {
+			fmt.Fprintf(&b, "\n%s: not for this model: %s.", x.Display, strings.TrimSuffix(x.Reason, "."))
+		}
+	}
+	return b.String()
+}
+
+var modeLabels = map[string]string{imgio.ModeWhole: "Whole image", imgio.ModeCrop: "Centre crop"}
+
+var normOptions = []struct {
+	mode  cam.Mode
+	label string
+}{
+	{cam.MinMax, "Min-max per map"},
+	{cam.Shared, "Shared with top-5"},
+	{cam.Raw, "Raw signed values"},
+}
+
+func normIndex(m cam.Mode) int {
+	for i, o := range normOptions {
+		if o.mode == m {
+			return i
+		}
+	}
+	return 0
+}
+
+// setClassOptions fills the A and B pickers: the top ten classes, and
+// the chosen ones if they rank lower.
+func (u *UI) setClassOptions(st core.State) {
+	if st.Analysis == nil {
+		u.w.a.Options, u.w.b.Options, u.w.classOpts = nil, nil, nil
+		u.w.a.ClearSelected()
+		u.w.b.ClearSelected()
+		return
+	}
+	a := st.Analysis
+	ks := append([]int(nil), u.w.rank[:min(10, len(u.w.rank))]...)
+	for _, k := range []int{st.Sel.Compare.A, st.Sel.Compare.B} {
+		if rankOf(ks, k) < 0 && a.CheckClass(k) == nil {
+			ks = append(ks, k)
+		}
+	}
+	opts := make([]string, len(ks))
+	for i, k := range ks {
+		opts[i] = fmt.Sprintf("%s  %.3f", a.Model.Label(k), a.Probs[k])
+	}
+	u.w.classOpts = ks
+	u.w.a.Options, u.w.b.Options = opts, opts
+	u.w.a.SetSelectedIndex(rankOf(ks, st.Sel.Compare.A))
+	u.w.b.SetSelectedIndex(rankOf(ks, st.Sel.Compare.B))
+}
+
+// viewChanged shows the latest picture.
+func (u *UI) viewChanged(st core.State) {
+	if st.Photo == nil {
+		u.w.empty.Show()
+		u.w.viewBox.Hide()
+		u.w.emptyModel.SetText(u.emptyModelText(st))
+		return
+	}
+	u.w.empty.Hide()
+	u.w.viewBox.Show()
+	v := st.View
+	var img image.Image = st.Photo
+	if v != nil && v.Analysis == st.Analysis && v.Base == st.Photo && st.Sel.Overlay {
+		img = v.Image
+	}
+	if v != nil && v.Base != st.Photo {
+		v = nil // a view of the previous picture
+	}
+	u.shownView = v
+	if img != u.w.view.Image() {
+		u.w.view.SetImage(img)
+	}
+	u.shownPhoto = st.Photo
+	title := st.Image
+	if st.Analysis != nil {
+		title = fmt.Sprintf("%s · %d×%d · %s", st.Image, st.ImageSize.X, st.ImageSize.Y, modeLabels[st.Analysis.Input.Mode])
+	}
+	u.w.imageTitle.SetText(title)
+	u.win.SetTitle("camviz — " + st.Image)
+	switch {
+	case v == nil && st.Analysis == nil:
+		u.w.viewTitle.SetText("")
+	case v == nil:
+		u.w.viewTitle.SetText("Computing…")
+	case st.Current():
+		u.w.viewTitle.SetText(v.Title())
+	case v.Partial:
+		u.w.viewTitle.SetText(fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
+	default:
+		u.w.viewTitle.SetText(v.Title() + " — updating…")
+	}
+	note := ""
+	if v != nil {
+		note = v.Note()
+	}
+	if st.ViewErr != "" {
+		note = "Failed: " + st.ViewErr
+	}
+	if note == "" {
+		u.w.note.Hide()
+	} else {
+		u.w.note.Show()
+	}
+	setLines(u.w.note, wrapText(note, 110), u.w.viewBox)
+	u.updateBar(v, st.Sel.Overlay)
+	if st.Current() && !u.ready {
+		u.ready = true
+		if u.opts.Smoke {
+			// Report once the window has laid the picture out.
+			go func() {
+				time.Sleep(time.Second)
+				u.post(func() {
+					x, y, w, h := u.w.view.screenArea(u.fy.Driver().AbsolutePositionForObject(u.w.view), u.win.Canvas())
+					fmt.Fprintf(os.Stderr, "camviz: overlay ready area=%d,%d,%d,%d\n", x, y, w, h)
+				})
+			}()
+		}
+	}
+}
+
+func (u *UI) emptyModelText(st core.State) string {
+	switch {
+	case st.ModelLoading != "":
+		return "Loading " + st.ModelLoading + "…"
+	case st.Model == nil:
+		return "No model loaded: open one with Open model… (Ctrl+Shift+O), or drop an .onnx file here."
+	}
+	return "Model: " + u.w.model.Text
+}
+
+// updateBar draws the colour bar for v.
+func (u *UI) updateBar(v *core.View, overlay bool) {
+	if v == nil || !overlay {
+		u.w.bar.Hide()
+		u.barKey = ""
+		return
+	}
+	key := fmt.Sprintf("%s %v %v %v", v.Colormap, v.Range, u.dark, v.Sel.Compare.Contrast)
+	if key != u.barKey {
+		u.barKey = key
+		img, err := colourBar(v.Colormap, v.Range, u.fy.Settings().Theme(), u.variant())
+		if err == nil {
+			u.w.bar.Image = img
+			u.w.bar.Refresh()
+		}
+	}
+	u.w.bar.Show()
+}
+
+// gridChanged shows the comparison grid's cells.
+func (u *UI) gridChanged(st core.State) {
+	if st.Grid == u.shownGrid {
+		return
+	}
+	u.shownGrid = st.Grid
+	u.w.gridCells.Objects = nil
+	if g := st.Grid; g != nil {
+		layer := g.Sel.Layer
+		if layer == "" {
+			layer = g.Analysis.Model.Layer
+		}
+		for _, c := range g.Cells {
+			u.w.gridCells.Add(gridCell(c, layer))
+		}
+		switch {
+		case len(g.Cells) == 0:
+			u.w.gridInfo.SetText("No method applies.")
+		case g.Req.Kind == core.GridClasses:
+			u.w.gridInfo.SetText(fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
+				core.ShortLayer(layer), len(g.Cells), g.Scale))
+		default:
+			k := g.Sel.Class
+			u.w.gridInfo.SetText(fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
+				strings.ToLower(normOptions[normIndex(g.Norm)].label)))
+		}
+	} else {
+		u.w.gridInfo.SetText("Open a picture to compare methods or classes.")
+	}
+	u.w.gridCells.Refresh()
+}
+
+func gridCell(c core.GridCell, layer string) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(c.Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	var body fyne.CanvasObject
+	switch {
+	case c.Err != "":
+		l := widget.NewLabel(wrapText("Failed: "+c.Err, 30))
+		body = l
+	case c.Image == nil:
+		a := widget.NewActivity()
+		a.Start()
+		body = container.NewCenter(a)
+	default:
+		img := canvas.NewImageFromImage(c.Image)
+		img.FillMode = canvas.ImageFillContain
+		body = img
+	}
+	// The footer says what differs from the grid's heading: a fixed-layer
+	// method's own layer, and odd maps.
+	var sub []string
+	if c.Image != nil && c.Layer != layer {
+		sub = append(sub, core.ShortLayer(c.Layer))
+	}
+	if c.Flags != 0 {
+		sub = append(sub, c.Flags.String())
+	}
+	if len(sub) == 0 {
+		return container.NewBorder(title, nil, nil, nil, body)
+	}
+	foot := widget.NewLabelWithStyle(strings.Join(sub, " · "), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	foot.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(title, foot, nil, nil, body)
+}
+
+// statusChanged shows what is running.
+func (u *UI) statusChanged(st core.State) {
+	var labels []string
+	var prog *core.Progress
+	cancellable := false
+	for i, p := range st.Busy {
+		labels = append(labels, p.Label)
+		if p.Total > 0 && prog == nil {
+			prog = &st.Busy[i]
+		}
+		cancellable = cancellable || p.Cancellable
+	}
+	if len(st.Busy) > 0 {
+		u.w.activity.Show()
+		u.w.activity.Start()
+		u.w.status.SetText(strings.Join(labels, " · "))
+	} else {
+		u.w.activity.Stop()
+		u.w.activity.Hide()
+		u.w.status.SetText(st.Status)
+	}
+	if prog != nil {
+		u.w.progress.Max = float64(prog.Total)
+		u.w.progress.SetValue(float64(prog.Done))
+		u.w.progress.Show()
+		u.w.progBox.Show()
+	} else {
+		u.w.progBox.Hide()
+	}
+	if cancellable {
+		u.w.cancel.Show()
+	} else {
+		u.w.cancel.Hide()
+	}
+}
+
+// hover shows the map's value under the mouse.
+func (u *UI) hover(x, y int, ok bool) {
+	v := u.shownView
+	if !ok || v == nil || u.st.Photo == nil {
+		u.w.hover.SetText(hoverHelp)
+		return
+	}
+	b := u.st.Photo.Bounds()
+	ox := x * u.st.ImageSize.X / max(b.Dx(), 1)
+	oy := y * u.st.ImageSize.Y / max(b.Dy(), 1)
+	val, in := v.ValueAt(x, y)
+	if !in {
+		u.w.hover.SetText(fmt.Sprintf("(%d, %d): outside what the model saw", ox, oy))
+		return
+	}
+	if a, b, ok := v.PairAt(x, y); ok {
+		u.w.hover.SetText(fmt.Sprintf("(%d, %d): %.3f   A %.3f · B %.3f", ox, oy, val, a, b))
+		return
+	}
+	u.w.hover.SetText(fmt.Sprintf("(%d, %d): %.3f", ox, oy, val))
+}
+
+const hoverHelp = "Hover over the picture to read the map's value."
