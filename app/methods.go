@@ -36,7 +36,7 @@ func (m *Model) Methods() []Method {
 	}
 	fc := Method{MethodInfo: cam.MethodInfo{Name: FCConv, Display: "FC→conv dense scores",
 		Description: "The fully-connected layers re-read as convolutions over an upscaled image's features: a dense map of the class score."},
-		Applies: true, FixedLayer: true}
+		Applies: true, FixedLayer: true, Slow: true} // one forward pass at 4× the pixels
 	if _, err := m.Net.FCHead(); err != nil {
 		fc.Applies, fc.Reason = false, err.Error()
 	}

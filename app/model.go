@@ -52,7 +52,7 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 	if b, err := os.ReadFile(sidePath); err == nil {
 		side = b
 	}
-	m, err := NewModel(filepath.Base(path), data, side)
+	m, err := newModel(filepath.Base(path), data, side, true)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
@@ -65,9 +65,19 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 	return m, nil
 }
 
-// NewModel compiles ONNX bytes; sidecar may be nil.
+// NewModel compiles ONNX bytes (only read); sidecar may be nil.
 func NewModel(name string, onnxBytes, sidecar []byte) (*Model, error) {
-	net, err := inference.Decode(onnxBytes)
+	return newModel(name, onnxBytes, sidecar, false)
+}
+
+// newModel compiles a model; with own, the ONNX bytes are handed over and
+// the weights live in them instead of in a copy.
+func newModel(name string, onnxBytes, sidecar []byte, own bool) (*Model, error) {
+	decode := inference.Decode
+	if own {
+		decode = inference.DecodeOwned
+	}
+	net, err := decode(onnxBytes)
 	if err != nil {
 		return nil, err
 	}

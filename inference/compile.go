@@ -139,6 +139,17 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		}
 		consts = append(consts, c)
 	}
+	// torch de-duplicates equal initializers (all-zero biases of a fresh
+	// model) behind Identity nodes: fold those, so every consumer sees a
+	// constant weight rather than an activation.
+	if nm.opType == "Identity" && len(consts) == 1 && consts[0] != nil && len(nm.outputs) == 1 {
+		id, err := valueOf(nm.outputs[0])
+		if err != nil {
+			return err
+		}
+		n.values[id].konst = consts[0]
+		return nil
+	}
 	k, err := newKernel(nm.opType, attrs(a), consts, n.opset)
 	if errors.Is(err, errUnsupported) {
 		return n.unsupported(nm, "operator "+nm.opType)

@@ -23,8 +23,14 @@ type FCHead struct {
 var ErrNoFCHead = errors.New("the classifier is not a Flatten → fully-connected chain")
 
 // FCHead analyses the classifier: scores ← Gemm (← Dropout/Identity)*
-// (← Relu) ← Gemm … ← Flatten ← a spatial tensor.
+// (← Relu) ← Gemm … ← Flatten ← a spatial tensor. The answer is computed
+// once per Net.
 func (n *Net) FCHead() (*FCHead, error) {
+	n.fcOnce.Do(func() { n.fcHead, n.fcErr = n.findFCHead() })
+	return n.fcHead, n.fcErr
+}
+
+func (n *Net) findFCHead() (*FCHead, error) {
 	var gemms []step
 	var relus []bool
 	v := n.scores
@@ -92,15 +98,11 @@ func (n *Net) gemmAsConv(s step, cin, kh, kw int) (*conv, error) {
 	if in != cin*kh*kw {
 		return nil, fmt.Errorf("%w: Gemm %q takes %d features, not %d×%d×%d", ErrNoFCHead, s.node, in, cin, kh, kw)
 	}
-	w := make([]float32, in*out) // [out, in] = [out, cin, kh, kw]
-	for o := 0; o < out; o++ {
-		for i := 0; i < in; i++ {
-			v := b.f[i*out+o]
-			if g.transB {
-				v = b.f[o*in+i]
-			}
-			w[o*in+i] = g.alpha * v
-		}
+	var w []float32 // [out, in] = [out, cin, kh, kw]
+	if g.transB && g.alpha == 1 {
+		w = b.f // stored as [out, in] already: share it (fc6 is 411 MB)
+	} else {
+		w = transposeScaled(b.f, in, out, g.transB, g.alpha)
 	}
 	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, sh: 1, sw: 1, dh: 1, dw: 1}
 	if len(s.in) > 2 && s.in[2] >= 0 && g.beta != 0 {
@@ -222,4 +224,20 @@ func (n *Net) isGlobalPool(s *step) bool {
 		return !k.max && len(in) == 4 && k.kh == in[2] && k.kw == in[3] && k.pads == [4]int{}
 	}
 	return false
+}
+
+// transposeScaled returns alpha·Bᵀ-as-[out, in] for a Gemm weight stored
+// [in, out] (or alpha·B when stored [out, in]).
+func transposeScaled(b []float32, in, out int, transB bool, alpha float32) []float32 {
+	w := make([]float32, in*out)
+	for o := 0; o < out; o++ {
+		for i := 0; i < in; i++ {
+			v := b[i*out+o]
+			if transB {
+				v = b[o*in+i]
+			}
+			w[o*in+i] = alpha * v
+		}
+	}
+	return w
 }

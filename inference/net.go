@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	onnx "github.com/owulveryck/onnx-go"
 	"gorgonia.org/tensor"
@@ -24,6 +25,10 @@ type Net struct {
 	producerName  string
 	layers        []Layer
 	shapes        [][]int // every value's shape at the declared input size
+
+	fcOnce sync.Once
+	fcHead *FCHead
+	fcErr  error
 
 	arena    *arena
 	root     []int // the value whose buffer a value shares (alias ops), or itself
@@ -76,6 +81,10 @@ func Load(path string) (*Net, error) {
 
 // Decode compiles an ONNX model held in memory; data is only read.
 func Decode(data []byte) (*Net, error) { return decode(data, false) }
+
+// DecodeOwned compiles data, which the caller hands over: the weights then
+// live inside it instead of in a copy (no further use of data is allowed).
+func DecodeOwned(data []byte) (*Net, error) { return decode(data, true) }
 
 // decode compiles data; with own, the weights may live inside data.
 func decode(data []byte, own bool) (*Net, error) {

@@ -127,6 +127,18 @@ func (p *pool) forward(ar *arena, in []*tval, keep bool) (*tval, any, error) {
 		arg = make([]int32, len(out.f))
 	}
 	planes := shape[0] * shape[1]
+	if p.max && p.isPlain2x2() {
+		parallel(planes, 4, func(lo, hi int) {
+			for pl := lo; pl < hi; pl++ {
+				var a []int32
+				if arg != nil {
+					a = arg[pl*ho*wo : (pl+1)*ho*wo]
+				}
+				maxPool2x2(x.f[pl*h*w:(pl+1)*h*w], w, out.f[pl*ho*wo:(pl+1)*ho*wo], ho, wo, a)
+			}
+		})
+		return out, arg, nil
+	}
 	parallel(planes, 4, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src := x.f[pl*h*w : (pl+1)*h*w]
@@ -242,4 +254,41 @@ func (globalAvg) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) 
 		}
 	}
 	return dx, nil
+}
+
+// isPlain2x2 is VGG's pooling: 2×2 windows, stride 2, no padding or
+// dilation. It gets a loop without per-position closures.
+func (p *pool) isPlain2x2() bool {
+	return p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.dh == 1 && p.dw == 1 && p.pads == [4]int{}
+}
+
+// maxPool2x2 pools one plane; with ceil_mode the last row or column may
+// hang over the edge, so positions are clamped (and, being duplicates,
+// never win over the first). arg, if not nil, records the winner. Ties go
+// to the first position in row-major order, as in the general loop.
+func maxPool2x2(src []float32, w int, dst []float32, ho, wo int, arg []int32) {
+	h := len(src) / w
+	for oy := 0; oy < ho; oy++ {
+		y0 := 2 * oy
+		y1 := min(y0+1, h-1)
+		r0, r1 := src[y0*w:(y0+1)*w], src[y1*w:(y1+1)*w]
+		for ox := 0; ox < wo; ox++ {
+			x0 := 2 * ox
+			x1 := min(x0+1, w-1)
+			best, bi := r0[x0], y0*w+x0
+			if v := r0[x1]; v > best {
+				best, bi = v, y0*w+x1
+			}
+			if v := r1[x0]; v > best {
+				best, bi = v, y1*w+x0
+			}
+			if v := r1[x1]; v > best {
+				best, bi = v, y1*w+x1
+			}
+			dst[oy*wo+ox] = best
+			if arg != nil {
+				arg[oy*wo+ox] = int32(bi)
+			}
+		}
+	}
 }

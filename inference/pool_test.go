@@ -1,0 +1,67 @@
+package inference
+
+import (
+	"math"
+	"testing"
+)
+
+// naiveMaxPool is the definition: the largest value of each window
+// (windows clipped at the edges), first position on ties.
+func naiveMaxPool(x []float32, h, w, k, s, ho, wo int) ([]float32, []int32) {
+	out := make([]float32, ho*wo)
+	arg := make([]int32, ho*wo)
+	for oy := 0; oy < ho; oy++ {
+		for ox := 0; ox < wo; ox++ {
+			best, bi := float32(math.Inf(-1)), -1
+			for ky := 0; ky < k; ky++ {
+				for kx := 0; kx < k; kx++ {
+					y, xx := oy*s+ky, ox*s+kx
+					if y >= h || xx >= w {
+						continue
+					}
+					if v := x[y*w+xx]; bi < 0 || v > best {
+						best, bi = v, y*w+xx
+					}
+				}
+			}
+			out[oy*wo+ox], arg[oy*wo+ox] = best, int32(bi)
+		}
+	}
+	return out, arg
+}
+
+func TestMaxPool2x2MatchesDefinition(t *testing.T) {
+	for _, c := range []struct {
+		h, w int
+		ceil bool
+	}{{8, 8, false}, {7, 9, false}, {7, 9, true}, {3, 3, true}, {14, 14, false}} {
+		x := make([]float32, 3*c.h*c.w)
+		for i := range x {
+			x[i] = float32(math.Sin(float64(i)*1.7)) * float32(i%5) // ties included
+		}
+		ceil := int64(0)
+		if c.ceil {
+			ceil = 1
+		}
+		k, err := newPool(true, attrs{"kernel_shape": []int64{2, 2}, "strides": []int64{2, 2}, "ceil_mode": ceil})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := k.(*pool)
+		in := &tval{shape: []int{1, 3, c.h, c.w}, f: x}
+		out, aux, err := p.forward(nil, []*tval{in}, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ho, wo := out.shape[2], out.shape[3]
+		arg := aux.([]int32)
+		for pl := 0; pl < 3; pl++ {
+			want, wantArg := naiveMaxPool(x[pl*c.h*c.w:(pl+1)*c.h*c.w], c.h, c.w, 2, 2, ho, wo)
+			for i := range want {
+				if out.f[pl*ho*wo+i] != want[i] || arg[pl*ho*wo+i] != wantArg[i] {
+					t.Fatalf("%+v plane %d [%d]: got %v@%d want %v@%d", c, pl, i, out.f[pl*ho*wo+i], arg[pl*ho*wo+i], want[i], wantArg[i])
+				}
+			}
+		}
+	}
+}
