@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
 	"testing"
 
 	"camviz/cam"
@@ -82,5 +83,45 @@ func TestGoldenMapsEndToEnd(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestFCConvExtent: fcconv's dense map sits on the centres of the fc6
+// windows. At scale 2 the tiny VGG16 has a 14×14 pooled map, 8×8 windows
+// of 7×7 cells: the map covers cells 3 to 11 of 14, and the final frame is
+// zero outside.
+func TestFCConvExtent(t *testing.T) {
+	a := goldenAnalysis(t)
+	lm, err := a.Map(context.Background(), MapRequest{Method: FCConv, Class: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lm.Map.W != 8 || lm.Map.H != 8 {
+		t.Fatalf("dense map %d×%d, want 8×8", lm.Map.W, lm.Map.H)
+	}
+	want := 3.0 / 14
+	if d := lm.Extent.X0 - want; d > 1e-9 || d < -1e-9 || lm.Extent.X1-11.0/14 > 1e-9 {
+		t.Fatalf("extent %+v, want [%.4f, %.4f]", lm.Extent, want, 11.0/14)
+	}
+	f, _, err := lm.Final(224, 224, cam.MinMax, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inside := lm.Within(image.Rect(0, 0, 224, 224))
+	if inside != image.Rect(48, 48, 176, 176) {
+		t.Fatalf("covered area %v, want (48,48)-(176,176)", inside)
+	}
+	var in, out float32
+	for y := 0; y < 224; y++ {
+		for x := 0; x < 224; x++ {
+			if image.Pt(x, y).In(inside) {
+				in = max(in, f.Data[y*224+x])
+			} else {
+				out = max(out, f.Data[y*224+x])
+			}
+		}
+	}
+	if in < 0.99 || out != 0 {
+		t.Fatalf("max inside %v (want 1), outside %v (want 0)", in, out)
 	}
 }

@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"image"
 	"sync"
 	"time"
 
 	"camviz/cam"
+	"camviz/imgio"
 
 	"gorgonia.org/tensor"
 )
@@ -32,6 +34,42 @@ type LayerMap struct {
 	Class         int
 	Map           cam.Map
 	Elapsed       time.Duration // computing it (zero when it came from the cache)
+	// Extent is the part of the model's input the map covers, in [0,1]
+	// coordinates; the zero value means all of it. fcconv's dense scores
+	// sit at the centres of the fc6 windows, so they cover only the middle.
+	Extent imgio.RectF
+}
+
+// Within is the part of area (the model's input, drawn somewhere) that
+// the map covers.
+func (lm *LayerMap) Within(area image.Rectangle) image.Rectangle {
+	e := lm.Extent
+	if e == (imgio.RectF{}) {
+		return area
+	}
+	w, h := float64(area.Dx()), float64(area.Dy())
+	r := imgio.RectF{X0: float64(area.Min.X) + e.X0*w, Y0: float64(area.Min.Y) + e.Y0*h,
+		X1: float64(area.Min.X) + e.X1*w, Y1: float64(area.Min.Y) + e.Y1*h}
+	return r.Round()
+}
+
+// Final post-processes the map onto a w×h frame of the model's whole
+// input (what pytorch-grad-cam returns, and `camviz cam -out x.npy`
+// writes); outside the map's extent the frame is zero.
+func (lm *LayerMap) Final(w, h int, mode cam.Mode, scale float32) (cam.Map, cam.Flags, error) {
+	sub := lm.Within(image.Rect(0, 0, w, h))
+	if sub.Dx() == w && sub.Dy() == h {
+		return cam.Postprocess(lm.Map, w, h, mode, scale)
+	}
+	part, flags, err := cam.Postprocess(lm.Map, sub.Dx(), sub.Dy(), mode, scale)
+	if err != nil {
+		return cam.Map{}, 0, err
+	}
+	out := cam.NewMap(w, h)
+	for y := 0; y < sub.Dy(); y++ {
+		copy(out.Data[(sub.Min.Y+y)*w+sub.Min.X:], part.Data[y*sub.Dx():(y+1)*sub.Dx()])
+	}
+	return out, flags, nil
 }
 
 type mapKey struct {
@@ -43,7 +81,7 @@ type mapKey struct {
 // mapCache holds an analysis's layer maps; they are small (a few KB).
 type mapCache struct {
 	mu    sync.Mutex
-	maps  map[mapKey]cam.Map
+	maps  map[mapKey]cachedMap
 	dense map[float64]*tensor.Dense // fcconv's all-class score maps per scale
 }
 
@@ -71,30 +109,40 @@ func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
 		key.fcScale = req.FCScale
 	}
 	if m, ok := a.cache.get(key); ok {
-		return &LayerMap{Method: meth.Name, Layer: key.layer, Class: req.Class, Map: m}, nil
+		return &LayerMap{Method: meth.Name, Layer: m.layer, Class: req.Class, Map: m.Map, Extent: m.extent}, nil
 	}
 	start := time.Now()
 	m, usedLayer, err := a.compute(ctx, meth, layer, req)
 	if err != nil {
 		return nil, err
 	}
-	key.layer = usedLayer
-	a.cache.put(key, m)
-	return &LayerMap{Method: meth.Name, Layer: usedLayer, Class: req.Class, Map: m, Elapsed: time.Since(start)}, nil
+	var extent imgio.RectF
+	if meth.Name == FCConv {
+		extent = a.fcExtent(req.FCScale)
+	}
+	a.cache.put(key, cachedMap{m, usedLayer, extent})
+	return &LayerMap{Method: meth.Name, Layer: usedLayer, Class: req.Class, Map: m, Elapsed: time.Since(start), Extent: extent}, nil
 }
 
-func (c *mapCache) get(k mapKey) (cam.Map, bool) {
+// cachedMap is a computed layer map with where it applies.
+type cachedMap struct {
+	cam.Map
+	layer  string
+	extent imgio.RectF
+}
+
+func (c *mapCache) get(k mapKey) (cachedMap, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, ok := c.maps[k]
 	return m, ok
 }
 
-func (c *mapCache) put(k mapKey, m cam.Map) {
+func (c *mapCache) put(k mapKey, m cachedMap) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.maps == nil {
-		c.maps = map[mapKey]cam.Map{}
+		c.maps = map[mapKey]cachedMap{}
 	}
 	c.maps[k] = m
 }
@@ -212,6 +260,27 @@ func (a *Analysis) fcconv(ctx context.Context, class int, scale float64) (cam.Ma
 	m := cam.NewMap(w, h)
 	copy(m.Data, all[class*h*w:(class+1)*h*w])
 	return m, nil
+}
+
+// fcExtent is where fcconv's dense map lies on the input: position i of
+// n is the fc6 window over feature cells [i, i+k) of n+k−1, centred at
+// (i + k/2)/(n+k−1) of the input's width; each position spans one cell.
+func (a *Analysis) fcExtent(scale float64) imgio.RectF {
+	a.cache.mu.Lock()
+	dense := a.cache.dense[scale]
+	a.cache.mu.Unlock()
+	head, err := a.Model.Net.FCHead()
+	if dense == nil || err != nil {
+		return imgio.RectF{}
+	}
+	s := dense.Shape()
+	axis := func(n, k int) (lo, hi float64) {
+		cells := float64(n + k - 1)
+		return (float64(k) - 1) / 2 / cells, (float64(n-1) + float64(k)/2 + 0.5) / cells
+	}
+	x0, x1 := axis(s[2], head.W)
+	y0, y1 := axis(s[1], head.H)
+	return imgio.RectF{X0: x0, Y0: y0, X1: x1, Y1: y1}
 }
 
 // upscaleInput resizes the normalised input tensor by scale (bilinear),

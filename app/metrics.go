@@ -159,7 +159,7 @@ func (a *Analysis) baselineMap(name string, seed uint64) metrics.Map {
 // cam.MinMax to the input tensor's size.
 func (a *Analysis) InputMap(lm *LayerMap) (metrics.Map, cam.Flags, error) {
 	x := a.MetricsInput()
-	m, flags, err := cam.Postprocess(lm.Map, x.W, x.H, cam.MinMax, 0)
+	m, flags, err := lm.Final(x.W, x.H, cam.MinMax, 0)
 	if err != nil {
 		return metrics.Map{}, 0, err
 	}

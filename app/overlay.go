@@ -48,7 +48,7 @@ type Picture struct {
 // map is resized straight to the area the model saw (the whole picture,
 // or the centre crop in place), not to a 224×224 thumbnail.
 func (a *Analysis) Place(lm *LayerMap, mode cam.Mode, scale float32) (*Picture, error) {
-	src := a.Input.Geom.Src.Round()
+	src := lm.Within(a.Input.Geom.Src.Round())
 	if src.Empty() {
 		return nil, fmt.Errorf("the input has no picture to draw on")
 	}

@@ -115,7 +115,7 @@ func camCmd(e *env, args []string) error {
 		}
 	}
 	_, ih, iw := m.Net.InputSize()
-	final, flags, err := cam.Postprocess(lm.Map, iw, ih, mode, scale)
+	final, flags, err := lm.Final(iw, ih, mode, scale)
 	if err != nil {
 		return err
 	}
