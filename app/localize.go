@@ -59,8 +59,9 @@ func DigitAccuracy(ctx context.Context, m *Model, canvases []digits.Canvas) (sin
 func sameClasses(a, b, x, y int) bool { return (a == x && b == y) || (a == y && b == x) }
 
 // PointingGame scores each method over every digit of every canvas: the
-// map for that digit's class must peak inside its box.
-func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string) ([]Localization, error) {
+// map for that digit's class (at layer; "" = the model's default) must
+// peak inside its box.
+func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string, layer string) ([]Localization, error) {
 	out := make([]Localization, len(methods))
 	total := make([]time.Duration, len(methods))
 	for i := range methods {
@@ -75,7 +76,7 @@ func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, metho
 		for j, method := range methods {
 			for k, class := range c.Labels {
 				start := time.Now()
-				lm, err := a.Map(ctx, MapRequest{Method: method, Class: class})
+				lm, err := a.Map(ctx, MapRequest{Method: method, Class: class, Layer: layer})
 				if err != nil {
 					return nil, err
 				}

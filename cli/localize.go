@@ -46,6 +46,7 @@ func localize(e *env, args []string) error {
 	doubles := fs.Int("doubles", 200, "two-digit canvases")
 	seed := fs.Uint64("seed", 1, "canvas seed")
 	list := fs.String("methods", "all", "comma-separated methods, or all")
+	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
 	asJSON := fs.Bool("json", false, "JSON output")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -73,11 +74,11 @@ func localize(e *env, args []string) error {
 		return err
 	}
 	out := localizeJSON{Singles: s, SingleAccuracy: ratio(sok, s), Doubles: d, BothInTop2: ratio(dok, d), Seed: *seed}
-	single, err := app.PointingGame(ctx, m, singles, methods)
+	single, err := app.PointingGame(ctx, m, singles, methods, *layer)
 	if err != nil {
 		return err
 	}
-	double, err := app.PointingGame(ctx, m, twos, methods)
+	double, err := app.PointingGame(ctx, m, twos, methods, *layer)
 	if err != nil {
 		return err
 	}

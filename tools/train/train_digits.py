@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Train camviz's default model: a VGG16-layout CNN (widths /16) on MNIST canvases.
+"""Train camviz's default model: a small VGG16-layout CNN on MNIST digit canvases.
 
 Everything in one file: MNIST from the GoMNIST module files (checksums verified), canvas
 generation, model, training, evaluation (single-digit accuracy, two-digit top-2 rate, Grad-CAM
@@ -296,11 +296,11 @@ class VGG(nn.Module):
         """Train classifier.0 with one weight per channel, shared by the POOLxPOOL positions:
         the head then sees sum-pooled (global) features, is translation-invariant, and the class
         evidence has to come from where the digit is in features.29 -- which is what makes
-        Grad-CAM at features.29 localise. untie_head() materialises the ordinary 512->128
+        Grad-CAM at features.29 localise. untie_head() materialises the ordinary (FC, C*16)
         matrix, so the exported graph is plain torchvision VGG."""
         lin = self.classifier[0]
         parametrize.register_parametrization(lin, "weight", SpatialTie())
-        # Same pre-activation scale as torchvision's N(0, 0.01) over 512 untied inputs.
+        # Same pre-activation scale as torchvision's N(0, 0.01) over C*16 untied inputs.
         nn.init.normal_(lin.parametrizations.weight.original, 0, 0.01 / POOL)
 
     def untie_head(self):

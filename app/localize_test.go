@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"testing"
+
+	"camviz/digits"
+)
+
+// evalCanvases draws single- and two-digit canvases from the MNIST test
+// split with a fixed seed (the same stream as `camviz localize`).
+func evalCanvases(t testing.TB, singles, doubles int, seed uint64) (s, d []digits.Canvas) {
+	t.Helper()
+	set, err := digits.LoadDir("../testdata/mnist", "t10k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, d = DigitCanvases(set, singles, doubles, seed)
+	return s, d
+}
+
+// TestDefaultModelAccuracy: the embedded model, run by our engine, on
+// 1000 single-digit canvases from the MNIST test split.
+func TestDefaultModelAccuracy(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	singles, doubles := evalCanvases(t, 1000, 300, 11)
+	s, sok, _, _, err := DigitAccuracy(context.Background(), m, singles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, d, dok, err := DigitAccuracy(context.Background(), m, doubles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, both := float64(sok)/float64(s), float64(dok)/float64(d)
+	t.Logf("single accuracy %.3f (%d/%d); both digits in top-2 %.3f (%d/%d)", acc, sok, s, both, dok, d)
+	if acc < 0.97 {
+		t.Errorf("accuracy %.3f < 0.97", acc)
+	}
+	if both < 0.90 {
+		t.Errorf("both digits in the top-2 on %.3f of two-digit canvases, want ≥ 0.90", both)
+	}
+}
+
+// TestGradCAMPointsAtTheDigit is the pointing game: Grad-CAM's peak, at
+// the model's default layer, inside the digit's box. The issue's targets
+// (95% single, 90% two-digit) are NOT met by the embedded model (74.6% /
+// 44% in its training report; see tools/train/README.md): these floors
+// guard what it reaches against regressions in the engine, the maths or
+// the placement — a broken pipeline points at random (about 15–20%).
+func TestGradCAMPointsAtTheDigit(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	singles, doubles := evalCanvases(t, 500, 250, 12)
+	ctx := context.Background()
+	one, err := PointingGame(ctx, m, singles, []string{"gradcam"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := PointingGame(ctx, m, doubles, []string{"gradcam"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Grad-CAM pointing game: single %.3f (%d maps), two digits %.3f (%d maps)", one[0].Rate(), one[0].Maps, two[0].Rate(), two[0].Maps)
+	if one[0].Rate() < 0.68 {
+		t.Errorf("single-digit pointing game %.3f < 0.68 (the model reached ~0.74)", one[0].Rate())
+	}
+	if two[0].Rate() < 0.38 {
+		t.Errorf("two-digit pointing game %.3f < 0.38 (the model reached ~0.44)", two[0].Rate())
+	}
+}
