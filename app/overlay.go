@@ -48,15 +48,25 @@ type Picture struct {
 // map is resized straight to the area the model saw (the whole picture,
 // or the centre crop in place), not to a 224×224 thumbnail.
 func (a *Analysis) Place(lm *LayerMap, mode cam.Mode, scale float32) (*Picture, error) {
-	src := lm.Within(a.Input.Geom.Src.Round())
+	src := a.Input.Geom.Src.Round()
 	if src.Empty() {
 		return nil, fmt.Errorf("the input has no picture to draw on")
 	}
-	f, flags, err := cam.Postprocess(lm.Map, src.Dx(), src.Dy(), mode, scale)
+	return PlaceIn(lm, src, mode, scale)
+}
+
+// PlaceIn post-processes lm onto area, the model's input as drawn on some
+// picture (the map covers the part of it given by its Extent).
+func PlaceIn(lm *LayerMap, area image.Rectangle, mode cam.Mode, scale float32) (*Picture, error) {
+	area = lm.Within(area)
+	if area.Empty() {
+		return nil, fmt.Errorf("the map covers no pixel of the picture")
+	}
+	f, flags, err := cam.Postprocess(lm.Map, area.Dx(), area.Dy(), mode, scale)
 	if err != nil {
 		return nil, err
 	}
-	p := &Picture{Field: render.Field(f), Area: src, Range: render.Unit(), Flags: flags}
+	p := &Picture{Field: render.Field(f), Area: area, Range: render.Unit(), Flags: flags}
 	if mode == cam.Raw {
 		lim := render.MaxAbs(p.Field)
 		if lim == 0 {

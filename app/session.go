@@ -13,6 +13,7 @@ import (
 
 	"camviz/cam"
 	"camviz/imgio"
+	"camviz/metrics"
 )
 
 // DisplaySide bounds the long side of the picture a window shows: the
@@ -74,7 +75,7 @@ func (s Selection) EffectiveColormap() string {
 
 // Progress is a running job the window should show.
 type Progress struct {
-	Lane        string // "model", "image", "map", "grid", "export"
+	Lane        string // "model", "image", "map", "grid", "export", "metrics"
 	Label       string
 	Done, Total int  // Total 0: no count to show
 	Cancellable bool // a slow method: offer Cancel
@@ -102,6 +103,9 @@ type State struct {
 
 	Grid *Grid
 
+	// Faith is the faithfulness of the current map, when measuring is on.
+	Faith FaithState
+
 	Busy   []Progress
 	Status string
 }
@@ -122,6 +126,9 @@ type SessionOptions struct {
 	// OnError is called with failures the user must hear about (a bad
 	// model or image, a failed export). The state is unchanged by them.
 	OnError func(error)
+	// Faithfulness is how the faithfulness panel measures maps (zero
+	// fields: the metrics defaults, 32 steps; tests use a few).
+	Faithfulness metrics.Config
 }
 
 // picture is a decoded image and its display copy.
@@ -142,7 +149,7 @@ type Session struct {
 	opts SessionOptions
 	jobs *Jobs
 
-	modelLane, imageLane, mapLane, gridLane *Lane
+	modelLane, imageLane, mapLane, gridLane, metricsLane *Lane
 	// load serialises model loads and image analyses, so an analysis
 	// always uses the model that is current when it commits.
 	load chan struct{}
@@ -161,9 +168,14 @@ type Session struct {
 	gridReq      *GridRequest
 	status       string
 	fields       fieldCache
+	measure      bool         // faithfulness measuring is on
+	faith        *faithResult // for the current selection, or nil
+	faithRun     faithTarget  // the measurement running, if any
 
 	// onCommit, for tests, sees every view committed (under mu).
 	onCommit func(v *View, sel Selection)
+	// onFaith, for tests, sees every measurement committed (under mu).
+	onFaith func(f *faithResult, sel Selection)
 }
 
 // NewSession makes an empty session.
@@ -181,6 +193,7 @@ func NewSession(opts SessionOptions) *Session {
 	s.imageLane = s.jobs.Lane("image")
 	s.mapLane = s.jobs.Lane("map")
 	s.gridLane = s.jobs.Lane("grid")
+	s.metricsLane = s.jobs.Lane("metrics")
 	return s
 }
 
@@ -198,14 +211,14 @@ func (s *Session) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := State{Model: s.model, ModelLoading: s.modelLoading, Analysis: s.analysis, Sel: s.sel,
-		View: s.view, ViewErr: s.viewErr, Grid: s.grid, Status: s.status}
+		View: s.view, ViewErr: s.viewErr, Grid: s.grid, Status: s.status, Faith: s.faithStateLocked()}
 	if s.pic != nil {
 		st.Image, st.ImagePath, st.ImageSize, st.Photo = s.pic.name, s.pic.path, s.pic.orig, s.pic.disp
 	}
 	if s.analysis != nil {
 		st.Top = s.analysis.Top(5)
 	}
-	for _, lane := range []string{"model", "image", "map", "grid", "export"} {
+	for _, lane := range []string{"model", "image", "map", "grid", "metrics", "export"} {
 		if p, ok := s.busy[lane]; ok {
 			st.Busy = append(st.Busy, p)
 		}
@@ -397,6 +410,7 @@ func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
 	s.view = nil
 	s.viewErr = ""
 	s.fields = fieldCache{}
+	s.dropFaithLocked()
 	if a == nil {
 		return
 	}
@@ -500,6 +514,7 @@ func (s *Session) SetMode(mode string) error {
 		return nil
 	}
 	s.sel.Mode = mode
+	s.dropFaithLocked()
 	pic := s.pic
 	if pic != nil {
 		// Maps of the other mode's analysis are not wanted any more.
@@ -564,6 +579,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	}
 	if m == nil {
 		s.analysis, s.view = nil, nil
+		s.dropFaithLocked()
 		s.status = "No model loaded: open one with Open Model… (Ctrl+Shift+O)."
 	} else {
 		s.commitAnalysisLocked(a, !samePic)
@@ -595,6 +611,9 @@ func (s *Session) update(f func(sel *Selection) error) error {
 	s.sel = next
 	// Requests are queued under the lock, so a job that started before
 	// this change can no longer commit once the change is visible.
+	if !faithSame(old, next) {
+		s.dropFaithLocked() // measured again once the new map is drawn
+	}
 	if !next.sameMap(old) {
 		s.mapLane.Submit(s.runMap)
 	}

@@ -42,9 +42,12 @@ type Facts struct {
 	Note       string        `json:"note,omitempty"`
 	Compare    *CompareFacts `json:"compare,omitempty"`
 	Grid       []CellFacts   `json:"grid,omitempty"`
-	Top        []Prediction  `json:"top5"`
-	Output     string        `json:"output,omitempty"`
-	OutputSize [2]int        `json:"output_size,omitempty"`
+	// Faithfulness is the map's, when measuring is on and it was measured
+	// (not for comparisons and grids).
+	Faithfulness *FaithFacts  `json:"faithfulness,omitempty"`
+	Top          []Prediction `json:"top5"`
+	Output       string       `json:"output,omitempty"`
+	OutputSize   [2]int       `json:"output_size,omitempty"`
 }
 
 // CompareFacts describe a two-class comparison.
@@ -108,7 +111,12 @@ func (s *Session) Facts() (Facts, error) {
 		return Facts{}, errors.New("the map is still being computed")
 	}
 	v := st.View
-	return baseFacts(v.Analysis, v.pic, v.Sel, v.Method, v.Layer, v.Scale, v.Flags), nil
+	f := baseFacts(v.Analysis, v.pic, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
+	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On && st.Faith.Analysis == v.Analysis &&
+		r.Method == v.Method.Name && r.Layer == v.Layer && r.Class == v.Sel.Class {
+		f.Faithfulness = NewFaithFacts(r, st.Faith.Config)
+	}
+	return f, nil
 }
 
 // ExportResult says what an export wrote.
@@ -191,6 +199,11 @@ func writeFileAtomic(path string, data []byte) error {
 func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
+	faith := func(layer string) *FaithfulnessReport {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.faithForLocked(a, sel.Method, layer, sel.Class)
+	}
 	s.mu.Unlock()
 	if a == nil || pic == nil {
 		return nil, Facts{}, errNoView
@@ -217,11 +230,38 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		if err != nil {
 			return nil, Facts{}, err
 		}
-		img, err := a.Export(lm, sel.Norm, scale, opts)
+		facts := baseFacts(a, pic, sel, meth, lm.Layer, scale, p.Flags)
+		fr := faith(lm.Layer)
+		if fr == nil {
+			img, err := a.Export(lm, sel.Norm, scale, opts)
+			return img, facts, err
+		}
+		facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
+		opts.Caption = false
+		img, err := a.Draw(p, opts)
+		if err != nil || !caption {
+			return img, facts, err
+		}
+		// a.Export's caption and colour bar, and a line of faithfulness
+		// in the longest form that fits.
+		lut, err := render.Colormap(opts.Colormap)
 		if err != nil {
 			return nil, Facts{}, err
 		}
-		return img, baseFacts(a, pic, sel, meth, lm.Layer, scale, p.Flags), nil
+		size := captionFontSize(img.Bounds().Dx())
+		top, err := render.Compose(img, render.ComposeOptions{Bar: &render.BarOptions{LUT: lut, Range: p.Range}, FontSize: size})
+		if err != nil {
+			return nil, Facts{}, err
+		}
+		face, err := render.NewFace(size)
+		if err != nil {
+			return nil, Facts{}, err
+		}
+		defer face.Close()
+		pad := max(int(size/2), 1) // Compose's
+		lines := append(a.CaptionLines(lm, sel.Norm), faithCaption(fr, face, top.Bounds().Dx()-2*pad))
+		out, err := render.Caption(top, lines, render.CaptionOptions{Face: face, Padding: pad})
+		return out, facts, err
 	}
 	c := sel.Compare
 	req.Class = c.A
@@ -282,6 +322,10 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	out, err := render.Compose(img, render.ComposeOptions{Bar: &render.BarOptions{LUT: lut, Range: rng}, Caption: lines})
 	return out, facts, err
 }
+
+// captionFontSize is render.Compose's default font size for an overlay
+// width pixels wide.
+func captionFontSize(width int) float64 { return max(12, float64(width)/40) }
 
 // gridExportSide bounds an exported grid cell's long side.
 const gridExportSide = 1024

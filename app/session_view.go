@@ -148,20 +148,11 @@ func areaOn(a *Analysis, base image.Image) image.Rectangle {
 
 // place post-processes lm onto base's pixels.
 func place(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
-	area := areaOn(a, base)
-	f, flags, err := cam.Postprocess(lm.Map, area.Dx(), area.Dy(), norm, scale)
+	p, err := PlaceIn(lm, areaOn(a, base), norm, scale)
 	if err != nil {
 		return placed{}, err
 	}
-	p := placed{field: render.Field(f), area: area, rng: render.Unit(), flags: flags}
-	if norm == cam.Raw {
-		lim := render.MaxAbs(p.field)
-		if lim == 0 {
-			lim = 1
-		}
-		p.rng = render.Symmetric(lim)
-	}
-	return p, nil
+	return placed{field: p.Field, area: p.Area, rng: p.Range, flags: p.Flags}, nil
 }
 
 // placeCached is place through the session's display field cache.
@@ -214,6 +205,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 		if err == nil {
 			s.commitViewLocked(v, sel)
 			s.viewErr = ""
+			s.kickMetricsLocked()
 			if v.Elapsed > 0 {
 				s.status = fmt.Sprintf("%s at %s: %s.", meth.Display, shortLayer(v.Layer), roundDuration(v.Elapsed))
 			}

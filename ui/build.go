@@ -75,6 +75,8 @@ type widgets struct {
 	themeBtn  *widget.Button
 	captionCk *widget.Check
 
+	faith *faithPanel
+
 	// Boxes to lay out again when a label in them changes its height.
 	settingsBox, viewTop, viewBottom *fyne.Container
 }
@@ -307,8 +309,14 @@ func (u *UI) build() {
 	w.bar = canvas.NewImageFromImage(nil)
 	w.bar.FillMode = canvas.ImageFillContain
 	w.bar.SetMinSize(fyne.NewSize(64, 300))
+	w.faith = newFaithPanel(func(on bool) {
+		if !u.updating {
+			u.s.SetMeasure(on)
+			u.fy.Preferences().SetBool("measure", on)
+		}
+	})
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
-	w.viewBottom = container.NewVBox(w.note, w.hover)
+	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body)
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
 	w.empty = u.buildEmpty()
 	pictureTab := container.NewStack(w.viewBox, w.empty)

@@ -23,6 +23,7 @@ import (
 	"camviz/assets"
 	"camviz/cam"
 	"camviz/imgio"
+	"camviz/metrics"
 )
 
 // Options are what the command line gives the window.
@@ -33,6 +34,9 @@ type Options struct {
 	// Smoke prints "camviz: overlay ready" on stderr when the first map is
 	// on screen (the window smoke test waits for it).
 	Smoke bool
+	// Faithfulness is how the faithfulness panel measures maps (zero
+	// fields: the metrics defaults, 32 steps a curve).
+	Faithfulness metrics.Config
 }
 
 // Run opens the window and blocks until it is closed.
@@ -93,8 +97,9 @@ func New(a fyne.App, opts Options, post func(func())) *UI {
 	u.dark = prefs.BoolWithFallback("dark", true)
 	u.applyTheme()
 	u.s = core.NewSession(core.SessionOptions{
-		OnChange: u.schedule,
-		OnError:  func(err error) { u.post(func() { u.showError(err) }) },
+		OnChange:     u.schedule,
+		OnError:      func(err error) { u.post(func() { u.showError(err) }) },
+		Faithfulness: opts.Faithfulness,
 	})
 	u.win = a.NewWindow("camviz")
 	u.win.SetIcon(Icon())
@@ -116,6 +121,8 @@ func New(a fyne.App, opts Options, post func(func())) *UI {
 			u.showError(err)
 		}
 	}
+	// Measuring stays on, once asked for, until it is turned off.
+	u.s.SetMeasure(prefs.Bool("measure"))
 	u.startModel()
 	if opts.Image != "" {
 		u.s.OpenImage(opts.Image)
@@ -241,6 +248,7 @@ func (u *UI) refresh() {
 	u.st = st
 	u.selectionChanged(st)
 	u.viewChanged(st)
+	u.faithChanged(st)
 	u.gridChanged(st)
 	u.statusChanged(st)
 }
@@ -533,6 +541,15 @@ func (u *UI) emptyModelText(st core.State) string {
 		return "No model loaded: open one with Open model… (Ctrl+Shift+O), or drop an .onnx file here."
 	}
 	return "Model: " + u.w.model.Text
+}
+
+// faithChanged shows the faithfulness panel.
+func (u *UI) faithChanged(st core.State) {
+	was := u.w.faith.body.Visible()
+	u.w.faith.update(st, u.dark)
+	if u.w.faith.body.Visible() != was {
+		u.w.viewBox.Refresh()
+	}
 }
 
 // updateBar draws the colour bar for v.
