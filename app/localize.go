@@ -8,6 +8,7 @@ import (
 
 	"camviz/cam"
 	"camviz/digits"
+	"camviz/metrics"
 )
 
 // Localization is how well one method's maps point at the digit the
@@ -142,4 +143,61 @@ func DigitCanvases(set *digits.Set, n, d int, seed uint64) (singles, doubles []d
 		doubles = append(doubles, digits.Double(rng, set))
 	}
 	return singles, doubles
+}
+
+// Faithful is one method's mean faithfulness over canvases, next to the
+// random and centre baselines measured on the same canvases and classes.
+type Faithful struct {
+	Method                          string
+	Deletion, Insertion, Drop, Incr float64 // means; Incr is a share
+	RandDeletion, RandInsertion     float64
+	CenterDeletion, CenterInsertion float64
+	Maps                            int
+}
+
+// DigitFaithfulness measures each method's map for every canvas's first
+// digit (the true class) with the deletion/insertion curves, average drop
+// and increase in confidence.
+func DigitFaithfulness(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string, cfg metrics.Config) ([]Faithful, error) {
+	out := make([]Faithful, len(methods))
+	for i := range canvases {
+		c := &canvases[i]
+		a, err := analyzeCanvas(ctx, m, c, i)
+		if err != nil {
+			return nil, err
+		}
+		for j, method := range methods {
+			lm, err := a.Map(ctx, MapRequest{Method: method, Class: c.Labels[0]})
+			if err != nil {
+				return nil, err
+			}
+			r, err := a.Faithfulness(ctx, lm, cfg, nil)
+			if err != nil {
+				return nil, err
+			}
+			f := &out[j]
+			f.Method = method
+			f.Maps++
+			f.Deletion += r.Map.Deletion.AUC
+			f.Insertion += r.Map.Insertion.AUC
+			f.Drop += r.Map.AverageDrop
+			if r.Map.IncreaseInConfidence {
+				f.Incr++
+			}
+			f.RandDeletion += r.Random.Deletion.AUC
+			f.RandInsertion += r.Random.Insertion.AUC
+			f.CenterDeletion += r.Center.Deletion.AUC
+			f.CenterInsertion += r.Center.Insertion.AUC
+		}
+		a.Close()
+	}
+	for j := range out {
+		if n := float64(out[j].Maps); n > 0 {
+			f := &out[j]
+			f.Deletion, f.Insertion, f.Drop, f.Incr = f.Deletion/n, f.Insertion/n, f.Drop/n, f.Incr/n
+			f.RandDeletion, f.RandInsertion = f.RandDeletion/n, f.RandInsertion/n
+			f.CenterDeletion, f.CenterInsertion = f.CenterDeletion/n, f.CenterInsertion/n
+		}
+	}
+	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"camviz/digits"
+	"camviz/metrics"
 )
 
 // evalCanvases draws single- and two-digit canvases from the MNIST test
@@ -72,5 +73,33 @@ func TestGradCAMPointsAtTheDigit(t *testing.T) {
 	}
 	if two[0].Rate() < 0.38 {
 		t.Errorf("two-digit pointing game %.3f < 0.38 (the model reached ~0.44)", two[0].Rate())
+	}
+}
+
+// TestGradCAMBeatsRandomOnFaithfulness: over 200 single-digit canvases
+// Grad-CAM's mean deletion AUC is lower and its insertion AUC higher than
+// the random map's on the same canvases.
+func TestGradCAMBeatsRandomOnFaithfulness(t *testing.T) {
+	m, err := DefaultModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if metricsRaceEnabled {
+		// A statistic over thousands of forward passes, not a concurrency
+		// test: scripts/test.sh runs it without -race.
+		t.Skip("runs without -race (scripts/test.sh)")
+	}
+	singles, _ := evalCanvases(t, 200, 0, 13)
+	rows, err := DigitFaithfulness(context.Background(), m, singles, []string{"gradcam"}, metrics.Config{Steps: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rows[0]
+	t.Logf("Grad-CAM over %d canvases: deletion %.3f (random %.3f), insertion %.3f (random %.3f)", r.Maps, r.Deletion, r.RandDeletion, r.Insertion, r.RandInsertion)
+	if !(r.Deletion < r.RandDeletion) {
+		t.Errorf("deletion AUC %.3f is not below random's %.3f", r.Deletion, r.RandDeletion)
+	}
+	if !(r.Insertion > r.RandInsertion) {
+		t.Errorf("insertion AUC %.3f is not above random's %.3f", r.Insertion, r.RandInsertion)
 	}
 }

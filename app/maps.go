@@ -199,7 +199,14 @@ func (a *Analysis) ablation(ctx context.Context, layer string, acts cam.Maps, re
 	if req.Progress != nil {
 		progress = func(done, total int) { req.Progress(done, total, nil) }
 	}
-	w, err := cam.AblationWeights(ctx, acts, req.Class, a.Scores[req.Class], req.Batch, tail, progress)
+	batch := req.Batch
+	if lo, _, _ := cam.Range(acts.Data); batch == 0 && lo == 0 {
+		// Zeroing a channel does not depend on the batch (the reference's
+		// "min − 1e7" oddity only applies when min ≠ 0), so take big
+		// batches: the tail is bound by reading fc6's 411 MB once per batch.
+		batch = 128
+	}
+	w, err := cam.AblationWeights(ctx, acts, req.Class, a.Scores[req.Class], batch, tail, progress)
 	if err != nil {
 		return cam.Map{}, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"camviz/app"
 	"camviz/digits"
+	"camviz/metrics"
 )
 
 func init() {
@@ -21,13 +22,13 @@ func init() {
 }
 
 type localizeJSON struct {
-	Singles        int                `json:"singles"`
-	SingleAccuracy float64            `json:"single_accuracy"`
-	Doubles        int                `json:"doubles"`
-	BothInTop2     float64            `json:"double_both_in_top2"`
-	Methods        []localizeRowJSON  `json:"methods"`
-	Seed           uint64             `json:"seed"`
-	Extra          map[string]float64 `json:"extra,omitempty"`
+	Singles        int               `json:"singles"`
+	SingleAccuracy float64           `json:"single_accuracy"`
+	Doubles        int               `json:"doubles"`
+	BothInTop2     float64           `json:"double_both_in_top2"`
+	Methods        []localizeRowJSON `json:"methods"`
+	Seed           uint64            `json:"seed"`
+	Faithfulness   []app.Faithful    `json:"faithfulness,omitempty"`
 }
 
 type localizeRowJSON struct {
@@ -48,10 +49,12 @@ func localize(e *env, args []string) error {
 	list := fs.String("methods", "all", "comma-separated methods, or all")
 	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
 	asJSON := fs.Bool("json", false, "JSON output")
+	faith := fs.Int("faithfulness", 0, "also measure deletion/insertion AUC, average drop and increase in confidence on this many single-digit canvases")
+	steps := fs.Int("steps", 16, "steps of the deletion/insertion curves (with -faithfulness)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	if *n < 1 || *doubles < 0 {
+	if *n < 1 || *doubles < 0 || *faith < 0 {
 		return errors.New("-n must be at least 1 and -doubles at least 0")
 	}
 	m, err := app.DefaultModel()
@@ -91,6 +94,13 @@ func localize(e *env, args []string) error {
 		out.Methods = append(out.Methods, localizeRowJSON{Method: name, SingleHits: single[i].Rate(), DoubleHits: double[i].Rate(),
 			MeanMapMS: ms, SingleMaps: single[i].Maps, DoubleMaps: double[i].Maps})
 	}
+	if *faith > 0 {
+		rows, err := app.DigitFaithfulness(ctx, m, singles[:min(*faith, len(singles))], methods, metrics.Config{Steps: *steps})
+		if err != nil {
+			return err
+		}
+		out.Faithfulness = rows
+	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(out)
 	}
@@ -101,6 +111,16 @@ func localize(e *env, args []string) error {
 		single[0].Maps, double[0].Maps)
 	for _, r := range out.Methods {
 		fmt.Fprintf(e.stdout, "| %s | %.1f%% | %.1f%% | %.2f ms |\n", r.Method, 100*r.SingleHits, 100*r.DoubleHits, r.MeanMapMS)
+	}
+	if len(out.Faithfulness) > 0 {
+		f0 := out.Faithfulness[0]
+		fmt.Fprintf(e.stdout, "\nfaithfulness on %d single-digit canvases (%d steps; lower deletion, higher insertion is better)\n\n", f0.Maps, *steps)
+		fmt.Fprintf(e.stdout, "| method | deletion AUC | insertion AUC | average drop %% | increase in confidence |\n|---|---|---|---|---|\n")
+		for _, f := range out.Faithfulness {
+			fmt.Fprintf(e.stdout, "| %s | %.3f | %.3f | %.1f | %.1f%% |\n", f.Method, f.Deletion, f.Insertion, f.Drop, 100*f.Incr)
+		}
+		fmt.Fprintf(e.stdout, "| random (baseline) | %.3f | %.3f | | |\n| center (baseline) | %.3f | %.3f | | |\n",
+			f0.RandDeletion, f0.RandInsertion, f0.CenterDeletion, f0.CenterInsertion)
 	}
 	return nil
 }

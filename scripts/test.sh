@@ -10,4 +10,7 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -race -count=1 ./...
+# Statistics over thousands of forward passes on the default model: too
+# slow under the race detector, so they run once more without it.
+go test -count=1 -run 'DefaultModelAccuracy|PointsAtTheDigit|BeatsRandomOnFaithfulness' ./app/
 if [ -x scripts/smoke.sh ]; then bash scripts/smoke.sh; fi
