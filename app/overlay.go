@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -127,19 +128,25 @@ func (a *Analysis) SaveOverlay(path string, lm *LayerMap, mode cam.Mode, scale f
 
 // WritePNG writes an image atomically: a failed write leaves no half file.
 func WritePNG(path string, img image.Image) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".camviz-*.png")
+	return WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
+}
+
+// WriteFileAtomic writes a file through a temporary one beside it, renamed
+// into place at the end, so an interrupted or failed write never leaves
+// half a file; the file is readable by all (0644), like any export.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".camviz-*")
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := png.Encode(tmp, img); err != nil {
+	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
-	// CreateTemp makes the file private (0600); an exported picture is not.
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -180,19 +180,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 }
 
 func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".camviz-*.json")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
+	return WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }
 
 // drawExport draws the current selection at full resolution.
