@@ -2,6 +2,8 @@ package app
 
 import (
 	"errors"
+	"slices"
+	"strings"
 
 	"camviz/cam"
 )
@@ -63,3 +65,29 @@ func (m *Model) Method(name string) (Method, error) {
 }
 
 func quote(s string) string { return "\"" + s + "\"" }
+
+// MethodNames reads a comma-separated list of methods ("all" = every method
+// that applies to m), dropping blanks, repeats and the names in skip, and
+// checks each against m.
+func (m *Model) MethodNames(list string, skip ...string) ([]string, error) {
+	var names []string
+	if strings.TrimSpace(list) == "all" {
+		for _, x := range m.Methods() {
+			if x.Applies {
+				names = append(names, x.Name)
+			}
+		}
+		return names, nil
+	}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if n == "" || slices.Contains(skip, n) || slices.Contains(names, n) {
+			continue
+		}
+		if _, err := m.Method(n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, nil
+}

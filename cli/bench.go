@@ -201,14 +201,9 @@ func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
 // benchMethods times each method's map for classes not asked before, on
 // one cached image, so the figure is what a user waits for on a switch.
 func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, list string, runs int) error {
-	names := strings.Split(list, ",")
-	if list == "all" {
-		names = names[:0]
-		for _, x := range m.Methods() {
-			if x.Applies {
-				names = append(names, x.Name)
-			}
-		}
+	names, err := m.MethodNames(list)
+	if err != nil {
+		return err
 	}
 	a, err := m.Analyze(ctx, in)
 	if err != nil {
@@ -218,7 +213,6 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 	nc := m.Net.NumClasses()
 	class := a.Top(1)[0].Class
 	for _, name := range names {
-		name = strings.TrimSpace(name)
 		meth, err := m.Method(name)
 		if err != nil {
 			return err

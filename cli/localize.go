@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"camviz/app"
 	"camviz/digits"
@@ -66,7 +65,10 @@ func localize(e *env, args []string) error {
 		return err
 	}
 	singles, twos := app.DigitCanvases(set, *n, *doubles, *seed)
-	methods := methodNames(m, *list)
+	methods, err := m.MethodNames(*list)
+	if err != nil {
+		return err
+	}
 	ctx := context.Background()
 	s, sok, _, _, err := app.DigitAccuracy(ctx, m, singles)
 	if err != nil {
@@ -123,19 +125,6 @@ func localize(e *env, args []string) error {
 			f0.RandDeletion, f0.RandInsertion, f0.CenterDeletion, f0.CenterInsertion)
 	}
 	return nil
-}
-
-func methodNames(m *app.Model, list string) []string {
-	if list != "all" {
-		return strings.Split(list, ",")
-	}
-	var names []string
-	for _, x := range m.Methods() {
-		if x.Applies {
-			names = append(names, x.Name)
-		}
-	}
-	return names
 }
 
 func ratio(a, b int) float64 {

@@ -174,7 +174,7 @@ func report(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if opt.methods, err = reportMethods(m, *methodList); err != nil {
+	if opt.methods, err = m.MethodNames(*methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
 		return err
 	}
 	if opt.layer != "" {
@@ -566,32 +566,6 @@ func (c classSpec) String() string {
 		return fmt.Sprintf("top %d class(es)", c.top)
 	}
 	return fmt.Sprintf("%d class(es)", len(c.list))
-}
-
-// reportMethods checks the -methods list against the model; "all" means
-// every method that applies. Baselines given by name are dropped (they
-// are always measured).
-func reportMethods(m *app.Model, list string) ([]string, error) {
-	var names []string
-	if strings.TrimSpace(list) == "all" {
-		for _, x := range m.Methods() {
-			if x.Applies {
-				names = append(names, x.Name)
-			}
-		}
-		return names, nil
-	}
-	for _, n := range strings.Split(list, ",") {
-		n = strings.TrimSpace(n)
-		if n == "" || n == app.BaselineRandom || n == app.BaselineCenter || slices.Contains(names, n) {
-			continue
-		}
-		if _, err := m.Method(n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, nil
 }
 
 // collectInputs expands folders (recursively, image files only, hidden
