@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"slices"
 	"sync"
 	"time"
 
@@ -216,14 +217,7 @@ func (a *Analysis) ablation(ctx context.Context, layer string, acts cam.Maps, re
 func (a *Analysis) scoreCAM(ctx context.Context, acts cam.Maps, req MapRequest) (cam.Map, error) {
 	s := a.Input.Tensor.Shape()
 	x := cam.Maps{C: s[1], H: s[2], W: s[3], Data: a.Input.Tensor.Data().([]float32)}
-	forward := func(ctx context.Context, in []float32, n int) ([]float32, error) {
-		t := tensor.New(tensor.WithShape(n, s[1], s[2], s[3]), tensor.WithBacking(in))
-		p, err := a.Model.Net.Forward(ctx, t, false)
-		if err != nil {
-			return nil, err
-		}
-		return p.Scores(), nil
-	}
+	forward := a.batchForward()
 	var progress func(cam.ScoreProgress)
 	if req.Progress != nil {
 		progress = func(p cam.ScoreProgress) { m := p.Map; req.Progress(p.Done, p.Total, &m) }
@@ -233,6 +227,22 @@ func (a *Analysis) scoreCAM(ctx context.Context, acts cam.Maps, req MapRequest) 
 		return cam.Map{}, err
 	}
 	return cam.WeightedSum(acts, w)
+}
+
+// batchForward runs batches of inputs through the whole network, giving
+// each pass's buffers back for the next batch (ScoreCAM, faithfulness).
+func (a *Analysis) batchForward() cam.BatchFunc {
+	s := a.Input.Tensor.Shape()
+	return func(ctx context.Context, in []float32, n int) ([]float32, error) {
+		t := tensor.New(tensor.WithShape(n, s[1], s[2], s[3]), tensor.WithBacking(in))
+		p, err := a.Model.Net.Forward(ctx, t, false)
+		if err != nil {
+			return nil, err
+		}
+		scores := slices.Clone(p.Scores())
+		p.Release()
+		return scores, nil
+	}
 }
 
 func (a *Analysis) fcconv(ctx context.Context, class int, scale float64) (cam.Map, error) {

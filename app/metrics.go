@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"hash/maphash"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
-
-	"gorgonia.org/tensor"
 )
 
 // Names of the chance baselines that faithfulness reports compare a
@@ -99,7 +96,7 @@ func (a *Analysis) Faithfulness(ctx context.Context, lm *LayerMap, cfg metrics.C
 		if i > 0 {
 			m = a.baselineMap(k.method, cfg.Seed)
 		}
-		r, err := metrics.Evaluate(ctx, a.MetricsInput(), m, lm.Class, a.batchForward(), cfg, stage)
+		r, err := metrics.Evaluate(ctx, a.MetricsInput(), m, lm.Class, metrics.Forward(a.batchForward()), cfg, stage)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +125,7 @@ func (a *Analysis) BaselineFaithfulness(ctx context.Context, name string, class 
 	if r, ok := tab.get(key); ok {
 		return r, nil
 	}
-	r, err := metrics.Evaluate(ctx, a.MetricsInput(), a.baselineMap(name, cfg.Seed), class, a.batchForward(), cfg, progress)
+	r, err := metrics.Evaluate(ctx, a.MetricsInput(), a.baselineMap(name, cfg.Seed), class, metrics.Forward(a.batchForward()), cfg, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -171,21 +168,6 @@ func (a *Analysis) InputMap(lm *LayerMap) (metrics.Map, cam.Flags, error) {
 func (a *Analysis) MetricsInput() metrics.Input {
 	s := a.Input.Tensor.Shape()
 	return metrics.Input{C: s[1], H: s[2], W: s[3], Data: a.Input.Tensor.Data().([]float32)}
-}
-
-// batchForward runs batches of inputs through the whole network.
-func (a *Analysis) batchForward() metrics.Forward {
-	s := a.Input.Tensor.Shape()
-	return func(ctx context.Context, in []float32, n int) ([]float32, error) {
-		t := tensor.New(tensor.WithShape(n, s[1], s[2], s[3]), tensor.WithBacking(in))
-		p, err := a.Model.Net.Forward(ctx, t, false)
-		if err != nil {
-			return nil, err
-		}
-		scores := slices.Clone(p.Scores())
-		p.Release()
-		return scores, nil
-	}
 }
 
 // faithKey identifies a cached report. Baselines have no layer and no
