@@ -186,7 +186,13 @@ var ErrNoLinearHead = errors.New("the classifier is not global-average-pool → 
 
 // LinearHead finds scores ← Gemm ← (Flatten/Reshape/Squeeze)* ←
 // GlobalAveragePool (or an AveragePool covering the whole map) ← feature.
+// The answer is computed once per Net.
 func (n *Net) LinearHead() (*LinearHead, error) {
+	n.linOnce.Do(func() { n.linHead, n.linErr = n.findLinearHead() })
+	return n.linHead, n.linErr
+}
+
+func (n *Net) findLinearHead() (*LinearHead, error) {
 	s := n.producer(n.scores)
 	if s == nil {
 		return nil, ErrNoLinearHead

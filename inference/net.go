@@ -30,6 +30,10 @@ type Net struct {
 	fcHead *FCHead
 	fcErr  error
 
+	linOnce sync.Once
+	linHead *LinearHead
+	linErr  error
+
 	arena    *arena
 	root     []int // the value whose buffer a value shares (alias ops), or itself
 	rootLast []int // per root: the last step reading any value on it
