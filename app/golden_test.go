@@ -19,11 +19,17 @@ var goldenLayers = map[int]string{
 
 func goldenAnalysis(t testing.TB) *Analysis {
 	t.Helper()
-	m, err := LoadModel(goldenDir+"/model.onnx", "")
+	return analysisOf(t, goldenDir+"/model.onnx", goldenDir+"/input.npy")
+}
+
+// analysisOf loads a model and analyses one input with it.
+func analysisOf(t testing.TB, model, input string) *Analysis {
+	t.Helper()
+	m, err := LoadModel(model, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := m.OpenInput(goldenDir+"/input.npy", "")
+	in, err := m.OpenInput(input, "")
 	if err != nil {
 		t.Fatal(err)
 	}

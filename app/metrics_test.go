@@ -99,19 +99,7 @@ func TestFaithfulnessGolden(t *testing.T) {
 // fixture64 is the 64×64 VGG16 fixture: cheap forward passes.
 func fixture64(t testing.TB) *Analysis {
 	t.Helper()
-	m, err := LoadModel("../testdata/models/vgg16_op14.onnx", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := m.OpenInput("../testdata/models/input_64.npy", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := m.Analyze(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return analysisOf(t, "../testdata/models/vgg16_op14.onnx", "../testdata/models/input_64.npy")
 }
 
 // TestFaithfulnessCache: asking again costs nothing, another method shares
