@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"camviz/cam"
 	"camviz/imgio"
+	"camviz/inference"
 
 	"gorgonia.org/tensor"
 )
@@ -207,7 +209,21 @@ func (a *Analysis) ablation(ctx context.Context, layer string, acts cam.Maps, re
 		// batches: the tail is bound by reading fc6's 411 MB once per batch.
 		batch = 128
 	}
-	w, err := cam.AblationWeights(ctx, acts, req.Class, a.Scores[req.Class], batch, tail, progress)
+	y := a.Scores[req.Class]
+	// The shortcut through fc6 (see inference.Pass.AblationScores) where
+	// the model allows it; otherwise the tail, batch by batch.
+	logits, err := a.pass.AblationScores(ctx, layer, cam.AblationFills(acts, batch), progress)
+	if errors.Is(err, inference.ErrNoChannelPath) {
+		w, err := cam.AblationWeights(ctx, acts, req.Class, y, batch, tail, progress)
+		if err != nil {
+			return cam.Map{}, err
+		}
+		return cam.WeightedSum(acts, w)
+	}
+	if err != nil {
+		return cam.Map{}, err
+	}
+	w, err := cam.AblationWeightsFrom(logits, acts.C, req.Class, y)
 	if err != nil {
 		return cam.Map{}, err
 	}

@@ -47,7 +47,7 @@ func AblationWeights(ctx context.Context, a Maps, class int, y float32, batch in
 		batch = DefaultBatch
 	}
 	batch = min(batch, a.C)
-	lo, _, _ := Range(a.Data)
+	fills := AblationFills(a, batch)
 	size := len(a.Data)
 	buf := make([]float32, batch*size)
 	w := make([]float32, a.C)
@@ -56,16 +56,12 @@ func AblationWeights(ctx context.Context, a Maps, class int, y float32, batch in
 			return nil, err
 		}
 		n := min(batch, a.C-k0)
-		fill := lo
 		for i := range n {
 			item := buf[i*size : (i+1)*size]
 			copy(item, a.Data)
-			if lo != 0 {
-				fill -= 1e7
-			}
 			ch := item[(k0+i)*a.H*a.W : (k0+i+1)*a.H*a.W]
 			for p := range ch {
-				ch[p] = fill
+				ch[p] = fills[k0+i]
 			}
 		}
 		logits, err := tail(ctx, buf[:n*size], n)
@@ -84,6 +80,42 @@ func AblationWeights(ctx context.Context, a Maps, class int, y float32, batch in
 		}
 	}
 	return w, nil
+}
+
+// AblationFills is the value AblationWeights puts in each ablated channel
+// for a given batch size (see there): 0 when min(a) = 0, otherwise the
+// reference's min(a) − (i+1)·1e7 for the i-th channel of its batch.
+func AblationFills(a Maps, batch int) []float32 {
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	batch = min(batch, a.C)
+	lo, _, _ := Range(a.Data)
+	fills := make([]float32, a.C)
+	for k0 := 0; k0 < a.C; k0 += batch {
+		fill := lo
+		for i := range min(batch, a.C-k0) {
+			if lo != 0 {
+				fill -= 1e7
+			}
+			fills[k0+i] = fill
+		}
+	}
+	return fills
+}
+
+// AblationWeightsFrom turns the scores with each channel ablated
+// ([C × classes] logits, row k for channel k) into AblationCAM's weights
+// (y − y_k)/y, for a network runner that computes them all at once.
+func AblationWeightsFrom(logits []float32, c, class int, y float32) ([]float32, error) {
+	scores, err := classScores(logits, c, class)
+	if err != nil {
+		return nil, err
+	}
+	for k, yk := range scores {
+		scores[k] = (y - yk) / y
+	}
+	return scores, nil
 }
 
 // classScores picks the class's logit of each of the n rows of logits.

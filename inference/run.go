@@ -321,7 +321,12 @@ func (p *Pass) ScoresWith(ctx context.Context, layer string, acts []float32, n i
 	if n < 1 || len(acts) != n*per {
 		return nil, fmt.Errorf("replacement activations hold %d values, want %d×%d", len(acts), n, per)
 	}
-	tid := p.net.byName[layer]
+	return p.scoresFrom(ctx, p.net.byName[layer], acts, n)
+}
+
+// scoresFrom runs what follows value tid on n replacement values for it.
+func (p *Pass) scoresFrom(ctx context.Context, tid int, acts []float32, n int) ([]float32, error) {
+	t := p.vals[tid]
 	down := p.net.downstream(tid)
 	preset := map[int]*tval{}
 	for id, v := range p.vals {

@@ -1,0 +1,82 @@
+package inference
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// TestAblationScoresMatchTheTail compares the fc6 shortcut with running
+// the whole tail on each ablated activation tensor, after the last ReLU
+// (fill 0) and before it (a different fill per channel, as the reference
+// uses when the minimum is not 0).
+func TestAblationScoresMatchTheTail(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	p, err := net.Forward(ctx, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	for _, layer := range []string{"/features/features.29/Relu_output_0", "/features/features.28/Conv_output_0"} {
+		act, err := p.Activation(layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := act.Data().([]float32)
+		s := act.Shape()
+		c, plane := s[1], s[2]*s[3]
+		fills := make([]float32, c)
+		for k := range fills {
+			if strings.Contains(layer, "Conv") && k%3 != 0 {
+				fills[k] = float32(k%5) * 0.37
+			}
+		}
+		got, err := p.AblationScores(ctx, layer, fills, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", layer, err)
+		}
+		classes := net.NumClasses()
+		if len(got) != c*classes {
+			t.Fatalf("%s: %d scores, want %d", layer, len(got), c*classes)
+		}
+		batch := make([]float32, 0, c*len(a))
+		for k := 0; k < c; k++ {
+			item := append([]float32(nil), a...)
+			for i := k * plane; i < (k+1)*plane; i++ {
+				item[i] = fills[k]
+			}
+			batch = append(batch, item...)
+		}
+		want, err := p.ScoresWith(ctx, layer, batch, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst := 0.0
+		for i := range want {
+			worst = max(worst, math.Abs(float64(got[i]-want[i])))
+		}
+		t.Logf("%s: worst %g", layer, worst)
+		if worst > 2e-5 {
+			t.Errorf("%s: shortcut differs from the tail by %g", layer, worst)
+		}
+	}
+}
+
+func TestAblationScoresNeedAChannelPath(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	p, err := net.Forward(ctx, x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	layer := "/features/features.22/Relu_output_0" // a conv follows
+	act, _ := p.Activation(layer)
+	_, err = p.AblationScores(ctx, layer, make([]float32, act.Shape()[1]), nil)
+	if !errors.Is(err, ErrNoChannelPath) {
+		t.Fatalf("got %v, want ErrNoChannelPath", err)
+	}
+}
