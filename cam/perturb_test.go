@@ -1,6 +1,7 @@
 package cam_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -240,7 +241,8 @@ func alignCorners(ch []float32, h, w, oh, ow int) []float64 {
 
 func TestScoreMasks(t *testing.T) {
 	// Channel 0 is a ramp; channel 1 is constant (its mask must be 0).
-	a := cam.Maps{C: 2, H: 2, W: 2, Data: []float32{0, 1, 2, 4, 3, 3, 3, 3}}
+	// The ramp has the larger sum, so it is scored first.
+	a := cam.Maps{C: 2, H: 2, W: 2, Data: []float32{0, 10, 20, 40, 3, 3, 3, 3}}
 	ones := cam.Maps{C: 1, H: 3, W: 5, Data: make([]float32, 15)}
 	for i := range ones.Data {
 		ones.Data[i] = 1
@@ -304,22 +306,29 @@ func TestScoreWeightsSoftmax(t *testing.T) {
 				break
 			}
 		}
-		// Progress: two batches (4 + 2), partial softmax over the channels
-		// done, final report equal to the result.
-		if len(reports) != 2 || reports[0].Done != 4 || reports[1].Done != 6 || reports[0].Total != 6 {
+		// Progress: batches of 1, 2 and 3 (4 capped by what is left), the
+		// strongest channels first, partial softmax over the channels done.
+		if len(reports) != 3 || reports[0].Done != 1 || reports[1].Done != 3 || reports[2].Done != 6 || reports[0].Total != 6 {
 			t.Fatalf("progress reports %+v", reports)
 		}
-		part := softmax64(scores[:4])
-		for k, v := range reports[0].Weights {
+		order := strongest(a)
+		part := softmax64([]float64{scores[order[0]], scores[order[1]], scores[order[2]]})
+		for k, v := range reports[1].Weights {
 			wantK := 0.0
-			if k < 4 {
-				wantK = part[k]
+			for i := range 3 {
+				if order[i] == k {
+					wantK = part[i]
+				}
 			}
 			if math.Abs(float64(v)-wantK) > 1e-5 {
-				t.Errorf("partial weights %v, want %v (then zeros)", reports[0].Weights, part)
+				t.Errorf("partial weights %v, want %v on channels %v (then zeros)", reports[1].Weights, part, order[:3])
 				break
 			}
 		}
+		if reports[0].Weights[order[0]] != 1 {
+			t.Errorf("first report %v: want all weight on channel %d", reports[0].Weights, order[0])
+		}
+		reports = reports[1:]
 		if !slices.Equal(reports[1].Weights, w) {
 			t.Errorf("final progress weights %v differ from result %v", reports[1].Weights, w)
 		}
@@ -332,6 +341,20 @@ func TestScoreWeightsSoftmax(t *testing.T) {
 			t.Error("partial progress map is not the weighted sum of the partial weights")
 		}
 	}
+}
+
+// strongest orders channels by decreasing sum, as ScoreWeights does.
+func strongest(a cam.Maps) []int {
+	order := make([]int, a.C)
+	sums := make([]float64, a.C)
+	for k := range a.C {
+		order[k] = k
+		for _, v := range a.Channel(k) {
+			sums[k] += float64(v)
+		}
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(sums[j], sums[i]) })
+	return order
 }
 
 func softmax64(s []float64) []float64 {
@@ -355,11 +378,11 @@ func TestScoreCancelAndErrors(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := &sumForward{size: 48}
 	_, err := cam.ScoreWeights(ctx, a, x, 0, 2, f.run, func(p cam.ScoreProgress) {
-		if p.Done == 2 {
+		if p.Done == 3 {
 			cancel()
 		}
 	})
-	if !errors.Is(err, context.Canceled) || len(f.images) != 2 {
+	if !errors.Is(err, context.Canceled) || len(f.images) != 3 {
 		t.Errorf("after cancel: error %v, %d images run", err, len(f.images))
 	}
 	if _, err := cam.ScoreWeights(context.Background(), a, x, 2, 2, (&sumForward{size: 48}).run, nil); err == nil {
@@ -373,5 +396,35 @@ func TestScoreCancelAndErrors(t *testing.T) {
 		func(context.Context, []float32, int) ([]float32, error) { return nil, boom }, nil)
 	if !errors.Is(err, boom) {
 		t.Errorf("error %v, want boom", err)
+	}
+}
+
+// TestScoreZeroMasksRunOnce: dead channels all make the same black input,
+// which runs once and gives them all its score.
+func TestScoreZeroMasksRunOnce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	a := randMaps(rng, 5, 3, 3)
+	for _, k := range []int{1, 2, 4} {
+		clear(a.Channel(k))
+	}
+	x := cam.Maps{C: 3, H: 4, W: 4, Data: make([]float32, 48)}
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	f := &sumForward{size: 48}
+	w, err := cam.ScoreWeights(context.Background(), a, x, 0, 2, f.run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.images) != 3 {
+		t.Fatalf("%d forward images, want 3 (two live channels, one black image)", len(f.images))
+	}
+	if w[1] != w[2] || w[2] != w[4] {
+		t.Fatalf("dead channels' weights differ: %v", w)
+	}
+	g := &sumForward{size: 48}
+	want, err := cam.ScoreWeights(context.Background(), a, x, 0, 1, g.run, nil)
+	if err != nil || !slices.Equal(w, want) {
+		t.Fatalf("weights %v with batch 2, %v with batch 1 (%v)", w, want, err)
 	}
 }

@@ -1,9 +1,11 @@
 package cam
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 )
 
 // ScoreProgress is what ScoreWeights reports after each batch, so that a
@@ -31,8 +33,13 @@ type ScoreProgress struct {
 // network by forward (see BatchFunc), and w = softmax over k of the class's
 // logits.
 //
-// Channels are scored in order, batch at a time (≤ 0 means DefaultBatch);
-// ctx is checked before each batch. progress, if not nil, is called after
+// Order and batches are chosen for a live display, and do not change the
+// result: channels are scored strongest first (by activation sum), in
+// batches of 1, 2, 4, … up to batch (≤ 0 means DefaultBatch), so the first
+// partial map arrives after one forward pass and already shows the
+// channels that dominate the map. Channels whose mask is all zero (dead or
+// constant channels) all make the same black input, which is run once.
+// ctx is checked before each batch; progress, if not nil, is called after
 // each batch (see ScoreProgress). Memory: one batch of masked images,
 // batch×3×H×W float32 (19 MB for 32 images of 224×224).
 func ScoreWeights(ctx context.Context, a, x Maps, class int, batch int,
@@ -50,48 +57,136 @@ func ScoreWeights(ctx context.Context, a, x Maps, class int, batch int,
 		batch = DefaultBatch
 	}
 	batch = min(batch, a.C)
-	up := newUpsampler(a.W, a.H, x.W, x.H)
-	plane := x.H * x.W
-	size := x.C * plane
-	buf := make([]float32, batch*size)
-	mask := make([]float32, plane)
-	scores := make([]float32, 0, a.C)
-	for k0 := 0; k0 < a.C; k0 += batch {
+	sc := &scorer{a: a, x: x, up: newUpsampler(a.W, a.H, x.W, x.H), mask: make([]float32, x.H*x.W),
+		buf: make([]float32, batch*x.C*x.H*x.W), scores: make([]float32, a.C), known: make([]bool, a.C),
+		zeroRep: -1}
+	order := strongestFirst(a)
+	for pos, n := 0, 1; pos < a.C; n = min(2*n, batch) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		n := min(batch, a.C-k0)
-		for i := range n {
-			up.mask(mask, a.Channel(k0+i))
-			item := buf[i*size : (i+1)*size]
-			for c := range x.C {
-				xc := x.Data[c*plane : (c+1)*plane]
-				ic := item[c*plane : (c+1)*plane]
-				for p, m := range mask {
-					ic[p] = xc[p] * m
-				}
-			}
-		}
-		logits, err := forward(ctx, buf[:n*size], n)
-		if err != nil {
+		var err error
+		if pos, err = sc.batch(ctx, order, pos, n, class, forward); err != nil {
 			return nil, err
 		}
-		s, err := classScores(logits, n, class)
-		if err != nil {
-			return nil, err
-		}
-		scores = append(scores, s...)
 		if progress != nil {
-			w := make([]float32, a.C)
-			softmax(w[:len(scores)], scores)
-			m := NewMap(a.W, a.H)
-			weightedSum(m.Data, a, w)
-			progress(ScoreProgress{Done: len(scores), Total: a.C, Weights: w, Map: m})
+			progress(sc.report())
 		}
 	}
 	w := make([]float32, a.C)
-	softmax(w, scores)
+	softmax(w, sc.scores)
 	return w, nil
+}
+
+// scorer holds ScoreWeights' state between batches.
+type scorer struct {
+	a, x   Maps
+	up     *upsampler
+	mask   []float32
+	buf    []float32
+	scores []float32
+	known  []bool
+	// zeroRep is the first channel with an all-zero mask; the others like
+	// it wait in zeros for its score.
+	zeroRep int
+	zeros   []int
+}
+
+// batch scores up to n channels from order[pos:], returning the new pos.
+func (s *scorer) batch(ctx context.Context, order []int, pos, n, class int, forward BatchFunc) (int, error) {
+	size := s.x.C * s.x.H * s.x.W
+	var items []int
+	for pos < len(order) && len(items) < n {
+		k := order[pos]
+		pos++
+		s.up.mask(s.mask, s.a.Channel(k))
+		if allZero(s.mask) {
+			if s.zeroRep >= 0 {
+				s.zeros = append(s.zeros, k)
+				continue
+			}
+			s.zeroRep = k
+		}
+		s.masked(s.buf[len(items)*size : (len(items)+1)*size])
+		items = append(items, k)
+	}
+	if len(items) > 0 {
+		logits, err := forward(ctx, s.buf[:len(items)*size], len(items))
+		if err != nil {
+			return pos, err
+		}
+		got, err := classScores(logits, len(items), class)
+		if err != nil {
+			return pos, err
+		}
+		for i, k := range items {
+			s.scores[k], s.known[k] = got[i], true
+		}
+	}
+	if s.zeroRep >= 0 && s.known[s.zeroRep] {
+		for _, k := range s.zeros {
+			s.scores[k], s.known[k] = s.scores[s.zeroRep], true
+		}
+		s.zeros = s.zeros[:0]
+	}
+	return pos, nil
+}
+
+// masked writes x ⊙ mask into item.
+func (s *scorer) masked(item []float32) {
+	plane := s.x.H * s.x.W
+	for c := range s.x.C {
+		xc := s.x.Data[c*plane : (c+1)*plane]
+		ic := item[c*plane : (c+1)*plane]
+		for p, m := range s.mask {
+			ic[p] = xc[p] * m
+		}
+	}
+}
+
+// report is the softmax over the channels scored so far, and their map.
+func (s *scorer) report() ScoreProgress {
+	var idx []int
+	var got []float32
+	for k, ok := range s.known {
+		if ok {
+			idx = append(idx, k)
+			got = append(got, s.scores[k])
+		}
+	}
+	part := make([]float32, len(got))
+	softmax(part, got)
+	w := make([]float32, s.a.C)
+	for i, k := range idx {
+		w[k] = part[i]
+	}
+	m := NewMap(s.a.W, s.a.H)
+	weightedSum(m.Data, s.a, w)
+	return ScoreProgress{Done: len(idx), Total: s.a.C, Weights: w, Map: m}
+}
+
+// strongestFirst orders channels by decreasing activation sum (ties by
+// index).
+func strongestFirst(a Maps) []int {
+	sums := make([]float64, a.C)
+	order := make([]int, a.C)
+	for k := range a.C {
+		order[k] = k
+		for _, v := range a.Channel(k) {
+			sums[k] += float64(v)
+		}
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(sums[j], sums[i]) })
+	return order
+}
+
+func allZero(s []float32) bool {
+	for _, v := range s {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // softmax writes exp(s_k − max s)/Σ exp(s_j − max s) into dst, computed in
