@@ -4,11 +4,13 @@ import (
 	"fmt"
 
 	"camviz/inference/blas"
+	"camviz/inference/wino"
 )
 
 // conv is ONNX Conv (group 1) as im2col + one matrix product per image.
 type conv struct {
 	w                 []float32 // [cout, cin·kh·kw], as stored in ONNX
+	wino              []float32 // w for Winograd F(2×2,3×3), [16][cout][cin]; nil if unused
 	bias              []float32 // nil or [cout]
 	cout, cin, kh, kw int
 	sh, sw, dh, dw    int
@@ -41,7 +43,19 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 	if err := c.readAttrs(a); err != nil {
 		return nil, err
 	}
+	if c.winogradPays() {
+		c.wino = wino.Filter(c.w, c.cout, c.cin)
+	}
 	return c, nil
+}
+
+// winogradPays says whether F(2×2,3×3) beats im2col for this layer. Its
+// tile transforms cost in proportion to cin+cout and save in proportion to
+// cin·cout, so thin layers stay with im2col (measured with OpenBLAS on one
+// core: 64→64 at 224 gains ~15%, 128→128 at 112 and wider ~40%).
+func (c *conv) winogradPays() bool {
+	return c.kh == 3 && c.kw == 3 && c.sh == 1 && c.sw == 1 && c.dh == 1 && c.dw == 1 &&
+		c.cin*c.cout >= 16*(c.cin+c.cout)
 }
 
 func (c *conv) readAttrs(a attrs) error {
@@ -129,6 +143,12 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	out := ar.newT(n, c.cout, ho, wo)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
+	if c.wino != nil {
+		for b := 0; b < n; b++ {
+			c.winograd(ar, x.f[b*c.cin*h*w:(b+1)*c.cin*h*w], h, w, ho, wo, p, out.f[b*c.cout*hw:(b+1)*c.cout*hw])
+		}
+		return out, nil, nil
+	}
 	var col []float32
 	if !c.pointwise(p) {
 		col = ar.get(k * hw)

@@ -1,0 +1,99 @@
+package wino
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// direct is the 3×3 convolution by its definition, in float64.
+func direct(x, w, bias []float32, cin, cout, h, wd, pt, pl, ho, wo int) []float64 {
+	out := make([]float64, cout*ho*wo)
+	for k := 0; k < cout; k++ {
+		for oy := 0; oy < ho; oy++ {
+			for ox := 0; ox < wo; ox++ {
+				s := 0.0
+				if bias != nil {
+					s = float64(bias[k])
+				}
+				for c := 0; c < cin; c++ {
+					for ky := 0; ky < 3; ky++ {
+						for kx := 0; kx < 3; kx++ {
+							iy, ix := oy-pt+ky, ox-pl+kx
+							if iy >= 0 && iy < h && ix >= 0 && ix < wd {
+								s += float64(x[(c*h+iy)*wd+ix]) * float64(w[((k*cin+c)*3+ky)*3+kx])
+							}
+						}
+					}
+				}
+				out[(k*ho+oy)*wo+ox] = s
+			}
+		}
+	}
+	return out
+}
+
+// conv runs the Winograd pipeline with a naive product in the middle, in
+// chunks of rows tile rows, through the given transforms.
+func conv(x, u, bias []float32, cin, cout, h, w, pt, pl, ho, wo, rows int,
+	in func([]float32, int, int, int, int, int, int, int, int, int, int, []float32),
+	out func([]float32, int, int, int, int, int, int, int, int, []float32, []float32)) []float32 {
+	th, tw := (ho+1)/2, (wo+1)/2
+	y := make([]float32, cout*ho*wo)
+	for ty0 := 0; ty0 < th; ty0 += rows {
+		ty1 := min(th, ty0+rows)
+		nt := (ty1 - ty0) * tw
+		v := make([]float32, 16*cin*nt)
+		in(x, h, w, pt, pl, ty0, ty1, tw, 0, cin/2, cin, v) // two channel ranges
+		in(x, h, w, pt, pl, ty0, ty1, tw, cin/2, cin, cin, v)
+		m := make([]float32, 16*cout*nt)
+		for xi := 0; xi < 16; xi++ {
+			for k := 0; k < cout; k++ {
+				for t := 0; t < nt; t++ {
+					var s float32
+					for c := 0; c < cin; c++ {
+						s += u[(xi*cout+k)*cin+c] * v[(xi*cin+c)*nt+t]
+					}
+					m[(xi*cout+k)*nt+t] = s
+				}
+			}
+		}
+		out(m, ho, wo, ty0, ty1, tw, 0, cout, cout, bias, y)
+	}
+	return y
+}
+
+func TestTransformsConvolve(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	cases := []struct{ cin, cout, h, w, pad, rows int }{
+		{3, 4, 8, 8, 1, 1}, {2, 3, 7, 9, 1, 2}, {4, 2, 13, 22, 1, 3}, {3, 3, 6, 5, 0, 1},
+		{1, 2, 4, 4, 2, 10}, {5, 6, 24, 31, 1, 4}, {2, 2, 3, 3, 1, 1}, {3, 2, 17, 40, 0, 2},
+	}
+	for _, tc := range cases {
+		x := randSlice(rng, tc.cin*tc.h*tc.w)
+		w := randSlice(rng, tc.cout*tc.cin*9)
+		bias := randSlice(rng, tc.cout)
+		ho, wo := tc.h+2*tc.pad-2, tc.w+2*tc.pad-2
+		u := Filter(w, tc.cout, tc.cin)
+		got := conv(x, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, Input, Output)
+		ref := conv(x, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, inputGo, outputGo)
+		if !slices.Equal(got, ref) {
+			t.Errorf("%+v: native transforms differ from the Go ones", tc)
+		}
+		want := direct(x, w, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo)
+		for i, v := range want {
+			if math.Abs(float64(got[i])-v) > 1e-5*(1+math.Abs(v)) {
+				t.Fatalf("%+v: output %d = %v, direct convolution %v", tc, i, got[i], v)
+			}
+		}
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
