@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 )
@@ -121,5 +122,33 @@ func BenchmarkTop5Grads(b *testing.B) {
 		if _, err := p.Grads(ctx, layer, []int{i % nc, (i + 1) % nc, (i + 2) % nc, (i + 3) % nc, (i + 4) % nc}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkForwardBatch: a forward pass over a batch of images, as
+// ScoreCAM and the faithfulness metrics run them; ms/image is the figure
+// to compare across batch sizes.
+func BenchmarkForwardBatch(b *testing.B) {
+	net := benchNet(b)
+	one := benchInput(b, net).Data().([]float32)
+	ctx := context.Background()
+	for _, n := range []int{1, 4, 8, 16, 32} {
+		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
+			data := make([]float32, 0, n*len(one))
+			for range n {
+				data = append(data, one...)
+			}
+			c, h, w := net.InputSize()
+			x := newDense([]int{n, c, h, w}, data)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p, err := net.Forward(ctx, x, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				p.Release()
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*n), "ms/image")
+		})
 	}
 }

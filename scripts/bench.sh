@@ -28,7 +28,7 @@ ours=$(/tmp/camviz-bench bench -model "$model" -input "$input" -runs "$runs" -me
 echo "camviz: $ours"
 theirs='{}'
 if [ $have_torch = 1 ]; then
-  theirs=$(/usr/bin/python3 tools/bench/torch_bench.py --seed 0 --input "$input" --runs "$runs" --threads "$(nproc)")
+  theirs=$(/usr/bin/python3 tools/bench/torch_bench.py --seed 0 --input "$input" --runs "$runs" --threads "$(nproc)" --scorecam)
   echo "torch:  $theirs"
 else
   echo "torch:  skipped (python3-torch is not installed)"
@@ -46,6 +46,11 @@ for name, ko, kt in rows:
     a, b = o.get(ko), t.get(kt)
     r = f"{a / b:7.2f}" if a and b else "      -"
     print(f"{name:28s} {a if a is not None else float('nan'):10.3f} {b if b is not None else float('nan'):10.3f} {r}")
+ours_sc, theirs_sc = o.get("method_s", {}).get("scorecam"), t.get("scorecam_s")
+if ours_sc and theirs_sc:
+    print(f"{'ScoreCAM map (512 passes)':28s} {ours_sc:10.3f} {theirs_sc:10.3f} {ours_sc / theirs_sc:7.2f}")
+if o.get("scorecam_first_partial_s"):
+    print(f"{'first partial ScoreCAM map':28s} {o['scorecam_first_partial_s']:10.3f}")
 print(f"{'resident after one map (MB)':28s} {o['rss_mb']:10.0f}")
 for k, v in sorted(o.get("method_s", {}).items()):
     print(f"  {k:26s} {v:10.4f} s")

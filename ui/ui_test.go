@@ -56,12 +56,12 @@ func (q *queue) drain() {
 }
 
 type harness struct {
-	t *testing.T
+	t testing.TB
 	u *UI
 	q *queue
 }
 
-func newHarness(t *testing.T, opts Options) *harness {
+func newHarness(t testing.TB, opts Options) *harness {
 	t.Helper()
 	a := test.NewTempApp(t)
 	q := &queue{}
@@ -104,7 +104,7 @@ func (h *harness) current() bool {
 	return st.Current() && h.u.st.View == st.View
 }
 
-func fileURI(t *testing.T, path string) fyne.URI {
+func fileURI(t testing.TB, path string) fyne.URI {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,11 @@ channel weights = mean gradient, ReLU of the weighted sum, min-max,
 bilinear resize to 224, min-max) — pytorch-grad-cam itself is not packaged
 for Debian, so this reproduces its work step for step. Also a second
 class on the same image (backward only, retained graph) and peak RSS.
+With --scorecam, also one ScoreCAM map at features[29] done as
+pytorch-grad-cam's ScoreCAM.get_cam_weights does it (every channel
+upsampled, min-max normalised, the masked images run through the model in
+batches of 16, softmax of the class scores) — timed once: 512 forward
+passes.
 
 Usage: torch_bench.py --seed 0 --input IN.npy [--runs 5] [--threads 2]
 The model is torchvision's vgg16 with torch.manual_seed(SEED) weights:
@@ -30,6 +35,7 @@ ap.add_argument("--seed", type=int, default=0)
 ap.add_argument("--input", required=True)
 ap.add_argument("--runs", type=int, default=5)
 ap.add_argument("--threads", type=int, default=2)
+ap.add_argument("--scorecam", action="store_true")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 t0 = time.perf_counter()
@@ -115,5 +121,29 @@ res = {
 out, act = fwd_bwd()
 store["out"], store["k"] = out, 0
 res["second_class_s"] = med(second_class)
+
+
+def scorecam():
+    with torch.no_grad():
+        model(x)
+        act = store["act"]
+        k = int(store["out"][0].argmax())
+        up = torch.nn.UpsamplingBilinear2d(size=x.shape[-2:])(act)
+        flat = up.view(up.size(0), up.size(1), -1)
+        maxs, mins = flat.max(dim=-1)[0][:, :, None, None], flat.min(dim=-1)[0][:, :, None, None]
+        up = (up - mins) / (maxs - mins + 1e-8)
+        inputs = x[:, None, :, :] * up[:, :, None, :, :]
+        scores = []
+        for tensor in inputs:
+            for i in range(0, tensor.size(0), 16):
+                scores.extend(model(tensor[i:i + 16])[:, k].tolist())
+        w = torch.softmax(torch.tensor(scores), dim=-1)
+        return F.relu((w[None, :, None, None] * act).sum(1))
+
+
+if a.scorecam:
+    t = time.perf_counter()
+    scorecam()
+    res["scorecam_s"] = time.perf_counter() - t
 res["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(res))
