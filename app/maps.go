@@ -90,6 +90,11 @@ type mapCache struct {
 
 // Map computes (or recalls) the layer map for req.
 func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
+	release, err := a.hold()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	meth, err := a.Model.Method(req.Method)
 	if err != nil {
 		return nil, err

@@ -358,16 +358,18 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 		s.setBusy(s.modelLane, gen, Progress{Lane: "model", Label: "Analysing " + pic.name + " with " + m.Name + "…"})
 		a, aerr = analyze(ctx, m, pic, "")
 		if ctx.Err() != nil {
+			closeAnalysis(a)
 			return
 		}
 	}
 	s.mu.Lock()
 	if !s.modelLane.Current(gen) {
 		s.mu.Unlock()
+		closeAnalysis(a)
 		return
 	}
 	s.model = m
-	s.analyses = map[string]*Analysis{}
+	s.dropAnalysesLocked()
 	if _, err := m.Method(s.sel.Method); err != nil {
 		s.sel.Method = "gradcam"
 	}
@@ -404,6 +406,9 @@ func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
 		if s.analyses == nil {
 			s.analyses = map[string]*Analysis{}
 		}
+		if old := s.analyses[a.Input.Mode]; old != nil && old != a {
+			old.Close()
+		}
 		s.analyses[a.Input.Mode] = a
 	}
 	s.analysis = a
@@ -422,6 +427,26 @@ func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
 	}
 	if s.sel.Compare.On {
 		s.sel.Compare.A = s.sel.Class
+	}
+}
+
+// dropAnalysesLocked closes the analyses of the picture or model being
+// replaced, so the next forward pass reuses their buffers. Jobs still
+// using one finish first (see Analysis.Close).
+func (s *Session) dropAnalysesLocked() {
+	for _, a := range s.analyses {
+		a.Close()
+	}
+	if s.analysis != nil {
+		s.analysis.Close()
+	}
+	s.analyses = map[string]*Analysis{}
+}
+
+// closeAnalysis closes an analysis nobody will see (a stale job's).
+func closeAnalysis(a *Analysis) {
+	if a != nil {
+		a.Close()
 	}
 }
 
@@ -555,12 +580,16 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 		s.setBusy(s.imageLane, gen, Progress{Lane: "image", Label: "Analysing " + pic.name + "…"})
 		a, err = analyze(ctx, m, pic, mode)
 		if ctx.Err() != nil {
+			closeAnalysis(a)
 			return
 		}
 	}
 	s.mu.Lock()
 	if !s.imageLane.Current(gen) {
 		s.mu.Unlock()
+		if a != cached {
+			closeAnalysis(a)
+		}
 		return
 	}
 	if err != nil {
@@ -574,7 +603,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	}
 	if !samePic {
 		s.pic = pic
-		s.analyses = map[string]*Analysis{}
+		s.dropAnalysesLocked()
 		s.grid = nil
 	}
 	if m == nil {

@@ -96,6 +96,9 @@ func bench(e *env, args []string) error {
 	}
 	var a *app.Analysis
 	if r.ForwardGradS, err = median(*runs, func() error {
+		if a != nil {
+			a.Close() // as the window does with the picture it replaces
+		}
 		if a, err = m.Analyze(ctx, in); err != nil {
 			return err
 		}
@@ -128,6 +131,7 @@ func bench(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		defer b.Close() // as the window does with the image it replaces
 		return gradcamMap(ctx, b, b.Top(1)[0].Class)
 	}); err != nil {
 		return err
