@@ -181,9 +181,9 @@ func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int) ([]float
 				continue
 			}
 			if g.transB { // B is [n × K]: op(B) rows cols_k are B's columns k·per…
-				blas.Gemm(false, true, 1, n, per, g.alpha, delta, per, b.f[k*per:], ldb, 1, row, n)
+				blas.GemmSerial(false, true, 1, n, per, g.alpha, delta, per, b.f[k*per:], ldb, 1, row, n)
 			} else { // B is [K × n]: rows k·per… of B
-				blas.Gemm(false, false, 1, n, per, g.alpha, delta, per, b.f[k*per*ldb:], ldb, 1, row, n)
+				blas.GemmSerial(false, false, 1, n, per, g.alpha, delta, per, b.f[k*per*ldb:], ldb, 1, row, n)
 			}
 		}
 	})

@@ -34,12 +34,14 @@ func (c *conv) winograd(ar *arena, x []float32, h, w, ho, wo int, p [4]int, out 
 		parallel(c.cin, 4, func(lo, hi int) {
 			wino.Input(x, h, w, p[0], p[1], ty0, ty1, tw, lo, hi, c.cin, v)
 		})
-		for xi := 0; xi < 16; xi++ {
-			blas.Gemm(false, false, c.cout, nt, c.cin, 1,
-				c.wino[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin], c.cin,
-				v[xi*c.cin*nt:(xi+1)*c.cin*nt], nt, 0,
-				m[xi*c.cout*nt:(xi+1)*c.cout*nt], nt)
-		}
+		parallel(16, 1, func(lo, hi int) { // 16 independent products
+			for xi := lo; xi < hi; xi++ {
+				blas.GemmSerial(false, false, c.cout, nt, c.cin, 1,
+					c.wino[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin], c.cin,
+					v[xi*c.cin*nt:(xi+1)*c.cin*nt], nt, 0,
+					m[xi*c.cout*nt:(xi+1)*c.cout*nt], nt)
+			}
+		})
 		parallel(c.cout, 4, func(lo, hi int) {
 			wino.Output(m, ho, wo, ty0, ty1, tw, lo, hi, c.cout, c.bias, out)
 		})

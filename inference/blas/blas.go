@@ -2,14 +2,74 @@
 // matrix products in row-major order. The default build links Debian's
 // OpenBLAS through cgo; the purego build tag swaps in gonum's pure-Go
 // implementation so the engine still builds without a C toolchain.
+//
+// OpenBLAS is run single-threaded and camviz splits the work over
+// goroutines itself. OpenBLAS's own worker threads spin for a while after
+// each call; on a 2-core machine they then took the core that the
+// engine's next step (im2col, Winograd transforms, ReLU) wanted, and two
+// threads ran little faster than one.
 package blas
+
+import (
+	"runtime"
+	"sync"
+)
+
+// parallelFlops is the size below which a product runs on one goroutine.
+const parallelFlops = 1 << 22
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or Xᵀ, op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc
-// are the row strides of A, B and C as stored.
+// are the row strides of A, B and C as stored. Large products are split
+// over GOMAXPROCS goroutines along the longer side of C.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
+	checkSizes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
+	workers := min(runtime.GOMAXPROCS(0), 2*m*n*k/parallelFlops, max(m, n)/8)
+	if workers <= 1 {
+		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	var wg sync.WaitGroup
+	split := func(size int, part func(lo, hi int)) {
+		chunk := (size + workers - 1) / workers
+		for lo := 0; lo < size; lo += chunk {
+			hi := min(lo+chunk, size)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				part(lo, hi)
+			}()
+		}
+		wg.Wait()
+	}
+	if n >= m { // columns j of C need columns j of op(B)
+		split(n, func(lo, hi int) {
+			bo := lo
+			if transB {
+				bo = lo * ldb
+			}
+			gemm(transA, transB, m, hi-lo, k, alpha, a, lda, b[bo:], ldb, beta, c[lo:], ldc)
+		})
+		return
+	}
+	split(m, func(lo, hi int) { // rows i of C need rows i of op(A)
+		ao := lo * lda
+		if transA {
+			ao = lo
+		}
+		gemm(transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+	})
+}
+
+// GemmSerial is Gemm on the calling goroutine, for callers that run
+// several products at once themselves.
+func GemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	checkSizes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }

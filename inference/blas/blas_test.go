@@ -42,6 +42,12 @@ func TestGemmMatchesNaive(t *testing.T) {
 		{true, false, 2, 9, 4, 1, 2},
 		{true, true, 5, 5, 1, -1, 0.25},
 		{false, false, 64, 33, 129, 1, 0},
+		// Big enough to be split over goroutines: by columns (n ≥ m), by rows.
+		{false, true, 40, 700, 300, 1, 1},
+		{true, false, 30, 500, 300, 0.5, 0},
+		{false, false, 600, 20, 400, 1, 0.5},
+		{true, true, 700, 24, 300, -1, 1},
+		{false, true, 1, 4096, 1100, 1, 1},
 	} {
 		ar, ac := tc.m, tc.k
 		if tc.ta {

@@ -11,7 +11,6 @@ import (
 const Name = "gonum (pure Go)"
 
 func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	checkSizes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	ta, tb := gblas.NoTrans, gblas.NoTrans
 	if transA {
 		ta = gblas.Trans
