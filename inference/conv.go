@@ -144,9 +144,7 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	if c.wino != nil {
-		for b := 0; b < n; b++ {
-			c.winograd(ar, x.f[b*c.cin*h*w:(b+1)*c.cin*h*w], h, w, ho, wo, p, out.f[b*c.cout*hw:(b+1)*c.cout*hw])
-		}
+		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f)
 		return out, nil, nil
 	}
 	var col []float32

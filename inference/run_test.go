@@ -156,3 +156,43 @@ func TestGradsBatchedEqualsOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchEqualsOneByOne: a batch of different images gives each image
+// the scores it gets alone (Winograd chunks then mix several images' tiles
+// in one product, and split others across products).
+func TestBatchEqualsOneByOne(t *testing.T) {
+	net, x := loadGolden(t)
+	ctx := context.Background()
+	one := x.Data().([]float32)
+	const n = 5
+	data := make([]float32, 0, n*len(one))
+	var want [][]float32
+	for b := 0; b < n; b++ {
+		img := make([]float32, len(one))
+		for i, v := range one {
+			img[i] = v * float32(math.Cos(float64(b*i%97)))
+		}
+		data = append(data, img...)
+		p, err := net.Forward(ctx, newDense(x.Shape(), img), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, append([]float32(nil), p.Scores()...))
+		p.Release()
+	}
+	s := x.Shape()
+	p, err := net.Forward(ctx, newDense([]int{n, s[1], s[2], s[3]}, data), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Release()
+	got := p.Scores()
+	classes := len(got) / n
+	for b := 0; b < n; b++ {
+		for j := 0; j < classes; j++ {
+			if d := math.Abs(float64(got[b*classes+j] - want[b][j])); d > 1e-5 {
+				t.Fatalf("image %d class %d: batched %v, alone %v", b, j, got[b*classes+j], want[b][j])
+			}
+		}
+	}
+}

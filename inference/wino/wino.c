@@ -57,11 +57,11 @@ static void tiles4_in(const float *plane, int w, int iy, int ix, float *v, ptrdi
 }
 
 void camviz_wino_in(const float *x, int h, int w, int pt, int pl, int ty0, int ty1, int tw,
-                    int c0, int c1, int cin, float *v) {
-	ptrdiff_t nt = (ptrdiff_t)(ty1 - ty0) * tw, stride = (ptrdiff_t)cin * nt;
+                    int c0, int c1, int cin, float *v, long ld, long t0) {
+	ptrdiff_t stride = (ptrdiff_t)cin * ld;
 	for (int ch = c0; ch < c1; ch++) {
 		const float *plane = x + (ptrdiff_t)ch * h * w;
-		ptrdiff_t t = (ptrdiff_t)ch * nt;
+		ptrdiff_t t = (ptrdiff_t)ch * ld + t0;
 		for (int ty = ty0; ty < ty1; ty++) {
 			int iy = 2 * ty - pt, rows_in = iy >= 0 && iy + 4 <= h;
 			for (int tx = 0; tx < tw;) {
@@ -112,13 +112,13 @@ static void tiles4_out(const float *m, ptrdiff_t stride, __m128 b, float *row0, 
 }
 
 void camviz_wino_out(const float *m, int ho, int wo, int ty0, int ty1, int tw, int k0, int k1,
-                     int cout, const float *bias, float *out) {
-	ptrdiff_t nt = (ptrdiff_t)(ty1 - ty0) * tw, stride = (ptrdiff_t)cout * nt;
+                     int cout, const float *bias, float *out, long ld, long t0) {
+	ptrdiff_t stride = (ptrdiff_t)cout * ld;
 	for (int k = k0; k < k1; k++) {
 		float b = bias ? bias[k] : 0.0f;
 		__m128 bv = _mm_set1_ps(b);
 		float *plane = out + (ptrdiff_t)k * ho * wo;
-		ptrdiff_t t = (ptrdiff_t)k * nt;
+		ptrdiff_t t = (ptrdiff_t)k * ld + t0;
 		for (int ty = ty0; ty < ty1; ty++) {
 			int oy = 2 * ty;
 			for (int tx = 0; tx < tw;) {

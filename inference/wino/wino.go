@@ -9,36 +9,44 @@
 //
 // Layouts: an image plane is [h][w]; tiles are numbered row-major over
 // tile rows [ty0, ty1) and tw tile columns, nt = (ty1−ty0)·tw of them.
-// V is [16][channels][nt] and M is [16][channels][nt].
+// V is [16][channels][ld] and M is [16][channels][ld]: a call reads or
+// writes columns [t0, t0+nt) of them, so the tiles of several images can
+// share one matrix product.
 package wino
 
 // Input writes V[ξ][c][t] for channels [c0, c1) of x ([cin][h][w]), for
 // the tiles of rows [ty0, ty1): tile (ty, tx) reads the 4×4 patch at
 // (2ty − pt, 2tx − pl), zero outside the image.
-func Input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32) {
+func Input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
 	nt := (ty1 - ty0) * tw
 	if c1 <= c0 || nt == 0 {
 		return
 	}
+	if t0 < 0 || t0+nt > ld {
+		panic("wino: tiles outside V")
+	}
 	_ = x[cin*h*w-1]
-	_ = v[16*cin*nt-1]
-	input(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v)
+	_ = v[16*cin*ld-1]
+	input(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
 }
 
 // Output writes Aᵀ M A + bias[k] (bias may be nil) into out ([cout][ho][wo])
 // for channels [k0, k1) and the tiles of rows [ty0, ty1); blocks that
 // stick out of the image are cut.
-func Output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32) {
+func Output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
 	nt := (ty1 - ty0) * tw
 	if k1 <= k0 || nt == 0 {
 		return
 	}
-	_ = m[16*cout*nt-1]
+	if t0 < 0 || t0+nt > ld {
+		panic("wino: tiles outside M")
+	}
+	_ = m[16*cout*ld-1]
 	_ = out[cout*ho*wo-1]
 	if bias != nil {
 		_ = bias[cout-1]
 	}
-	output(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out)
+	output(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
 }
 
 // Filter transforms [cout][cin][3][3] weights into U = G g Gᵀ, [16][cout][cin].
@@ -67,13 +75,12 @@ func Filter(w []float32, cout, cin int) []float32 {
 }
 
 // inputGo is Input in Go, one tile at a time.
-func inputGo(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32) {
-	nt := (ty1 - ty0) * tw
-	stride := cin * nt
+func inputGo(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
+	stride := cin * ld
 	var d [4][4]float32
 	for ch := c0; ch < c1; ch++ {
 		plane := x[ch*h*w : (ch+1)*h*w]
-		t := ch * nt
+		t := ch*ld + t0
 		for ty := ty0; ty < ty1; ty++ {
 			iy := 2*ty - pt
 			for tx := 0; tx < tw; tx++ {
@@ -115,9 +122,8 @@ func loadTile(d *[4][4]float32, plane []float32, h, w, iy, ix int) {
 }
 
 // outputGo is Output in Go, one tile at a time.
-func outputGo(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32) {
-	nt := (ty1 - ty0) * tw
-	stride := cout * nt
+func outputGo(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
+	stride := cout * ld
 	var s [16]float32
 	for k := k0; k < k1; k++ {
 		var b float32
@@ -125,7 +131,7 @@ func outputGo(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []f
 			b = bias[k]
 		}
 		plane := out[k*ho*wo : (k+1)*ho*wo]
-		t := k * nt
+		t := k*ld + t0
 		for ty := ty0; ty < ty1; ty++ {
 			for tx := 0; tx < tw; tx++ {
 				for xi := range s {

@@ -5,10 +5,10 @@ package wino
 // Fast says whether the transforms are native SSE code.
 const Fast = false
 
-func input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32) {
-	inputGo(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v)
+func input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
+	inputGo(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
 }
 
-func output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32) {
-	outputGo(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out)
+func output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
+	outputGo(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
 }

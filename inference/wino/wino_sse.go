@@ -13,16 +13,16 @@ import "unsafe"
 // Fast says whether the transforms are native SSE code.
 const Fast = true
 
-func input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32) {
+func input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
 	C.camviz_wino_in((*C.float)(unsafe.Pointer(&x[0])), C.int(h), C.int(w), C.int(pt), C.int(pl),
-		C.int(ty0), C.int(ty1), C.int(tw), C.int(c0), C.int(c1), C.int(cin), (*C.float)(unsafe.Pointer(&v[0])))
+		C.int(ty0), C.int(ty1), C.int(tw), C.int(c0), C.int(c1), C.int(cin), (*C.float)(unsafe.Pointer(&v[0])), C.long(ld), C.long(t0))
 }
 
-func output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32) {
+func output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
 	var pb *C.float
 	if bias != nil {
 		pb = (*C.float)(unsafe.Pointer(&bias[0]))
 	}
 	C.camviz_wino_out((*C.float)(unsafe.Pointer(&m[0])), C.int(ho), C.int(wo), C.int(ty0), C.int(ty1),
-		C.int(tw), C.int(k0), C.int(k1), C.int(cout), pb, (*C.float)(unsafe.Pointer(&out[0])))
+		C.int(tw), C.int(k0), C.int(k1), C.int(cout), pb, (*C.float)(unsafe.Pointer(&out[0])), C.long(ld), C.long(t0))
 }

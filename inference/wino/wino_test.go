@@ -34,34 +34,41 @@ func direct(x, w, bias []float32, cin, cout, h, wd, pt, pl, ho, wo int) []float6
 	return out
 }
 
-// conv runs the Winograd pipeline with a naive product in the middle, in
-// chunks of rows tile rows, through the given transforms.
-func conv(x, u, bias []float32, cin, cout, h, w, pt, pl, ho, wo, rows int,
-	in func([]float32, int, int, int, int, int, int, int, int, int, int, []float32),
-	out func([]float32, int, int, int, int, int, int, int, int, []float32, []float32)) []float32 {
+type inFunc func([]float32, int, int, int, int, int, int, int, int, int, int, []float32, int, int)
+type outFunc func([]float32, int, int, int, int, int, int, int, int, []float32, []float32, int, int)
+
+// conv runs the Winograd pipeline on two images at once (their tiles side
+// by side in V and M), with a naive product in the middle, in chunks of
+// rows tile rows, through the given transforms.
+func conv(xs [2][]float32, u, bias []float32, cin, cout, h, w, pt, pl, ho, wo, rows int, in inFunc, out outFunc) [2][]float32 {
 	th, tw := (ho+1)/2, (wo+1)/2
-	y := make([]float32, cout*ho*wo)
+	ys := [2][]float32{make([]float32, cout*ho*wo), make([]float32, cout*ho*wo)}
 	for ty0 := 0; ty0 < th; ty0 += rows {
 		ty1 := min(th, ty0+rows)
 		nt := (ty1 - ty0) * tw
-		v := make([]float32, 16*cin*nt)
-		in(x, h, w, pt, pl, ty0, ty1, tw, 0, cin/2, cin, v) // two channel ranges
-		in(x, h, w, pt, pl, ty0, ty1, tw, cin/2, cin, cin, v)
-		m := make([]float32, 16*cout*nt)
+		ld := 2*nt + 3 // spare columns: nothing may touch them
+		v := make([]float32, 16*cin*ld)
+		for b, x := range xs {
+			in(x, h, w, pt, pl, ty0, ty1, tw, 0, cin/2, cin, v, ld, b*nt) // two channel ranges
+			in(x, h, w, pt, pl, ty0, ty1, tw, cin/2, cin, cin, v, ld, b*nt)
+		}
+		m := make([]float32, 16*cout*ld)
 		for xi := 0; xi < 16; xi++ {
 			for k := 0; k < cout; k++ {
-				for t := 0; t < nt; t++ {
+				for t := 0; t < ld; t++ {
 					var s float32
 					for c := 0; c < cin; c++ {
-						s += u[(xi*cout+k)*cin+c] * v[(xi*cin+c)*nt+t]
+						s += u[(xi*cout+k)*cin+c] * v[(xi*cin+c)*ld+t]
 					}
-					m[(xi*cout+k)*nt+t] = s
+					m[(xi*cout+k)*ld+t] = s
 				}
 			}
 		}
-		out(m, ho, wo, ty0, ty1, tw, 0, cout, cout, bias, y)
+		for b := range xs {
+			out(m, ho, wo, ty0, ty1, tw, 0, cout, cout, bias, ys[b], ld, b*nt)
+		}
 	}
-	return y
+	return ys
 }
 
 func TestTransformsConvolve(t *testing.T) {
@@ -71,20 +78,22 @@ func TestTransformsConvolve(t *testing.T) {
 		{1, 2, 4, 4, 2, 10}, {5, 6, 24, 31, 1, 4}, {2, 2, 3, 3, 1, 1}, {3, 2, 17, 40, 0, 2},
 	}
 	for _, tc := range cases {
-		x := randSlice(rng, tc.cin*tc.h*tc.w)
+		xs := [2][]float32{randSlice(rng, tc.cin*tc.h*tc.w), randSlice(rng, tc.cin*tc.h*tc.w)}
 		w := randSlice(rng, tc.cout*tc.cin*9)
 		bias := randSlice(rng, tc.cout)
 		ho, wo := tc.h+2*tc.pad-2, tc.w+2*tc.pad-2
 		u := Filter(w, tc.cout, tc.cin)
-		got := conv(x, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, Input, Output)
-		ref := conv(x, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, inputGo, outputGo)
-		if !slices.Equal(got, ref) {
-			t.Errorf("%+v: native transforms differ from the Go ones", tc)
-		}
-		want := direct(x, w, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo)
-		for i, v := range want {
-			if math.Abs(float64(got[i])-v) > 1e-5*(1+math.Abs(v)) {
-				t.Fatalf("%+v: output %d = %v, direct convolution %v", tc, i, got[i], v)
+		got := conv(xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, Input, Output)
+		ref := conv(xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, inputGo, outputGo)
+		for b := range xs {
+			if !slices.Equal(got[b], ref[b]) {
+				t.Errorf("%+v image %d: native transforms differ from the Go ones", tc, b)
+			}
+			want := direct(xs[b], w, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo)
+			for i, v := range want {
+				if math.Abs(float64(got[b][i])-v) > 1e-5*(1+math.Abs(v)) {
+					t.Fatalf("%+v image %d: output %d = %v, direct convolution %v", tc, b, i, got[b][i], v)
+				}
 			}
 		}
 	}
