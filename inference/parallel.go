@@ -1,14 +1,15 @@
 package inference
 
 import (
-	"runtime"
 	"sync"
+
+	"camviz/inference/blas"
 )
 
 // parallel splits [0,n) into one contiguous range per CPU and runs fn on
 // each. Small n runs inline: goroutines cost more than they save there.
 func parallel(n, grain int, fn func(lo, hi int)) {
-	workers := runtime.GOMAXPROCS(0)
+	workers := blas.Workers()
 	if workers > n/max(grain, 1) {
 		workers = n / max(grain, 1)
 	}

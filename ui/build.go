@@ -25,13 +25,19 @@ type widgets struct {
 	model      *widget.Label
 	imageTitle *widget.Label
 
-	top        []core.Prediction
-	rank       []int
-	topList    *widget.List
-	classInfo  *widget.Label
-	search     *widget.Entry
-	matches    []int
-	searchList *widget.List
+	top     []core.Prediction
+	rank    []int
+	topList *widget.List
+	// What the lists show, so a refresh only touches them on a change:
+	// the top-5 row selected (-2: unknown), the class marked in the search
+	// list and for which analysis.
+	topSelected int
+	listedClass int
+	listedFor   *core.Analysis
+	classInfo   *widget.Label
+	search      *widget.Entry
+	matches     []int
+	searchList  *widget.List
 	// searchLabels are the labels the search list shows.
 	searchLabels []string
 
@@ -83,6 +89,7 @@ type widgets struct {
 
 func (u *UI) build() {
 	w := &u.w
+	w.topSelected, w.listedClass = -2, -1
 	w.model = widget.NewLabel("No model")
 	w.model.Truncation = fyne.TextTruncateEllipsis
 	w.imageTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -113,6 +120,7 @@ func (u *UI) build() {
 		if u.updating || i >= len(w.top) {
 			return
 		}
+		w.topSelected = -2 // the list's own selection moved; the next refresh sets it
 		u.act(u.s.SetClass(w.top[i].Class))
 		u.win.Canvas().Unfocus()
 	}
@@ -587,6 +595,15 @@ func wrapText(s string, n int) string {
 
 // setLines sets a multi-line label and lays its box out again when the
 // number of lines changed (a box does not notice a label growing).
+// setText changes a label only when its text changes: a refresh measures
+// the text again, and the window refreshes on every progress report of a
+// running job.
+func setText(l *widget.Label, text string) {
+	if l.Text != text {
+		l.SetText(text)
+	}
+}
+
 func setLines(l *widget.Label, text string, box fyne.CanvasObject) {
 	if l.Text == text {
 		return

@@ -8,6 +8,7 @@ import (
 	"image"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,12 +42,25 @@ type Options struct {
 
 // Run opens the window and blocks until it is closed.
 func Run(opts Options) error {
+	Responsive()
 	a := fyneapp.NewWithID("io.camviz.app")
 	a.SetIcon(Icon())
 	u := New(a, opts, fyne.Do)
 	u.win.ShowAndRun()
 	u.Close()
 	return nil
+}
+
+// Responsive gives the Go scheduler one P more than there are CPUs. Jobs
+// split their work over one goroutine per CPU (blas.Workers), so while
+// ScoreCAM keeps every core busy the window's goroutine still finds a free
+// P at once, and the kernel's scheduler, which favours a thread that was
+// asleep, runs it within a few ms. With GOMAXPROCS = CPUs it waited for
+// Go's 10 ms preemption instead (BenchmarkInputDuringScoreCAM).
+func Responsive() {
+	if n := runtime.NumCPU(); runtime.GOMAXPROCS(0) == n {
+		runtime.GOMAXPROCS(n + 1)
+	}
 }
 
 // UI is the main window.
@@ -257,10 +271,10 @@ func (u *UI) modelChanged(st core.State) {
 	u.shownModel = st.Model
 	m := st.Model
 	if m == nil {
-		u.w.model.SetText("No model")
+		setText(u.w.model, "No model")
 		return
 	}
-	u.w.model.SetText(fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
+	setText(u.w.model, fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
 	if m.Path != "" {
 		prefs := u.fy.Preferences()
 		prefs.SetString("model", m.Path)
@@ -290,6 +304,7 @@ func (u *UI) analysisChanged(st core.State) {
 	u.shownAnalysis = st.Analysis
 	u.w.top = st.Top
 	u.w.topList.Refresh()
+	u.w.topSelected = -2
 	u.w.rank = nil
 	if st.Analysis != nil {
 		u.w.rank = st.Analysis.Ranking()
@@ -308,17 +323,23 @@ func (u *UI) selectionChanged(st core.State) {
 			idx = i
 		}
 	}
-	if idx >= 0 {
-		u.w.topList.Select(idx)
-	} else {
-		u.w.topList.UnselectAll()
+	if idx != u.w.topSelected {
+		if idx >= 0 {
+			u.w.topList.Select(idx)
+		} else {
+			u.w.topList.UnselectAll()
+		}
+		u.w.topSelected = idx
 	}
-	u.w.searchList.Refresh()
+	if sel.Class != u.w.listedClass || st.Analysis != u.w.listedFor {
+		u.w.searchList.Refresh() // it marks the target class
+		u.w.listedClass, u.w.listedFor = sel.Class, st.Analysis
+	}
 	if has {
 		k := sel.Class
-		u.w.classInfo.SetText(fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
+		setText(u.w.classInfo, fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
 	} else {
-		u.w.classInfo.SetText("Open a picture to see what the model predicts.")
+		setText(u.w.classInfo, "Open a picture to see what the model predicts.")
 	}
 	// Method and layer.
 	var meth core.Method
@@ -328,7 +349,9 @@ func (u *UI) selectionChanged(st core.State) {
 				meth = x
 			}
 		}
-		u.w.method.SetText(meth.Display)
+		if u.w.method.Text != meth.Display {
+			u.w.method.SetText(meth.Display)
+		}
 		setLines(u.w.methodHint, wrapText(methodHint(m, meth), 46), u.w.settingsBox)
 		u.w.method.Enable()
 	} else {
@@ -340,7 +363,7 @@ func (u *UI) selectionChanged(st core.State) {
 			li = i
 		}
 	}
-	if len(u.w.layer.Options) > li {
+	if len(u.w.layer.Options) > li && u.w.layer.SelectedIndex() != li {
 		u.w.layer.SetSelectedIndex(li)
 	}
 	if m == nil || meth.FixedLayer {
@@ -468,7 +491,7 @@ func (u *UI) viewChanged(st core.State) {
 	if st.Photo == nil {
 		u.w.empty.Show()
 		u.w.viewBox.Hide()
-		u.w.emptyModel.SetText(u.emptyModelText(st))
+		setText(u.w.emptyModel, u.emptyModelText(st))
 		return
 	}
 	u.w.empty.Hide()
@@ -490,19 +513,19 @@ func (u *UI) viewChanged(st core.State) {
 	if st.Analysis != nil {
 		title = fmt.Sprintf("%s · %d×%d · %s", st.Image, st.ImageSize.X, st.ImageSize.Y, modeLabels[st.Analysis.Input.Mode])
 	}
-	u.w.imageTitle.SetText(title)
+	setText(u.w.imageTitle, title)
 	u.win.SetTitle("camviz — " + st.Image)
 	switch {
 	case v == nil && st.Analysis == nil:
-		u.w.viewTitle.SetText("")
+		setText(u.w.viewTitle, "")
 	case v == nil:
-		u.w.viewTitle.SetText("Computing…")
+		setText(u.w.viewTitle, "Computing…")
 	case st.Current():
-		u.w.viewTitle.SetText(v.Title())
+		setText(u.w.viewTitle, v.Title())
 	case v.Partial:
-		u.w.viewTitle.SetText(fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
+		setText(u.w.viewTitle, fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
 	default:
-		u.w.viewTitle.SetText(v.Title() + " — updating…")
+		setText(u.w.viewTitle, v.Title() + " — updating…")
 	}
 	note := ""
 	if v != nil {
@@ -588,17 +611,17 @@ func (u *UI) gridChanged(st core.State) {
 		}
 		switch {
 		case len(g.Cells) == 0:
-			u.w.gridInfo.SetText("No method applies.")
+			setText(u.w.gridInfo, "No method applies.")
 		case g.Req.Kind == core.GridClasses:
-			u.w.gridInfo.SetText(fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
+			setText(u.w.gridInfo, fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
 				core.ShortLayer(layer), len(g.Cells), g.Scale))
 		default:
 			k := g.Sel.Class
-			u.w.gridInfo.SetText(fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
+			setText(u.w.gridInfo, fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
 				strings.ToLower(normOptions[normIndex(g.Norm)].label)))
 		}
 	} else {
-		u.w.gridInfo.SetText("Open a picture to compare methods or classes.")
+		setText(u.w.gridInfo, "Open a picture to compare methods or classes.")
 	}
 	u.w.gridCells.Refresh()
 }
@@ -652,11 +675,11 @@ func (u *UI) statusChanged(st core.State) {
 	if len(st.Busy) > 0 {
 		u.w.activity.Show()
 		u.w.activity.Start()
-		u.w.status.SetText(strings.Join(labels, " · "))
+		setText(u.w.status, strings.Join(labels, " · "))
 	} else {
 		u.w.activity.Stop()
 		u.w.activity.Hide()
-		u.w.status.SetText(st.Status)
+		setText(u.w.status, st.Status)
 	}
 	if prog != nil {
 		u.w.progress.Max = float64(prog.Total)
@@ -677,7 +700,7 @@ func (u *UI) statusChanged(st core.State) {
 func (u *UI) hover(x, y int, ok bool) {
 	v := u.shownView
 	if !ok || v == nil || u.st.Photo == nil {
-		u.w.hover.SetText(hoverHelp)
+		setText(u.w.hover, hoverHelp)
 		return
 	}
 	b := u.st.Photo.Bounds()
@@ -685,14 +708,14 @@ func (u *UI) hover(x, y int, ok bool) {
 	oy := y * u.st.ImageSize.Y / max(b.Dy(), 1)
 	val, in := v.ValueAt(x, y)
 	if !in {
-		u.w.hover.SetText(fmt.Sprintf("(%d, %d): outside what the model saw", ox, oy))
+		setText(u.w.hover, fmt.Sprintf("(%d, %d): outside what the model saw", ox, oy))
 		return
 	}
 	if a, b, ok := v.PairAt(x, y); ok {
-		u.w.hover.SetText(fmt.Sprintf("(%d, %d): %.3f   A %.3f · B %.3f", ox, oy, val, a, b))
+		setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f   A %.3f · B %.3f", ox, oy, val, a, b))
 		return
 	}
-	u.w.hover.SetText(fmt.Sprintf("(%d, %d): %.3f", ox, oy, val))
+	setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f", ox, oy, val))
 }
 
 const hoverHelp = "Hover over the picture to read the map's value."

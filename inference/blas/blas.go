@@ -15,19 +15,25 @@ import (
 	"sync"
 )
 
+// Workers is how many goroutines compute work is split over: one per CPU,
+// and no more than GOMAXPROCS. The window raises GOMAXPROCS above the CPU
+// count so that its own goroutine finds a free P while a long job keeps
+// every core busy (see ui.Run); the work is still split per CPU.
+func Workers() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+
 // parallelFlops is the size below which a product runs on one goroutine.
 const parallelFlops = 1 << 22
 
 // Gemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices, where
 // op(X) is X or Xᵀ, op(A) is m×k, op(B) is k×n and C is m×n. lda, ldb and ldc
 // are the row strides of A, B and C as stored. Large products are split
-// over GOMAXPROCS goroutines along the longer side of C.
+// over Workers() goroutines along the longer side of C.
 func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
 	checkSizes(transA, transB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	workers := min(runtime.GOMAXPROCS(0), 2*m*n*k/parallelFlops, max(m, n)/8)
+	workers := min(Workers(), 2*m*n*k/parallelFlops, max(m, n)/8)
 	if workers <= 1 {
 		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
