@@ -525,7 +525,7 @@ func (u *UI) viewChanged(st core.State) {
 	case v.Partial:
 		setText(u.w.viewTitle, fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
 	default:
-		setText(u.w.viewTitle, v.Title() + " — updating…")
+		setText(u.w.viewTitle, v.Title()+" — updating…")
 	}
 	note := ""
 	if v != nil {
