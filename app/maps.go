@@ -23,7 +23,9 @@ type MapRequest struct {
 	Layer  string // "" = the model's default layer
 	// FCScale is how much fcconv upscales the input (default 2).
 	FCScale float64
-	// Batch is the AblationCAM/ScoreCAM batch size (default 32).
+	// Batch is the AblationCAM/ScoreCAM batch size (default: ScoreCAM 16;
+	// AblationCAM 128, or the reference's 32 where the ablated value
+	// depends on the batch, see cam.AblationWeights).
 	Batch int
 	// Progress, if set, hears from slow methods after each batch; Partial
 	// is the map so far (at the layer's resolution) for ScoreCAM.
@@ -243,7 +245,13 @@ func (a *Analysis) scoreCAM(ctx context.Context, acts cam.Maps, req MapRequest) 
 	if req.Progress != nil {
 		progress = func(p cam.ScoreProgress) { m := p.Map; req.Progress(p.Done, p.Total, &m) }
 	}
-	w, err := cam.ScoreWeights(ctx, acts, x, req.Class, req.Batch, forward, progress)
+	batch := req.Batch
+	if batch == 0 {
+		// pytorch-grad-cam's ScoreCAM batch. Winograd gains little from
+		// more images per pass, and 32 images of 224×224 held over 4 GB.
+		batch = 16
+	}
+	w, err := cam.ScoreWeights(ctx, acts, x, req.Class, batch, forward, progress)
 	if err != nil {
 		return cam.Map{}, err
 	}
