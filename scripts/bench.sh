@@ -36,7 +36,8 @@ fi
 /usr/bin/python3 - "$ours" "$theirs" <<'PY'
 import json, sys
 o, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-rows = [("model load", "load_s", "load_s"), ("forward", "forward_s", "forward_s"),
+rows = [("load (first in process)", "load_first_s", "load_s"),
+        ("load (median of runs)", "load_s", "load_s"), ("forward", "forward_s", "forward_s"),
         ("forward + gradient", "forward_grad_s", "forward_grad_s"),
         ("new image → Grad-CAM map", "new_image_gradcam_s", "gradcam_s"),
         ("second class (backward)", "second_class_s", "second_class_s"),
@@ -51,7 +52,8 @@ if ours_sc and theirs_sc:
     print(f"{'ScoreCAM map (512 passes)':28s} {ours_sc:10.3f} {theirs_sc:10.3f} {ours_sc / theirs_sc:7.2f}")
 if o.get("scorecam_first_partial_s"):
     print(f"{'first partial ScoreCAM map':28s} {o['scorecam_first_partial_s']:10.3f}")
-print(f"{'resident after one map (MB)':28s} {o['rss_mb']:10.0f}")
+print(f"{'loaded + one map: RSS (MB)':28s} {o.get('rss_one_map_mb', 0):10.0f}   peak {o.get('peak_one_map_mb', 0):.0f} MB")
+print(f"{'RSS after every method (MB)':28s} {o['rss_mb']:10.0f}")
 for k, v in sorted(o.get("method_s", {}).items()):
     print(f"  {k:26s} {v:10.4f} s")
 PY
