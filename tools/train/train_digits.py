@@ -85,6 +85,14 @@ CFG = [4, 4, "M", 8, 8, "M", 16, 16, 16, "M", 32, 32, 32, "M", 64, 64, 64, "M"]
 FC = 128
 POOL = 4
 CAM_LAYER = 29  # features.29: the last conv's ReLU (8x8 at a 128x128 input)
+CELLS = 8  # features.29 is CELLS x CELLS
+LOC_WEIGHT = 1.0
+CLIP = 5.0  # gradient-norm clip (the locality term can spike)
+LOC_MARGIN = 0.1
+# The locality term starts once the classifier works (at first every map is 0, which the hinge
+# would happily keep), ramping up over LOC_RAMP steps.
+LOC_START = 1000
+LOC_RAMP = 500
 
 SEED = 20240601
 EVAL_SINGLE_SEED = 1
@@ -234,14 +242,71 @@ def train_epoch_plans(rng, s, n_double):
 
 
 def batch_arrays(s, plans):
+    """Canvases, soft targets, and per digit slot (0, 1) its class and box cell mask."""
     pix = np.zeros((len(plans), CANVAS, CANVAS), np.uint8)
     target = np.zeros((len(plans), 10), np.float32)
+    cls = np.full((2, len(plans)), -1, np.int64)
+    masks = np.zeros((2, len(plans), CELLS, CELLS), np.float32)
     for b, plan in enumerate(plans):
-        p, labels, _ = render(s, plan)
+        p, labels, boxes = render(s, plan)
         pix[b] = p
-        for lab in labels:
+        for d, (lab, box) in enumerate(zip(labels, boxes)):
             target[b, lab] += 1.0 / len(labels)
-    return pix, target
+            cls[d, b] = lab
+            masks[d, b] = box_cells(box)
+    return pix, target, cls, masks
+
+
+def box_cells(box):
+    """(CELLS, CELLS) mask of the features.29 cells whose upsampled peak would land in box.
+
+    Bilinear 8 -> 64 upsampling (half-pixel centres) puts a cell's maximum on canvas pixel
+    8i+3 or 8i+4, so a cell counts when both are inside. Narrow boxes that hold no such
+    centre fall back to every cell they overlap."""
+    lo = np.arange(CELLS) * (CANVAS // CELLS) + (CANVAS // CELLS) // 2 - 1
+    cx = (box[0] <= lo) & (lo + 1 < box[2])
+    cy = (box[1] <= lo) & (lo + 1 < box[3])
+    if not cx.any():
+        cx = (np.arange(CELLS) + 1) * (CANVAS // CELLS) > box[0]
+        cx &= np.arange(CELLS) * (CANVAS // CELLS) < box[2]
+    if not cy.any():
+        cy = (np.arange(CELLS) + 1) * (CANVAS // CELLS) > box[1]
+        cy &= np.arange(CELLS) * (CANVAS // CELLS) < box[3]
+    return (cy[:, None] & cx[None, :]).astype(np.float32)
+
+
+def locality_loss(model, act, cls, masks):
+    """Right-for-the-right-reasons term: for every digit on the canvas, the Grad-CAM map of its
+    class at features.29 must peak inside the digit's box. Hinge on (best cell outside − best
+    cell inside + margin), with the margin relative to the batch's typical peak, so an all-zero
+    map is no way out. The Grad-CAM weights are the gradient of the class logit through the
+    head only (so the double backward is cheap), taken with the head in eval mode (no dropout):
+    the maps trained on are the ones the app will draw."""
+    head = model.classifier
+    head.eval()
+    logits = head(torch.flatten(model.avgpool(act), 1))
+    head.train()
+    total, n = logits.new_zeros(()), 0
+    for d in range(2):
+        rows = torch.nonzero(cls[d] >= 0)[:, 0]
+        if len(rows) == 0:
+            continue
+        sel = logits[rows, cls[d, rows]].sum()
+        grad, = torch.autograd.grad(sel, act, create_graph=True)
+        w = grad[rows].mean(dim=(2, 3), keepdim=True)
+        cam = F.relu((w * act[rows]).sum(1))
+        m = masks[d, rows]
+        top = cam.flatten(1).max(1).values
+        inside_best = (cam * m).flatten(1).max(1).values
+        outside_best = (cam * (1 - m)).flatten(1).max(1).values
+        # Relative to the batch's typical peak, not each map's own: dividing by a map's own
+        # (tiny) peak gave huge gradients and killed the network in a trial run, and a margin
+        # relative to the map's own peak let a stronger run (weight 0.6) escape to maps that
+        # are 0 everywhere (eval-mode peak in box fell to 10%).
+        scale = top.detach().mean() + 1e-6
+        total = total + (F.relu(outside_best - inside_best + LOC_MARGIN * scale) / scale).sum()
+        n += len(rows)
+    return total / max(1, n)
 
 
 def preprocess(pix_u8):
@@ -362,7 +427,7 @@ def monitor(model, s, n=300):
     return acc, loc
 
 
-def train(model, s, epochs, n_double, batch, lr, limit_steps=None):
+def train(model, s, epochs, n_double, batch, lr, loc_weight, limit_steps=None):
     rng = np.random.default_rng(SEED)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     steps_per_epoch = (len(s) + n_double + batch - 1) // batch
@@ -375,17 +440,23 @@ def train(model, s, epochs, n_double, batch, lr, limit_steps=None):
     for ep in range(epochs):
         plans = train_epoch_plans(rng, s, n_double)
         model.train()
-        run_loss = run_ok = run_n = run_single = 0.0
+        run_loss = run_ok = run_n = run_single = run_loc = 0.0
         for b0 in range(0, len(plans), batch):
             if step >= total:
                 break
-            pix, target = batch_arrays(s, plans[b0:b0 + batch])
+            pix, target, cls, masks = batch_arrays(s, plans[b0:b0 + batch])
             x = preprocess(pix).contiguous(memory_format=torch.channels_last)
             t = torch.from_numpy(target)
-            logits = model(x)
+            logits, act = forward_with_cam_layer(model, x)
             loss = -(t * F.log_softmax(logits, 1)).sum(1).mean()
+            ramp = min(1.0, max(0.0, (step - LOC_START) / LOC_RAMP))
+            if loc_weight > 0 and ramp > 0:
+                loc = locality_loss(model, act, torch.from_numpy(cls), torch.from_numpy(masks))
+                run_loc += loc.item() * len(t)
+                loss = loss + ramp * loc_weight * loc
             opt.zero_grad(set_to_none=True)
             loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), CLIP)
             opt.step()
             sched.step()
             step += 1
@@ -397,8 +468,9 @@ def train(model, s, epochs, n_double, batch, lr, limit_steps=None):
             if step % 100 == 0 or step == total:
                 log(f"epoch {ep + 1}/{epochs} step {step}/{total} loss {run_loss / run_n:.4f} "
                     f"single-acc(train, running) {run_ok / max(1, run_single):.4f} "
+                    f"locality {run_loc / run_n:.4f} "
                     f"lr {sched.get_last_lr()[0]:.2e} {time.time() - t0:.0f}s")
-                run_loss = run_ok = run_n = run_single = 0.0
+                run_loss = run_ok = run_n = run_single = run_loc = 0.0
         acc, loc = monitor(model, s)
         log(f"epoch {ep + 1} done: train-split monitor (eval mode, 300 canvases) accuracy "
             f"{acc:.4f}, Grad-CAM peak in box {loc:.4f}")
@@ -536,12 +608,14 @@ def main():
     ap.add_argument("--model-dir", default="assets/model")
     ap.add_argument("--samples-dir", default="assets/samples")
     ap.add_argument("--epochs", type=int, default=4)
-    ap.add_argument("--doubles", type=int, default=30000, help="two-digit canvases per epoch")
+    ap.add_argument("--doubles", type=int, default=60000, help="two-digit canvases per epoch")
     ap.add_argument("--head", choices=["tied", "free"], default="tied",
                     help="tied: classifier.0 shares its weights over the 4x4 positions while "
                     "training (see VGG.tie_head); free: plain torchvision head")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--locality", type=float, default=LOC_WEIGHT,
+                    help="weight of the Grad-CAM locality term (see locality_loss); 0 = off")
     ap.add_argument("--limit-steps", type=int, help="stop after this many steps (smoke tests)")
     ap.add_argument("--eval-single", type=int, default=N_EVAL_SINGLE)
     ap.add_argument("--eval-double", type=int, default=N_EVAL_DOUBLE)
@@ -568,7 +642,7 @@ def main():
         f"{CFG[-2] * POOL * POOL}->{FC}->{FC}->10, {n_params} parameters")
 
     train_s, steps = train(model, train_set, args.epochs, args.doubles, args.batch, args.lr,
-                           args.limit_steps)
+                           args.locality, args.limit_steps)
     model = model.to(memory_format=torch.contiguous_format)
     if args.head == "tied":
         model.untie_head()
