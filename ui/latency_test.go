@@ -3,7 +3,6 @@ package ui
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
 	"testing"
 	"time"
@@ -18,18 +17,13 @@ import (
 // (opacity, colour map, overlay toggle, hover, another class — which
 // restarts ScoreCAM for that class). Reported: the median, 95th percentile
 // and worst busy time in ms. The model is the tiny golden VGG16, or the
-// file in CAMVIZ_VGG16 (CAMVIZ_GOMAXPROCS_AS_IS=1 skips Responsive, to
-// compare):
+// file in CAMVIZ_VGG16:
 //
 //	CAMVIZ_VGG16=/tmp/vgg16.onnx go test -run x -bench InputDuringScoreCAM -benchtime 200x ./ui/
 func BenchmarkInputDuringScoreCAM(b *testing.B) {
 	model := tinyModel
 	if p := os.Getenv("CAMVIZ_VGG16"); p != "" {
 		model = p
-	}
-	if os.Getenv("CAMVIZ_GOMAXPROCS_AS_IS") == "" {
-		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
-		Responsive() // as Run does
 	}
 	h := newHarness(b, Options{Model: model})
 	u := h.u

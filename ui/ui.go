@@ -8,7 +8,6 @@ import (
 	"image"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,25 +41,12 @@ type Options struct {
 
 // Run opens the window and blocks until it is closed.
 func Run(opts Options) error {
-	Responsive()
 	a := fyneapp.NewWithID("io.camviz.app")
 	a.SetIcon(Icon())
 	u := New(a, opts, fyne.Do)
 	u.win.ShowAndRun()
 	u.Close()
 	return nil
-}
-
-// Responsive gives the Go scheduler one P more than there are CPUs. Jobs
-// split their work over one goroutine per CPU (blas.Workers), so while
-// ScoreCAM keeps every core busy the window's goroutine still finds a free
-// P at once, and the kernel's scheduler, which favours a thread that was
-// asleep, runs it within a few ms. With GOMAXPROCS = CPUs it waited for
-// Go's 10 ms preemption instead (BenchmarkInputDuringScoreCAM).
-func Responsive() {
-	if n := runtime.NumCPU(); runtime.GOMAXPROCS(0) == n {
-		runtime.GOMAXPROCS(n + 1)
-	}
 }
 
 // UI is the main window.

@@ -16,9 +16,7 @@ import (
 )
 
 // Workers is how many goroutines compute work is split over: one per CPU,
-// and no more than GOMAXPROCS. The window raises GOMAXPROCS above the CPU
-// count so that its own goroutine finds a free P while a long job keeps
-// every core busy (see ui.Run); the work is still split per CPU.
+// and no more than GOMAXPROCS.
 func Workers() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
 
 // parallelFlops is the size below which a product runs on one goroutine.
