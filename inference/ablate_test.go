@@ -13,13 +13,8 @@ import (
 // (fill 0) and before it (a different fill per channel, as the reference
 // uses when the minimum is not 0).
 func TestAblationScoresMatchTheTail(t *testing.T) {
-	net, x := loadGolden(t)
+	net, p := keptGolden(t)
 	ctx := context.Background()
-	p, err := net.Forward(ctx, x, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Release()
 	for _, layer := range []string{"/features/features.29/Relu_output_0", "/features/features.28/Conv_output_0"} {
 		act, err := p.Activation(layer)
 		if err != nil {
@@ -66,17 +61,25 @@ func TestAblationScoresMatchTheTail(t *testing.T) {
 }
 
 func TestAblationScoresNeedAChannelPath(t *testing.T) {
-	net, x := loadGolden(t)
+	_, p := keptGolden(t)
 	ctx := context.Background()
-	p, err := net.Forward(ctx, x, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Release()
 	layer := "/features/features.22/Relu_output_0" // a conv follows
 	act, _ := p.Activation(layer)
-	_, err = p.AblationScores(ctx, layer, make([]float32, act.Shape()[1]), nil)
+	_, err := p.AblationScores(ctx, layer, make([]float32, act.Shape()[1]), nil)
 	if !errors.Is(err, ErrNoChannelPath) {
 		t.Fatalf("got %v, want ErrNoChannelPath", err)
 	}
+}
+
+// keptGolden is the tiny golden model and its kept pass on the golden
+// photo, released when the test ends.
+func keptGolden(t *testing.T) (*Net, *Pass) {
+	t.Helper()
+	net, x := loadGolden(t)
+	p, err := net.Forward(context.Background(), x, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Release)
+	return net, p
 }

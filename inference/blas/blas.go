@@ -36,19 +36,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	var wg sync.WaitGroup
-	split := func(size int, part func(lo, hi int)) {
-		chunk := (size + workers - 1) / workers
-		for lo := 0; lo < size; lo += chunk {
-			hi := min(lo+chunk, size)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				part(lo, hi)
-			}()
-		}
-		wg.Wait()
-	}
+	split := func(size int, part func(lo, hi int)) { Split(size, workers, part) }
 	if n >= m { // columns j of C need columns j of op(B)
 		split(n, func(lo, hi int) {
 			bo := lo
@@ -66,6 +54,26 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		}
 		gemm(transA, transB, hi-lo, n, k, alpha, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
 	})
+}
+
+// Split cuts [0, n) into up to workers contiguous ranges and runs fn on
+// each in its own goroutine, returning when all are done.
+func Split(n, workers int, fn func(lo, hi int)) {
+	if workers <= 1 || n <= 1 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
 }
 
 // GemmSerial is Gemm on the calling goroutine, for callers that run
