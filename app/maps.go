@@ -219,18 +219,14 @@ func (a *Analysis) ablation(ctx context.Context, layer string, acts cam.Maps, re
 	y := a.Scores[req.Class]
 	// The shortcut through fc6 (see inference.Pass.AblationScores) where
 	// the model allows it; otherwise the tail, batch by batch.
+	var w []float32
 	logits, err := a.pass.AblationScores(ctx, layer, cam.AblationFills(acts, batch), progress)
-	if errors.Is(err, inference.ErrNoChannelPath) {
-		w, err := cam.AblationWeights(ctx, acts, req.Class, y, batch, tail, progress)
-		if err != nil {
-			return cam.Map{}, err
-		}
-		return cam.WeightedSum(acts, w)
+	switch {
+	case errors.Is(err, inference.ErrNoChannelPath):
+		w, err = cam.AblationWeights(ctx, acts, req.Class, y, batch, tail, progress)
+	case err == nil:
+		w, err = cam.AblationWeightsFrom(logits, acts.C, req.Class, y)
 	}
-	if err != nil {
-		return cam.Map{}, err
-	}
-	w, err := cam.AblationWeightsFrom(logits, acts.C, req.Class, y)
 	if err != nil {
 		return cam.Map{}, err
 	}

@@ -10,7 +10,7 @@ import (
 // loops here are embarrassingly parallel by rows; a fixed split is enough
 // because every row costs the same.
 func parallelRanges(n, minChunk int, fn func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), runtime.NumCPU())
+	workers := runtime.GOMAXPROCS(0)
 	if minChunk < 1 {
 		minChunk = 1
 	}

@@ -153,7 +153,7 @@ func resampleWindow(src *image.NRGBA, outW, outH int, win image.Rectangle) *imag
 		maxRows = max(maxRows, hi-lo)
 	}
 
-	workers := min(min(runtime.GOMAXPROCS(0), runtime.NumCPU()), nbands)
+	workers := min(runtime.GOMAXPROCS(0), nbands)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {

@@ -15,9 +15,8 @@ import (
 	"sync"
 )
 
-// Workers is how many goroutines compute work is split over: one per CPU,
-// and no more than GOMAXPROCS.
-func Workers() int { return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU())) }
+// Workers is how many goroutines compute work is split over.
+func Workers() int { return runtime.GOMAXPROCS(0) }
 
 // parallelFlops is the size below which a product runs on one goroutine.
 const parallelFlops = 1 << 22
@@ -36,9 +35,8 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	split := func(size int, part func(lo, hi int)) { Split(size, workers, part) }
 	if n >= m { // columns j of C need columns j of op(B)
-		split(n, func(lo, hi int) {
+		Split(n, workers, func(lo, hi int) {
 			bo := lo
 			if transB {
 				bo = lo * ldb
@@ -47,7 +45,7 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		})
 		return
 	}
-	split(m, func(lo, hi int) { // rows i of C need rows i of op(A)
+	Split(m, workers, func(lo, hi int) { // rows i of C need rows i of op(A)
 		ao := lo * lda
 		if transA {
 			ao = lo
