@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"image"
-	"image/png"
 	"math"
 	"math/rand"
 	"os"
@@ -570,24 +569,7 @@ func TestSessionExport(t *testing.T) {
 	s, _ := ready(t)
 	dir := t.TempDir()
 	export := func(name string, caption bool) (ExportResult, image.Image) {
-		done := make(chan struct{})
-		var res ExportResult
-		var err error
-		s.Export(filepath.Join(dir, name), caption, func(r ExportResult, e error) { res, err = r, e; close(done) })
-		<-done
-		if err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(res.PNG)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		img, err := png.Decode(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res, img
+		return exportTo(t, s, filepath.Join(dir, name), caption)
 	}
 	res, img := export("plain", false)
 	if img.Bounds().Dx() != 451 || img.Bounds().Dy() != 300 || !strings.HasSuffix(res.PNG, "plain.png") {
