@@ -31,6 +31,13 @@ func init() {
 type benchResult struct {
 	Model        string  `json:"model"`
 	BLAS         string  `json:"blas"`
+	// BLASCore is the kernel set the products ran on (OpenBLAS's name for
+	// it, or "go"), CPU the processor's model name and CPUFeatures what
+	// camviz read of it; BLASInfo is the whole report behind them.
+	BLASCore    string    `json:"blas_core"`
+	CPU         string    `json:"cpu"`
+	CPUFeatures []string  `json:"cpu_features"`
+	BLASInfo    blas.Info `json:"blas_info"`
 	Threads      int     `json:"threads"`
 	Runs         int     `json:"runs"`
 	Layer        string  `json:"layer"`
@@ -78,7 +85,9 @@ func bench(e *env, args []string) error {
 	if *runs < 1 {
 		return errors.New("-runs must be at least 1")
 	}
-	r := benchResult{BLAS: blas.Name, Threads: runtime.GOMAXPROCS(0), Runs: *runs}
+	bi := blas.Load()
+	r := benchResult{BLAS: bi.Library, BLASCore: bi.Core, CPU: bi.CPU.Model, CPUFeatures: bi.CPU.Features,
+		BLASInfo: bi, Threads: runtime.GOMAXPROCS(0), Runs: *runs}
 	var m *app.Model
 	var err error
 	r.LoadS, err = median(*runs, func() error {

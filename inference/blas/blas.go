@@ -1,7 +1,22 @@
 // Package blas is the one place camviz calls a BLAS: single-precision
-// matrix products in row-major order. The default build links Debian's
-// OpenBLAS through cgo; the purego build tag swaps in gonum's pure-Go
-// implementation so the engine still builds without a C toolchain.
+// matrix products in row-major order. The default build opens Debian's
+// OpenBLAS at run time through cgo; the purego build tag swaps in gonum's
+// pure-Go implementation so the engine still builds without a C toolchain.
+//
+// OpenBLAS picks its kernels once, when it is loaded, from
+// OPENBLAS_CORETYPE or its own table of CPU models; a CPU newer than the
+// installed library (an AVX-512 Xeon under Debian 12's 0.3.21) gets its
+// SSE3 kernels, 2.5× slower. So camviz opens the library itself, after
+// naming the kernel set the CPU's features allow (DetectCPU: Cooperlake,
+// SkylakeX, Haswell, Sandybridge, Nehalem). A user's OPENBLAS_CORETYPE
+// wins, unless the CPU cannot execute it. The kernels are checked against
+// gonum on first use; a library that is missing, computes wrongly or has
+// no room under an address-space limit is replaced by gonum, and Load
+// says why.
+//
+// Products with one row or one column run as matrix-vector products:
+// some kernel sets pack the whole matrix for a one-row sgemm, which on a
+// classifier's weights costs more than the product itself.
 //
 // OpenBLAS is run single-threaded and camviz splits the work over
 // goroutines itself. OpenBLAS's own worker threads spin for a while after
