@@ -476,9 +476,12 @@ func TestSessionSlowMethodProgressAndCancel(t *testing.T) {
 	if err := s.SetMethod("scorecam"); err != nil {
 		t.Fatal(err)
 	}
-	if b := s.State().Busy; len(b) == 0 || b[0].Lane != "map" {
-		// the progress entry appears when the job starts; give it a moment
-		time.Sleep(50 * time.Millisecond)
+	// The progress entry appears when the job starts: cancel as soon as it
+	// does (a fixed sleep let a fast run finish first).
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if b := s.State().Busy; len(b) > 0 && b[0].Lane == "map" {
+			break
+		}
 	}
 	s.CancelMap()
 	wait(t, s)
