@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: camviz and torch on the same seeded full-size
-# VGG16, same input, same machine, one run. Generates the model on demand
-# (Debian python3-torch); the torch half is skipped, with a message, when
-# python3-torch is absent.
-#   scripts/bench.sh [RUNS]
+# Side-by-side benchmark: camviz, ONNX Runtime and torch on the same seeded
+# full-size VGG16, same input, same machine, one run. Generates the model on
+# demand (Debian python3-torch); installs onnxruntime-node from npm outside
+# the tree ($ORT_DIR, default /tmp/ort; --ignore-scripts: its CPU library is
+# in the package). A side whose tools are missing is skipped with a message.
+#   scripts/bench.sh [RUNS]          CAMVIZ_BENCH_SCORECAM=0 skips ScoreCAM
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -24,24 +25,50 @@ torch.onnx.export(m, torch.zeros(1, 3, 224, 224), sys.argv[1], opset_version=14)
 PY
 fi
 go build -o /tmp/camviz-bench .
-ours=$(/tmp/camviz-bench bench -model "$model" -input "$input" -runs "$runs" -methods all -json)
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
+echo "flags:   $(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(sse3|ssse3|sse4_2|avx|avx2|fma|avx512f|avx512bw|avx512vl|avx512_bf16|amx_tile)$' | tr '\n' ' ')"
+echo "env:     OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
+/tmp/camviz-bench version | sed 's/^/         /'
+methods=all scorecam_flag=--scorecam
+if [ "${CAMVIZ_BENCH_SCORECAM:-1}" = 0 ]; then
+  methods=$(/tmp/camviz-bench methods -model "$model" -json | /usr/bin/python3 -c '
+import json, sys
+print(",".join(m["name"] for m in json.load(sys.stdin) if m.get("applies", True) and m["name"] != "scorecam"))')
+  scorecam_flag=
+fi
+ours=$(/tmp/camviz-bench bench -model "$model" -input "$input" -runs "$runs" -methods "$methods" -json)
 echo "camviz: $ours"
+ort_dir=${ORT_DIR:-/tmp/ort}
+if [ ! -d "$ort_dir/node_modules/onnxruntime-node" ] && command -v npm >/dev/null; then
+  mkdir -p "$ort_dir" && (cd "$ort_dir" && npm init -y >/dev/null && npm install --silent onnxruntime-node --ignore-scripts >/dev/null) || true
+fi
+ort='{}'
+if ort=$(node tools/bench/ort_bench.js --model "$model" --input "$input" --runs "$runs" --threads "$(nproc)" --ort "$ort_dir"); then
+  echo "ort:    $ort"
+else
+  ort='{}'; echo "ort:    skipped (no node or onnxruntime-node in $ort_dir)"
+fi
 theirs='{}'
 if [ $have_torch = 1 ]; then
-  theirs=$(/usr/bin/python3 tools/bench/torch_bench.py --seed 0 --input "$input" --runs "$runs" --threads "$(nproc)" --scorecam)
+  theirs=$(/usr/bin/python3 tools/bench/torch_bench.py --seed 0 --input "$input" --runs "$runs" --threads "$(nproc)" $scorecam_flag)
   echo "torch:  $theirs"
 else
   echo "torch:  skipped (python3-torch is not installed)"
 fi
-/usr/bin/python3 - "$ours" "$theirs" <<'PY'
+/usr/bin/python3 - "$ours" "$theirs" "$ort" <<'PY'
 import json, sys
-o, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+o, t, r = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
 rows = [("load (first in process)", "load_first_s", "load_s"),
         ("load (median of runs)", "load_s", "load_s"), ("forward", "forward_s", "forward_s"),
         ("forward + gradient", "forward_grad_s", "forward_grad_s"),
         ("new image → Grad-CAM map", "new_image_gradcam_s", "gradcam_s"),
         ("second class (backward)", "second_class_s", "second_class_s"),
         ("peak RSS (MB)", "peak_rss_mb", "peak_rss_mb")]
+print(f"camviz kernels: {o.get('blas')} {o.get('blas_core')} on {o.get('cpu')}")
+if r.get("forward_s"):
+    f = r["forward_s"]
+    print(f"ONNX Runtime {r.get('ort_version')}: forward {f:.3f} s (min {r['forward_min_s']:.3f}); "
+          f"camviz forward {o['forward_s'] / f:.2f}×, new image → Grad-CAM {o['new_image_gradcam_s'] / f:.2f}× ORT's forward")
 print(f"{'':28s} {'camviz':>10s} {'torch':>10s} {'ratio':>7s}")
 for name, ko, kt in rows:
     a, b = o.get(ko), t.get(kt)
