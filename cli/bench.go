@@ -29,22 +29,22 @@ func init() {
 }
 
 type benchResult struct {
-	Model        string  `json:"model"`
-	BLAS         string  `json:"blas"`
+	Model string `json:"model"`
+	BLAS  string `json:"blas"`
 	// BLASCore is the kernel set the products ran on (OpenBLAS's name for
 	// it, or "go"), CPU the processor's model name and CPUFeatures what
 	// camviz read of it; BLASInfo is the whole report behind them.
-	BLASCore    string    `json:"blas_core"`
-	CPU         string    `json:"cpu"`
-	CPUFeatures []string  `json:"cpu_features"`
-	BLASInfo    blas.Info `json:"blas_info"`
-	Threads      int     `json:"threads"`
-	Runs         int     `json:"runs"`
-	Layer        string  `json:"layer"`
-	LoadS        float64 `json:"load_s"`
-	ForwardS     float64 `json:"forward_s"`
-	ForwardGradS float64 `json:"forward_grad_s"`
-	SecondClassS float64 `json:"second_class_s"`
+	BLASCore     string    `json:"blas_core"`
+	CPU          string    `json:"cpu"`
+	CPUFeatures  []string  `json:"cpu_features"`
+	BLASInfo     blas.Info `json:"blas_info"`
+	Threads      int       `json:"threads"`
+	Runs         int       `json:"runs"`
+	Layer        string    `json:"layer"`
+	LoadS        float64   `json:"load_s"`
+	ForwardS     float64   `json:"forward_s"`
+	ForwardGradS float64   `json:"forward_grad_s"`
+	SecondClassS float64   `json:"second_class_s"`
 	// Top5S: the five top classes' gradients in one batched backward pass
 	// (what the window prefetches after the first map).
 	Top5S     float64 `json:"top5_prefetch_s"`
