@@ -16,8 +16,12 @@ batches of 16, softmax of the class scores) — timed once: 512 forward
 passes.
 
 Usage: torch_bench.py --seed 0 --input IN.npy [--runs 5] [--threads 2]
-The model is torchvision's vgg16 with torch.manual_seed(SEED) weights:
-the same weights as shared/tools/export_vgg16.py writes for that seed.
+                      [--arch vgg16 --layer features.29]
+The model is torchvision's ARCH with torch.manual_seed(SEED) weights: for
+vgg16 the same weights as shared/tools/export_vgg16.py writes for that
+seed, for any other ARCH those of shared/tools/export_cnn.py (BatchNorm
+statistics randomised the same way). --layer names the module whose
+output the maps use (pytorch-grad-cam's target layer).
 """
 import argparse
 import json
@@ -36,11 +40,28 @@ ap.add_argument("--input", required=True)
 ap.add_argument("--runs", type=int, default=5)
 ap.add_argument("--threads", type=int, default=2)
 ap.add_argument("--scorecam", action="store_true")
+ap.add_argument("--arch", default="vgg16")
+ap.add_argument("--pgc", help="folder holding pytorch-grad-cam's pytorch_grad_cam package: also time its GradCAM")
+ap.add_argument("--layer", default="features.29")
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
 t0 = time.perf_counter()
 torch.manual_seed(a.seed)
-model = torchvision.models.vgg16(weights=None).eval()
+if a.arch == "vgg16":
+    model = torchvision.models.vgg16(weights=None).eval()
+else:  # as export_cnn.py builds it
+    kw = {"weights": None, "num_classes": 1000}
+    if a.arch == "googlenet":
+        kw.update(aux_logits=False, init_weights=True)
+    model = getattr(torchvision.models, a.arch)(**kw).eval()
+    g = torch.Generator().manual_seed(a.seed + 1)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.running_mean.uniform_(-0.2, 0.2, generator=g)
+                m.running_var.uniform_(0.5, 2.0, generator=g)
+                m.weight.uniform_(0.5, 1.5, generator=g)
+                m.bias.uniform_(-0.1, 0.1, generator=g)
 load_s = time.perf_counter() - t0
 x = torch.from_numpy(np.load(a.input))
 
@@ -61,7 +82,7 @@ def forward():
 
 
 store = {}
-layer = model.features[29]
+layer = model.get_submodule(a.layer)
 layer.register_forward_hook(lambda m, i, o: store.__setitem__("act", o))
 
 
@@ -78,7 +99,7 @@ def fwd_bwd(cls=None):
 
 def fwd_bwd_minimal():
     # The least torch can do: no parameter gradients, the backward pass
-    # stops at features[29].
+    # stops at features[29] (VGG16 only: the split is VGG's).
     with torch.no_grad():
         a = model.features[:30](x)
     a.requires_grad_(True)
@@ -95,7 +116,7 @@ def gradcam():
     cam = F.relu((w * act).sum(1, keepdim=True)).detach()
     cam = cam - cam.min()
     cam = cam / (1e-7 + cam.max())
-    cam = F.interpolate(cam, size=(224, 224), mode="bilinear", align_corners=False)
+    cam = F.interpolate(cam, size=tuple(x.shape[-2:]), mode="bilinear", align_corners=False)
     cam = cam - cam.min()
     return (cam / (1e-7 + cam.max())).numpy()
 
@@ -114,7 +135,7 @@ res = {
     "runs": a.runs,
     "load_s": load_s,
     "forward_s": med(forward),
-    "forward_grad_s": med(fwd_bwd_minimal),
+    "forward_grad_s": med(fwd_bwd_minimal) if a.arch == "vgg16" and a.layer == "features.29" else None,
     "forward_grad_full_autograd_s": med(lambda: fwd_bwd()),
     "gradcam_s": med(gradcam),
 }
@@ -140,6 +161,38 @@ def scorecam():
         w = torch.softmax(torch.tensor(scores), dim=-1)
         return F.relu((w[None, :, None, None] * act).sum(1))
 
+
+def use_pgc(folder):
+    """pytorch-grad-cam from a source folder; ttach (not in Debian) as a stand-in that fails if
+    anything iterates it (only aug_smooth would)."""
+    import sys
+    import types
+    sys.path.insert(0, folder)
+    try:
+        import ttach  # noqa: F401
+    except ImportError:
+        mod = types.ModuleType("ttach")
+
+        class Transform:
+            def __init__(self, *args, **kwargs):
+                pass
+
+        class Compose(Transform):
+            def __iter__(self):
+                raise NotImplementedError("ttach stand-in: aug_smooth needs the real ttach")
+        mod.Compose, mod.HorizontalFlip, mod.Multiply = Compose, Transform, Transform
+        sys.modules["ttach"] = mod
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+    return GradCAM, ClassifierOutputTarget
+
+
+if a.pgc:
+    GradCAM, Target = use_pgc(a.pgc)
+    with torch.no_grad():
+        k0 = int(model(x).argmax())
+    cam_obj = GradCAM(model=model, target_layers=[model.get_submodule(a.layer)])
+    res["pgc_gradcam_s"] = med(lambda: cam_obj(input_tensor=x, targets=[Target(k0)]))
 
 if a.scorecam:
     t = time.perf_counter()
