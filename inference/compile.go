@@ -8,9 +8,9 @@ import (
 )
 
 // compile turns what onnx-go told the backend into a Net: values, steps in
-// file order (ONNX requires topological order), the score head, and every
-// value's shape at the declared input size.
-func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
+// topological order (the file's, when it is one), the score head, and
+// every value's shape at the declared input size.
+func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, error) {
 	if len(b.ops) != len(m.nodes) {
 		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
 	}
@@ -70,8 +70,8 @@ func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
 	if err := n.setInputShape(m.inputs[0]); err != nil {
 		return nil, err
 	}
-	for i, nm := range m.nodes {
-		if err := n.addStep(b.ops[i].op.Attributes, nm, valueOf); err != nil {
+	for _, i := range order {
+		if err := n.addStep(b.ops[i].op.Attributes, m.nodes[i], valueOf); err != nil {
 			return nil, err
 		}
 	}
@@ -150,19 +150,33 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		n.values[id].konst = consts[0]
 		return nil
 	}
-	k, err := newKernel(nm.opType, attrs(a), consts, n.opset)
-	if errors.Is(err, errUnsupported) {
+	def, ok := ops[nm.opType]
+	if !ok {
 		return n.unsupported(nm, "operator "+nm.opType)
 	}
+	k, err := def.build(attrs(a), consts, n.opset)
 	if err != nil {
-		return fmt.Errorf("node %q (%s, opset %d): %v", s.node, nm.opType, n.opset, err)
+		return fmt.Errorf("node %q (%s, opset %d): %w", s.node, nm.opType, n.opset, err)
 	}
-	s.k = k
+	s.k, s.def = k, def
 	if len(nm.outputs) == 0 {
 		return fmt.Errorf("node %q (%s) has no output", s.node, nm.opType)
 	}
-	// Only the first output of a node carries data (Dropout's mask and
-	// BatchNormalization's training outputs are never used by inference).
+	if c, ok := k.(*intOp); ok && c.op == "Constant" {
+		// A Constant node is a weight like any initializer.
+		id, err := valueOf(nm.outputs[0])
+		if err != nil {
+			return err
+		}
+		n.values[id].konst = c.value
+		return nil
+	}
+	if sp, ok := k.(*slice); ok && nm.opType == "Split" {
+		return n.addSplit(s, sp, nm.outputs, valueOf)
+	}
+	// Only the first output of other nodes carries data (Dropout's mask
+	// and BatchNormalization's training outputs are never used by
+	// inference).
 	if s.out, err = valueOf(nm.outputs[0]); err != nil {
 		return err
 	}
@@ -175,12 +189,29 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	return nil
 }
 
+// addSplit compiles a Split as one slice step per output: each reads the
+// whole input, and backward sums their gradients like any fan-out.
+func (n *Net) addSplit(s step, sp *slice, outputs []string, valueOf func(string) (int, error)) error {
+	// The split sizes are an input only before they are read.
+	s.in = s.in[:1]
+	for j, o := range outputs {
+		part := s
+		part.k = sp.splitPart(j, len(outputs))
+		var err error
+		if part.out, err = valueOf(o); err != nil {
+			return err
+		}
+		n.steps = append(n.steps, part)
+	}
+	return nil
+}
+
 func (n *Net) unsupported(nm nodeMeta, what string) error {
 	name := nm.name
 	if name == "" && len(nm.outputs) > 0 {
 		name = nm.outputs[0]
 	}
-	return fmt.Errorf("unsupported %s (node %q, opset %d); camviz runs %v", what, name, n.opset, Supported)
+	return fmt.Errorf("unsupported %s (node %q, opset %d); supported: %s", what, name, n.opset, supportedList())
 }
 
 // findHead sets the score tensor: the graph output, or the input of a
@@ -192,15 +223,15 @@ func (n *Net) findHead(out int) error {
 		if s == nil {
 			return fmt.Errorf("the graph output %q is not computed from the input", n.values[out].name)
 		}
-		if _, ok := s.k.(*head); !ok {
+		if !s.def.head {
 			break
 		}
 		n.softmaxHead = true
 		n.scores = s.in[0]
 	}
 	for _, s := range n.steps {
-		if _, ok := s.k.(*head); ok && n.isUpstream(s.out, n.scores) {
-			return fmt.Errorf("node %q: %s is supported only at the end of the graph", s.node, s.op)
+		if s.def.head && n.isUpstream(s.out, n.scores) {
+			return fmt.Errorf("node %q: %s is supported only at the end of the graph (inside it, as in attention blocks of ViT or Swin, it is out of scope: camviz explains CNNs)", s.node, s.op)
 		}
 	}
 	return nil
@@ -282,9 +313,15 @@ func (n *Net) inferShapes() error {
 		switch k := s.k.(type) {
 		case *intOp:
 			out, err = k.eval(ins)
-		case *alias:
-			out, _, err = k.forward(nil, ins, false)
 		case kernel:
+			if ie, ok := k.(intEvaler); ok && allInts(ins) {
+				out, err = ie.evalInts(ins)
+				break
+			}
+			if s.def.alias {
+				out, _, err = k.forward(nil, ins, false)
+				break
+			}
 			var shape []int
 			shape, err = k.infer(ins)
 			out = &tval{shape: shape}
@@ -309,6 +346,22 @@ func (n *Net) inferShapes() error {
 	return nil
 }
 
+// allInts reports whether every given input is an int64 tensor with its
+// values (shape arithmetic), so an intEvaler computes them.
+func allInts(in []*tval) bool {
+	saw := false
+	for _, t := range in {
+		if t == nil {
+			continue
+		}
+		if t.i == nil {
+			return false
+		}
+		saw = true
+	}
+	return saw
+}
+
 func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
 	ins := make([]*tval, len(s.in))
 	for j, id := range s.in {
@@ -331,10 +384,7 @@ func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
 func (n *Net) listLayers() error {
 	hasConv := false
 	for _, s := range n.steps {
-		if _, ok := s.k.(kernel); !ok {
-			continue
-		}
-		if _, ok := s.k.(*alias); ok {
+		if _, ok := s.k.(kernel); !ok || s.def.alias {
 			continue
 		}
 		if s.op == "Conv" {

@@ -104,7 +104,7 @@ func (n *Net) gemmAsConv(s step, cin, kh, kw int) (*conv, error) {
 	} else {
 		w = transposeScaled(b.f, in, out, g.transB, g.alpha)
 	}
-	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, sh: 1, sw: 1, dh: 1, dw: 1}
+	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, group: 1, sh: 1, sw: 1, dh: 1, dw: 1}
 	if len(s.in) > 2 && s.in[2] >= 0 && g.beta != 0 {
 		bias := n.values[s.in[2]].konst
 		if bias == nil || (len(bias.f) != out && len(bias.f) != 1) {

@@ -49,6 +49,7 @@ type step struct {
 	in       []int  // value indices; -1 for an omitted optional input
 	out      int
 	k        any // kernel or *intOp
+	def      opDef
 }
 
 // Layer is one tensor a CAM can be computed at.
@@ -102,6 +103,10 @@ func decode(data []byte, own bool) (*Net, error) {
 	if len(m.nodes) == 0 {
 		return nil, errors.New("the ONNX graph has no nodes")
 	}
+	order, err := m.order()
+	if err != nil {
+		return nil, err
+	}
 	slim, weights, err := splitWeights(data, own)
 	if err != nil {
 		return nil, err
@@ -110,7 +115,7 @@ func decode(data []byte, own bool) (*Net, error) {
 	if err := unmarshal(b, slim); err != nil {
 		return nil, err
 	}
-	return compile(b, m, weights)
+	return compile(b, m, weights, order)
 }
 
 // unmarshal runs onnx-go's decoder, turning its panics on malformed

@@ -2,7 +2,7 @@ package inference
 
 import "fmt"
 
-// intOp is shape arithmetic on small int64 vectors (Shape, Gather, Concat,
+// intOp is shape arithmetic on small int64 vectors (Shape, Gather,
 // Constant, Cast). It runs for real both at load-time shape inference and
 // at every forward pass; it costs microseconds and carries no gradient.
 type intOp struct {
@@ -14,6 +14,28 @@ type intOp struct {
 	value      *tval
 }
 
+func init() {
+	register("Shape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		k := &intOp{op: "Shape"}
+		var err error
+		if k.start, err = a.int("start", 0); err != nil {
+			return nil, err
+		}
+		if _, k.hasEnd = a["end"]; k.hasEnd {
+			k.end, err = a.int("end", 0)
+		}
+		return k, err
+	}})
+	register("Gather", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		ax, err := a.int("axis", 0)
+		return &intOp{op: "Gather", axis: ax}, err
+	}})
+	register("Cast", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		to, err := a.int("to", 0)
+		return &intOp{op: "Cast", to: to}, err
+	}})
+}
+
 func (k *intOp) eval(in []*tval) (*tval, error) {
 	switch k.op {
 	case "Constant":
@@ -22,15 +44,6 @@ func (k *intOp) eval(in []*tval) (*tval, error) {
 		return k.shapeOf(in[0].shape), nil
 	case "Gather":
 		return gatherInts(in, k.axis)
-	case "Concat":
-		var out []int64
-		for _, t := range in {
-			if t == nil || t.i == nil || len(t.shape) > 1 {
-				return nil, fmt.Errorf("Concat is supported only for 1-D integer shape vectors")
-			}
-			out = append(out, t.i...)
-		}
-		return &tval{shape: []int{len(out)}, i: out}, nil
 	case "Cast":
 		return castTo(in[0], k.to)
 	}
