@@ -13,7 +13,7 @@ import (
 type binop struct {
 	op     string
 	f      func(a, b float32) float32
-	da, db func(a, b, y float32) float32 // ∂f/∂a, ∂f/∂b at (a, b) with y = f(a, b)
+	da, db func(a, b, y float32) float32   // ∂f/∂a, ∂f/∂b at (a, b) with y = f(a, b)
 	fi     func(a, b int64) (int64, error) // on shape vectors; nil if not defined
 }
 

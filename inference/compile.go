@@ -381,25 +381,6 @@ func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
 	return ins, nil
 }
 
-func (n *Net) listLayers() error {
-	hasConv := false
-	for _, s := range n.steps {
-		if _, ok := s.k.(kernel); !ok || s.def.alias {
-			continue
-		}
-		if s.op == "Conv" {
-			hasConv = true
-		}
-		if sh := n.shapes[s.out]; len(sh) == 4 && hasConv {
-			n.layers = append(n.layers, Layer{Name: n.values[s.out].name, Op: s.op, Node: s.node, Shape: sh})
-		}
-	}
-	if !hasConv {
-		return errors.New("the model has no convolution layer, so there is nothing to draw a class activation map on")
-	}
-	return nil
-}
-
 func fromTensorAny(v interface{}) (*tval, error) {
 	t, ok := v.(tensor.Tensor)
 	if !ok {

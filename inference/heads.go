@@ -197,37 +197,92 @@ func (n *Net) findLinearHead() (*LinearHead, error) {
 	if s == nil {
 		return nil, ErrNoLinearHead
 	}
-	if _, ok := s.k.(*gemm); !ok {
-		return nil, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
+	w, bias, v, err := n.linearLayer(s)
+	if err != nil {
+		return nil, err
 	}
-	v := s.in[0]
 	for {
 		p := n.producer(v)
 		if p == nil {
 			return nil, ErrNoLinearHead
 		}
-		if _, ok := p.k.(*alias); ok {
+		if p.def.alias {
 			v = p.in[0]
 			continue
 		}
 		if !n.isGlobalPool(p) {
 			return nil, fmt.Errorf("%w: the last linear layer reads the output of %s, not a global average pool — VGG16 has three fully-connected layers after a 7×7 map: use fcconv", ErrNoLinearHead, p.op)
 		}
-		c, err := n.gemmAsConv(*s, n.shapes[p.in[0]][1], 1, 1)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNoLinearHead, err)
+		c := n.shapes[p.in[0]][1]
+		if len(w) != c*n.NumClasses() {
+			return nil, fmt.Errorf("%w: the linear layer takes %d features, the pool gives %d", ErrNoLinearHead, len(w)/n.NumClasses(), c)
 		}
-		return &LinearHead{Feature: n.values[p.in[0]].name, C: c.cin, Weights: c.w, Bias: c.bias}, nil
+		return &LinearHead{Feature: n.values[p.in[0]].name, C: c, Weights: w, Bias: bias}, nil
 	}
 }
 
+// linearLayer reads the last layer as weights [classes, features] and a
+// bias: a Gemm, or a MatMul by constant weights with or without an Add of
+// a constant bias (TF/Keras exports). v is the value it reads.
+func (n *Net) linearLayer(s *step) (w, bias []float32, v int, err error) {
+	switch k := s.k.(type) {
+	case *gemm:
+		c, err := n.gemmAsConv(*s, numel(n.shapes[s.in[0]][1:]), 1, 1)
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("%w: %w", ErrNoLinearHead, err)
+		}
+		return c.w, c.bias, s.in[0], nil
+	case *binop:
+		if k.op != "Add" {
+			break
+		}
+		for j, in := range s.in {
+			b := n.values[s.in[1-j]].konst
+			if mm := n.producer(in); mm != nil && b != nil && b.f != nil {
+				if _, ok := mm.k.(*matmul); ok {
+					w, _, v, err := n.linearLayer(mm)
+					if err != nil {
+						return nil, nil, 0, err
+					}
+					return w, perClass(b.f, n.NumClasses()), v, nil
+				}
+			}
+		}
+	case *matmul:
+		in, out := k.w.shape[0], k.w.shape[1]
+		return transposeScaled(k.w.f, in, out, false, 1), nil, s.in[0], nil
+	}
+	return nil, nil, 0, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
+}
+
+// perClass spreads a bias of one or classes values over the classes.
+func perClass(b []float32, classes int) []float32 {
+	out := make([]float32, classes)
+	for i := range out {
+		out[i] = b[min(i, len(b)-1)]
+	}
+	return out
+}
+
+// isGlobalPool reports whether step s averages each channel's whole map:
+// GlobalAveragePool, an AveragePool covering it, or ReduceMean over H, W.
 func (n *Net) isGlobalPool(s *step) bool {
+	in := n.shapes[s.in[0]]
 	switch k := s.k.(type) {
 	case globalAvg:
 		return true
 	case *pool:
-		in := n.shapes[s.in[0]]
 		return !k.max && len(in) == 4 && k.kh == in[2] && k.kw == in[3] && k.pads == [4]int{}
+	case *reduceMean:
+		ins := []*tval{{shape: in}}
+		for _, id := range s.in[1:] {
+			var c *tval
+			if id >= 0 {
+				c = n.values[id].konst
+			}
+			ins = append(ins, c)
+		}
+		return k.spatialMean(ins)
 	}
 	return false
 }

@@ -58,6 +58,7 @@ type Layer struct {
 	Op    string // the operator that produces it
 	Node  string // the ONNX node name
 	Shape []int  // at the model's declared input size
+	Block string // the module it belongs to, from the node name ("/layer4/layer4.1"); "" if unnamed
 }
 
 // MaxModelBytes is the largest model file camviz reads: protobuf caps a
@@ -176,23 +177,6 @@ func (n *Net) InputSize() (c, h, w int) {
 // Layers lists the spatial ([N,C,H,W]) tensors a CAM can be computed at,
 // in graph order.
 func (n *Net) Layers() []Layer { return append([]Layer(nil), n.layers...) }
-
-// DefaultLayer is the last ReLU of the convolutional part (the usual CAM
-// target: features.29 in VGG16), or the last spatial layer without one.
-func (n *Net) DefaultLayer() string {
-	def := ""
-	for _, l := range n.layers {
-		if l.Op == "Relu" || def == "" {
-			def = l.Name
-		}
-	}
-	if def == "" {
-		for i := len(n.layers) - 1; i >= 0; i-- {
-			return n.layers[i].Name
-		}
-	}
-	return def
-}
 
 // Layer finds a layer by tensor name.
 func (n *Net) Layer(name string) (Layer, error) {
