@@ -335,9 +335,11 @@ func (n *Net) inferShapes() error {
 		vals[s.out] = out
 	}
 	n.shapes = make([][]int, len(vals))
+	n.ints = make([]bool, len(vals))
 	for i, v := range vals {
 		if v != nil {
 			n.shapes[i] = v.shape
+			n.ints[i] = v.i != nil
 		}
 	}
 	if len(n.shapes[n.scores]) != 2 {

@@ -78,9 +78,10 @@ func indexed(p string) bool {
 // ReLU and average pool) is skipped for the features it reads.
 func (n *Net) DefaultLayer() string {
 	pick := -1
+	head := n.pooledHead()
 	for i, l := range n.layers {
 		pooled := l.Op == "MaxPool" || l.Op == "AveragePool" || l.Op == "GlobalAveragePool"
-		if !pooled && l.Shape[2]*l.Shape[3] > 1 {
+		if !pooled && !head[n.byName[l.Name]] && l.Shape[2]*l.Shape[3] > 1 {
 			pick = i
 		}
 	}
@@ -103,6 +104,31 @@ func (n *Net) DefaultLayer() string {
 		}
 	}
 	return n.layers[pick].Name
+}
+
+// pooledHead marks the values computed from global average pools alone:
+// the head after the features (ConvNeXt's LayerNorm2d on the pooled
+// vector, whose permutes look 4-D), but not a squeeze-excite gate's
+// product with the features it scales.
+func (n *Net) pooledHead() []bool {
+	pooled := make([]bool, len(n.values))
+	for i := range n.steps {
+		s := &n.steps[i]
+		if n.isGlobalPool(s) {
+			pooled[s.out] = true
+			continue
+		}
+		all, some := true, false
+		for _, id := range s.in {
+			if id < 0 || n.values[id].konst != nil || n.ints[id] {
+				continue
+			}
+			some = true
+			all = all && pooled[id]
+		}
+		pooled[s.out] = some && all
+	}
+	return pooled
 }
 
 // throughAliases follows shape-only steps (Dropout, Identity) back to

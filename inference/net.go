@@ -25,6 +25,7 @@ type Net struct {
 	producerName  string
 	layers        []Layer
 	shapes        [][]int // every value's shape at the declared input size
+	ints          []bool  // values of shape arithmetic (int64 vectors)
 
 	fcOnce sync.Once
 	fcHead *FCHead
