@@ -69,6 +69,7 @@ func TestFamiliesMatchTorch(t *testing.T) {
 			wantAct, ashape := readNpyFrom(t, filepath.Join(dir, "act.npy"))
 			t.Logf("activation: max abs diff %.2g", closeTo(t, "activation", act.Data().([]float32), wantAct))
 			a := cam.Maps{C: ashape[1], H: ashape[2], W: ashape[3], Data: act.Data().([]float32)}
+			checkBatchedPasses(t, net, p, x, shape)
 			for i, class := range m.Classes {
 				g, err := p.Grad(ctx, m.Tap.Tensor, class)
 				if err != nil {
@@ -166,5 +167,49 @@ func checkCAMHead(t *testing.T, net *Net, m familyMeta, a, g cam.Maps, class int
 		if d := math.Abs(float64(cm.Data[i]/hw - gc.Data[i])); d > 1e-5*(1+math.Abs(float64(gc.Data[i]))) {
 			t.Fatalf("position %d: CAM/(H·W) %v, Grad-CAM %v", i, cm.Data[i]/hw, gc.Data[i])
 		}
+	}
+}
+
+// checkBatchedPasses checks the passes ScoreCAM and AblationCAM run on
+// every family: a batch of two images gives each one's scores, and the
+// tail after a layer in the middle of the network (inside a block, with
+// its skip connections and concatenations) given [A, 0.5·A] gives the
+// scores of the pass first.
+func checkBatchedPasses(t *testing.T, net *Net, p *Pass, x []float32, shape []int) {
+	t.Helper()
+	ctx := context.Background()
+	half := make([]float32, len(x))
+	for i, v := range x {
+		half[i] = v / 2
+	}
+	b, err := net.Forward(ctx, newDense(append([]int{2}, shape[1:]...), append(append([]float32(nil), x...), half...)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Release()
+	nc := net.NumClasses()
+	closeTo(t, "batched scores", b.Scores()[:nc], p.Scores())
+	layers := net.Layers()
+	mid := layers[len(layers)/2].Name
+	act, err := p.Activation(mid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	av := act.Data().([]float32)
+	scaled := make([]float32, len(av))
+	for i, v := range av {
+		scaled[i] = v / 2
+	}
+	s, err := p.ScoresWith(ctx, mid, append(append([]float32(nil), av...), scaled...), 2)
+	if err != nil {
+		t.Fatalf("tail after %s: %v", mid, err)
+	}
+	closeTo(t, "tail scores after "+mid, s[:nc], p.Scores())
+	same := true
+	for k := 0; k < nc; k++ {
+		same = same && s[nc+k] == s[k]
+	}
+	if same {
+		t.Errorf("tail after %s: halved activations give the same scores", mid)
 	}
 }

@@ -52,17 +52,15 @@ func (a *alias) infer(in []*tval) ([]int, error) {
 			return nil, fmt.Errorf("Reshape needs an integer shape input")
 		}
 		spec := in[1].ints()
-		out, err := reshapeTo(x, spec)
-		if err != nil && len(spec) > 0 && spec[0] == 1 && len(x) > 0 && x[0] > 1 {
-			// A static export writes the batch of one into the shape
-			// (ShuffleNet's channel shuffle): a batched tail pass keeps
-			// its own batch.
-			spec = append([]int{x[0]}, spec[1:]...)
-			if o, e := reshapeTo(x, spec); e == nil {
+		if len(spec) > 0 && spec[0] == 1 && len(x) > 0 && x[0] > 1 {
+			// A static export writes its batch of one into the shape
+			// (ShuffleNet's channel shuffle, view(1, -1)): a batched pass
+			// keeps its own batch.
+			if o, err := reshapeTo(x, append([]int{x[0]}, spec[1:]...)); err == nil {
 				return o, nil
 			}
 		}
-		return out, err
+		return reshapeTo(x, spec)
 	case "Squeeze", "Unsqueeze":
 		axes := a.axes
 		if len(in) > 1 && in[1] != nil {
