@@ -72,7 +72,24 @@ func Supported() []string {
 	return names
 }
 
-func supportedList() string { return strings.Join(Supported(), ", ") }
+// supportedList names the supported operators for an error line, as
+// many as fit in about 200 characters (a window shows the line whole),
+// then how many there are and where all are listed.
+func supportedList() string {
+	all := Supported()
+	var b strings.Builder
+	for i, op := range all {
+		if b.Len()+len(op) > 200 {
+			fmt.Fprintf(&b, "… (%d in all, listed in docs/engine.md)", len(all))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(op)
+	}
+	return b.String()
+}
 
 // fixed wraps a constructor that needs neither attributes nor inputs.
 func fixed(k any) func(attrs, []*tval, int64) (any, error) {
