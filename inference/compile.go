@@ -108,6 +108,12 @@ func (n *Net) setInputShape(in valueMeta) error {
 	if s[0] < 1 {
 		s[0] = 1
 	}
+	if (s[1] != 1 && s[1] != 3) && (s[3] == 1 || s[3] == 3) {
+		// Channels last (TF exports: efficientnet-lite4's images:0
+		// [1,224,224,3]): callers still give [N,C,H,W]; forward transposes.
+		n.nhwc = true
+		s = []int{s[0], s[3], s[1], s[2]}
+	}
 	if s[1] != 1 && s[1] != 3 {
 		return fmt.Errorf("the model input %q has %d channels; camviz needs 1 (grey) or 3 (RGB) — is it an image model?", in.name, s[1])
 	}
@@ -303,7 +309,7 @@ func (n *Net) inferShapes() error {
 	for i, v := range n.values {
 		vals[i] = v.konst
 	}
-	vals[n.input] = &tval{shape: n.inputShape}
+	vals[n.input] = &tval{shape: n.graphLayout(n.inputShape)}
 	for _, s := range n.steps {
 		ins, err := n.gather(vals, s)
 		if err != nil {
@@ -342,8 +348,10 @@ func (n *Net) inferShapes() error {
 			n.ints[i] = v.i != nil
 		}
 	}
-	if len(n.shapes[n.scores]) != 2 {
-		return fmt.Errorf("the class scores %q have shape %s; camviz needs [N, classes]", n.values[n.scores].name, shapeStr(n.shapes[n.scores]))
+	if sc := n.shapes[n.scores]; len(sc) < 2 || numel(sc[2:]) != 1 {
+		// [N, classes, 1, 1] (a 1×1 convolution classifier, as caffe2's
+		// DenseNet) is the same score vector.
+		return fmt.Errorf("the class scores %q have shape %s; camviz needs [N, classes]", n.values[n.scores].name, shapeStr(sc))
 	}
 	return nil
 }

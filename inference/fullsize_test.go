@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -52,6 +53,70 @@ func TestFullSizeModels(t *testing.T) {
 			if nonzero(g.Data().([]float32)) == 0 {
 				t.Errorf("gradient at %s is all zero", layer)
 			}
+		})
+	}
+}
+
+// TestZooLookalikes checks the ONNX model zoo look-alikes (the zoo's
+// layouts, names and opsets at small widths, logits and tap activation
+// from ONNX Runtime; too big for the repository with their 224×224
+// inputs): set CAMVIZ_FAMILIES to the folder holding zoo-*/.
+func TestZooLookalikes(t *testing.T) {
+	dir := os.Getenv("CAMVIZ_FAMILIES")
+	if dir == "" {
+		t.Skip("CAMVIZ_FAMILIES not set")
+	}
+	zoos, _ := filepath.Glob(filepath.Join(dir, "zoo-*", "meta.json"))
+	if len(zoos) == 0 {
+		t.Fatalf("no zoo-*/meta.json in %s", dir)
+	}
+	ctx := context.Background()
+	for _, metaPath := range zoos {
+		d := filepath.Dir(metaPath)
+		var m familyMeta
+		b, err := os.ReadFile(metaPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(m.Name, func(t *testing.T) {
+			net, err := Load(filepath.Join(d, "model.onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, shape := readNpyFrom(t, filepath.Join(d, "input.npy"))
+			if net.nhwc {
+				nchw, _, _ := (&transpose{perm: []int{0, 3, 1, 2}}).forward(nil, []*tval{{shape: shape, f: x}}, false)
+				x, shape = nchw.f, nchw.shape
+			}
+			p, err := net.Forward(ctx, newDense(shape, x), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Release()
+			want, _ := readNpyFrom(t, filepath.Join(d, "logits.npy"))
+			got, what := p.Scores(), "logits"
+			if net.Info().SoftmaxHead {
+				got, what = p.Probs(), "probabilities"
+			}
+			dl := closeTo(t, what, got, want)
+			act, err := p.Activation(m.Tap.Tensor)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantAct, _ := readNpyFrom(t, filepath.Join(d, "act.npy"))
+			da := closeTo(t, "tap", act.Data().([]float32), wantAct)
+			g, err := p.Grad(ctx, net.DefaultLayer(), m.Classes[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if nonzero(g.Data().([]float32)) == 0 {
+				t.Errorf("gradient at %s is all zero", net.DefaultLayer())
+			}
+			_, headErr := net.LinearHead()
+			t.Logf("%s: max abs diff %.2g, tap %.2g; default layer %s (tap %s); CAM applies: %v", what, dl, da, net.DefaultLayer(), m.Tap.Tensor, headErr == nil)
 		})
 	}
 }

@@ -2,6 +2,7 @@ package inference
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 )
@@ -94,6 +95,66 @@ func TestUnsortedGraphIsSorted(t *testing.T) {
 	for i, v := range pa.Scores() {
 		if pb.Scores()[i] != v {
 			t.Fatalf("score %d: sorted %v, reversed file %v", i, v, pb.Scores()[i])
+		}
+	}
+}
+
+// TestChannelsLastInputAndConvClassifier: a TF-style graph taking
+// [1,H,W,3] (then Transpose) and ending in a 1×1 convolution to
+// [1,classes,1,1] runs on [N,C,H,W] inputs and scores like the same
+// network written channels-first with a Gemm head; CAM applies to both.
+func TestChannelsLastInputAndConvClassifier(t *testing.T) {
+	values := func(n int, seed float64) []float32 {
+		d := make([]float32, n)
+		for i := range d {
+			d[i] = float32(math.Sin(float64(i)*1.3+seed)) / 2
+		}
+		return d
+	}
+	convW, fcW, fcB := values(4*3*3*3, 1), values(5*4, 2), values(5, 3)
+	build := func(nhwc bool) *Net {
+		g := newGraph(13, "x", 1, 3, 6, 6)
+		in := "x"
+		if nhwc {
+			g = newGraph(13, "x", 1, 6, 6, 3)
+			g.node("Transpose", []string{"x"}, []string{"xt"}, aInts("perm", 0, 3, 1, 2))
+			in = "xt"
+		}
+		g.node("Conv", []string{in, g.weight("c1.w", []int{4, 3, 3, 3}, convW)}, []string{"a"}, aInts("pads", 1, 1, 1, 1))
+		g.node("Relu", []string{"a"}, []string{"f"})
+		g.node("GlobalAveragePool", []string{"f"}, []string{"p"})
+		if nhwc {
+			g.node("Conv", []string{"p", g.weight("k.w", []int{5, 4, 1, 1}, fcW), g.weight("k.b", []int{5}, fcB)}, []string{"scores"})
+		} else {
+			g.node("Flatten", []string{"p"}, []string{"flat"})
+			g.node("Gemm", []string{"flat", g.weight("fc.w", []int{5, 4}, fcW), g.weight("fc.b", []int{5}, fcB)}, []string{"scores"}, aInt("transB", 1))
+		}
+		g.output = "scores"
+		net, err := Decode(g.bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := net.LinearHead(); err != nil {
+			t.Fatalf("channels last %v: %v", nhwc, err)
+		}
+		return net
+	}
+	ctx := context.Background()
+	a, b := build(false), build(true)
+	if c, h, w := b.InputSize(); c != 3 || h != 6 || w != 6 || b.NumClasses() != 5 {
+		t.Fatalf("channels-last model takes %d×%d×%d, %d classes; want 3×6×6, 5", c, h, w, b.NumClasses())
+	}
+	pa, err := a.Forward(ctx, randomInput(a, 2), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.Forward(ctx, randomInput(b, 2), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range pa.Scores() {
+		if d := math.Abs(float64(pb.Scores()[i] - v)); d > 1e-5 {
+			t.Fatalf("score %d: channels-first %v, channels-last %v", i, v, pb.Scores()[i])
 		}
 	}
 }

@@ -128,7 +128,7 @@ func (n *Net) DenseScores(ctx context.Context, h *FCHead, x *tensor.Dense) (*ten
 	if !ok || len(s) != 4 || s[0] != 1 || s[1] != n.inputShape[1] {
 		return nil, fmt.Errorf("dense scores need a float32 [1,%d,H,W] input", n.inputShape[1])
 	}
-	feat, err := n.runUntil(ctx, &tval{shape: append([]int(nil), s...), f: data}, n.byName[h.Feature])
+	feat, err := n.runUntil(ctx, n.toGraphLayout(&tval{shape: append([]int(nil), s...), f: data}), n.byName[h.Feature])
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (n *Net) LinearHead() (*LinearHead, error) {
 }
 
 func (n *Net) findLinearHead() (*LinearHead, error) {
-	s := n.producer(n.scores)
+	s := n.producer(n.throughAliases(n.scores))
 	if s == nil {
 		return nil, ErrNoLinearHead
 	}
@@ -222,8 +222,9 @@ func (n *Net) findLinearHead() (*LinearHead, error) {
 }
 
 // linearLayer reads the last layer as weights [classes, features] and a
-// bias: a Gemm, or a MatMul by constant weights with or without an Add of
-// a constant bias (TF/Keras exports). v is the value it reads.
+// bias: a Gemm, a MatMul by constant weights with or without an Add of a
+// constant bias (TF/Keras exports), or a 1×1 convolution of a 1×1 map.
+// v is the value it reads.
 func (n *Net) linearLayer(s *step) (w, bias []float32, v int, err error) {
 	switch k := s.k.(type) {
 	case *gemm:
@@ -251,6 +252,12 @@ func (n *Net) linearLayer(s *step) (w, bias []float32, v int, err error) {
 	case *matmul:
 		in, out := k.w.shape[0], k.w.shape[1]
 		return transposeScaled(k.w.f, in, out, false, 1), nil, s.in[0], nil
+	case *conv:
+		// A 1×1 convolution on the pooled [N,C,1,1] vector (MXNet's
+		// MobileNetV2, caffe2's DenseNet fc6) is a linear layer too.
+		if in := n.shapes[s.in[0]]; k.kh == 1 && k.kw == 1 && k.group == 1 && len(in) == 4 && in[2] == 1 && in[3] == 1 {
+			return k.w, k.bias, s.in[0], nil
+		}
 	}
 	return nil, nil, 0, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
 }

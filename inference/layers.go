@@ -72,8 +72,9 @@ func indexed(p string) bool {
 // not a pooling (ResNet: layer4's last block; MobileNet, EfficientNet,
 // ConvNeXt, RegNet: the last feature stage; GoogLeNet: inception5b; VGG:
 // the last convolution's ReLU, features.29 in VGG16). Two adjustments
-// follow the README: DenseNet's features end in norm5, which the head
-// pools after a ReLU, so the BatchNormalization output is taken; and a
+// follow the README: DenseNet's features end in norm5 (a BatchNormalization
+// of the last block's Concat), which the head pools after a ReLU, so
+// norm5's output is taken; and a
 // convolutional classifier (SqueezeNet's 1×1 conv to the classes, then
 // ReLU and average pool) is skipped for the features it reads.
 func (n *Net) DefaultLayer() string {
@@ -95,7 +96,9 @@ func (n *Net) DefaultLayer() string {
 	if s := n.producer(v); s != nil && s.op == "Relu" {
 		in := n.throughAliases(s.in[0])
 		if p := n.producer(in); p != nil && p.op == "BatchNormalization" && n.readByGlobalPool(v) {
-			return n.values[in].name
+			if c := n.producer(p.in[0]); c != nil && c.op == "Concat" {
+				return n.values[in].name
+			}
 		}
 		if p := n.producer(in); p != nil && p.op == "Conv" && n.shapes[in][1] == n.NumClasses() && n.readByGlobalPool(v) {
 			if f := n.throughAliases(p.in[0]); n.isLayer(f) {

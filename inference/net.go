@@ -20,6 +20,7 @@ type Net struct {
 
 	input, scores int
 	inputShape    []int // [N,C,H,W] as declared; symbolic batch becomes 1
+	nhwc          bool  // the graph's input is [N,H,W,C]; inputShape is still NCHW
 	softmaxHead   bool
 	opset         int64
 	producerName  string
@@ -166,8 +167,7 @@ func (n *Net) Info() Info {
 
 // NumClasses is the length of the score vector.
 func (n *Net) NumClasses() int {
-	s := n.shapes[n.scores]
-	return s[len(s)-1]
+	return n.shapes[n.scores][1]
 }
 
 // InputSize is the declared input's channels, height and width.

@@ -45,7 +45,24 @@ func (n *Net) checkInput(x *tensor.Dense) (*tval, error) {
 	if len(s) != 4 || s[1] != c || s[2] != h || s[3] != w {
 		return nil, fmt.Errorf("input is %s; the model takes [N×%d×%d×%d]", shapeStr(s), c, h, w)
 	}
-	return &tval{shape: append([]int(nil), s...), f: data}, nil
+	return n.toGraphLayout(&tval{shape: append([]int(nil), s...), f: data}), nil
+}
+
+// graphLayout is an [N,C,H,W] shape as the graph's input has it.
+func (n *Net) graphLayout(s []int) []int {
+	if !n.nhwc {
+		return s
+	}
+	return []int{s[0], s[2], s[3], s[1]}
+}
+
+// toGraphLayout turns an [N,C,H,W] input into the graph's layout.
+func (n *Net) toGraphLayout(t *tval) *tval {
+	if !n.nhwc {
+		return t
+	}
+	out, _, _ := (&transpose{perm: []int{0, 2, 3, 1}}).forward(nil, []*tval{t}, false)
+	return out
 }
 
 // run executes the steps. Values in preset (by value id) are taken as
