@@ -126,6 +126,12 @@ var opCases = []opCase{
 		g.node("ReduceMean", []string{"t", g.ints("axes", 2, 3)}, []string{"y"}, aInt("keepdims", 0))
 		return "y", 4
 	}},
+	{"LayerNormalization over the last axis (opset 17, ConvNeXt)", 17, func(g *graphBuilder) (string, int) {
+		g.node("Transpose", []string{"a"}, []string{"t"}, aInts("perm", 0, 2, 3, 1))
+		g.node("LayerNormalization", []string{"t", g.random("ln.s", 0.5, 1.5, 4), g.random("ln.b", -0.2, 0.2, 4)}, []string{"y"},
+			aInt("axis", -1), aFloat("epsilon", 1e-3))
+		return "y", 144
+	}},
 	{"LRN", 14, func(g *graphBuilder) (string, int) {
 		g.node("LRN", []string{"a"}, []string{"y"}, aInt("size", 3), aFloat("alpha", 0.5), aFloat("beta", 0.75), aFloat("bias", 1))
 		return "y", 144
