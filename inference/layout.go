@@ -77,6 +77,20 @@ func (t *transpose) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	return out, nil, nil
 }
 
+func (t *transpose) evalInts(in []*tval) (*tval, error) {
+	shape, err := t.infer(in)
+	if err != nil {
+		return nil, err
+	}
+	out := &tval{shape: shape, i: make([]int64, numel(shape))}
+	t.walk(in[0].shape, func(o, i, row, istep int) {
+		for j := 0; j < row; j++ {
+			out.i[o+j] = in[0].i[i+j*istep]
+		}
+	})
+	return out, nil
+}
+
 func (t *transpose) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
 	dx := make([]float32, numel(in[0].shape))
 	t.walk(in[0].shape, func(o, i, row, istep int) {
