@@ -137,6 +137,9 @@ func (k *binop) evalInts(in []*tval) (*tval, error) {
 		return nil, err
 	}
 	a, b := in[0], in[1]
+	if numel(shape) > maxValue {
+		return nil, fmt.Errorf("%s of shape vectors broadcasts to %s", k.op, shapeStr(shape))
+	}
 	out := &tval{shape: shape, i: make([]int64, numel(shape))}
 	st := [][]int{broadcastStrides(a.shape, shape), broadcastStrides(b.shape, shape)}
 	row := lastDim(shape)

@@ -315,23 +315,7 @@ func (n *Net) inferShapes() error {
 		if err != nil {
 			return err
 		}
-		var out *tval
-		switch k := s.k.(type) {
-		case *intOp:
-			out, err = k.eval(ins)
-		case kernel:
-			if ie, ok := k.(intEvaler); ok && allInts(ins) {
-				out, err = ie.evalInts(ins)
-				break
-			}
-			if s.def.alias {
-				out, _, err = k.forward(nil, ins, false)
-				break
-			}
-			var shape []int
-			shape, err = k.infer(ins)
-			out = &tval{shape: shape}
-		}
+		out, err := inferStep(s, ins)
 		if err != nil {
 			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
 		}
@@ -370,6 +354,37 @@ func allInts(in []*tval) bool {
 		saw = true
 	}
 	return saw
+}
+
+// inferStep computes one step's output at load: its shape, or its value
+// for shape arithmetic. A kernel that panics on a hostile model's shapes
+// fails the load with an error instead.
+func inferStep(s step, ins []*tval) (out *tval, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot be computed for its inputs (%v)", r)
+		}
+	}()
+	switch k := s.k.(type) {
+	case *intOp:
+		out, err = k.eval(ins)
+	case kernel:
+		if ie, ok := k.(intEvaler); ok && allInts(ins) {
+			out, err = ie.evalInts(ins)
+			break
+		}
+		if s.def.alias {
+			out, _, err = k.forward(nil, ins, false)
+			break
+		}
+		var shape []int
+		shape, err = k.infer(ins)
+		out = &tval{shape: shape}
+	}
+	if err == nil && out == nil {
+		err = fmt.Errorf("%s cannot run here", s.op)
+	}
+	return out, err
 }
 
 func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
