@@ -6,15 +6,23 @@ import (
 )
 
 // listLayers lists the spatial ([N,C,H,W]) tensors from the first
-// convolution on, in graph order, each with its block.
+// convolution on, in graph order, each with its block. Left out: what the
+// head computes from globally pooled vectors (squeeze-excite gates,
+// ConvNeXt's LayerNorm2d) and channels-last tensors between a Transpose
+// and the one back (ConvNeXt's MLP), whose axes are not [N,C,H,W].
 func (n *Net) listLayers() error {
 	hasConv := false
-	for _, s := range n.steps {
+	pooled, last := n.pooledHead(), n.channelsLast()
+	for i := range n.steps {
+		s := n.steps[i]
 		if _, ok := s.k.(kernel); !ok || s.def.alias {
 			continue
 		}
 		if s.op == "Conv" {
 			hasConv = true
+		}
+		if pooled[s.out] && !n.isGlobalPool(&s) || last[s.out] {
+			continue
 		}
 		if sh := n.shapes[s.out]; len(sh) == 4 && hasConv {
 			n.layers = append(n.layers, Layer{Name: n.values[s.out].name, Op: s.op, Node: s.node, Shape: sh, Block: blockOf(s.node)})
@@ -132,6 +140,50 @@ func (n *Net) pooledHead() []bool {
 		pooled[s.out] = some && all
 	}
 	return pooled
+}
+
+// channelsLast marks the values whose channels are not on axis 1: a
+// Transpose moves the channel axis to where perm puts it, and steps that
+// keep the layout (all but Transpose and the ones that define their own,
+// like Conv) carry it on from their data input.
+func (n *Net) channelsLast() []bool {
+	axis := make([]int, len(n.values))
+	for i := range axis {
+		axis[i] = 1
+	}
+	for _, s := range n.steps {
+		data := -1 // the first activation input (Add's bias may come first)
+		for _, id := range s.in {
+			if id >= 0 && n.values[id].konst == nil && !n.ints[id] {
+				data = id
+				break
+			}
+		}
+		if data < 0 {
+			continue
+		}
+		from := axis[data]
+		switch k := s.k.(type) {
+		case *transpose:
+			p, err := k.permFor(len(n.shapes[data]))
+			if err == nil {
+				for j, a := range p {
+					if a == from {
+						axis[s.out] = j
+					}
+				}
+			}
+		case *unary, *binop, *layerNorm, *matmul, *reduceMean, relu:
+			// (a ReduceMean over the channels-last tensor's last axis, as
+			// in a decomposed LayerNorm, keeps the layout with keepdims)
+			axis[s.out] = from
+		}
+	}
+	last := make([]bool, len(n.values))
+	for i, a := range axis {
+		last[i] = a != 1
+	}
+	return last
 }
 
 // throughAliases follows shape-only steps (Dropout, Identity) back to
