@@ -229,3 +229,43 @@ func requireDistinct(t *testing.T, a cam.Maps, backward func([]float32) cam.Maps
 		t.Errorf("the logit target's map is within %.3g of %s: the test cannot fail", d, name)
 	}
 }
+
+// TestGoldenKPCA checks KPCA-CAM (scikit-learn's sigmoid-kernel PCA)
+// within the README's 2e-3, either sign.
+func TestGoldenKPCA(t *testing.T) {
+	forEachGolden(t, func(t *testing.T, layer, class int) {
+		if class != goldenClasses[0] {
+			t.Skip("class-agnostic: the maps of every class are the same")
+		}
+		a, _ := loadAG(t, layer, class)
+		m, err := cam.KernelProjection(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range goldenClasses {
+			d, flipped := compareEither(t, m, fmt.Sprintf("cam_KPCA_CAM_f%d_c%d.npy", layer, c))
+			t.Logf("class %d: max abs diff %.3g (reference sign flipped: %v)", c, d, flipped)
+			if !(d <= 2e-3) {
+				t.Errorf("class %d: max abs diff %.3g > 2e-3", c, d)
+			}
+		}
+	})
+}
+
+// TestGoldenSegEigenCAM checks Seg-Eigen-CAM within 1e-4 with the
+// reference's own sign: its sign correction is part of the method.
+func TestGoldenSegEigenCAM(t *testing.T) {
+	forEachGolden(t, func(t *testing.T, layer, class int) {
+		a, g := loadAG(t, layer, class)
+		m, err := cam.SegEigenMap(a, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("cam_SegEigenCAM_f%d_c%d.npy", layer, class)
+		d := compareFinal(t, m, name)
+		t.Logf("max abs diff %.3g", d)
+		if !(d <= 1e-4) {
+			t.Errorf("max abs diff %.3g > 1e-4", d)
+		}
+	})
+}
