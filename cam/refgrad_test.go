@@ -59,6 +59,14 @@ func (s refState) logits() []float32 { return s.fc[len(s.fc)-1] }
 
 // backward returns Σ_j seed_j · d logit_j / d features[layer].
 func (s refState) backward(seed []float32) cam.Maps {
+	in, _ := s.backwardAll(seed)
+	return in
+}
+
+// backwardAll returns the gradient of Σ_j seed_j·logit_j with respect to
+// the input of features[layer+1] and to the output of each features[i]
+// (outs[i−layer−1]).
+func (s refState) backwardAll(seed []float32) (cam.Maps, []cam.Maps) {
 	g := append([]float32(nil), seed...)
 	for n, i := range []int{6, 3, 0} {
 		w := s.net[fmt.Sprintf("classifier.%d.weight", i)]
@@ -81,8 +89,10 @@ func (s refState) backward(seed []float32) cam.Maps {
 		}
 		g = dx
 	}
+	outs := make([]cam.Maps, len(s.outs))
 	for i := 30; i > s.layer; i-- {
 		in, out := s.ins[i-s.layer-1], s.outs[i-s.layer-1]
+		outs[i-s.layer-1] = cam.Maps{C: out.c, H: out.h, W: out.w, Data: append([]float32(nil), g...)}
 		switch w, ok := s.net[fmt.Sprintf("features.%d.weight", i)]; {
 		case ok:
 			g = convBackward(act{out.c, out.h, out.w, g}, w).data
@@ -96,7 +106,7 @@ func (s refState) backward(seed []float32) cam.Maps {
 			}
 		}
 	}
-	return cam.Maps{C: s.ins[0].c, H: s.ins[0].h, W: s.ins[0].w, Data: g}
+	return cam.Maps{C: s.ins[0].c, H: s.ins[0].h, W: s.ins[0].w, Data: g}, outs
 }
 
 // poolBackward routes each output gradient to the first maximum of its
