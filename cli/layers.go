@@ -9,7 +9,7 @@ func init() {
 	register(command{
 		name:  "layers",
 		usage: "layers [-model M.onnx] [-json]",
-		help:  "list the layers a map can be computed at: tensor name, operator, shape",
+		help:  "list the layers a map can be computed at, grouped by block: tensor name, operator, shape",
 		run:   layers,
 	})
 }
@@ -19,6 +19,7 @@ type layerJSON struct {
 	Op      string `json:"op"`
 	Node    string `json:"node"`
 	Shape   []int  `json:"shape"`
+	Block   string `json:"block,omitempty"`
 	Default bool   `json:"default,omitempty"`
 }
 
@@ -37,7 +38,7 @@ func layers(e *env, args []string) error {
 	info := m.Net.Info()
 	var out []layerJSON
 	for _, l := range info.Layers {
-		out = append(out, layerJSON{Name: l.Name, Op: l.Op, Node: l.Node, Shape: l.Shape, Default: l.Name == m.Layer})
+		out = append(out, layerJSON{Name: l.Name, Op: l.Op, Node: l.Node, Shape: l.Shape, Block: l.Block, Default: l.Name == m.Layer})
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(map[string]any{
@@ -46,7 +47,12 @@ func layers(e *env, args []string) error {
 		})
 	}
 	fmt.Fprintf(e.stdout, "%s: input %s %v, output %s (%d classes), opset %d\n", m.Name, info.InputName, info.InputShape, info.OutputName, info.NumClasses, info.Opset)
+	block := ""
 	for _, l := range out {
+		if l.Block != block {
+			block = l.Block
+			fmt.Fprintf(e.stdout, "%s\n", block)
+		}
 		mark := " "
 		if l.Default {
 			mark = "*"

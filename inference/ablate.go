@@ -15,7 +15,8 @@ import (
 var ErrNoChannelPath = errors.New("no per-channel path from the layer to a fully-connected layer")
 
 // channelPath is the route from a layer to the first Gemm that reads it:
-// per-channel operators (ReLU, pooling, batch norm, identity), a flatten
+// per-channel operators (opDef.perChannel: ReLU, pooling, batch norm,
+// other activations), a flatten
 // to [1, C·h·w] in (C, h, w) order, then the Gemm.
 type channelPath struct {
 	steps []step // per-channel steps and the flatten, in order
@@ -43,8 +44,12 @@ func (n *Net) channelPath(layer int) (*channelPath, error) {
 		if len(s.in) == 0 || s.in[0] != v {
 			return nil, fmt.Errorf("%w: %s (node %q) reads it as a parameter", ErrNoChannelPath, s.op, s.node)
 		}
+		for _, id := range s.in[1:] {
+			if id >= 0 && n.values[id].konst == nil {
+				return nil, fmt.Errorf("%w: %s (node %q) mixes it with another activation", ErrNoChannelPath, s.op, s.node)
+			}
+		}
 		switch k := s.k.(type) {
-		case relu, *pool, globalAvg, *batchNorm:
 		case *alias:
 			in, out := n.shapes[v], n.shapes[s.out]
 			if k.op == "Flatten" || k.op == "Reshape" {
@@ -61,7 +66,9 @@ func (n *Net) channelPath(layer int) (*channelPath, error) {
 			cp.flat, cp.gemm = v, s
 			return cp, nil
 		default:
-			return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoChannelPath, s.op, s.node)
+			if !s.def.perChannel {
+				return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoChannelPath, s.op, s.node)
+			}
 		}
 		cp.steps = append(cp.steps, s)
 		v = s.out

@@ -77,7 +77,7 @@ func (n *Net) planBuffers() {
 		n.root[i] = i
 	}
 	for _, s := range n.steps {
-		if _, ok := s.k.(*alias); ok && s.in[0] >= 0 {
+		if s.def.alias && s.in[0] >= 0 {
 			n.root[s.out] = n.root[s.in[0]]
 		}
 	}

@@ -8,9 +8,9 @@ import (
 )
 
 // compile turns what onnx-go told the backend into a Net: values, steps in
-// file order (ONNX requires topological order), the score head, and every
-// value's shape at the declared input size.
-func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
+// topological order (the file's, when it is one), the score head, and
+// every value's shape at the declared input size.
+func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, error) {
 	if len(b.ops) != len(m.nodes) {
 		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
 	}
@@ -70,8 +70,8 @@ func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
 	if err := n.setInputShape(m.inputs[0]); err != nil {
 		return nil, err
 	}
-	for i, nm := range m.nodes {
-		if err := n.addStep(b.ops[i].op.Attributes, nm, valueOf); err != nil {
+	for _, i := range order {
+		if err := n.addStep(b.ops[i].op.Attributes, m.nodes[i], valueOf); err != nil {
 			return nil, err
 		}
 	}
@@ -107,6 +107,12 @@ func (n *Net) setInputShape(in valueMeta) error {
 	}
 	if s[0] < 1 {
 		s[0] = 1
+	}
+	if (s[1] != 1 && s[1] != 3) && (s[3] == 1 || s[3] == 3) {
+		// Channels last (TF exports: efficientnet-lite4's images:0
+		// [1,224,224,3]): callers still give [N,C,H,W]; forward transposes.
+		n.nhwc = true
+		s = []int{s[0], s[3], s[1], s[2]}
 	}
 	if s[1] != 1 && s[1] != 3 {
 		return fmt.Errorf("the model input %q has %d channels; camviz needs 1 (grey) or 3 (RGB) — is it an image model?", in.name, s[1])
@@ -150,19 +156,33 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		n.values[id].konst = consts[0]
 		return nil
 	}
-	k, err := newKernel(nm.opType, attrs(a), consts, n.opset)
-	if errors.Is(err, errUnsupported) {
+	def, ok := ops[nm.opType]
+	if !ok {
 		return n.unsupported(nm, "operator "+nm.opType)
 	}
+	k, err := def.build(attrs(a), consts, n.opset)
 	if err != nil {
-		return fmt.Errorf("node %q (%s, opset %d): %v", s.node, nm.opType, n.opset, err)
+		return fmt.Errorf("node %q (%s, opset %d): %w", s.node, nm.opType, n.opset, err)
 	}
-	s.k = k
+	s.k, s.def = k, def
 	if len(nm.outputs) == 0 {
 		return fmt.Errorf("node %q (%s) has no output", s.node, nm.opType)
 	}
-	// Only the first output of a node carries data (Dropout's mask and
-	// BatchNormalization's training outputs are never used by inference).
+	if c, ok := k.(*intOp); ok && c.op == "Constant" {
+		// A Constant node is a weight like any initializer.
+		id, err := valueOf(nm.outputs[0])
+		if err != nil {
+			return err
+		}
+		n.values[id].konst = c.value
+		return nil
+	}
+	if sp, ok := k.(*slice); ok && nm.opType == "Split" {
+		return n.addSplit(s, sp, nm.outputs, valueOf)
+	}
+	// Only the first output of other nodes carries data (Dropout's mask
+	// and BatchNormalization's training outputs are never used by
+	// inference).
 	if s.out, err = valueOf(nm.outputs[0]); err != nil {
 		return err
 	}
@@ -175,12 +195,29 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	return nil
 }
 
+// addSplit compiles a Split as one slice step per output: each reads the
+// whole input, and backward sums their gradients like any fan-out.
+func (n *Net) addSplit(s step, sp *slice, outputs []string, valueOf func(string) (int, error)) error {
+	// The split sizes are an input only before they are read.
+	s.in = s.in[:1]
+	for j, o := range outputs {
+		part := s
+		part.k = sp.splitPart(j, len(outputs))
+		var err error
+		if part.out, err = valueOf(o); err != nil {
+			return err
+		}
+		n.steps = append(n.steps, part)
+	}
+	return nil
+}
+
 func (n *Net) unsupported(nm nodeMeta, what string) error {
 	name := nm.name
 	if name == "" && len(nm.outputs) > 0 {
 		name = nm.outputs[0]
 	}
-	return fmt.Errorf("unsupported %s (node %q, opset %d); camviz runs %v", what, name, n.opset, Supported)
+	return fmt.Errorf("unsupported %s (node %q, opset %d); supported: %s", what, name, n.opset, supportedList())
 }
 
 // findHead sets the score tensor: the graph output, or the input of a
@@ -192,15 +229,15 @@ func (n *Net) findHead(out int) error {
 		if s == nil {
 			return fmt.Errorf("the graph output %q is not computed from the input", n.values[out].name)
 		}
-		if _, ok := s.k.(*head); !ok {
+		if !s.def.head {
 			break
 		}
 		n.softmaxHead = true
 		n.scores = s.in[0]
 	}
 	for _, s := range n.steps {
-		if _, ok := s.k.(*head); ok && n.isUpstream(s.out, n.scores) {
-			return fmt.Errorf("node %q: %s is supported only at the end of the graph", s.node, s.op)
+		if s.def.head && n.isUpstream(s.out, n.scores) {
+			return fmt.Errorf("node %q: %s is supported only at the end of the graph (inside it, as in attention blocks of ViT or Swin, it is out of scope: camviz explains CNNs)", s.node, s.op)
 		}
 	}
 	return nil
@@ -272,23 +309,13 @@ func (n *Net) inferShapes() error {
 	for i, v := range n.values {
 		vals[i] = v.konst
 	}
-	vals[n.input] = &tval{shape: n.inputShape}
+	vals[n.input] = &tval{shape: n.graphLayout(n.inputShape)}
 	for _, s := range n.steps {
 		ins, err := n.gather(vals, s)
 		if err != nil {
 			return err
 		}
-		var out *tval
-		switch k := s.k.(type) {
-		case *intOp:
-			out, err = k.eval(ins)
-		case *alias:
-			out, _, err = k.forward(nil, ins, false)
-		case kernel:
-			var shape []int
-			shape, err = k.infer(ins)
-			out = &tval{shape: shape}
-		}
+		out, err := inferStep(s, ins)
 		if err != nil {
 			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
 		}
@@ -298,15 +325,66 @@ func (n *Net) inferShapes() error {
 		vals[s.out] = out
 	}
 	n.shapes = make([][]int, len(vals))
+	n.ints = make([]bool, len(vals))
 	for i, v := range vals {
 		if v != nil {
 			n.shapes[i] = v.shape
+			n.ints[i] = v.i != nil
 		}
 	}
-	if len(n.shapes[n.scores]) != 2 {
-		return fmt.Errorf("the class scores %q have shape %s; camviz needs [N, classes]", n.values[n.scores].name, shapeStr(n.shapes[n.scores]))
+	if sc := n.shapes[n.scores]; len(sc) < 2 || numel(sc[2:]) != 1 {
+		// [N, classes, 1, 1] (a 1×1 convolution classifier, as caffe2's
+		// DenseNet) is the same score vector.
+		return fmt.Errorf("the class scores %q have shape %s; camviz needs [N, classes]", n.values[n.scores].name, shapeStr(sc))
 	}
 	return nil
+}
+
+// allInts reports whether every given input is an int64 tensor with its
+// values (shape arithmetic), so an intEvaler computes them.
+func allInts(in []*tval) bool {
+	saw := false
+	for _, t := range in {
+		if t == nil {
+			continue
+		}
+		if t.i == nil {
+			return false
+		}
+		saw = true
+	}
+	return saw
+}
+
+// inferStep computes one step's output at load: its shape, or its value
+// for shape arithmetic. A kernel that panics on a hostile model's shapes
+// fails the load with an error instead.
+func inferStep(s step, ins []*tval) (out *tval, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("cannot be computed for its inputs (%v)", r)
+		}
+	}()
+	switch k := s.k.(type) {
+	case *intOp:
+		out, err = k.eval(ins)
+	case kernel:
+		if ie, ok := k.(intEvaler); ok && allInts(ins) {
+			out, err = ie.evalInts(ins)
+			break
+		}
+		if s.def.alias {
+			out, _, err = k.forward(nil, ins, false)
+			break
+		}
+		var shape []int
+		shape, err = k.infer(ins)
+		out = &tval{shape: shape}
+	}
+	if err == nil && out == nil {
+		err = fmt.Errorf("%s cannot run here", s.op)
+	}
+	return out, err
 }
 
 func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
@@ -326,28 +404,6 @@ func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
 		}
 	}
 	return ins, nil
-}
-
-func (n *Net) listLayers() error {
-	hasConv := false
-	for _, s := range n.steps {
-		if _, ok := s.k.(kernel); !ok {
-			continue
-		}
-		if _, ok := s.k.(*alias); ok {
-			continue
-		}
-		if s.op == "Conv" {
-			hasConv = true
-		}
-		if sh := n.shapes[s.out]; len(sh) == 4 && hasConv {
-			n.layers = append(n.layers, Layer{Name: n.values[s.out].name, Op: s.op, Node: s.node, Shape: sh})
-		}
-	}
-	if !hasConv {
-		return errors.New("the model has no convolution layer, so there is nothing to draw a class activation map on")
-	}
-	return nil
 }
 
 func fromTensorAny(v interface{}) (*tval, error) {

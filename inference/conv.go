@@ -7,15 +7,23 @@ import (
 	"camviz/inference/wino"
 )
 
-// conv is ONNX Conv (group 1) as im2col + one matrix product per image.
+// conv is ONNX Conv: per image and group, im2col + one matrix product
+// (Winograd for wide 3×3 layers); depthwise convolutions (one input
+// channel per group) run a direct kernel instead, since a per-channel
+// product of one row would waste the matrix routine on a 1×k×hw problem.
 type conv struct {
 	w                 []float32 // [cout, cin·kh·kw], as stored in ONNX
 	wino              []float32 // w for Winograd F(2×2,3×3), [16][cout][cin]; nil if unused
 	bias              []float32 // nil or [cout]
-	cout, cin, kh, kw int
+	cout, cin, kh, kw int       // cin: input channels per group
+	group             int
 	sh, sw, dh, dw    int
 	pads              [4]int // top, left, bottom, right
 	autoPad           string
+}
+
+func init() {
+	register("Conv", opDef{build: func(a attrs, in []*tval, _ int64) (any, error) { return newConv(a, in) }})
 }
 
 func newConv(a attrs, in []*tval) (kernel, error) {
@@ -30,10 +38,10 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 	if err != nil {
 		return nil, err
 	}
-	if g != 1 {
-		return nil, fmt.Errorf("Conv with group=%d is not supported (only group=1)", g)
+	if g < 1 || w.shape[0]%g != 0 {
+		return nil, fmt.Errorf("Conv group=%d does not divide its %d output channels", g, w.shape[0])
 	}
-	c := &conv{w: w.f, cout: w.shape[0], cin: w.shape[1], kh: w.shape[2], kw: w.shape[3], sh: 1, sw: 1, dh: 1, dw: 1}
+	c := &conv{w: w.f, cout: w.shape[0], cin: w.shape[1], kh: w.shape[2], kw: w.shape[3], group: g, sh: 1, sw: 1, dh: 1, dw: 1}
 	if len(in) > 2 && in[2] != nil {
 		if in[2].f == nil || len(in[2].f) != c.cout {
 			return nil, fmt.Errorf("Conv bias has %d values for %d output channels", len(in[2].f), c.cout)
@@ -54,7 +62,7 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 // cin·cout, so thin layers stay with im2col (measured with OpenBLAS on one
 // core: 64→64 at 224 gains ~15%, 128→128 at 112 and wider ~40%).
 func (c *conv) winogradPays() bool {
-	return c.kh == 3 && c.kw == 3 && c.sh == 1 && c.sw == 1 && c.dh == 1 && c.dw == 1 &&
+	return c.group == 1 && c.kh == 3 && c.kw == 3 && c.sh == 1 && c.sw == 1 && c.dh == 1 && c.dw == 1 &&
 		c.cin*c.cout >= 16*(c.cin+c.cout)
 }
 
@@ -107,8 +115,8 @@ func (c *conv) geometry(x []int) (ho, wo int, p [4]int, err error) {
 	if len(x) != 4 {
 		return 0, 0, p, fmt.Errorf("Conv input is %s, want [N,C,H,W]", shapeStr(x))
 	}
-	if x[1] != c.cin {
-		return 0, 0, p, fmt.Errorf("Conv input has %d channels, weights expect %d", x[1], c.cin)
+	if x[1] != c.cin*c.group {
+		return 0, 0, p, fmt.Errorf("Conv input has %d channels, weights expect %d", x[1], c.cin*c.group)
 	}
 	p = c.padsFor(x[2], x[3])
 	ho = (x[2]+p[0]+p[2]-(c.kh-1)*c.dh-1)/c.sh + 1
@@ -147,25 +155,32 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f)
 		return out, nil, nil
 	}
+	if c.depthwise() {
+		c.depthwiseForward(x.f, n, h, w, ho, wo, p, out.f)
+		return out, nil, nil
+	}
 	var col []float32
 	if !c.pointwise(p) {
 		col = ar.get(k * hw)
 		defer ar.put(col)
 	}
+	cog := c.cout / c.group
 	for b := 0; b < n; b++ {
-		xb := x.f[b*c.cin*h*w : (b+1)*c.cin*h*w]
 		ob := out.f[b*c.cout*hw : (b+1)*c.cout*hw]
-		src := xb
-		if col != nil {
-			c.im2col(xb, h, w, ho, wo, p, col)
-			src = col
-		}
 		beta := float32(0)
 		if c.bias != nil {
 			fillBias(ob, c.bias, hw)
 			beta = 1
 		}
-		blas.Gemm(false, false, c.cout, hw, k, 1, c.w, k, src, hw, beta, ob, hw)
+		for g := 0; g < c.group; g++ {
+			xg := x.f[(b*c.group+g)*c.cin*h*w : (b*c.group+g+1)*c.cin*h*w]
+			src := xg
+			if col != nil {
+				c.im2col(xg, h, w, ho, wo, p, col)
+				src = col
+			}
+			blas.Gemm(false, false, cog, hw, k, 1, c.w[g*cog*k:], k, src, hw, beta, ob[g*cog*hw:], hw)
+		}
 	}
 	return out, nil, nil
 }
@@ -266,20 +281,28 @@ func (c *conv) backward(ar *arena, in []*tval, out *tval, _ any, dout []float32)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	dx := make([]float32, numel(x.shape))
+	if c.depthwise() {
+		c.depthwiseBackward(dout, n, h, w, ho, wo, p, dx)
+		return dx, nil
+	}
 	var col []float32
 	if !c.pointwise(p) {
 		col = ar.get(k * hw)
 		defer ar.put(col)
 	}
+	cog := c.cout / c.group
 	for b := 0; b < n; b++ {
-		db := dout[b*c.cout*hw : (b+1)*c.cout*hw]
-		dxb := dx[b*c.cin*h*w : (b+1)*c.cin*h*w]
-		if col == nil {
-			blas.Gemm(true, false, k, hw, c.cout, 1, c.w, k, db, hw, 0, dxb, hw)
-			continue
+		for g := 0; g < c.group; g++ {
+			db := dout[(b*c.cout+g*cog)*hw : (b*c.cout+(g+1)*cog)*hw]
+			dxg := dx[(b*c.group+g)*c.cin*h*w : (b*c.group+g+1)*c.cin*h*w]
+			wg := c.w[g*cog*k:]
+			if col == nil {
+				blas.Gemm(true, false, k, hw, cog, 1, wg, k, db, hw, 0, dxg, hw)
+				continue
+			}
+			blas.Gemm(true, false, k, hw, cog, 1, wg, k, db, hw, 0, col, hw)
+			c.col2im(col, h, w, ho, wo, p, dxg)
 		}
-		blas.Gemm(true, false, k, hw, c.cout, 1, c.w, k, db, hw, 0, col, hw)
-		c.col2im(col, h, w, ho, wo, p, dxb)
 	}
 	return dx, nil
 }

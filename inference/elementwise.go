@@ -8,6 +8,13 @@ import (
 // relu is ONNX Relu; its backward needs only its own output.
 type relu struct{}
 
+func init() {
+	register("Relu", opDef{build: fixed(relu{}), perChannel: true})
+	register("BatchNormalization", opDef{perChannel: true, build: func(a attrs, in []*tval, _ int64) (any, error) {
+		return newBatchNorm(a, in)
+	}})
+}
+
 func (relu) infer(in []*tval) ([]int, error) { return in[0].shape, nil }
 
 func (relu) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {

@@ -120,7 +120,7 @@ func TestBadModels(t *testing.T) {
 		{"truncated 10%", good[:len(good)/10], "not an ONNX model"},
 		{"truncated 50%", good[:len(good)/2], "not an ONNX model"},
 		{"truncated at end", good[:len(good)-3], "not an ONNX model"},
-		{"unsupported op", data("bad_unsupported_op.onnx"), `unsupported operator LeakyRelu (node "odd_activation", opset 13)`},
+		{"unsupported op", data("bad_unsupported_op.onnx"), `unsupported operator ThresholdedRelu (node "odd_activation", opset 13); supported: Add, AveragePool, BatchNormalization, Cast`},
 		{"no conv", data("bad_no_conv.onnx"), "no convolution layer"},
 		{"mismatched gemm", data("bad_mismatched_gemm.onnx"), "Gemm input has 128 features but the weights expect 100"},
 		{"text input", data("bad_text_input.onnx"), "is not float32"},

@@ -14,6 +14,10 @@ type gemm struct {
 	transA, transB bool
 }
 
+func init() {
+	register("Gemm", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) { return newGemm(a) }})
+}
+
 func newGemm(a attrs) (kernel, error) {
 	g := &gemm{}
 	var err error

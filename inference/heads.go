@@ -104,7 +104,7 @@ func (n *Net) gemmAsConv(s step, cin, kh, kw int) (*conv, error) {
 	} else {
 		w = transposeScaled(b.f, in, out, g.transB, g.alpha)
 	}
-	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, sh: 1, sw: 1, dh: 1, dw: 1}
+	c := &conv{w: w, cout: out, cin: cin, kh: kh, kw: kw, group: 1, sh: 1, sw: 1, dh: 1, dw: 1}
 	if len(s.in) > 2 && s.in[2] >= 0 && g.beta != 0 {
 		bias := n.values[s.in[2]].konst
 		if bias == nil || (len(bias.f) != out && len(bias.f) != 1) {
@@ -128,7 +128,7 @@ func (n *Net) DenseScores(ctx context.Context, h *FCHead, x *tensor.Dense) (*ten
 	if !ok || len(s) != 4 || s[0] != 1 || s[1] != n.inputShape[1] {
 		return nil, fmt.Errorf("dense scores need a float32 [1,%d,H,W] input", n.inputShape[1])
 	}
-	feat, err := n.runUntil(ctx, &tval{shape: append([]int(nil), s...), f: data}, n.byName[h.Feature])
+	feat, err := n.runUntil(ctx, n.toGraphLayout(&tval{shape: append([]int(nil), s...), f: data}), n.byName[h.Feature])
 	if err != nil {
 		return nil, err
 	}
@@ -193,41 +193,103 @@ func (n *Net) LinearHead() (*LinearHead, error) {
 }
 
 func (n *Net) findLinearHead() (*LinearHead, error) {
-	s := n.producer(n.scores)
+	s := n.producer(n.throughAliases(n.scores))
 	if s == nil {
 		return nil, ErrNoLinearHead
 	}
-	if _, ok := s.k.(*gemm); !ok {
-		return nil, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
+	w, bias, v, err := n.linearLayer(s)
+	if err != nil {
+		return nil, err
 	}
-	v := s.in[0]
 	for {
 		p := n.producer(v)
 		if p == nil {
 			return nil, ErrNoLinearHead
 		}
-		if _, ok := p.k.(*alias); ok {
+		if p.def.alias {
 			v = p.in[0]
 			continue
 		}
 		if !n.isGlobalPool(p) {
 			return nil, fmt.Errorf("%w: the last linear layer reads the output of %s, not a global average pool — VGG16 has three fully-connected layers after a 7×7 map: use fcconv", ErrNoLinearHead, p.op)
 		}
-		c, err := n.gemmAsConv(*s, n.shapes[p.in[0]][1], 1, 1)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrNoLinearHead, err)
+		c := n.shapes[p.in[0]][1]
+		if len(w) != c*n.NumClasses() {
+			return nil, fmt.Errorf("%w: the linear layer takes %d features, the pool gives %d", ErrNoLinearHead, len(w)/n.NumClasses(), c)
 		}
-		return &LinearHead{Feature: n.values[p.in[0]].name, C: c.cin, Weights: c.w, Bias: c.bias}, nil
+		return &LinearHead{Feature: n.values[p.in[0]].name, C: c, Weights: w, Bias: bias}, nil
 	}
 }
 
+// linearLayer reads the last layer as weights [classes, features] and a
+// bias: a Gemm, a MatMul by constant weights with or without an Add of a
+// constant bias (TF/Keras exports), or a 1×1 convolution of a 1×1 map.
+// v is the value it reads.
+func (n *Net) linearLayer(s *step) (w, bias []float32, v int, err error) {
+	switch k := s.k.(type) {
+	case *gemm:
+		c, err := n.gemmAsConv(*s, numel(n.shapes[s.in[0]][1:]), 1, 1)
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("%w: %w", ErrNoLinearHead, err)
+		}
+		return c.w, c.bias, s.in[0], nil
+	case *binop:
+		if k.op != "Add" {
+			break
+		}
+		for j, in := range s.in {
+			b := n.values[s.in[1-j]].konst
+			if mm := n.producer(in); mm != nil && b != nil && b.f != nil {
+				if _, ok := mm.k.(*matmul); ok {
+					w, _, v, err := n.linearLayer(mm)
+					if err != nil {
+						return nil, nil, 0, err
+					}
+					return w, perClass(b.f, n.NumClasses()), v, nil
+				}
+			}
+		}
+	case *matmul:
+		in, out := k.w.shape[0], k.w.shape[1]
+		return transposeScaled(k.w.f, in, out, false, 1), nil, s.in[0], nil
+	case *conv:
+		// A 1×1 convolution on the pooled [N,C,1,1] vector (MXNet's
+		// MobileNetV2, caffe2's DenseNet fc6) is a linear layer too.
+		if in := n.shapes[s.in[0]]; k.kh == 1 && k.kw == 1 && k.group == 1 && len(in) == 4 && in[2] == 1 && in[3] == 1 {
+			return k.w, k.bias, s.in[0], nil
+		}
+	}
+	return nil, nil, 0, fmt.Errorf("%w: the last layer is %s", ErrNoLinearHead, s.op)
+}
+
+// perClass spreads a bias of one or classes values over the classes.
+func perClass(b []float32, classes int) []float32 {
+	out := make([]float32, classes)
+	for i := range out {
+		out[i] = b[min(i, len(b)-1)]
+	}
+	return out
+}
+
+// isGlobalPool reports whether step s averages each channel's whole map:
+// GlobalAveragePool, an AveragePool covering it, or ReduceMean over H, W.
 func (n *Net) isGlobalPool(s *step) bool {
+	in := n.shapes[s.in[0]]
 	switch k := s.k.(type) {
 	case globalAvg:
 		return true
 	case *pool:
-		in := n.shapes[s.in[0]]
 		return !k.max && len(in) == 4 && k.kh == in[2] && k.kw == in[3] && k.pads == [4]int{}
+	case *reduceMean:
+		ins := []*tval{{shape: in}}
+		for _, id := range s.in[1:] {
+			var c *tval
+			if id >= 0 {
+				c = n.values[id].konst
+			}
+			ins = append(ins, c)
+		}
+		return k.spatialMean(ins)
 	}
 	return false
 }

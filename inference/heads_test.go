@@ -3,7 +3,10 @@ package inference
 import (
 	"context"
 	"errors"
+	"math"
 	"testing"
+
+	"camviz/cam"
 )
 
 // At the model's own input size the dense map is 1×1 and must equal the
@@ -104,4 +107,74 @@ func TestFCHeadOverGlobalPool(t *testing.T) {
 		}
 	}
 	relClose(t, "mean of dense map vs scores", mean, p.Scores(), 1e-4)
+}
+
+// TestCAMEqualsGradCAMOnLinearHeads: on a global-average-pool → linear
+// head, d score_c / d A_k = W[c,k]/(H·W) at every position, so Grad-CAM's
+// channel weights are CAM's divided by H·W and the two maps agree after
+// min-max — on a ResNet-style head (GlobalAveragePool, Flatten, Gemm) and
+// a Keras-style one (ReduceMean over H and W, MatMul, Add).
+func TestCAMEqualsGradCAMOnLinearHeads(t *testing.T) {
+	heads := map[string]func(g *graphBuilder){
+		"GlobalAveragePool Flatten Gemm": func(g *graphBuilder) {
+			g.node("GlobalAveragePool", []string{"f"}, []string{"p"})
+			g.head("p", 4, 5)
+		},
+		"ReduceMean MatMul Add": func(g *graphBuilder) {
+			g.node("ReduceMean", []string{"f"}, []string{"p"}, aInts("axes", 2, 3), aInt("keepdims", 0))
+			g.node("MatMul", []string{"p", g.random("lin.w", -1, 1, 4, 5)}, []string{"m"})
+			g.node("Add", []string{"m", g.random("lin.b", -1, 1, 5)}, []string{"scores"})
+			g.output = "scores"
+		},
+	}
+	ctx := context.Background()
+	for name, head := range heads {
+		t.Run(name, func(t *testing.T) {
+			g := convNet(14)
+			g.node("Conv", []string{"a", g.random("c2.w", -0.4, 0.4, 4, 4, 3, 3)}, []string{"b"}, aInts("pads", 1, 1, 1, 1))
+			g.node("Add", []string{"a", "b"}, []string{"s"})
+			g.node("Relu", []string{"s"}, []string{"f"})
+			head(g)
+			net, err := Decode(g.bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := net.LinearHead()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Feature != "f" || h.C != 4 || net.DefaultLayer() != "f" {
+				t.Fatalf("head reads %q (%d channels), default layer %q; want f", h.Feature, h.C, net.DefaultLayer())
+			}
+			p, err := net.Forward(ctx, randomInput(net, 5), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			act, _ := p.Activation("f")
+			a := cam.Maps{C: 4, H: 6, W: 6, Data: act.Data().([]float32)}
+			for class := 0; class < 5; class++ {
+				gr, err := p.Grad(ctx, "f", class)
+				if err != nil {
+					t.Fatal(err)
+				}
+				gm := cam.Maps{C: 4, H: 6, W: 6, Data: gr.Data().([]float32)}
+				gc, err := cam.LayerMap("gradcam", a, gm)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cm, err := cam.WeightedSum(a, h.Weights[class*4:(class+1)*4])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range cm.Data {
+					if d := math.Abs(float64(cm.Data[i]/36 - gc.Data[i])); d > 1e-5*(1+math.Abs(float64(gc.Data[i]))) {
+						t.Fatalf("class %d, position %d: CAM/36 %v, Grad-CAM %v", class, i, cm.Data[i]/36, gc.Data[i])
+					}
+				}
+				if nonzero(gc.Data) == 0 {
+					t.Fatalf("class %d: Grad-CAM is all zero", class)
+				}
+			}
+		})
+	}
 }

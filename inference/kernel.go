@@ -2,6 +2,8 @@ package inference
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 )
 
 // kernel is one ONNX operator on float tensors.
@@ -19,64 +21,86 @@ type differentiable interface {
 	backward(ar *arena, in []*tval, out *tval, aux any, dout []float32) ([]float32, error)
 }
 
-// Supported lists the ONNX operators camviz runs.
-var Supported = []string{
-	"AveragePool", "BatchNormalization", "Cast", "Concat", "Constant", "Conv", "Dropout",
-	"Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LogSoftmax", "MaxPool",
-	"Relu", "Reshape", "Shape", "Softmax", "Squeeze", "Unsqueeze",
+// adjoint kernels give the gradient for every input i with want[i] set
+// (nil elsewhere): the binary operators, whose two operands may both be
+// activations (SiLU is x·sigmoid(x)), and Concat.
+type adjoint interface {
+	backwardAll(ar *arena, in []*tval, out *tval, aux any, dout []float32, want []bool) ([][]float32, error)
 }
 
-// newKernel builds the kernel for one node. Constant inputs (weights) are
-// known here; activations are nil.
-func newKernel(op string, a attrs, in []*tval, opset int64) (any, error) {
-	switch op {
-	case "Conv":
-		return newConv(a, in)
-	case "Relu":
-		return relu{}, nil
-	case "MaxPool", "AveragePool":
-		return newPool(op == "MaxPool", a)
-	case "GlobalAveragePool":
-		return globalAvg{}, nil
-	case "BatchNormalization":
-		return newBatchNorm(a, in)
-	case "Gemm":
-		return newGemm(a)
-	case "Identity", "Dropout":
-		return &alias{op: op}, nil
-	case "Flatten":
-		ax, err := a.int("axis", 1)
-		return &alias{op: op, axis: ax}, err
-	case "Reshape":
-		return &alias{op: op}, nil
-	case "Squeeze", "Unsqueeze":
-		axes, err := a.ints("axes")
-		return &alias{op: op, axes: axes}, err
-	case "Shape":
-		k := &intOp{op: op}
-		var err error
-		if k.start, err = a.int("start", 0); err != nil {
-			return nil, err
-		}
-		if _, k.hasEnd = a["end"]; k.hasEnd {
-			k.end, err = a.int("end", 0)
-		}
-		return k, err
-	case "Gather", "Concat":
-		ax, err := a.int("axis", 0)
-		return &intOp{op: op, axis: ax}, err
-	case "Cast":
-		to, err := a.int("to", 0)
-		return &intOp{op: op, to: to}, err
-	case "Constant":
-		return newConstant(a)
-	case "Softmax", "LogSoftmax":
-		return &head{op: op}, nil
+// intEvaler kernels also run on the int64 vectors of shape arithmetic
+// (Concat, Slice, Mul of shape vectors): when every input is one, the
+// engine calls evalInts instead of forward, at load and at every pass.
+type intEvaler interface {
+	evalInts(in []*tval) (*tval, error)
+}
+
+// opDef is one entry of the operator table: how to build a node's kernel
+// and what the engine may assume about the operator.
+type opDef struct {
+	// build makes the kernel for one node. Constant inputs (weights) are
+	// known; activations are nil.
+	build func(a attrs, in []*tval, opset int64) (any, error)
+	// alias: the output shares the input's buffer (shape-only operators).
+	alias bool
+	// perChannel: each output channel depends on the same input channel
+	// only and the layout stays [N,C,…] (AblationCAM's fc6 shortcut may
+	// pass through it).
+	perChannel bool
+	// head: a normalisation of the scores (Softmax), taken off the end.
+	head bool
+}
+
+// ops is the operator table; each operator's file registers its entry in
+// init.
+var ops = map[string]opDef{}
+
+func register(op string, d opDef) {
+	if _, dup := ops[op]; dup {
+		panic("inference: operator " + op + " registered twice")
 	}
-	return nil, errUnsupported
+	ops[op] = d
 }
 
-var errUnsupported = fmt.Errorf("unsupported operator")
+// Supported lists the ONNX operators camviz runs, sorted.
+func Supported() []string {
+	names := make([]string, 0, len(ops))
+	for op := range ops {
+		names = append(names, op)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// supportedList names the supported operators for an error line, as
+// many as fit in about 200 characters (a window shows the line whole),
+// then how many there are and where all are listed.
+func supportedList() string {
+	all := Supported()
+	var b strings.Builder
+	for i, op := range all {
+		if b.Len()+len(op) > 200 {
+			fmt.Fprintf(&b, "… (%d in all, listed in docs/engine.md)", len(all))
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(op)
+	}
+	return b.String()
+}
+
+// fixed wraps a constructor that needs neither attributes nor inputs.
+func fixed(k any) func(attrs, []*tval, int64) (any, error) {
+	return func(attrs, []*tval, int64) (any, error) { return k, nil }
+}
+
+func init() {
+	register("Constant", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) { return newConstant(a) }})
+	register("Softmax", opDef{build: fixed(&head{op: "Softmax"}), head: true})
+	register("LogSoftmax", opDef{build: fixed(&head{op: "LogSoftmax"}), head: true})
+}
 
 func newConstant(a attrs) (any, error) {
 	v, ok := a["value"]

@@ -20,11 +20,13 @@ type Net struct {
 
 	input, scores int
 	inputShape    []int // [N,C,H,W] as declared; symbolic batch becomes 1
+	nhwc          bool  // the graph's input is [N,H,W,C]; inputShape is still NCHW
 	softmaxHead   bool
 	opset         int64
 	producerName  string
 	layers        []Layer
 	shapes        [][]int // every value's shape at the declared input size
+	ints          []bool  // values of shape arithmetic (int64 vectors)
 
 	fcOnce sync.Once
 	fcHead *FCHead
@@ -49,6 +51,7 @@ type step struct {
 	in       []int  // value indices; -1 for an omitted optional input
 	out      int
 	k        any // kernel or *intOp
+	def      opDef
 }
 
 // Layer is one tensor a CAM can be computed at.
@@ -57,6 +60,7 @@ type Layer struct {
 	Op    string // the operator that produces it
 	Node  string // the ONNX node name
 	Shape []int  // at the model's declared input size
+	Block string // the module it belongs to, from the node name ("/layer4/layer4.1"); "" if unnamed
 }
 
 // MaxModelBytes is the largest model file camviz reads: protobuf caps a
@@ -102,6 +106,10 @@ func decode(data []byte, own bool) (*Net, error) {
 	if len(m.nodes) == 0 {
 		return nil, errors.New("the ONNX graph has no nodes")
 	}
+	order, err := m.order()
+	if err != nil {
+		return nil, err
+	}
 	slim, weights, err := splitWeights(data, own)
 	if err != nil {
 		return nil, err
@@ -110,7 +118,7 @@ func decode(data []byte, own bool) (*Net, error) {
 	if err := unmarshal(b, slim); err != nil {
 		return nil, err
 	}
-	return compile(b, m, weights)
+	return compile(b, m, weights, order)
 }
 
 // unmarshal runs onnx-go's decoder, turning its panics on malformed
@@ -159,8 +167,7 @@ func (n *Net) Info() Info {
 
 // NumClasses is the length of the score vector.
 func (n *Net) NumClasses() int {
-	s := n.shapes[n.scores]
-	return s[len(s)-1]
+	return n.shapes[n.scores][1]
 }
 
 // InputSize is the declared input's channels, height and width.
@@ -171,23 +178,6 @@ func (n *Net) InputSize() (c, h, w int) {
 // Layers lists the spatial ([N,C,H,W]) tensors a CAM can be computed at,
 // in graph order.
 func (n *Net) Layers() []Layer { return append([]Layer(nil), n.layers...) }
-
-// DefaultLayer is the last ReLU of the convolutional part (the usual CAM
-// target: features.29 in VGG16), or the last spatial layer without one.
-func (n *Net) DefaultLayer() string {
-	def := ""
-	for _, l := range n.layers {
-		if l.Op == "Relu" || def == "" {
-			def = l.Name
-		}
-	}
-	if def == "" {
-		for i := len(n.layers) - 1; i >= 0; i-- {
-			return n.layers[i].Name
-		}
-	}
-	return def
-}
 
 // Layer finds a layer by tensor name.
 func (n *Net) Layer(name string) (Layer, error) {

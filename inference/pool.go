@@ -15,6 +15,12 @@ type pool struct {
 	countPad       bool
 }
 
+func init() {
+	register("MaxPool", opDef{perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(true, a) }})
+	register("AveragePool", opDef{perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(false, a) }})
+	register("GlobalAveragePool", opDef{perChannel: true, build: fixed(globalAvg{})})
+}
+
 func newPool(isMax bool, a attrs) (kernel, error) {
 	ks, err := a.ints("kernel_shape")
 	if err != nil {

@@ -14,6 +14,25 @@ type alias struct {
 	noCheck bool
 }
 
+func init() {
+	plain := func(op string) func(attrs, []*tval, int64) (any, error) {
+		return func(attrs, []*tval, int64) (any, error) { return &alias{op: op}, nil }
+	}
+	register("Identity", opDef{alias: true, perChannel: true, build: plain("Identity")})
+	register("Dropout", opDef{alias: true, perChannel: true, build: plain("Dropout")})
+	register("Reshape", opDef{alias: true, build: plain("Reshape")})
+	register("Flatten", opDef{alias: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		ax, err := a.int("axis", 1)
+		return &alias{op: "Flatten", axis: ax}, err
+	}})
+	for _, op := range []string{"Squeeze", "Unsqueeze"} {
+		register(op, opDef{alias: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
+			axes, err := a.ints("axes")
+			return &alias{op: op, axes: axes}, err
+		}})
+	}
+}
+
 func (a *alias) infer(in []*tval) ([]int, error) {
 	x := in[0].shape
 	switch a.op {
@@ -32,7 +51,16 @@ func (a *alias) infer(in []*tval) ([]int, error) {
 		if len(in) < 2 || in[1] == nil || in[1].i == nil {
 			return nil, fmt.Errorf("Reshape needs an integer shape input")
 		}
-		return reshapeTo(x, in[1].ints())
+		spec := in[1].ints()
+		if len(spec) > 0 && spec[0] == 1 && len(x) > 0 && x[0] > 1 {
+			// A static export writes its batch of one into the shape
+			// (ShuffleNet's channel shuffle, view(1, -1)): a batched pass
+			// keeps its own batch.
+			if o, err := reshapeTo(x, append([]int{x[0]}, spec[1:]...)); err == nil {
+				return o, nil
+			}
+		}
+		return reshapeTo(x, spec)
 	case "Squeeze", "Unsqueeze":
 		axes := a.axes
 		if len(in) > 1 && in[1] != nil {

@@ -45,7 +45,24 @@ func (n *Net) checkInput(x *tensor.Dense) (*tval, error) {
 	if len(s) != 4 || s[1] != c || s[2] != h || s[3] != w {
 		return nil, fmt.Errorf("input is %s; the model takes [N×%d×%d×%d]", shapeStr(s), c, h, w)
 	}
-	return &tval{shape: append([]int(nil), s...), f: data}, nil
+	return n.toGraphLayout(&tval{shape: append([]int(nil), s...), f: data}), nil
+}
+
+// graphLayout is an [N,C,H,W] shape as the graph's input has it.
+func (n *Net) graphLayout(s []int) []int {
+	if !n.nhwc {
+		return s
+	}
+	return []int{s[0], s[2], s[3], s[1]}
+}
+
+// toGraphLayout turns an [N,C,H,W] input into the graph's layout.
+func (n *Net) toGraphLayout(t *tval) *tval {
+	if !n.nhwc {
+		return t
+	}
+	out, _, _ := (&transpose{perm: []int{0, 2, 3, 1}}).forward(nil, []*tval{t}, false)
+	return out
 }
 
 // run executes the steps. Values in preset (by value id) are taken as
@@ -129,9 +146,12 @@ func (p *Pass) exec(i int, s step) (err error) {
 	case *intOp:
 		out, err = k.eval(ins)
 	case kernel:
+		if ie, ok := k.(intEvaler); ok && allInts(ins) {
+			out, err = ie.evalInts(ins)
+			break
+		}
 		out, p.aux[i], err = k.forward(p.net.arena, ins, p.keep)
-		_, isAlias := k.(*alias)
-		p.owned[s.out] = err == nil && !isAlias
+		p.owned[s.out] = err == nil && !s.def.alias
 	default:
 		err = fmt.Errorf("internal: %s cannot run", s.op)
 	}
@@ -230,14 +250,32 @@ func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k in
 		}
 		s := p.net.steps[i]
 		dout, ok := grads[s.out]
-		if !ok || len(s.in) == 0 || s.in[0] < 0 || !down[s.in[0]] {
+		if !ok {
 			continue
 		}
-		dx, err := p.backwardStep(i, s, dout, k)
+		// Only inputs computed from the layer need a gradient; a value read
+		// by several steps sums theirs (fan-out).
+		want := make([]bool, len(s.in))
+		needed := false
+		for j, id := range s.in {
+			want[j] = id >= 0 && down[id] && p.net.values[id].konst == nil
+			needed = needed || want[j]
+		}
+		if !needed {
+			continue
+		}
+		dxs, err := p.backwardStep(i, s, dout, k, want)
 		if err != nil {
 			return nil, nil, err
 		}
-		addGrad(grads, s.in[0], dx)
+		for j, dx := range dxs {
+			if want[j] && dx != nil {
+				addGrad(grads, s.in[j], dx)
+			}
+		}
+		if s.out != tid {
+			delete(grads, s.out) // every reader of s.out came later: done with it
+		}
 	}
 	g, ok := grads[tid]
 	if !ok {
@@ -246,34 +284,48 @@ func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k in
 	return g, target.shape, nil
 }
 
-// backwardStep runs one step's adjoint on k stacked gradients. A Gemm
-// takes them as k times more rows in one product; other operators go
-// slice by slice over the same kept forward state.
-func (p *Pass) backwardStep(i int, s step, dout []float32, k int) ([]float32, error) {
-	d, ok := s.k.(differentiable)
-	if !ok {
-		return nil, fmt.Errorf("node %q (%s) has no gradient", s.node, s.op)
-	}
+// backwardStep runs one step's adjoint on k stacked gradients, for the
+// inputs in want. A Gemm or MatMul takes them as k times more rows in one
+// product; other operators go slice by slice over the same kept forward
+// state.
+func (p *Pass) backwardStep(i int, s step, dout []float32, k int, want []bool) ([][]float32, error) {
 	ins, err := p.net.gather(p.vals, s)
 	if err != nil {
 		return nil, err
 	}
 	out := p.vals[s.out]
-	if g, isGemm := s.k.(*gemm); k == 1 || (isGemm && !g.transA) {
-		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout)
+	one := func(dout []float32) ([][]float32, error) {
+		switch d := s.k.(type) {
+		case adjoint:
+			return d.backwardAll(p.net.arena, ins, out, p.aux[i], dout, want)
+		case differentiable:
+			if !want[0] {
+				return nil, fmt.Errorf("only its first input has a gradient")
+			}
+			dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout)
+			return [][]float32{dx}, err
+		}
+		return nil, fmt.Errorf("no gradient")
+	}
+	wrap := func(err error) error { return fmt.Errorf("node %q (%s) backward: %w", s.node, s.op, err) }
+	_, isMatMul := s.k.(*matmul)
+	if g, isGemm := s.k.(*gemm); k == 1 || (isGemm && !g.transA) || isMatMul {
+		dx, err := one(dout)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+			return nil, wrap(err)
 		}
 		return dx, nil
 	}
 	per := numel(out.shape)
-	var all []float32
+	all := make([][]float32, len(s.in))
 	for j := 0; j < k; j++ {
-		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout[j*per:(j+1)*per])
+		dx, err := one(dout[j*per : (j+1)*per])
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+			return nil, wrap(err)
 		}
-		all = append(all, dx...)
+		for m, d := range dx {
+			all[m] = append(all[m], d...)
+		}
 	}
 	return all, nil
 }
@@ -291,6 +343,30 @@ func addGrad(grads map[int][]float32, id int, dx []float32) {
 		sum[i] = prev[i] + dx[i]
 	}
 	grads[id] = sum
+}
+
+// readBy marks the values read by the steps whose output is marked.
+func (n *Net) readBy(marked []bool) []bool {
+	r := make([]bool, len(n.values))
+	for _, s := range n.steps {
+		if marked[s.out] {
+			for _, id := range s.in {
+				if id >= 0 {
+					r[id] = true
+				}
+			}
+		}
+	}
+	return r
+}
+
+// tileBatch repeats a one-image tensor n times along the batch axis.
+func tileBatch(v *tval, n int) *tval {
+	out := &tval{shape: append([]int{n}, v.shape[1:]...), f: make([]float32, n*len(v.f))}
+	for b := 0; b < n; b++ {
+		copy(out.f[b*len(v.f):], v.f)
+	}
+	return out
 }
 
 // downstream marks the values computed from value v (v included).
@@ -328,11 +404,20 @@ func (p *Pass) ScoresWith(ctx context.Context, layer string, acts []float32, n i
 func (p *Pass) scoresFrom(ctx context.Context, tid int, acts []float32, n int) ([]float32, error) {
 	t := p.vals[tid]
 	down := p.net.downstream(tid)
+	fromInput := p.net.downstream(p.net.input)
+	readers := p.net.readBy(down)
 	preset := map[int]*tval{}
 	for id, v := range p.vals {
-		if v != nil && !down[id] {
-			preset[id] = v
+		if v == nil || down[id] {
+			continue
 		}
+		// An activation of this pass that a tail step reads beside the
+		// replaced ones (a skip connection, a Concat's other branch)
+		// gets one copy per replacement when the pass holds one image.
+		if fromInput[id] && readers[id] && p.n == 1 && n > 1 && v.f != nil {
+			v = tileBatch(v, n)
+		}
+		preset[id] = v
 	}
 	shape := append([]int{n}, t.shape[1:]...)
 	preset[tid] = &tval{shape: shape, f: acts}

@@ -2,7 +2,7 @@ package inference
 
 import "fmt"
 
-// intOp is shape arithmetic on small int64 vectors (Shape, Gather, Concat,
+// intOp is shape arithmetic on small int64 vectors (Shape, Gather,
 // Constant, Cast). It runs for real both at load-time shape inference and
 // at every forward pass; it costs microseconds and carries no gradient.
 type intOp struct {
@@ -14,6 +14,42 @@ type intOp struct {
 	value      *tval
 }
 
+func init() {
+	register("Shape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		k := &intOp{op: "Shape"}
+		var err error
+		if k.start, err = a.int("start", 0); err != nil {
+			return nil, err
+		}
+		if _, k.hasEnd = a["end"]; k.hasEnd {
+			k.end, err = a.int("end", 0)
+		}
+		return k, err
+	}})
+	register("Gather", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		ax, err := a.int("axis", 0)
+		return &intOp{op: "Gather", axis: ax}, err
+	}})
+	register("ConstantOfShape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		k := &intOp{op: "ConstantOfShape", value: &tval{shape: []int{1}, f: []float32{0}}}
+		if v, ok := a["value"]; ok {
+			t, err := fromTensorAny(v)
+			if err != nil {
+				return nil, err
+			}
+			if numel(t.shape) != 1 {
+				return nil, fmt.Errorf("ConstantOfShape value must hold one element")
+			}
+			k.value = t
+		}
+		return k, nil
+	}})
+	register("Cast", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		to, err := a.int("to", 0)
+		return &intOp{op: "Cast", to: to}, err
+	}})
+}
+
 func (k *intOp) eval(in []*tval) (*tval, error) {
 	switch k.op {
 	case "Constant":
@@ -22,19 +58,40 @@ func (k *intOp) eval(in []*tval) (*tval, error) {
 		return k.shapeOf(in[0].shape), nil
 	case "Gather":
 		return gatherInts(in, k.axis)
-	case "Concat":
-		var out []int64
-		for _, t := range in {
-			if t == nil || t.i == nil || len(t.shape) > 1 {
-				return nil, fmt.Errorf("Concat is supported only for 1-D integer shape vectors")
-			}
-			out = append(out, t.i...)
-		}
-		return &tval{shape: []int{len(out)}, i: out}, nil
 	case "Cast":
 		return castTo(in[0], k.to)
+	case "ConstantOfShape":
+		return k.fill(in[0])
 	}
 	return nil, fmt.Errorf("internal: unknown int op %s", k.op)
+}
+
+// fill is ConstantOfShape: a tensor of the given shape holding value.
+func (k *intOp) fill(shape *tval) (*tval, error) {
+	if shape == nil || shape.i == nil || len(shape.shape) > 1 {
+		return nil, fmt.Errorf("ConstantOfShape needs a 1-D integer shape")
+	}
+	s := shape.ints()
+	n := 1
+	for _, d := range s {
+		if d < 0 || n*max(d, 1) > maxValue {
+			return nil, fmt.Errorf("ConstantOfShape of %v is not a valid size", s)
+		}
+		n *= d
+	}
+	out := &tval{shape: s}
+	if k.value.i != nil {
+		out.i = make([]int64, n)
+		for j := range out.i {
+			out.i[j] = k.value.i[0]
+		}
+		return out, nil
+	}
+	out.f = make([]float32, n)
+	for j := range out.f {
+		out.f[j] = k.value.f[0]
+	}
+	return out, nil
 }
 
 func (k *intOp) shapeOf(s []int) *tval {
