@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -95,4 +96,14 @@ func TestSSIM(t *testing.T) {
 	if s, _ := metrics.SSIM(a, inv); s > -0.5 {
 		t.Errorf("SSIM of a map with its negative %v, want strongly negative", s)
 	}
+}
+
+func ExampleSpearman() {
+	orig := metrics.Map{W: 4, H: 1, Data: []float32{0, 0.2, 0.9, 1}}
+	same := metrics.Map{W: 4, H: 1, Data: []float32{0.1, 0.3, 0.5, 0.7}} // another scale, the same order
+	flip := metrics.Map{W: 4, H: 1, Data: []float32{1, 0.8, 0.5, 0}}
+	a, _ := metrics.Spearman(orig, same)
+	b, _ := metrics.Spearman(orig, flip)
+	fmt.Println(a, b)
+	// Output: 1 -1
 }
