@@ -106,6 +106,7 @@ type grid struct {
 	w, h, stride int
 	spans        []span    // runs of removed pixels, row-major
 	diag         []float64 // s_i on the padded grid
+	relax        []float64 // ω/s_i, for the preconditioner
 	removed      []bool    // on the padded grid
 	unknowns     int
 }
@@ -117,6 +118,7 @@ func newGrid(w, h int, removed []bool) *grid {
 	g := &grid{w: w, h: h, stride: w + 2}
 	size := (w + 2) * (h + 2)
 	g.diag = make([]float64, size)
+	g.relax = make([]float64, size)
 	g.removed = make([]bool, size)
 	for y := range h {
 		row := removed[y*w : (y+1)*w]
@@ -134,6 +136,7 @@ func newGrid(w, h int, removed []bool) *grid {
 			for xx := x0; xx < x; xx++ {
 				g.removed[q+xx] = true
 				g.diag[q+xx] = inside(xx, y, w, h)
+				g.relax[q+xx] = ssorOmega / g.diag[q+xx]
 			}
 			g.unknowns += x - x0
 		}
@@ -208,18 +211,16 @@ func (g *grid) apply(y, v []float64) {
 // M = ω/(2−ω)·(D/ω + L)·D⁻¹·(D/ω + U). fwd is scratch; z and fwd must be
 // zero off the unknowns.
 func (g *grid) precondition(z, fwd, r []float64) {
-	s, om := g.stride, ssorOmega
+	s := g.stride
 	for _, sp := range g.spans { // (D/ω + L)·y = r; L's entries are −w
 		for q := sp.q0; q < sp.q1; q++ {
-			t := r[q] + wDiagonal*(fwd[q-s-1]+fwd[q-s+1]) + wDirect*(fwd[q-s]+fwd[q-1])
-			fwd[q] = om * t / g.diag[q]
+			fwd[q] = g.relax[q] * (r[q] + wDiagonal*(fwd[q-s-1]+fwd[q-s+1]) + wDirect*(fwd[q-s]+fwd[q-1]))
 		}
 	}
 	for k := len(g.spans) - 1; k >= 0; k-- { // (D/ω + U)·z = (2−ω)/ω·D·y
 		sp := g.spans[k]
 		for q := sp.q1 - 1; q >= sp.q0; q-- {
-			t := (2-om)/om*g.diag[q]*fwd[q] + wDiagonal*(z[q+s-1]+z[q+s+1]) + wDirect*(z[q+s]+z[q+1])
-			z[q] = om * t / g.diag[q]
+			z[q] = (2-ssorOmega)*fwd[q] + g.relax[q]*(wDiagonal*(z[q+s-1]+z[q+s+1])+wDirect*(z[q+s]+z[q+1]))
 		}
 	}
 }
