@@ -106,7 +106,7 @@ func RandomizedNet(model []byte, nodes []string, seed uint64) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Decode(b)
+	return DecodeOwned(b) // b is a fresh copy: the weights may stay in it
 }
 
 // uniformTensor encodes a float32 TensorProto of U(−bound, bound) values.
