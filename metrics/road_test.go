@@ -52,8 +52,11 @@ func goldenMap(t testing.TB, class int) metrics.Map {
 // TestGoldenROAD checks ROAD (noise 0) and CamMultImageConfidenceChange on
 // pytorch-grad-cam's Grad-CAM map at features.29 against the values
 // pytorch-grad-cam's own metric classes computed
-// (testdata/golden/road/README.md).
+// (testdata/golden/road/README.md). The race detector makes the 36
+// imputations ~15 times slower, so under -race only class 7 runs, without
+// the combined score (CAMVIZ_SLOW=1 restores all).
 func TestGoldenROAD(t *testing.T) {
+	reduced := raceEnabled && os.Getenv("CAMVIZ_SLOW") == ""
 	raw, err := os.ReadFile("../testdata/golden/road/reference.json")
 	if err != nil {
 		t.Fatal(err)
@@ -65,12 +68,19 @@ func TestGoldenROAD(t *testing.T) {
 	x, fwd := goldenNet(t)
 	const tol = 1e-4 // the two agree to 2e-6; the issue asks for 1e-3
 	for _, class := range []int{7, 2} {
+		if reduced && class != 7 {
+			continue
+		}
 		want := ref[strconv.Itoa(class)]
 		if len(want) != 4 {
 			t.Fatalf("class %d: manifest has %v", class, want)
 		}
 		m := goldenMap(t, class)
-		r, err := metrics.ROAD(context.Background(), x, m, class, fwd, metrics.ROADConfig{})
+		cfg := metrics.ROADConfig{}
+		if reduced {
+			cfg.Percentiles = []float64{}
+		}
+		r, err := metrics.ROAD(context.Background(), x, m, class, fwd, cfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -87,12 +97,15 @@ func TestGoldenROAD(t *testing.T) {
 			{"road_combined", r.Combined, want["road_combined"]},
 			{"cam_mult_confidence_change", cm, want["cam_mult_confidence_change"]},
 		} {
+			if reduced && c.name == "road_combined" {
+				continue
+			}
 			t.Logf("class %d %s: %.6f, reference %.6f", class, c.name, c.got, c.want)
 			if !(math.Abs(c.got-c.want) <= tol) {
 				t.Errorf("class %d %s = %.6f, reference %.6f (tolerance %g)", class, c.name, c.got, c.want, tol)
 			}
 		}
-		if r.Passes != 19 {
+		if !reduced && r.Passes != 19 {
 			t.Errorf("class %d: %d passes, want 19 (the defaults' single percentiles are in the list)", class, r.Passes)
 		}
 	}
