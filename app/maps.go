@@ -165,6 +165,10 @@ func (a *Analysis) compute(ctx context.Context, meth Method, layer string, req M
 	case CAM:
 		return a.linearCAM(req.Class)
 	}
+	if meth.Needs.Has(cam.NeedsImage) { // what the model sees, as a picture
+		_, h, w := a.Model.Net.InputSize()
+		return cam.SobelCAM(a.Model.picture(a.Input.Tensor.Data().([]float32), w, h)), "input", nil
+	}
 	acts, err := a.maps(layer)
 	if err != nil {
 		return cam.Map{}, "", err

@@ -16,6 +16,8 @@ const (
 	// NeedsInputPasses: one full forward pass per channel, on the input
 	// masked by that channel's upsampled activation (ScoreCAM).
 	NeedsInputPasses
+	// NeedsImage: only the input picture, no network (SobelCAM).
+	NeedsImage
 )
 
 // Has reports whether n includes all of x.
@@ -61,6 +63,8 @@ var methods = [...]MethodInfo{
 		NeedsActivations | NeedsTailPasses, "AblationCAM"},
 	{"scorecam", "Score-CAM", "Channels weighted by the softmax of the logits of the input masked by each channel.",
 		NeedsActivations | NeedsInputPasses, "ScoreCAM"},
+	{"sobelcam", "Sobel edges", "The picture's edges (OpenCV's Sobel); ignores the model: the control of a sanity check.",
+		NeedsImage, "sobel_cam"},
 }
 
 // Methods returns every method, in menu order.

@@ -18,7 +18,9 @@ func init() {
 	register(command{
 		name: "cam",
 		usage: "cam [-model M.onnx] [-labels L.txt] -method NAME [-class K|LABEL] [-layer TENSOR] [-norm minmax|raw|shared]\n" +
-			"           [-colormap NAME] [-alpha A] [-caption] -out OUT.npy|OUT.png [-json] INPUT",
+			"           [-colormap NAME] [-alpha A] [-caption] -out OUT.npy|OUT.png [-json]\n" +
+			"           [-metrics road-morf,road-lerf,road-combined,cam-mult,deletion,insertion,avgdrop] [-road-noise 0.01]\n" +
+			"           [-road-morf-percentile 80] [-road-lerf-percentile 20] INPUT",
 		help: "compute one class activation map: .npy = the float32 map at the model's input size, .png = the overlay on the image",
 		run:  camCmd,
 	})
@@ -40,6 +42,7 @@ type camJSON struct {
 	Timings   map[string]float64 `json:"timings_s"`
 	Colormap  string             `json:"colormap,omitempty"`
 	OutputDim [2]int             `json:"output_size"`
+	Metrics   map[string]float64 `json:"metrics,omitempty"`
 }
 
 func camCmd(e *env, args []string) error {
@@ -56,8 +59,13 @@ func camCmd(e *env, args []string) error {
 	fcScale := fs.Float64("fcscale", 2, "fcconv: how much to upscale the input")
 	out := fs.String("out", "", "output file: .npy or .png")
 	asJSON := fs.Bool("json", false, "print the facts as JSON")
+	var tf trustFlags
+	tf.add(fs, "")
 	inputs, err := parse(fs, args)
 	if err != nil {
+		return err
+	}
+	if err := tf.parse(); err != nil {
 		return err
 	}
 	if len(inputs) != 1 {
@@ -136,7 +144,20 @@ func camCmd(e *env, args []string) error {
 		return err
 	}
 	times["write"] = time.Since(t0).Seconds()
+	t0 = time.Now()
+	measured, err := tf.measure(ctx, a, lm)
+	if err != nil {
+		return err
+	}
+	if measured != nil {
+		times["metrics"] = time.Since(t0).Seconds()
+	}
 	if !*asJSON {
+		for _, m := range trustMetricNames {
+			if v, ok := measured[m.key]; ok {
+				fmt.Fprintf(e.stdout, "%s %.6g\n", m.key, v)
+			}
+		}
 		if flags != 0 {
 			fmt.Fprintf(e.stderr, "camviz cam: note: the map is %s\n", app.DescribeFlags(flags))
 		}
@@ -145,6 +166,6 @@ func camCmd(e *env, args []string) error {
 	return json.NewEncoder(e.stdout).Encode(camJSON{
 		Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer, Class: k, Label: m.Label(k),
 		Score: a.Scores[k], Prob: a.Probs[k], Norm: mode.String(), Scale: scale, Flags: flags.String(),
-		MapSize: [2]int{lm.Map.W, lm.Map.H}, Timings: times, Colormap: *cmap, OutputDim: size,
+		MapSize: [2]int{lm.Map.W, lm.Map.H}, Timings: times, Colormap: *cmap, OutputDim: size, Metrics: measured,
 	})
 }

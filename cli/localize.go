@@ -4,19 +4,27 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 
 	"camviz/app"
+	"camviz/cam"
 	"camviz/digits"
 	"camviz/metrics"
 )
 
 func init() {
 	register(command{
-		name:  "localize",
-		usage: "localize [-mnist DIR] [-n N] [-doubles N] [-seed S] [-methods LIST|all] [-json]",
-		help:  "measure how well each method points at the digit on MNIST canvases with the embedded model (accuracy, pointing game, time)",
-		run:   localize,
+		name: "localize",
+		usage: "localize [-mnist DIR] [-n N] [-doubles N] [-seed S] [-methods LIST|all] [-json]\n" +
+			"  camviz localize -boxes VOC.xml|VOCDIR|COCO.json [-images DIR] [-model M.onnx] [-labels L.txt] [-methods LIST|all]\n" +
+			"           [-tolerance PX] [-layer TENSOR] [-json]",
+		help: "pointing game: does each method's map peak on the object? On MNIST canvases with the embedded model\n" +
+			"      (accuracy, pointing game, time), or with -boxes on your images and Pascal VOC / COCO boxes (hit rate per class and overall)",
+		run: localize,
 	})
 }
 
@@ -50,8 +58,16 @@ func localize(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "JSON output")
 	faith := fs.Int("faithfulness", 0, "also measure deletion/insertion AUC, average drop and increase in confidence on this many single-digit canvases")
 	steps := fs.Int("steps", 16, "steps of the deletion/insertion curves (with -faithfulness)")
+	var bf boxFlags
+	bf.add(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
+	}
+	if bf.boxes != "" {
+		return localizeBoxes(e, &bf, *list, *layer, *asJSON)
+	}
+	if bf.model.model != "" || bf.images != "" {
+		return errors.New("-model and -images go with -boxes (the MNIST canvases are for the embedded model)")
 	}
 	if *n < 1 || *doubles < 0 || *faith < 0 {
 		return errors.New("-n must be at least 1 and -doubles at least 0")
@@ -132,4 +148,183 @@ func ratio(a, b int) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// boxFlags are localize's flags for the user's own boxes.
+type boxFlags struct {
+	model     modelFlags
+	boxes     string
+	images    string
+	tolerance float64
+}
+
+func (b *boxFlags) add(fs *flag.FlagSet) {
+	b.model.add(fs)
+	fs.StringVar(&b.boxes, "boxes", "", "Pascal VOC .xml (a file or a folder of them) or COCO instances .json with the objects' boxes")
+	fs.StringVar(&b.images, "images", "", "folder of the images the boxes name (default: beside the box file; VOC also ../JPEGImages)")
+	fs.Float64Var(&b.tolerance, "tolerance", 0, "a hit may lie this many pixels outside the box (TorchRay uses 15)")
+}
+
+type boxResultJSON struct {
+	Boxes     string          `json:"boxes"`
+	Model     string          `json:"model"`
+	Tolerance float64         `json:"tolerance"`
+	Images    int             `json:"images"`
+	Methods   []boxMethodJSON `json:"methods"`
+	Unmatched map[string]int  `json:"unmatched_categories,omitempty"`
+	Layer     string          `json:"layer"`
+}
+
+type boxMethodJSON struct {
+	Method    string         `json:"method"`
+	Hits      int            `json:"hits"`
+	Maps      int            `json:"maps"`
+	HitRate   float64        `json:"hit_rate"`
+	ClassMean float64        `json:"class_mean"` // the mean of the per-class hit rates
+	Classes   []boxClassJSON `json:"classes"`
+}
+
+type boxClassJSON struct {
+	Class   int     `json:"class"`
+	Label   string  `json:"label"`
+	Hits    int     `json:"hits"`
+	Maps    int     `json:"maps"`
+	HitRate float64 `json:"hit_rate"`
+}
+
+// localizeBoxes plays the pointing game on the user's images: for every
+// image and every class with a box in it, each method's map for that class
+// must peak within the tolerance of one of the class's boxes, on the
+// image's own pixels.
+func localizeBoxes(e *env, bf *boxFlags, list, layer string, asJSON bool) error {
+	if !(bf.tolerance >= 0 && bf.tolerance < 1e6) {
+		return fmt.Errorf("-tolerance %v: want pixels ≥ 0", bf.tolerance)
+	}
+	m, err := bf.model.load()
+	if err != nil {
+		return err
+	}
+	methods, err := m.MethodNames(list)
+	if err != nil {
+		return err
+	}
+	set, err := readBoxes(bf.boxes, bf.images, m.Labels)
+	if err != nil {
+		return err
+	}
+	if len(set.images) == 0 {
+		return fmt.Errorf("%s: no box of a class the model knows (categories %s)", bf.boxes, strings.Join(slices.Sorted(maps.Keys(set.unmatched)), ", "))
+	}
+	if len(set.unmatched) > 0 {
+		n := 0
+		for _, c := range set.unmatched {
+			n += c
+		}
+		fmt.Fprintf(e.stderr, "camviz localize: note: %d box(es) of %d categories that match no model label are skipped: %s\n",
+			n, len(set.unmatched), strings.Join(slices.Sorted(maps.Keys(set.unmatched)), ", "))
+	}
+	ctx := context.Background()
+	type tally struct{ hits, maps int }
+	per := make([]map[int]*tally, len(methods))
+	for i := range per {
+		per[i] = map[int]*tally{}
+	}
+	var classes []int
+	for _, img := range set.images {
+		if err := pointImage(ctx, m, img, methods, layer, bf, func(mi, class int, hit bool) {
+			t := per[mi][class]
+			if t == nil {
+				t = &tally{}
+				per[mi][class] = t
+			}
+			t.maps++
+			if hit {
+				t.hits++
+			}
+			if !slices.Contains(classes, class) {
+				classes = append(classes, class)
+			}
+		}); err != nil {
+			return fmt.Errorf("%s: %w", img.path, err)
+		}
+	}
+	slices.Sort(classes)
+	out := boxResultJSON{Boxes: bf.boxes, Model: m.Name, Tolerance: bf.tolerance, Images: len(set.images), Unmatched: set.unmatched, Layer: layer}
+	if out.Layer == "" {
+		out.Layer = m.Layer
+	}
+	for mi, name := range methods {
+		r := boxMethodJSON{Method: name}
+		for _, k := range classes {
+			t := per[mi][k]
+			r.Hits += t.hits
+			r.Maps += t.maps
+			c := boxClassJSON{Class: k, Label: m.Label(k), Hits: t.hits, Maps: t.maps, HitRate: ratio(t.hits, t.maps)}
+			r.ClassMean += c.HitRate / float64(len(classes))
+			r.Classes = append(r.Classes, c)
+		}
+		r.HitRate = ratio(r.Hits, r.Maps)
+		out.Methods = append(out.Methods, r)
+	}
+	if asJSON {
+		return json.NewEncoder(e.stdout).Encode(out)
+	}
+	fmt.Fprintf(e.stdout, "%s, %d image(s) from %s, layer %s, tolerance %g px: pointing-game hit rate\n\n| class |", m.Name, len(set.images), bf.boxes, out.Layer, bf.tolerance)
+	for _, r := range out.Methods {
+		fmt.Fprintf(e.stdout, " %s |", r.Method)
+	}
+	fmt.Fprintf(e.stdout, "\n|---|%s\n", strings.Repeat("---|", len(methods)))
+	for ci, k := range classes {
+		fmt.Fprintf(e.stdout, "| %s (%d maps) |", m.Label(k), out.Methods[0].Classes[ci].Maps)
+		for _, r := range out.Methods {
+			fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.Classes[ci].HitRate)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	fmt.Fprintf(e.stdout, "| **overall** (%d maps) |", out.Methods[0].Maps)
+	for _, r := range out.Methods {
+		fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.HitRate)
+	}
+	fmt.Fprintf(e.stdout, "\n| mean over classes |")
+	for _, r := range out.Methods {
+		fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.ClassMean)
+	}
+	fmt.Fprintln(e.stdout)
+	return nil
+}
+
+// pointImage computes every method's map for every class boxed in img and
+// reports whether its peak, in the image's own pixel coordinates, hits.
+func pointImage(ctx context.Context, m *app.Model, img *boxImage, methods []string, layer string, bf *boxFlags, report func(mi, class int, hit bool)) error {
+	in, err := m.OpenInput(img.path, bf.model.mode)
+	if err != nil {
+		return err
+	}
+	if g := in.Geom; img.w > 0 && img.h > 0 && (g.SrcW != img.w || g.SrcH != img.h) {
+		return fmt.Errorf("the image is %d×%d but the box file says %d×%d", g.SrcW, g.SrcH, img.w, img.h)
+	}
+	a, err := m.Analyze(ctx, in)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// Peaks are found on the working picture (at most app.MaxWorkingSide
+	// pixels a side); sx, sy take them back to the file's pixels.
+	sx := float64(in.Geom.SrcW) / float64(in.Source.Bounds().Dx())
+	sy := float64(in.Geom.SrcH) / float64(in.Source.Bounds().Dy())
+	for mi, meth := range methods {
+		for _, k := range img.classes {
+			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: layer})
+			if err != nil {
+				return err
+			}
+			p, err := a.Place(lm, cam.MinMax, 0)
+			if err != nil {
+				return err
+			}
+			pt := app.Peak(p)
+			report(mi, k, metrics.PointingHit((float64(pt.X)+0.5)*sx, (float64(pt.Y)+0.5)*sy, img.boxes[k], bf.tolerance))
+		}
+	}
+	return nil
 }

@@ -30,7 +30,9 @@ func init() {
 	register(command{
 		name: "report",
 		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
-			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] -out DIR INPUT...",
+			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX]\n" +
+			"           [-metrics road-morf,road-lerf,road-combined,cam-mult] [-road-noise 0.01] [-road-morf-percentile 80]\n" +
+			"           [-road-lerf-percentile 20] -out DIR INPUT...",
 		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
 			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
 			"      index.html and a PNG grid per image; Ctrl-C keeps what is done",
@@ -42,7 +44,7 @@ func init() {
 // contract, the rest may grow.
 var reportColumns = []string{
 	"image", "method", "class", "label", "prob", "deletion_auc", "insertion_auc", "average_drop", "increase_in_confidence",
-	"explanation_prob", "layer", "flags", "seconds",
+	"explanation_prob", "layer", "flags", "seconds", "road_morf", "road_lerf", "road_combined", "cam_mult",
 }
 
 // imageExts are the files a folder INPUT contributes (explicit files may
@@ -69,6 +71,8 @@ type reportRow struct {
 	Seconds         float64   `json:"seconds"`
 	Deletion        []float64 `json:"deletion_curve"`
 	Insertion       []float64 `json:"insertion_curve"`
+	// Metrics are the -metrics asked (ROAD, CAM-mult), by JSON key.
+	Metrics map[string]float64 `json:"metrics,omitempty"`
 
 	report *metrics.Report
 }
@@ -79,8 +83,17 @@ func (r *reportRow) csv() []string {
 		inc = "1"
 	}
 	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
-	return []string{r.Image, r.Method, strconv.Itoa(r.Class), r.Label, g(r.Prob), g(r.DeletionAUC), g(r.InsertionAUC),
+	out := []string{r.Image, r.Method, strconv.Itoa(r.Class), r.Label, g(r.Prob), g(r.DeletionAUC), g(r.InsertionAUC),
 		g(r.AverageDrop), inc, g(r.ExplanationProb), r.Layer, r.Flags, strconv.FormatFloat(r.Seconds, 'f', 3, 64)}
+	for _, k := range reportColumns[len(out):] {
+		v, ok := r.Metrics[k]
+		if !ok {
+			out = append(out, "")
+			continue
+		}
+		out = append(out, g(v))
+	}
+	return out
 }
 
 // reportImage is one input's entry in index.html and metrics.json.
@@ -101,6 +114,7 @@ type reportOptions struct {
 	cell    int
 	overlay app.OverlayOptions
 	out     string
+	trust   trustFlags
 }
 
 // reporter is one run's state: what is done and the files it goes to.
@@ -133,10 +147,16 @@ func report(e *env, args []string) error {
 	cmap := fs.String("colormap", "jet", "colour map of the grids")
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity in the grids, 0–1")
 	out := fs.String("out", "", "output folder (created; files in it are replaced)")
+	var tf trustFlags
+	tf.add(fs, "")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if err := tf.parse(); err != nil {
+		return err
+	}
+	tf.names = slices.DeleteFunc(tf.names, func(n string) bool { return !strings.HasPrefix(tf.key(n), "road_") && n != "cam-mult" }) // the rest are columns already
 	if len(inputs) == 0 {
 		return errors.New("no INPUT given (image files, .npy tensors or folders)")
 	}
@@ -152,7 +172,7 @@ func report(e *env, args []string) error {
 	if *cell < 16 {
 		return errors.New("-cell must be at least 16 pixels")
 	}
-	opt := reportOptions{layer: *layer, cell: *cell, out: *out,
+	opt := reportOptions{layer: *layer, cell: *cell, out: *out, trust: tf,
 		cfg: metrics.Config{Steps: *steps, Batch: *batch, Seed: *seed}}
 	if opt.cfg.Deletion, err = metrics.ParseBaseline(*deletion); err != nil {
 		return fmt.Errorf("-deletion: %w", err)
@@ -278,7 +298,11 @@ func (r *reporter) image(ctx context.Context, idx int, path, mode string) error 
 				return err
 			}
 			reps[row][ci] = rep
-			if err := r.emit(img, a, b, "", 0, rep, time.Since(start)); err != nil {
+			tm, err := r.opt.trust.measure(ctx, a, maps[row][ci])
+			if err != nil {
+				return err
+			}
+			if err := r.emit(img, a, b, "", 0, rep, tm, time.Since(start)); err != nil {
 				return err
 			}
 		}
@@ -293,7 +317,11 @@ func (r *reporter) image(ctx context.Context, idx int, path, mode string) error 
 				return err
 			}
 			maps[mi][ci], reps[mi][ci] = lm, f.Map
-			if err := r.emit(img, a, meth, lm.Layer, f.Flags, f.Map, time.Since(start)); err != nil {
+			tm, err := r.opt.trust.measure(ctx, a, lm)
+			if err != nil {
+				return err
+			}
+			if err := r.emit(img, a, meth, lm.Layer, f.Flags, f.Map, tm, time.Since(start)); err != nil {
 				return err
 			}
 		}
@@ -314,12 +342,12 @@ func (r *reporter) image(ctx context.Context, idx int, path, mode string) error 
 }
 
 // emit records one row and appends it to the CSV.
-func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, took time.Duration) error {
+func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, tm map[string]float64, took time.Duration) error {
 	row := &reportRow{
 		Image: img.Path, Method: method, Class: rep.Class, Label: a.Model.Label(rep.Class), Prob: rep.Prob,
 		DeletionAUC: rep.Deletion.AUC, InsertionAUC: rep.Insertion.AUC, AverageDrop: rep.AverageDrop,
 		Increase: rep.IncreaseInConfidence, ExplanationProb: rep.ExplanationProb, Layer: layer, Flags: flags.String(),
-		Seconds: took.Seconds(), Deletion: rep.Deletion.Probs, Insertion: rep.Insertion.Probs, report: rep,
+		Seconds: took.Seconds(), Deletion: rep.Deletion.Probs, Insertion: rep.Insertion.Probs, Metrics: tm, report: rep,
 	}
 	img.rows = append(img.rows, row)
 	r.rows = append(r.rows, row)

@@ -11,6 +11,14 @@
 //     Grad-CAM++, 2018): the image is multiplied by the map, and the drop of
 //     the class probability, max(0, Y−O)/Y·100, and whether it increased,
 //     O > Y, are reported.
+//   - ROAD (Rong et al., 2022) and CAM-mult confidence change, as
+//     pytorch-grad-cam computes them ([ROAD], [Imputer],
+//     [CamMultConfidenceChange]): changes of the raw logit when the most or
+//     least relevant pixels are imputed from their neighbours, or when the
+//     input is multiplied by the map.
+//   - For sanity checks (Adebayo et al., 2018), [Spearman] and [SSIM]
+//     compare a map with the map of a randomised network; for the pointing
+//     game, [PointingHit] tests a map's peak against boxes.
 //
 // Like package cam it works on plain float32 slices and never calls a
 // network itself: every forward pass goes through a [Forward] callback,
