@@ -3,21 +3,21 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"camviz/assets"
+	"camviz/internal/files"
 )
 
 // ReadLabels reads a labels file: one class name per line, in output order.
 // Lines like "n01440764 tench, Tinca tinca" (the ONNX zoo's synset.txt)
 // keep only the readable name.
 func ReadLabels(path string, classes int) ([]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.ReadRegular(path, "labels", MaxLabelsBytes)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read labels: %w", err)
+		return nil, err
 	}
 	return ParseLabels(data, classes)
 }

@@ -5,7 +5,9 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +15,7 @@ import (
 
 	"camviz/imgio"
 	"camviz/inference"
+	"camviz/internal/files"
 )
 
 // Model is a loaded network with what is needed to feed it and name its
@@ -40,17 +43,24 @@ type Sidecar struct {
 	DefaultLayer string    `json:"default_layer"`
 }
 
+// Limits of the small files read beside a model, checked before reading.
+const (
+	MaxLabelsBytes  = 4 << 20 // 21k ImageNet class names take under 1 MB
+	MaxSidecarBytes = 1 << 20
+)
+
 // LoadModel reads an ONNX file, its sidecar NAME.json if there is one, and
-// a labels file if labelsPath is not empty.
+// a labels file if labelsPath is not empty. The window and the command
+// line both load through it; every file must be a regular file within its
+// size limit (inference.ReadModelFile, ReadLabels, readSidecar).
 func LoadModel(path, labelsPath string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := inference.ReadModelFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read model: %w", err)
+		return nil, err
 	}
-	var side []byte
-	sidePath := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
-	if b, err := os.ReadFile(sidePath); err == nil {
-		side = b
+	side, err := readSidecar(strings.TrimSuffix(path, filepath.Ext(path)) + ".json")
+	if err != nil {
+		return nil, err
 	}
 	m, err := newModel(filepath.Base(path), data, side, true)
 	if err != nil {
@@ -63,6 +73,14 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// readSidecar reads the sidecar at path; nil if there is none.
+func readSidecar(path string) ([]byte, error) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return files.ReadRegular(path, "model sidecar", MaxSidecarBytes)
 }
 
 // NewModel compiles ONNX bytes (only read); sidecar may be nil.

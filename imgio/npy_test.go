@@ -179,8 +179,11 @@ func TestReadInputNPY(t *testing.T) {
 	}{
 		{"NCHW", npyFile("'<f4'", "False", "(1, 3, 2, 2)", f32bytes(le, twelve...)), [4]int{1, 3, 2, 2}, ""},
 		{"CHW", npyFile("'<f4'", "False", "(3, 1, 4)", f32bytes(le, twelve...)), [4]int{1, 3, 1, 4}, ""},
-		{"HWC", npyFile("'<f4'", "False", "(2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [2 2 3]; a model input must be [1,3,H,W] or [3,H,W]"},
-		{"batch 2", npyFile("'<f4'", "False", "(2, 3, 1, 2)", f32bytes(le, twelve...)), [4]int{}, "must be [1,3,H,W]"},
+		{"HWC", npyFile("'<f4'", "False", "(2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [2 2 3]; a model input must be [1,C,H,W] or [C,H,W] with C = 3 (RGB) or 1 (grey)"},
+		{"batch 2", npyFile("'<f4'", "False", "(2, 3, 1, 2)", f32bytes(le, twelve...)), [4]int{}, "must be [1,C,H,W]"},
+		{"grey NCHW", npyFile("'<f4'", "False", "(1, 1, 3, 4)", f32bytes(le, twelve...)), [4]int{1, 1, 3, 4}, ""},
+		{"grey CHW", npyFile("'<f4'", "False", "(1, 4, 3)", f32bytes(le, twelve...)), [4]int{1, 1, 4, 3}, ""},
+		{"two channels", npyFile("'<f4'", "False", "(1, 2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [1 2 2 3]"},
 		{"no pixels", npyFile("'<f4'", "False", "(1, 3, 0, 4)", nil), [4]int{}, "no pixels"},
 		{"NaN", npyFile("'<f4'", "False", "(3, 2, 2)", f32bytes(le, append([]float32{float32(math.NaN())}, twelve[1:]...)...)), [4]int{}, "NaN"},
 	}
