@@ -181,3 +181,16 @@ func TestFailuresAreOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestDoubleDashProtectsEveryArgument: after `--` every argument is a
+// file name, even the ones after the first.
+func TestDoubleDashProtectsEveryArgument(t *testing.T) {
+	_, errOut, st := run("predict", "-model", tinyModel, "--", photo, "-json")
+	if st != 1 || !strings.Contains(errOut, "file not found: -json") {
+		t.Fatalf("status %d, stderr %q: want -json taken as a missing file", st, errOut)
+	}
+	pos, err := ParseInterleaved(newFlags("x"), []string{"a", "--", "-b", "--", "-c"})
+	if err != nil || strings.Join(pos, " ") != "a -b -- -c" {
+		t.Fatalf("%q, %v", pos, err)
+	}
+}
