@@ -79,3 +79,43 @@ func mustSparse(t *testing.T, path string, size int64) {
 		t.Fatal(err)
 	}
 }
+
+// TestSidecarFieldsHonouredOrRefused: input_size, one-element mean/std and
+// wrong JSON types are used or refused in plain words, never ignored.
+func TestSidecarFieldsHonouredOrRefused(t *testing.T) {
+	model, err := os.ReadFile(tinyModel) // [1,3,224,224]
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		side, err string
+		mean, std [3]float32
+	}{
+		{`{"input_size": [3, 224, 224], "mean": [0.5], "std": [0.25]}`, "", [3]float32{0.5, 0.5, 0.5}, [3]float32{0.25, 0.25, 0.25}},
+		{`{"input_size": [224, 224], "mean": [0.1, 0.2, 0.3], "std": [1, 2, 3]}`, "", [3]float32{0.1, 0.2, 0.3}, [3]float32{1, 2, 3}},
+		{`{"mean": [0.5]}`, "", [3]float32{0.5, 0.5, 0.5}, [3]float32{0.229, 0.224, 0.225}},
+		{`{"input_size": [3, 299, 299]}`, "input_size [3 299 299] differs from the model's input [3 224 224]", [3]float32{}, [3]float32{}},
+		{`{"input_size": [224]}`, "input_size [224]: give [C,H,W] or [H,W]", [3]float32{}, [3]float32{}},
+		{`{"mean": [0.5, 0.5]}`, "mean has 2 values; give 3 (R, G, B) or 1 (all channels)", [3]float32{}, [3]float32{}},
+		{`{"std": [0]}`, "std [0 0 0]: every value must be a finite number above 0", [3]float32{}, [3]float32{}},
+		{`{"input_size": "224"}`, `"input_size" should be a list of whole numbers, not a JSON string`, [3]float32{}, [3]float32{}},
+		{`{"mean": ["a"]}`, `"mean" should be a number, not a JSON string`, [3]float32{}, [3]float32{}},
+		{`{"name": 3}`, `"name" should be a string, not a JSON number`, [3]float32{}, [3]float32{}},
+		{`{"name": `, "not valid JSON", [3]float32{}, [3]float32{}},
+	} {
+		m, err := NewModel("t", model, []byte(c.side))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || strings.Contains(err.Error(), "Go ") {
+				t.Errorf("%s: %v, want %q", c.side, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.side, err)
+			continue
+		}
+		if m.Spec.Mean != c.mean || m.Spec.Std != c.std {
+			t.Errorf("%s: mean %v std %v, want %v %v", c.side, m.Spec.Mean, m.Spec.Std, c.mean, c.std)
+		}
+	}
+}

@@ -160,6 +160,8 @@ func TestFailuresAreOneLine(t *testing.T) {
 		{"cam", "-model", tinyModel, "-method", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-method", "cam", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-class", "99", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-alpha", "NaN", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-method", "fcconv", "-fcscale", "NaN", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-out", filepath.Join(dir, "x.txt"), photo},
 		{"cam", "-model", tinyModel, "-layer", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-norm", "odd", "-out", filepath.Join(dir, "x.npy"), photo},
@@ -192,5 +194,29 @@ func TestDoubleDashProtectsEveryArgument(t *testing.T) {
 	pos, err := ParseInterleaved(newFlags("x"), []string{"a", "--", "-b", "--", "-c"})
 	if err != nil || strings.Join(pos, " ") != "a -b -- -c" {
 		t.Fatalf("%q, %v", pos, err)
+	}
+}
+
+// TestCamFlagMessages: the messages of flags that are out of range or
+// have no effect say exactly that.
+func TestCamFlagMessages(t *testing.T) {
+	dir := t.TempDir()
+	npy := filepath.Join(dir, "x.npy")
+	for _, c := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{"-class", "99999999999999999999", "-out", npy}, 1, "camviz cam: class 99999999999999999999 is out of range: the model has 10 classes (0–9)\n"},
+		{[]string{"-alpha", "NaN", "-out", npy}, 1, "camviz cam: -alpha must be between 0 and 1\n"},
+		{[]string{"-method", "fcconv", "-fcscale", "NaN", "-out", npy}, 1, "camviz cam: -fcscale must be between 1 and 8\n"},
+		{[]string{"-colormap", "viridis", "-alpha", "0.3", "-out", npy}, 0, "camviz cam: note: -alpha and -colormap only shape the .png overlay; ignored for .npy output\n"},
+		{[]string{"-caption", "-out", npy}, 0, "camviz cam: note: -caption only shapes the .png overlay; ignored for .npy output\n"},
+		{[]string{"-out", npy}, 0, ""},
+	} {
+		_, errOut, st := run(append(append([]string{"cam", "-model", tinyModel}, c.args...), tinyInput)...)
+		if st != c.status || errOut != c.want {
+			t.Errorf("%v: status %d, stderr %q; want %d, %q", c.args, st, errOut, c.status, c.want)
+		}
 	}
 }

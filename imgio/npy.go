@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -158,12 +157,31 @@ func catch(f func() error) (err error) {
 	return f()
 }
 
+// dtypeName names a NumPy dtype descr for people, by NumPy's own names:
+// "float16 (<f2)", "a structured array ([('a', '<i4')])"; never a Go type.
 func dtypeName(descr string) string {
-	var t reflect.Type
-	if catch(func() error { t = npyio.TypeFrom(descr); return nil }) == nil && t != nil {
-		return fmt.Sprintf("%s (%s)", t, descr)
+	if strings.HasPrefix(descr, "[") {
+		return "a structured array (" + descr + ")"
 	}
-	return descr
+	d := strings.TrimLeft(descr, "<>=|")
+	if d == "" {
+		return descr
+	}
+	kind, size := d[:1], d[1:]
+	name, ok := npyKinds[kind]
+	if !ok {
+		return descr
+	}
+	if bits, err := strconv.Atoi(size); err == nil && strings.Contains("fiuc", kind) {
+		name += strconv.Itoa(8 * bits)
+	}
+	return fmt.Sprintf("%s (%s)", name, descr)
+}
+
+// npyKinds are NumPy's dtype kind characters; sized kinds get their bits.
+var npyKinds = map[string]string{
+	"f": "float", "i": "int", "u": "uint", "c": "complex", "b": "bool",
+	"U": "unicode strings", "S": "byte strings", "O": "Python objects", "M": "datetimes", "m": "time deltas", "V": "raw bytes",
 }
 
 // ReadInputNPYFile reads a model input tensor from a .npy file; see

@@ -206,3 +206,23 @@ func TestReadInputNPY(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// TestNPYDtypeNames: a .npy of another dtype is named as NumPy names it,
+// never by a Go type ("float16.Num", "struct {…}").
+func TestNPYDtypeNames(t *testing.T) {
+	for descr, want := range map[string]string{
+		"'<f2'":                        "holds float16 (<f2), not float32",
+		"'<f8'":                        "holds float64 (<f8)",
+		"'|u1'":                        "holds uint8 (|u1)",
+		"'<c8'":                        "holds complex64 (<c8)",
+		"'|b1'":                        "holds bool (|b1)",
+		"'|O'":                         "holds Python objects (|O)",
+		"'<U3'":                        "holds unicode strings (<U3)",
+		"[('a', '<i4'), ('b', '<f4')]": "holds a structured array ([('a', '<i4'), ('b', '<f4')])",
+	} {
+		_, _, err := ReadNPY("x.npy", bytes.NewReader(npyFile(descr, "False", "(2,)", make([]byte, 16))))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), ".Num") || strings.Contains(err.Error(), "struct {") {
+			t.Errorf("%s: %v, want %q", descr, err, want)
+		}
+	}
+}
