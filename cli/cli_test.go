@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -218,5 +220,42 @@ func TestCamFlagMessages(t *testing.T) {
 		if st != c.status || errOut != c.want {
 			t.Errorf("%v: status %d, stderr %q; want %d, %q", c.args, st, errOut, c.status, c.want)
 		}
+	}
+}
+
+// TestThinImageInCropMode: a 29999×3 strip, within the decoder's limits,
+// gives a .png map and a report row in crop mode (the part the model saw
+// is a 3×3 patch: the map is drawn on the model's view).
+func TestThinImageInCropMode(t *testing.T) {
+	dir := t.TempDir()
+	strip := filepath.Join(dir, "strip.png")
+	img := image.NewNRGBA(image.Rect(0, 0, 29999, 3))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 13)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(strip, buf.Bytes(), 0o644)
+	out := filepath.Join(dir, "map.png")
+	if _, errOut, st := run("cam", "-model", tinyModel, "-resize", "crop", "-out", out, strip); st != 0 {
+		t.Fatalf("cam: status %d: %s", st, errOut)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 224 || cfg.Height != 224 {
+		t.Fatalf("map.png is %d×%d (%v), want the model's 224×224 view", cfg.Width, cfg.Height, err)
+	}
+	rep := filepath.Join(dir, "rep")
+	if _, errOut, st := run("report", "-model", tinyModel, "-resize", "crop", "-steps", "1", "-cell", "32", "-out", rep, strip); st != 0 {
+		t.Fatalf("report: status %d: %s", st, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(rep, "grids", "001-strip.png")); err != nil {
+		t.Fatal(err)
 	}
 }
