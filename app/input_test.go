@@ -109,4 +109,3 @@ func TestThinImagesDrawInCropMode(t *testing.T) {
 		}
 	}
 }
-
