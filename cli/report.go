@@ -33,10 +33,13 @@ func init() {
 	register(command{
 		name: "report",
 		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
-			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] -out DIR INPUT...",
+			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] [-shard K/N] -out DIR INPUT...\n" +
+			"  camviz report -merge OUT SHARD_DIR...",
 		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
 			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
-			"      index.html and a PNG grid per image; Ctrl-C keeps what is done",
+			"      index.html and a PNG grid per image; images that fail are listed and skipped (exit 1); Ctrl-C or SIGTERM\n" +
+			"      stops after the current image, a second one at once; -shard K/N measures every N-th of the sorted inputs\n" +
+			"      from K, -merge joins the shards' folders into one report",
 		run: report,
 	})
 }
