@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -164,8 +165,14 @@ func report(e *env, args []string) error {
 		return err
 	}
 	if *merge != "" {
-		if *out != "" || *shardFlag != "" {
-			return errors.New("-merge OUT takes the shard folders as its inputs; give neither -out nor -shard")
+		var other []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "merge" {
+				other = append(other, "-"+f.Name)
+			}
+		})
+		if len(other) > 0 {
+			return fmt.Errorf("-merge OUT takes only the shard folders (their settings come with them); %s does not apply", strings.Join(other, " "))
 		}
 		return mergeReports(e, *merge, inputs)
 	}

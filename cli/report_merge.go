@@ -102,7 +102,7 @@ func readReportDoc(dir string) (*reportDoc, error) {
 	}
 	var d reportDoc
 	if err := json.Unmarshal(data, &d); err != nil {
-		return nil, fmt.Errorf("%s is not a camviz report: %v", path, err)
+		return nil, fmt.Errorf("%s is not the metrics.json of a camviz report", path)
 	}
 	for _, r := range d.Rows {
 		r.report = &metrics.Report{

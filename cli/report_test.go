@@ -750,8 +750,12 @@ func TestReportShardsMergeToTheSingleRun(t *testing.T) {
 		{[]string{single, shards[1]}, single + " is not a shard's report"},
 		{[]string{dir}, "holds no report"},
 		{nil, "give the shard folders"},
+		{[]string{"-steps", "3", shards[0]}, "-steps does not apply"},
 	} {
 		_, stderr, st := reportCmd(append([]string{"-merge", filepath.Join(dir, "m2")}, c.dirs...)...)
+		if _, err := os.Stat(filepath.Join(dir, "m2", "metrics.json")); err == nil {
+			t.Errorf("%v: a refused merge wrote a report", c.dirs)
+		}
 		if st != 1 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("%v: status %d, %q, want %q", c.dirs, st, stderr, c.want)
 		}
