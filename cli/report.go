@@ -317,8 +317,8 @@ func (r *reporter) run(stop, work context.Context, mode string) error {
 }
 
 // image measures one input: for each class the baselines, then each
-// method; each row goes to the CSV as soon as it is measured, the grid
-// once the image is complete.
+// method; each row is shown as soon as it is measured, the grid written
+// once the image is complete (the CSV, JSON and HTML follow in run).
 func (r *reporter) image(ctx context.Context, input reportInput, mode string) error {
 	m, path := r.model, input.path
 	in, err := m.OpenInput(path, mode)
