@@ -56,7 +56,8 @@ func camviz(t *testing.T, env []string, args ...string) (stderr string, status i
 func TestNoDisplayAndMistypedCommands(t *testing.T) {
 	const photo = "testdata/images/chelsea.png"
 	const model = "testdata/golden/tinyvgg16/model.onnx"
-	unknown := `camviz: unknown command "predcit"; commands: bench, cam, layers, localize, methods, predict, report, help`
+	// The list grows with the subcommands; these are there from the start.
+	unknown := `camviz: unknown command "predcit"; commands: bench, cam, `
 	noDisplay := "camviz: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); the subcommands work without one: camviz help"
 	cases := []struct {
 		env  []string
@@ -73,7 +74,12 @@ func TestNoDisplayAndMistypedCommands(t *testing.T) {
 	}
 	for _, c := range cases {
 		stderr, st := camviz(t, c.env, c.args...)
-		if st != 1 || stderr != c.want+"\n" {
+		ok := stderr == c.want+"\n"
+		if c.want == unknown {
+			ok = strings.HasPrefix(stderr, unknown) && strings.Contains(stderr, ", predict, report") &&
+				strings.HasSuffix(stderr, ", help\n") && strings.Count(stderr, "\n") == 1
+		}
+		if st != 1 || !ok {
 			t.Errorf("%v %v: status %d, stderr %q\nwant %q", c.env, c.args, st, stderr, c.want)
 		}
 	}
