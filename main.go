@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"camviz/cli"
 	"camviz/imgio"
@@ -15,7 +17,7 @@ import (
 )
 
 func main() {
-	if len(os.Args) > 1 && cli.IsCommand(os.Args[1]) {
+	if len(os.Args) > 1 && (cli.IsCommand(os.Args[1]) || mistypedCommand(os.Args[1])) {
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	opts, err := parseWindowArgs(os.Args[1:])
@@ -23,10 +25,25 @@ func main() {
 		fmt.Fprintf(os.Stderr, "camviz: %s (try camviz help)\n", err)
 		os.Exit(2)
 	}
+	if err := checkDisplay(); err != nil {
+		fmt.Fprintf(os.Stderr, "camviz: %s\n", err)
+		os.Exit(1)
+	}
 	if err := ui.Run(opts); err != nil {
 		fmt.Fprintf(os.Stderr, "camviz: %s\n", err)
 		os.Exit(1)
 	}
+}
+
+// mistypedCommand tells a mistyped subcommand (`camviz predcit …`) from
+// the window's IMAGE argument: a word that is no flag, no existing file
+// and has no extension of a file the window opens.
+func mistypedCommand(arg string) bool {
+	if arg == "" || strings.HasPrefix(arg, "-") || strings.ContainsRune(arg, filepath.Separator) || filepath.Ext(arg) != "" {
+		return false
+	}
+	_, err := os.Stat(arg)
+	return err != nil
 }
 
 // parseWindowArgs reads `camviz [-model M.onnx] [-labels L.txt]
@@ -38,17 +55,9 @@ func parseWindowArgs(args []string) (ui.Options, error) {
 	fs.StringVar(&o.Model, "model", "", "ONNX model file (default: the last one used, else the embedded model)")
 	fs.StringVar(&o.Labels, "labels", "", "class names, one per line")
 	fs.StringVar(&o.Resize, "resize", "", "crop (shorter side, centre crop) or whole (default: the model's)")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return o, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+	pos, err := cli.ParseInterleaved(fs, args)
+	if err != nil {
+		return o, err
 	}
 	switch o.Resize {
 	case "", imgio.ModeCrop, imgio.ModeWhole:

@@ -38,15 +38,27 @@ func (m *Model) OpenInput(path, mode string) (*Input, error) {
 	return m.ImageInput(filepath.Base(path), img, mode)
 }
 
+// MinDrawnSide is the smallest side, in pixels of the working picture,
+// that the part the model saw may have for the map to be drawn on the
+// picture itself; a thinner sliver (a 29999×3 strip's centre crop is a
+// 3×3 patch, under one pixel once the working copy is made) is drawn on
+// the model's own view instead.
+const MinDrawnSide = 8
+
 // ImageInput prepares a decoded picture for m. The tensor comes from the
 // full-resolution picture (resizing twice would shift pixels); what is kept
-// for drawing is a copy at most MaxWorkingSide pixels on its long side.
+// for drawing is a copy at most MaxWorkingSide pixels on its long side, or
+// the model's view when the part it saw would be a sliver of that copy.
 func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, error) {
 	spec := m.Spec
 	if mode != "" {
 		spec.Mode = mode
 	}
-	data, geom, err := imgio.Preprocess(img, spec)
+	view, geom, err := imgio.ModelView(img, spec)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	data, err := imgio.ToTensor(view, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -55,6 +67,9 @@ func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, 
 		sy := float64(work.Bounds().Dy()) / float64(img.Bounds().Dy())
 		geom.Src = geom.Src.Scale(sx, sy)
 		img = work
+	}
+	if r := geom.Src.Round(); r.Dx() < MinDrawnSide || r.Dy() < MinDrawnSide {
+		img, geom = view, viewGeometry(geom.InW, geom.InH)
 	}
 	if m.Gray {
 		data = data[:spec.Width*spec.Height] // the three channels are equal
@@ -71,13 +86,19 @@ func (m *Model) npyInput(path string) (*Input, error) {
 	}
 	c, h, w := m.Net.InputSize()
 	if shape[0] != 1 || shape[1] != c || shape[2] != h || shape[3] != w {
-		return nil, fmt.Errorf("%s: the tensor is %v; the model takes [1 %d %d %d]", filepath.Base(path), shape, c, h, w)
+		return nil, fmt.Errorf("%s: the tensor is %v; this model takes [1 %d %d %d] (one %s %d×%d image, NCHW, normalised)",
+			filepath.Base(path), shape, c, h, w, map[bool]string{true: "grey", false: "RGB"}[c == 1], w, h)
 	}
 	t := tensor.New(tensor.WithShape(shape[:]...), tensor.WithBacking(data))
 	src := m.picture(data, w, h)
-	geom := imgio.Geometry{SrcW: w, SrcH: h, ResizedW: w, ResizedH: h, Crop: src.Rect, InW: w, InH: h,
+	return &Input{Name: filepath.Base(path), Source: src, Tensor: t, Geom: viewGeometry(w, h), Mode: "tensor"}, nil
+}
+
+// viewGeometry is the geometry of a picture that is the model's input
+// itself, pixel for pixel.
+func viewGeometry(w, h int) imgio.Geometry {
+	return imgio.Geometry{SrcW: w, SrcH: h, ResizedW: w, ResizedH: h, Crop: image.Rect(0, 0, w, h), InW: w, InH: h,
 		Src: imgio.RectF{X1: float64(w), Y1: float64(h)}}
-	return &Input{Name: filepath.Base(path), Source: src, Tensor: t, Geom: geom, Mode: "tensor"}, nil
 }
 
 // picture turns a normalised tensor back into the image it stands for

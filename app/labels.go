@@ -3,21 +3,21 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"camviz/assets"
+	"camviz/internal/files"
 )
 
 // ReadLabels reads a labels file: one class name per line, in output order.
 // Lines like "n01440764 tench, Tinca tinca" (the ONNX zoo's synset.txt)
 // keep only the readable name.
 func ReadLabels(path string, classes int) ([]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := files.ReadRegular(path, "labels", MaxLabelsBytes)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read labels: %w", err)
+		return nil, err
 	}
 	return ParseLabels(data, classes)
 }
@@ -33,23 +33,47 @@ func ParseLabels(data []byte, classes int) ([]string, error) {
 	if len(lines) != classes {
 		return nil, fmt.Errorf("the labels file has %d lines but the model has %d classes", len(lines), classes)
 	}
+	ids := make([]string, len(lines))
 	for i, l := range lines {
-		lines[i] = cleanLabel(l)
+		lines[i], ids[i] = cleanLabel(l)
 		if lines[i] == "" {
 			return nil, fmt.Errorf("the labels file has an empty line %d", i+1)
 		}
 	}
-	return lines, nil
+	return distinct(lines, ids)
 }
 
-func cleanLabel(l string) string {
+// distinct refuses a name given twice, since a class could then not be
+// told from another by name; in a synset file (the ONNX zoo's names
+// "crane" twice, the bird and the machine) each is told by its WordNet ID
+// instead: "crane (n02012849)".
+func distinct(names, ids []string) ([]string, error) {
+	first := make(map[string]int, len(names))
+	for i, n := range names {
+		j, dup := first[n]
+		if !dup {
+			first[n] = i
+			continue
+		}
+		if ids[i] == "" || ids[j] == "" {
+			return nil, fmt.Errorf("the labels file names %q twice (lines %d and %d); class names must differ", n, j+1, i+1)
+		}
+		names[j] = fmt.Sprintf("%s (%s)", n, ids[j])
+		names[i] = fmt.Sprintf("%s (%s)", n, ids[i])
+	}
+	return names, nil
+}
+
+// cleanLabel trims a line and splits off a leading WordNet ID
+// ("n01440764 tench, Tinca tinca" → "tench, Tinca tinca", "n01440764").
+func cleanLabel(l string) (name, wnid string) {
 	l = strings.TrimSpace(l)
 	if len(l) > 10 && l[0] == 'n' && l[9] == ' ' {
 		if _, err := strconv.Atoi(l[1:9]); err == nil {
-			l = strings.TrimSpace(l[10:])
+			return strings.TrimSpace(l[10:]), l[:9]
 		}
 	}
-	return l
+	return l, ""
 }
 
 // defaultLabels names classes when the user gives no labels file: the

@@ -19,6 +19,9 @@ func TestParseLabels(t *testing.T) {
 		{"too many", "a\nb\nc\n", 2, nil, "has 3 lines"},
 		{"latin-1", "caf\xe9\ndog\n", 2, nil, "not UTF-8"},
 		{"empty line", "cat\n\ndog\n", 3, nil, "empty line 2"},
+		{"duplicate", "cat\ndog\nbird\n dog\n", 4, nil, `names "dog" twice (lines 2 and 4)`},
+		{"zoo synset duplicate", "n02012849 crane\nn01440764 tench\nn03126707 crane\n", 3, []string{"crane (n02012849)", "tench", "crane (n03126707)"}, ""},
+		{"synset and plain duplicate", "n02012849 crane\ncrane\n", 2, nil, `names "crane" twice (lines 1 and 2)`},
 	} {
 		got, err := ParseLabels([]byte(c.data), c.classes)
 		if c.err != "" {
@@ -42,7 +45,8 @@ func TestClassByName(t *testing.T) {
 		err  string
 	}{
 		{"2", 2, ""}, {"tabby", 0, ""}, {"DOG", 3, ""}, {"persian", 2, ""},
-		{"cat", 0, "matches 2 classes"}, {"horse", 0, "no class is called"}, {"10", 0, "out of range"},
+		{"cat", 0, "matches 2 classes"}, {"horse", 0, "no class is called"}, {"10", 0, "class 10 is out of range: the model has 10 classes (0–9)"},
+		{"99999999999999999999", 0, "class 99999999999999999999 is out of range"}, {"-1", 0, "class -1 is out of range"}, {" 3 ", 3, ""},
 	} {
 		got, err := m.ClassByName(c.in)
 		if c.err != "" {

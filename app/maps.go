@@ -276,7 +276,7 @@ func (a *Analysis) batchForward() cam.BatchFunc {
 }
 
 func (a *Analysis) fcconv(ctx context.Context, class int, scale float64) (cam.Map, error) {
-	if scale < 1 || scale > 8 {
+	if !(scale >= 1 && scale <= 8) { // NaN fails both
 		return cam.Map{}, fmt.Errorf("fcconv scale %g is outside 1–8", scale)
 	}
 	a.cache.mu.Lock()

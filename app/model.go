@@ -5,14 +5,21 @@ package app
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"camviz/imgio"
 	"camviz/inference"
+	"camviz/internal/files"
 )
 
 // Model is a loaded network with what is needed to feed it and name its
@@ -40,17 +47,24 @@ type Sidecar struct {
 	DefaultLayer string    `json:"default_layer"`
 }
 
+// Limits of the small files read beside a model, checked before reading.
+const (
+	MaxLabelsBytes  = 4 << 20 // 21k ImageNet class names take under 1 MB
+	MaxSidecarBytes = 1 << 20
+)
+
 // LoadModel reads an ONNX file, its sidecar NAME.json if there is one, and
-// a labels file if labelsPath is not empty.
+// a labels file if labelsPath is not empty. The window and the command
+// line both load through it; every file must be a regular file within its
+// size limit (inference.ReadModelFile, ReadLabels, readSidecar).
 func LoadModel(path, labelsPath string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := inference.ReadModelFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read model: %w", err)
+		return nil, err
 	}
-	var side []byte
-	sidePath := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
-	if b, err := os.ReadFile(sidePath); err == nil {
-		side = b
+	side, err := readSidecar(strings.TrimSuffix(path, filepath.Ext(path)) + ".json")
+	if err != nil {
+		return nil, err
 	}
 	m, err := newModel(filepath.Base(path), data, side, true)
 	if err != nil {
@@ -63,6 +77,14 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// readSidecar reads the sidecar at path; nil if there is none.
+func readSidecar(path string) ([]byte, error) {
+	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return files.ReadRegular(path, "model sidecar", MaxSidecarBytes)
 }
 
 // NewModel compiles ONNX bytes (only read); sidecar may be nil.
@@ -99,6 +121,9 @@ func newModel(name string, onnxBytes, sidecar []byte, own bool) (*Model, error) 
 func (m *Model) applySidecar(data []byte) error {
 	var s Sidecar
 	if err := json.Unmarshal(data, &s); err != nil {
+		return jsonError(err)
+	}
+	if err := m.checkInputSize(s.InputSize); err != nil {
 		return err
 	}
 	if s.Name != "" {
@@ -113,9 +138,11 @@ func (m *Model) applySidecar(data []byte) error {
 		return fmt.Errorf("resize %q is neither %q nor %q", s.Resize, imgio.ModeCrop, imgio.ModeWhole)
 	}
 	m.Spec.ResizeShort = s.ResizeShort
-	if len(s.Mean) == 3 && len(s.Std) == 3 {
-		copy(m.Spec.Mean[:], s.Mean)
-		copy(m.Spec.Std[:], s.Std)
+	if err := setChannels(&m.Spec.Mean, s.Mean, "mean", false); err != nil {
+		return err
+	}
+	if err := setChannels(&m.Spec.Std, s.Std, "std", true); err != nil {
+		return err
 	}
 	if s.Labels != nil {
 		if len(s.Labels) != m.Net.NumClasses() {
@@ -132,6 +159,79 @@ func (m *Model) applySidecar(data []byte) error {
 	return nil
 }
 
+// checkInputSize honours a sidecar's input_size: [C,H,W] or [H,W], which
+// must be the size the ONNX graph declares (the graph fixes it; a
+// different size would be silently ignored otherwise).
+func (m *Model) checkInputSize(size []int) error {
+	if size == nil {
+		return nil
+	}
+	c, h, w := m.Net.InputSize()
+	want := []int{c, h, w}
+	switch len(size) {
+	case 3:
+	case 2:
+		want = want[1:]
+	default:
+		return fmt.Errorf("input_size %v: give [C,H,W] or [H,W]", size)
+	}
+	if !slices.Equal(size, want) {
+		return fmt.Errorf("input_size %v differs from the model's input [%d %d %d]; camviz feeds the model the size its graph declares", size, c, h, w)
+	}
+	return nil
+}
+
+// setChannels sets a per-channel mean or std from a sidecar: three values
+// (R, G, B), or one for every channel (grey models, or a shared value).
+func setChannels(dst *[3]float32, v []float32, name string, positive bool) error {
+	switch len(v) {
+	case 0:
+		return nil
+	case 1:
+		v = []float32{v[0], v[0], v[0]}
+	case 3:
+	default:
+		return fmt.Errorf("%s has %d values; give 3 (R, G, B) or 1 (all channels)", name, len(v))
+	}
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || (positive && x <= 0) {
+			return fmt.Errorf("%s %v: every value must be a finite number%s", name, v, map[bool]string{true: " above 0", false: ""}[positive])
+		}
+	}
+	copy(dst[:], v)
+	return nil
+}
+
+// jsonError says what is wrong with a JSON file in its own terms: the key
+// and the kind of value, never the Go types it was read into.
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return fmt.Errorf("%q should be %s, not a JSON %s", te.Field, jsonKind(te.Type), te.Value)
+	case errors.As(err, &se):
+		return fmt.Errorf("not valid JSON at byte %d", se.Offset)
+	}
+	return errors.New("not valid JSON")
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
+	}
+	return "an object"
+}
+
 // Label names class k.
 func (m *Model) Label(k int) string {
 	if k >= 0 && k < len(m.Labels) {
@@ -140,13 +240,17 @@ func (m *Model) Label(k int) string {
 	return "class " + strconv.Itoa(k)
 }
 
+var integerRE = regexp.MustCompile(`^[-+]?[0-9]+$`)
+
 // ClassByName resolves a class given as an index or a label (exact, then
 // case-insensitive, then a unique substring).
 func (m *Model) ClassByName(s string) (int, error) {
 	nc := m.Net.NumClasses()
-	if k, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		if k < 0 || k >= nc {
-			return 0, fmt.Errorf("class %d is out of range: the model has %d classes (0–%d)", k, nc, nc-1)
+	if t := strings.TrimSpace(s); integerRE.MatchString(t) {
+		// A number too big for an int is out of range too, not a label.
+		k, err := strconv.Atoi(t)
+		if err != nil || k < 0 || k >= nc {
+			return 0, fmt.Errorf("class %s is out of range: the model has %d classes (0–%d)", t, nc, nc-1)
 		}
 		return k, nil
 	}

@@ -5,8 +5,6 @@ import (
 	"image"
 	"image/png"
 	"io"
-	"os"
-	"path/filepath"
 
 	"camviz/cam"
 	"camviz/render"
@@ -129,26 +127,4 @@ func (a *Analysis) SaveOverlay(path string, lm *LayerMap, mode cam.Mode, scale f
 // WritePNG writes an image atomically: a failed write leaves no half file.
 func WritePNG(path string, img image.Image) error {
 	return WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
-}
-
-// WriteFileAtomic writes a file through a temporary one beside it, renamed
-// into place at the end, so an interrupted or failed write never leaves
-// half a file; the file is readable by all (0644), like any export.
-func WriteFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".camviz-*")
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -2,10 +2,20 @@ package app
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"camviz/cam"
+	"camviz/internal/files"
 )
+
+// WriteFileAtomic writes a file through a temporary one beside it, renamed
+// into place at the end, so an interrupted or failed write never leaves
+// half a file and concurrent writers never mix; the file is readable by
+// all (0644), like any export. Every file camviz writes goes through it.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	return files.WriteAtomic(path, write)
+}
 
 // SharedScale is the scale that puts the maps of req's class and of the
 // top-n classes (same method and layer) on one honest scale: the largest

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,24 @@ func init() {
 		help: "compute one class activation map: .npy = the float32 map at the model's input size, .png = the overlay on the image",
 		run:  camCmd,
 	})
+}
+
+// pngOnlyFlags says which of the flags given only a .png output uses:
+// "-alpha and -colormap only shape", "" for none.
+func pngOnlyFlags(fs *flag.FlagSet) string {
+	var given []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "colormap" || f.Name == "alpha" || f.Name == "caption" {
+			given = append(given, "-"+f.Name)
+		}
+	})
+	switch len(given) {
+	case 0:
+		return ""
+	case 1:
+		return given[0] + " only shapes"
+	}
+	return strings.Join(given, " and ") + " only shape"
 }
 
 type camJSON struct {
@@ -79,8 +98,16 @@ func camCmd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *alpha < 0 || *alpha > 1 {
+	if !(*alpha >= 0 && *alpha <= 1) { // NaN fails both
 		return errors.New("-alpha must be between 0 and 1")
+	}
+	if !(*fcScale >= 1 && *fcScale <= 8) {
+		return errors.New("-fcscale must be between 1 and 8")
+	}
+	if ext == ".npy" {
+		if ignored := pngOnlyFlags(fs); ignored != "" {
+			fmt.Fprintf(e.stderr, "camviz cam: note: %s the .png overlay; ignored for .npy output\n", ignored)
+		}
 	}
 	times := map[string]float64{}
 	t0 := time.Now()

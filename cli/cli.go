@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 )
@@ -48,7 +47,7 @@ func Run(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "camviz: unknown command %q (try camviz help)\n", args[0])
+		fmt.Fprintf(stderr, "camviz: unknown command %q; commands: %s\n", args[0], strings.Join(append(names(), "help"), ", "))
 		return 1
 	}
 	if err := c.run(e, args[1:]); err != nil {
@@ -68,14 +67,19 @@ func oneLine(s string) string {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "camviz — class activation maps for VGG-family ONNX models")
 	fmt.Fprintln(w, "\nUsage:\n  camviz [-model M.onnx] [-labels L.txt] [IMAGE]   open the window")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range names() {
 		fmt.Fprintf(w, "  camviz %s\n      %s\n", commands[n].usage, commands[n].help)
 	}
+}
+
+// names lists the subcommands in order.
+func names() []string {
+	out := make([]string, 0, len(commands))
+	for n := range commands {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // newFlags makes a flag set that reports errors as values, not on stderr.
@@ -86,8 +90,16 @@ func newFlags(c string) *flag.FlagSet {
 }
 
 // parse parses flags, allowing them after the positional arguments too
-// (`camviz predict img.png -json`).
+// (`camviz predict img.png -json`); after `--` every argument is
+// positional (`camviz predict -- -a.png -b.png`).
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	return ParseInterleaved(fs, args)
+}
+
+// ParseInterleaved parses fs's flags anywhere among args and returns the
+// positional arguments in order; `--` ends the flags, so every argument
+// after it is positional even if it starts with "-".
+func ParseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -96,12 +108,15 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			}
 			return nil, err
 		}
-		args = fs.Args()
-		if len(args) == 0 {
+		rest := fs.Args()
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
 			return pos, nil
 		}
-		pos = append(pos, args[0])
-		args = args[1:]
+		pos = append(pos, rest[0])
+		args = rest[1:]
 	}
 }
 
@@ -109,9 +124,4 @@ func flagList(fs *flag.FlagSet) string {
 	var parts []string
 	fs.VisitAll(func(f *flag.Flag) { parts = append(parts, "-"+f.Name) })
 	return strings.Join(parts, " ")
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

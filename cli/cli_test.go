@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -160,6 +162,8 @@ func TestFailuresAreOneLine(t *testing.T) {
 		{"cam", "-model", tinyModel, "-method", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-method", "cam", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-class", "99", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-alpha", "NaN", "-out", filepath.Join(dir, "x.npy"), photo},
+		{"cam", "-model", tinyModel, "-method", "fcconv", "-fcscale", "NaN", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-out", filepath.Join(dir, "x.txt"), photo},
 		{"cam", "-model", tinyModel, "-layer", "nope", "-out", filepath.Join(dir, "x.npy"), photo},
 		{"cam", "-model", tinyModel, "-norm", "odd", "-out", filepath.Join(dir, "x.npy"), photo},
@@ -179,5 +183,79 @@ func TestFailuresAreOneLine(t *testing.T) {
 		if strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "camviz") || strings.Contains(errOut, "goroutine") {
 			t.Errorf("%v: stderr is not one camviz line: %q", c, errOut)
 		}
+	}
+}
+
+// TestDoubleDashProtectsEveryArgument: after `--` every argument is a
+// file name, even the ones after the first.
+func TestDoubleDashProtectsEveryArgument(t *testing.T) {
+	_, errOut, st := run("predict", "-model", tinyModel, "--", photo, "-json")
+	if st != 1 || !strings.Contains(errOut, "file not found: -json") {
+		t.Fatalf("status %d, stderr %q: want -json taken as a missing file", st, errOut)
+	}
+	pos, err := ParseInterleaved(newFlags("x"), []string{"a", "--", "-b", "--", "-c"})
+	if err != nil || strings.Join(pos, " ") != "a -b -- -c" {
+		t.Fatalf("%q, %v", pos, err)
+	}
+}
+
+// TestCamFlagMessages: the messages of flags that are out of range or
+// have no effect say exactly that.
+func TestCamFlagMessages(t *testing.T) {
+	dir := t.TempDir()
+	npy := filepath.Join(dir, "x.npy")
+	for _, c := range []struct {
+		args   []string
+		status int
+		want   string
+	}{
+		{[]string{"-class", "99999999999999999999", "-out", npy}, 1, "camviz cam: class 99999999999999999999 is out of range: the model has 10 classes (0–9)\n"},
+		{[]string{"-alpha", "NaN", "-out", npy}, 1, "camviz cam: -alpha must be between 0 and 1\n"},
+		{[]string{"-method", "fcconv", "-fcscale", "NaN", "-out", npy}, 1, "camviz cam: -fcscale must be between 1 and 8\n"},
+		{[]string{"-colormap", "viridis", "-alpha", "0.3", "-out", npy}, 0, "camviz cam: note: -alpha and -colormap only shape the .png overlay; ignored for .npy output\n"},
+		{[]string{"-caption", "-out", npy}, 0, "camviz cam: note: -caption only shapes the .png overlay; ignored for .npy output\n"},
+		{[]string{"-out", npy}, 0, ""},
+	} {
+		_, errOut, st := run(append(append([]string{"cam", "-model", tinyModel}, c.args...), tinyInput)...)
+		if st != c.status || errOut != c.want {
+			t.Errorf("%v: status %d, stderr %q; want %d, %q", c.args, st, errOut, c.status, c.want)
+		}
+	}
+}
+
+// TestThinImageInCropMode: a 29999×3 strip, within the decoder's limits,
+// gives a .png map and a report row in crop mode (the part the model saw
+// is a 3×3 patch: the map is drawn on the model's view).
+func TestThinImageInCropMode(t *testing.T) {
+	dir := t.TempDir()
+	strip := filepath.Join(dir, "strip.png")
+	img := image.NewNRGBA(image.Rect(0, 0, 29999, 3))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 13)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(strip, buf.Bytes(), 0o644)
+	out := filepath.Join(dir, "map.png")
+	if _, errOut, st := run("cam", "-model", tinyModel, "-resize", "crop", "-out", out, strip); st != 0 {
+		t.Fatalf("cam: status %d: %s", st, errOut)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 224 || cfg.Height != 224 {
+		t.Fatalf("map.png is %d×%d (%v), want the model's 224×224 view", cfg.Width, cfg.Height, err)
+	}
+	rep := filepath.Join(dir, "rep")
+	if _, errOut, st := run("report", "-model", tinyModel, "-resize", "crop", "-steps", "1", "-cell", "32", "-out", rep, strip); st != 0 {
+		t.Fatalf("report: status %d: %s", st, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(rep, "grids", "001-strip.png")); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -7,6 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 
@@ -49,7 +52,7 @@ type localizeRowJSON struct {
 
 func localize(e *env, args []string) error {
 	fs := newFlags("localize")
-	dir := fs.String("mnist", "testdata/mnist", "folder with the MNIST t10k idx .gz files")
+	dir := fs.String("mnist", "", "folder with the MNIST t10k idx .gz files (default: the source tree's testdata/mnist, else beside the executable)")
 	n := fs.Int("n", 500, "single-digit canvases")
 	doubles := fs.Int("doubles", 200, "two-digit canvases")
 	seed := fs.Uint64("seed", 1, "canvas seed")
@@ -76,9 +79,13 @@ func localize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	set, err := digits.LoadDir(*dir, "t10k")
+	folder, err := mnistDir(*dir)
 	if err != nil {
 		return err
+	}
+	set, err := digits.LoadDir(folder, "t10k")
+	if err != nil {
+		return fmt.Errorf("cannot read MNIST from %s: %w", folder, unwrapPathError(err))
 	}
 	singles, twos := app.DigitCanvases(set, *n, *doubles, *seed)
 	methods, err := m.MethodNames(*list)
@@ -141,6 +148,45 @@ func localize(e *env, args []string) error {
 			f0.RandDeletion, f0.RandInsertion, f0.CenterDeletion, f0.CenterInsertion)
 	}
 	return nil
+}
+
+// mnistFiles are the MNIST test split's files localize reads.
+var mnistFiles = []string{"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
+
+// mnistDir is the folder of the MNIST files: the -mnist flag if given;
+// else, wherever camviz is run from, the source tree's testdata/mnist
+// (where the repository keeps them), then testdata/mnist or mnist beside
+// the executable, then testdata/mnist under the current folder.
+func mnistDir(flagDir string) (string, error) {
+	if flagDir != "" {
+		if !hasMNIST(flagDir) {
+			return "", fmt.Errorf("-mnist %s: the folder does not hold %s", flagDir, strings.Join(mnistFiles, " and "))
+		}
+		return flagDir, nil
+	}
+	var tried []string
+	if _, file, _, ok := runtime.Caller(0); ok && filepath.IsAbs(file) {
+		tried = append(tried, filepath.Join(filepath.Dir(file), "..", "testdata", "mnist"))
+	}
+	if exe, err := os.Executable(); err == nil {
+		tried = append(tried, filepath.Join(filepath.Dir(exe), "testdata", "mnist"), filepath.Join(filepath.Dir(exe), "mnist"))
+	}
+	tried = append(tried, filepath.Join("testdata", "mnist"))
+	for _, d := range tried {
+		if hasMNIST(d) {
+			return filepath.Clean(d), nil
+		}
+	}
+	return "", fmt.Errorf("the MNIST test files (%s) are not in %s; give their folder with -mnist DIR", strings.Join(mnistFiles, ", "), strings.Join(tried, ", "))
+}
+
+func hasMNIST(dir string) bool {
+	for _, f := range mnistFiles {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || !st.Mode().IsRegular() {
+			return false
+		}
+	}
+	return true
 }
 
 func ratio(a, b int) float64 {

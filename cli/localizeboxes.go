@@ -269,3 +269,8 @@ func matchLabel(labels []string, name string) (int, bool) {
 func normLabel(s string) string {
 	return strings.ToLower(strings.Join(strings.Fields(strings.ReplaceAll(s, "_", " ")), " "))
 }
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

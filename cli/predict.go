@@ -13,7 +13,7 @@ func init() {
 	register(command{
 		name:  "predict",
 		usage: "predict [-model M.onnx] [-labels L.txt] [-top K] [-json] INPUT...",
-		help:  "classify images (PNG, JPEG, GIF, BMP, WebP, TIFF) or .npy [1,3,H,W] tensors",
+		help:  "classify images (PNG, JPEG, GIF, BMP, WebP, TIFF) or .npy [1,C,H,W] tensors (C = 1 or 3, the model's)",
 		run:   predict,
 	})
 }

@@ -2,17 +2,14 @@ package cli
 
 import (
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
 	"io"
-	"io/fs"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,12 +27,15 @@ func init() {
 	register(command{
 		name: "report",
 		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
-			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX]\n" +
+			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] [-shard K/N]\n" +
 			"           [-metrics road-morf,road-lerf,road-combined,cam-mult] [-road-noise 0.01] [-road-morf-percentile 80]\n" +
-			"           [-road-lerf-percentile 20] -out DIR INPUT...",
+			"           [-road-lerf-percentile 20] -out DIR INPUT...\n" +
+			"  camviz report -merge OUT SHARD_DIR...",
 		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
 			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
-			"      index.html and a PNG grid per image; Ctrl-C keeps what is done",
+			"      index.html and a PNG grid per image; images that fail are listed and skipped (exit 1); Ctrl-C or SIGTERM\n" +
+			"      stops after the current image, a second one at once; -shard K/N measures every N-th of the sorted inputs\n" +
+			"      from K, -merge joins the shards' folders into one report",
 		run: report,
 	})
 }
@@ -99,11 +99,14 @@ func (r *reportRow) csv() []string {
 // reportImage is one input's entry in index.html and metrics.json.
 type reportImage struct {
 	Path string `json:"image"`
-	Grid string `json:"grid,omitempty"` // relative to DIR
-	W    int    `json:"grid_width,omitempty"`
-	H    int    `json:"grid_height,omitempty"`
-	Top  string `json:"top"`
-	rows []*reportRow
+	// Index is the image's place in the run's whole input list (before
+	// -shard picks its part): it orders a merged report and names grids.
+	Index int    `json:"index"`
+	Grid  string `json:"grid,omitempty"` // relative to DIR
+	W     int    `json:"grid_width,omitempty"`
+	H     int    `json:"grid_height,omitempty"`
+	Top   string `json:"top"`
+	rows  []*reportRow
 }
 
 type reportOptions struct {
@@ -119,17 +122,39 @@ type reportOptions struct {
 
 // reporter is one run's state: what is done and the files it goes to.
 type reporter struct {
-	e       *env
-	opt     reportOptions
-	model   *app.Model
-	inputs  []string
-	images  []*reportImage
-	rows    []*reportRow
-	csvFile *os.File
-	csv     *csv.Writer
-	live    bool // stderr is a terminal: show passes as they go
-	start   time.Time
+	e      *env
+	errw   io.Writer // stderr, safe for the signal watcher to write to
+	opt    reportOptions
+	model  *app.Model
+	inputs []reportInput
+	total  int // the whole input list's length, for grid names
+	shard  shardSpec
+	images []*reportImage
+	rows   []*reportRow
+	failed []reportFailure
+	live   bool // stderr is a terminal: show passes as they go
+	start  time.Time
 }
+
+// reportInput is one file to measure and its place in the whole list.
+type reportInput struct {
+	path  string
+	index int
+}
+
+// reportFailure is an image that could not be measured.
+type reportFailure struct {
+	File  string `json:"file"`
+	Index int    `json:"index"`
+	Error string `json:"error"`
+}
+
+// writeError marks a failure to write the report itself, which stops the
+// run (unlike a bad image, which is listed and skipped).
+type writeError struct{ err error }
+
+func (w writeError) Error() string { return w.err.Error() }
+func (w writeError) Unwrap() error { return w.err }
 
 func report(e *env, args []string) error {
 	fs := newFlags("report")
@@ -146,17 +171,35 @@ func report(e *env, args []string) error {
 	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
 	cmap := fs.String("colormap", "jet", "colour map of the grids")
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity in the grids, 0–1")
-	out := fs.String("out", "", "output folder (created; files in it are replaced)")
+	out := fs.String("out", "", "output folder (created; the files of an earlier report in it are replaced)")
 	var tf trustFlags
 	tf.add(fs, "")
+	shardFlag := fs.String("shard", "", "K/N: measure only every N-th input starting at K (0 ≤ K < N) of the sorted input list, for one job of an array")
+	merge := fs.String("merge", "", "OUT: merge the shard folders given as INPUT into one report in OUT")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if *merge != "" {
+		var other []string
+		fs.Visit(func(f *flag.Flag) {
+			if f.Name != "merge" {
+				other = append(other, "-"+f.Name)
+			}
+		})
+		if len(other) > 0 {
+			return fmt.Errorf("-merge OUT takes only the shard folders (their settings come with them); %s does not apply", strings.Join(other, " "))
+		}
+		return mergeReports(e, *merge, inputs)
 	}
 	if err := tf.parse(); err != nil {
 		return err
 	}
 	tf.names = slices.DeleteFunc(tf.names, func(n string) bool { return !strings.HasPrefix(tf.key(n), "road_") && n != "cam-mult" }) // the rest are columns already
+	shard, err := parseShard(*shardFlag)
+	if err != nil {
+		return err
+	}
 	if len(inputs) == 0 {
 		return errors.New("no INPUT given (image files, .npy tensors or folders)")
 	}
@@ -211,58 +254,93 @@ func report(e *env, args []string) error {
 	if err := os.MkdirAll(filepath.Join(*out, "grids"), 0o755); err != nil {
 		return fmt.Errorf("cannot create the output folder: %w", err)
 	}
-	r := &reporter{e: e, opt: opt, model: m, inputs: files, live: isTerminal(e.stderr), start: time.Now()}
-	if err := r.openCSV(); err != nil {
+	if err := removeOldReport(*out); err != nil {
 		return err
 	}
-	defer r.csvFile.Close()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	fmt.Fprintf(e.stderr, "camviz report: %d image(s) × %s × %d map(s) (%s + %s), %d passes each → %s\n",
-		len(files), opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(app.BaselineNames(), ", "),
+	r := &reporter{e: e, errw: &lockedWriter{w: e.stderr}, opt: opt, model: m, inputs: shard.pick(files), total: len(files),
+		shard: shard, images: []*reportImage{}, failed: []reportFailure{}, live: isTerminal(e.stderr), start: time.Now()}
+	if err := r.writeSummaries(false); err != nil {
+		return err
+	}
+	stopCtx, workCtx, release := r.watchSignals()
+	defer release()
+	of := ""
+	if shard.n > 0 {
+		of = fmt.Sprintf(" (shard %s of %d)", shard, len(files))
+	}
+	fmt.Fprintf(r.errw, "camviz report: %d image(s)%s × %s × %d map(s) (%s + %s), %d passes each → %s\n",
+		len(r.inputs), of, opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(app.BaselineNames(), ", "),
 		metrics.Passes(*steps), *out)
-	runErr := r.run(ctx, mf.mode)
-	if err := r.finish(runErr != nil); err != nil && runErr == nil {
+	runErr := r.run(stopCtx, workCtx, mf.mode)
+	stopped := stopCtx.Err() != nil
+	if err := r.writeSummaries(stopped || runErr != nil); err != nil && runErr == nil {
 		runErr = err
 	}
-	done := len(r.images)
-	switch {
-	case runErr == nil:
-		fmt.Fprintf(e.stderr, "camviz report: %d image(s), %d row(s) in %.1f s → %s\n", done, len(r.rows), time.Since(r.start).Seconds(),
-			filepath.Join(*out, "index.html"))
-		return nil
-	case ctx.Err() != nil:
-		return fmt.Errorf("interrupted: %d of %d image(s) done, %d row(s) kept in %s", done, len(files), len(r.rows), *out)
+	if r.live {
+		fmt.Fprint(r.errw, "\r\033[K")
 	}
-	return fmt.Errorf("%w (%d of %d image(s) done, %d row(s) kept in %s)", runErr, done, len(files), len(r.rows), *out)
+	done := len(r.images)
+	failed := ""
+	if n := len(r.failed); n > 0 {
+		failed = fmt.Sprintf("; %d image(s) failed, listed in metrics.json", n)
+	}
+	switch {
+	case runErr != nil:
+		return fmt.Errorf("%w (%d of %d image(s) done, %d row(s) kept in %s)", runErr, done, len(r.inputs), len(r.rows), *out)
+	case stopped:
+		return fmt.Errorf("interrupted: %d of %d image(s) done, %d row(s) kept in %s%s", done, len(r.inputs), len(r.rows), *out, failed)
+	case len(r.failed) > 0:
+		return fmt.Errorf("%d of %d image(s) failed (listed above and in metrics.json); %d done, %d row(s) → %s",
+			len(r.failed), len(r.inputs), done, len(r.rows), filepath.Join(*out, "index.html"))
+	}
+	fmt.Fprintf(r.errw, "camviz report: %d image(s), %d row(s) in %.1f s → %s\n", done, len(r.rows), time.Since(r.start).Seconds(),
+		filepath.Join(*out, "index.html"))
+	return nil
 }
 
-// run measures every image, writing as it goes.
-func (r *reporter) run(ctx context.Context, mode string) error {
-	for i, path := range r.inputs {
-		if err := ctx.Err(); err != nil {
-			return err
+// reportImageStart is called before each image is measured, with the
+// contexts that the first and the second signal cancel; tests use it to
+// signal the run at a known point.
+var reportImageStart = func(stop, work context.Context, done int) {}
+
+// run measures every image, writing as it goes, until stop is cancelled.
+// An image that fails is listed and skipped; a report file that cannot be
+// written ends the run.
+func (r *reporter) run(stop, work context.Context, mode string) error {
+	for _, in := range r.inputs {
+		if stop.Err() != nil {
+			return nil
 		}
-		if err := r.image(ctx, i, path, mode); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+		reportImageStart(stop, work, len(r.images)+len(r.failed))
+		kept := len(r.rows)
+		if err := r.image(work, in, mode); err != nil {
+			var we writeError
+			switch {
+			case work.Err() != nil:
+				return nil // the rows of the image in progress are kept
+			case errors.As(err, &we):
+				return err
 			}
-			return fmt.Errorf("%s: %w", path, err)
+			r.rows = r.rows[:kept]
+			r.failed = append(r.failed, reportFailure{File: in.path, Index: in.index, Error: oneLine(err.Error())})
+			if r.live {
+				fmt.Fprint(r.errw, "\r\033[K")
+			}
+			fmt.Fprintf(r.errw, "camviz report: %s: %s\n", in.path, oneLine(err.Error()))
 		}
 		if err := r.writeSummaries(false); err != nil {
 			return err
 		}
-		reportImageDone(ctx, len(r.images))
+		reportImageDone(stop, len(r.images))
 	}
 	return nil
 }
 
 // image measures one input: for each class the baselines, then each
-// method; each row goes to the CSV as soon as it is measured, the grid
-// once the image is complete.
-func (r *reporter) image(ctx context.Context, idx int, path, mode string) error {
-	m := r.model
+// method; each row is shown as soon as it is measured, the grid written
+// once the image is complete (the CSV, JSON and HTML follow in run).
+func (r *reporter) image(ctx context.Context, input reportInput, mode string) error {
+	m, path := r.model, input.path
 	in, err := m.OpenInput(path, mode)
 	if err != nil {
 		return err
@@ -276,8 +354,8 @@ func (r *reporter) image(ctx context.Context, idx int, path, mode string) error 
 		return err
 	}
 	top := a.Top(1)[0]
-	img := &reportImage{Path: path, Top: fmt.Sprintf("%s p=%.3f", className(m, top.Class), top.Prob)}
-	tag := fmt.Sprintf("[%d/%d] %s", idx+1, len(r.inputs), filepath.Base(path))
+	img := &reportImage{Path: path, Index: input.index, Top: fmt.Sprintf("%s p=%.3f", className(m, top.Class), top.Prob)}
+	tag := fmt.Sprintf("[%d/%d] %s", len(r.images)+len(r.failed)+1, len(r.inputs), filepath.Base(path))
 	// cells[row][col]: methods then baselines down, classes across.
 	names := append(slices.Clone(r.opt.methods), app.BaselineNames()...)
 	maps := make([][]*app.LayerMap, len(names))
@@ -330,18 +408,18 @@ func (r *reporter) image(ctx context.Context, idx int, path, mode string) error 
 	if err != nil {
 		return err
 	}
-	width := max(3, len(strconv.Itoa(len(r.inputs))))
-	img.Grid = filepath.ToSlash(filepath.Join("grids", fmt.Sprintf("%0*d-%s.png", width, idx+1, safeName(path))))
+	width := max(3, len(strconv.Itoa(r.total)))
+	img.Grid = filepath.ToSlash(filepath.Join("grids", fmt.Sprintf("%0*d-%s.png", width, input.index+1, safeName(path))))
 	gridPath := filepath.Join(r.opt.out, img.Grid)
 	if err := app.WritePNG(gridPath, grid); err != nil {
-		return err
+		return writeError{err}
 	}
 	img.W, img.H = grid.Bounds().Dx(), grid.Bounds().Dy()
 	r.images = append(r.images, img)
 	return nil
 }
 
-// emit records one row and appends it to the CSV.
+// emit records one row and shows it.
 func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, tm map[string]float64, took time.Duration) error {
 	row := &reportRow{
 		Image: img.Path, Method: method, Class: rep.Class, Label: a.Model.Label(rep.Class), Prob: rep.Prob,
@@ -352,22 +430,15 @@ func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string,
 	img.rows = append(img.rows, row)
 	r.rows = append(r.rows, row)
 	if r.live {
-		fmt.Fprint(r.e.stderr, "\r\033[K")
+		fmt.Fprint(r.errw, "\r\033[K")
 	}
 	inc := "no"
 	if row.Increase {
 		inc = "yes"
 	}
-	fmt.Fprintf(r.e.stderr, "[%d/%d] %s  %-12s class %d “%s”  p=%.3f  deletion %.3f  insertion %.3f  drop %.1f%%  increase %s  (%.1f s)\n",
-		len(r.images)+1, len(r.inputs), filepath.Base(img.Path), method, row.Class, row.Label, row.Prob,
+	fmt.Fprintf(r.errw, "[%d/%d] %s  %-12s class %d “%s”  p=%.3f  deletion %.3f  insertion %.3f  drop %.1f%%  increase %s  (%.1f s)\n",
+		len(r.images)+len(r.failed)+1, len(r.inputs), filepath.Base(img.Path), method, row.Class, row.Label, row.Prob,
 		row.DeletionAUC, row.InsertionAUC, row.AverageDrop, inc, row.Seconds)
-	if err := r.csv.Write(row.csv()); err != nil {
-		return fmt.Errorf("cannot write metrics.csv: %w", err)
-	}
-	r.csv.Flush()
-	if err := r.csv.Error(); err != nil {
-		return fmt.Errorf("cannot write metrics.csv: %w", err)
-	}
 	return nil
 }
 
@@ -377,76 +448,8 @@ func (r *reporter) progress(tag, method string, class int) func(done, total int)
 		return nil
 	}
 	return func(done, total int) {
-		fmt.Fprintf(r.e.stderr, "\r\033[K%s  %s class %d: %d/%d passes", tag, method, class, done, total)
+		fmt.Fprintf(r.errw, "\r\033[K%s  %s class %d: %d/%d passes", tag, method, class, done, total)
 	}
-}
-
-func (r *reporter) openCSV() error {
-	path := filepath.Join(r.opt.out, "metrics.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	r.csvFile, r.csv = f, csv.NewWriter(f)
-	if err := r.csv.Write(reportColumns); err != nil {
-		f.Close()
-		return fmt.Errorf("cannot write %s: %w", path, err)
-	}
-	r.csv.Flush()
-	return r.csv.Error()
-}
-
-// finish closes the CSV and writes the JSON and HTML of what is done.
-func (r *reporter) finish(stopped bool) error {
-	if r.live {
-		fmt.Fprint(r.e.stderr, "\r\033[K")
-	}
-	r.csv.Flush()
-	err := r.csv.Error()
-	if cerr := r.csvFile.Close(); err == nil && cerr != nil && !errors.Is(cerr, os.ErrClosed) {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("cannot write metrics.csv: %w", err)
-	}
-	return r.writeSummaries(stopped)
-}
-
-// writeSummaries rewrites metrics.json and index.html from the rows so far.
-func (r *reporter) writeSummaries(stopped bool) error {
-	summaries := summarize(r.rows, r.opt.methods)
-	doc := struct {
-		Model       string            `json:"model"`
-		Layer       string            `json:"layer"`
-		Config      metrics.Config    `json:"config"`
-		Fractions   []float64         `json:"fractions,omitempty"`
-		ImagesDone  int               `json:"images_done"`
-		ImagesTotal int               `json:"images_total"`
-		Stopped     bool              `json:"stopped"`
-		Images      []*reportImage    `json:"images"`
-		Summary     []*methodSummary  `json:"summary"`
-		Rows        []*reportRow      `json:"rows"`
-		Columns     []string          `json:"csv_columns"`
-		Extra       map[string]string `json:"conventions"`
-	}{
-		Model: r.model.Name, Layer: r.layerName(), Config: r.opt.cfg.WithDefaults(), ImagesDone: len(r.images),
-		ImagesTotal: len(r.inputs), Stopped: stopped, Images: r.images, Summary: summaries, Rows: r.rows, Columns: reportColumns,
-		Extra: reportConventions(r.opt.cfg.WithDefaults()),
-	}
-	if len(r.rows) > 0 {
-		doc.Fractions = r.rows[0].report.Deletion.Fractions
-	}
-	if doc.Rows == nil {
-		doc.Rows = []*reportRow{}
-	}
-	data, err := json.MarshalIndent(doc, "", " ")
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(r.opt.out, "metrics.json"), append(data, '\n')); err != nil {
-		return err
-	}
-	return r.writeHTML(summaries, stopped)
 }
 
 func (r *reporter) layerName() string {
@@ -594,103 +597,4 @@ func (c classSpec) String() string {
 		return fmt.Sprintf("top %d class(es)", c.top)
 	}
 	return fmt.Sprintf("%d class(es)", len(c.list))
-}
-
-// collectInputs expands folders (recursively, image files only, hidden
-// entries and the output folder skipped) and keeps files as given, in
-// order, without duplicates.
-func collectInputs(args []string, out string) ([]string, error) {
-	outAbs, _ := filepath.Abs(out)
-	var files []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			abs = p
-		}
-		if !seen[abs] {
-			seen[abs] = true
-			files = append(files, p)
-		}
-	}
-	for _, arg := range args {
-		st, err := os.Stat(arg)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", arg, unwrapPathError(err))
-		}
-		if !st.IsDir() {
-			add(arg)
-			continue
-		}
-		before := len(files)
-		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if p != arg && strings.HasPrefix(d.Name(), ".") {
-				if d.IsDir() {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				if abs, _ := filepath.Abs(p); abs == outAbs {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if imageExts[strings.ToLower(filepath.Ext(p))] {
-				add(p)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("cannot read folder %s: %w", arg, unwrapPathError(err))
-		}
-		if len(files) == before {
-			return nil, fmt.Errorf("no image files in %s", arg)
-		}
-	}
-	return files, nil
-}
-
-func unwrapPathError(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
-}
-
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// safeName is a file name's stem made safe for any file system and URL.
-func safeName(path string) string {
-	base := filepath.Base(path)
-	base = strings.TrimSuffix(base, filepath.Ext(base))
-	base = strings.Trim(unsafeChars.ReplaceAllString(base, "_"), "_.")
-	if base == "" {
-		base = "image"
-	}
-	if len(base) > 60 {
-		base = base[:60]
-	}
-	return base
-}
-
-// writeFileAtomic writes data to path through a temporary file, so an
-// interrupted run never leaves half a file.
-func writeFileAtomic(path string, data []byte) error {
-	return app.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
-}
-
-// isTerminal reports whether w is a character device (a terminal), where
-// progress may be redrawn in place.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

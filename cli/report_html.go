@@ -169,7 +169,7 @@ section { margin-bottom: 2em; }
 </head>
 <body>
 <h1>Faithfulness report</h1>
-<p>Model <b>{{.Model}}</b>, layer <code>{{.Layer}}</code>; {{.Done}} of {{.Total}} image(s) done{{if .Stopped}} — <span class="warn">the run stopped early: this report holds what was done</span>{{end}}.
+<p>Model <b>{{.Model}}</b>, layer <code>{{.Layer}}</code>; {{.Done}} of {{.Total}} image(s) done{{with .Shard}} (shard {{.}}){{end}}{{if .Failed}}, <span class="warn">{{len .Failed}} failed</span>{{end}}{{if .Stopped}} — <span class="warn">the run stopped early: this report holds what was done</span>{{end}}.
 {{.Config.Steps}} steps ({{.Passes}} forward passes per map), deletion to the <b>{{.Config.Deletion}}</b> baseline, insertion from the <b>{{.Config.Insertion}}</b> baseline, seed {{.Config.Seed}}. Generated {{.When}}.
 Data: <a href="metrics.csv">metrics.csv</a>, <a href="metrics.json">metrics.json</a>.</p>
 
@@ -197,6 +197,12 @@ the chance baselines: a method that does not beat them explains nothing. Curves:
 y from 0 to the value in the corner.</p>
 {{else}}<p>No rows yet.</p>{{end}}
 
+{{if .Failed}}<h2>Images that failed</h2>
+<table>
+<tr><th class="l">file</th><th class="l">error</th></tr>
+{{range .Failed}}<tr><td class="l">{{.File}}</td><td class="l">{{.Error}}</td></tr>
+{{end}}</table>
+{{end}}
 <h2>Images</h2>
 {{range .Images}}<section>
 <h3>{{.Path}}</h3>
@@ -219,30 +225,38 @@ type htmlImage struct {
 	Rows []*reportRow
 }
 
-func (r *reporter) writeHTML(summaries []*methodSummary, stopped bool) error {
-	images := make([]htmlImage, 0, len(r.images)+1)
-	for _, im := range r.images {
-		images = append(images, htmlImage{im, im.rows})
+// htmlImages pairs each image with its rows, and adds the image in
+// progress when the run stopped (its rows, no grid).
+func htmlImages(images []*reportImage, rows []*reportRow) []htmlImage {
+	byImage := map[string][]*reportRow{}
+	for _, row := range rows {
+		byImage[row.Image] = append(byImage[row.Image], row)
 	}
-	// The image in progress when the run stopped: its rows, no grid.
-	if n := len(r.rows); n > 0 && (len(r.images) == 0 || r.rows[n-1].Image != r.images[len(r.images)-1].Path) {
-		partial := &reportImage{Path: r.rows[n-1].Image, Top: "(measurement stopped before this image was complete)"}
-		var rows []*reportRow
-		for _, row := range r.rows {
-			if row.Image == partial.Path {
-				rows = append(rows, row)
-			}
+	out := make([]htmlImage, 0, len(images)+1)
+	shown := map[string]bool{}
+	for _, im := range images {
+		out = append(out, htmlImage{im, byImage[im.Path]})
+		shown[im.Path] = true
+	}
+	for _, row := range rows {
+		if !shown[row.Image] {
+			shown[row.Image] = true
+			partial := &reportImage{Path: row.Image, Top: "(measurement stopped before this image was complete)"}
+			out = append(out, htmlImage{partial, byImage[row.Image]})
 		}
-		images = append(images, htmlImage{partial, rows})
 	}
+	return out
+}
+
+func writeHTML(dir string, d *reportDoc) error {
 	var buf bytes.Buffer
 	err := reportTemplate.Execute(&buf, map[string]any{
-		"Model": r.model.Name, "Layer": r.layerName(), "Done": len(r.images), "Total": len(r.inputs), "Stopped": stopped,
-		"Config": r.opt.cfg.WithDefaults(), "Passes": metrics.Passes(r.opt.cfg.Steps), "When": time.Now().Format("2006-01-02 15:04:05"),
-		"Summary": summaries, "Images": images,
+		"Model": d.Model, "Layer": d.Layer, "Done": d.ImagesDone, "Total": d.ImagesTotal, "Stopped": d.Stopped, "Shard": d.Shard,
+		"Config": d.Config, "Passes": metrics.Passes(d.Config.Steps), "When": time.Now().Format("2006-01-02 15:04:05"),
+		"Summary": d.Summary, "Images": htmlImages(d.Images, d.Rows), "Failed": d.Failed,
 	})
 	if err != nil {
 		return fmt.Errorf("index.html: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(r.opt.out, "index.html"), buf.Bytes())
+	return writeFileAtomic(filepath.Join(dir, "index.html"), buf.Bytes())
 }

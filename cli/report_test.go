@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -391,35 +392,172 @@ func TestReportInterrupt(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "grids", "002-coffee.png")); err == nil {
 		t.Fatal("the second image was drawn after the interrupt")
 	}
+	if recs := readCSV(t, filepath.Join(out, "metrics.csv")); len(recs) != 4 {
+		t.Fatalf("%d csv rows after the interrupt, want 3", len(recs)-1)
+	}
 	imgs, _, _, _, text := htmlRefs(t, out)
 	if !slices.Equal(imgs, []string{"grids/001-chelsea.png"}) || !strings.Contains(text, "stopped early") {
 		t.Fatalf("index.html: images %v, stopped note %v", imgs, strings.Contains(text, "stopped early"))
 	}
 }
 
-// TestReportBadImageMidway: a file that cannot be read stops the run with
-// one line naming it, after keeping what was done.
-func TestReportBadImageMidway(t *testing.T) {
+// TestReportSurvivesBadImages: every good image is measured, every bad
+// one (corrupt, a text file, a pipe, a tensor of the wrong shape) listed on
+// stderr and in metrics.json and index.html, and the exit status is 1.
+func TestReportSurvivesBadImages(t *testing.T) {
 	dir := t.TempDir()
-	bad := filepath.Join(dir, "broken.png")
-	if err := os.WriteFile(bad, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644); err != nil {
+	broken := filepath.Join(dir, "broken.png")
+	os.WriteFile(broken, []byte("\x89PNG\r\n\x1a\nnot really"), 0o644)
+	text := filepath.Join(dir, "notes.jpg")
+	os.WriteFile(text, []byte("just words"), 0o644)
+	fifo := filepath.Join(dir, "pipe.png")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "rep")
-	_, stderr, st := reportCmd("-model", report64, "-steps", "1", "-cell", "64", "-out", out, reportImg+"chelsea.png", bad)
+	inputs := []string{broken, reportImg + "chelsea.png", text, fifo, reportTinyNPY, reportImg + "coffee.png"}
+	_, stderr, st := reportCmd(append([]string{"-model", report64, "-steps", "1", "-cell", "64", "-out", out}, inputs...)...)
 	if st != 1 {
-		t.Fatalf("status %d", st)
+		t.Fatalf("status %d: %s", st, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
-	last := lines[len(lines)-1]
-	if !strings.HasPrefix(last, "camviz report: "+bad+": ") || !strings.HasSuffix(last, "(1 of 2 image(s) done, 3 row(s) kept in "+out+")") {
-		t.Fatalf("last line %q", last)
+	want := "camviz report: 4 of 6 image(s) failed (listed above and in metrics.json); 2 done, 6 row(s) → " + filepath.Join(out, "index.html")
+	if last := lines[len(lines)-1]; last != want {
+		t.Fatalf("last line %q\nwant %q", last, want)
+	}
+	bad := map[string]string{broken: "", text: "", fifo: "named pipe", reportTinyNPY: "[1 3 224 224]"}
+	for path, why := range bad {
+		if !slices.ContainsFunc(lines, func(l string) bool {
+			return strings.HasPrefix(l, "camviz report: "+path+": ") && strings.Contains(l, why)
+		}) {
+			t.Errorf("no stderr line for %s (%q)", path, why)
+		}
+	}
+	recs := readCSV(t, filepath.Join(out, "metrics.csv"))
+	if len(recs) != 7 || recs[1][0] != reportImg+"chelsea.png" || recs[6][0] != reportImg+"coffee.png" {
+		t.Fatalf("csv %v, want the two good images' 6 rows", recs)
+	}
+	var j struct {
+		reportJSON
+		Failed []struct{ File, Error string }
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "metrics.json"))
+	if err := json.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	if j.Stopped || j.ImagesDone != 2 || j.ImagesTotal != 6 || len(j.Rows) != 6 || len(j.Failed) != 4 {
+		t.Fatalf("metrics.json %+v", j)
+	}
+	for i, f := range j.Failed {
+		if want := []string{broken, text, fifo, reportTinyNPY}[i]; f.File != want || f.Error == "" || strings.Contains(f.Error, "\n") {
+			t.Errorf("failed[%d] = %+v, want %s with its error", i, f, want)
+		}
+	}
+	imgs, _, _, _, html := htmlRefs(t, out)
+	if len(imgs) != 2 || !strings.Contains(html, "Images that failed") || !strings.Contains(html, fifo) {
+		t.Fatalf("index.html: images %v, failures listed %v", imgs, strings.Contains(html, "Images that failed"))
+	}
+}
+
+// TestReportSIGTERMFinishesTheImage: SIGTERM during the second image lets
+// it finish, stops before the third, and leaves CSV, JSON and HTML
+// agreeing, "stopped": true.
+func TestReportSIGTERMFinishesTheImage(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rep")
+	old := reportImageStart
+	defer func() { reportImageStart = old }()
+	reportImageStart = func(stop, work context.Context, done int) {
+		if done != 1 {
+			return
+		}
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		select {
+		case <-stop.Done():
+		case <-time.After(10 * time.Second):
+			t.Error("SIGTERM did not stop the run")
+		}
+	}
+	_, stderr, st := reportCmd("-model", report64, "-steps", "1", "-cell", "64", "-out", out,
+		reportImg+"chelsea.png", reportImg+"coffee.png", reportImg+"astronaut.png")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if want := "camviz report: interrupted: 2 of 3 image(s) done, 6 row(s) kept in " + out; st != 1 || lines[len(lines)-1] != want {
+		t.Fatalf("status %d, last line %q, want %q", st, lines[len(lines)-1], want)
+	}
+	if !strings.Contains(stderr, "stopping after the current image") {
+		t.Errorf("no note on stopping: %q", stderr)
+	}
+	if recs := readCSV(t, filepath.Join(out, "metrics.csv")); len(recs) != 7 || recs[6][0] != reportImg+"coffee.png" {
+		t.Fatalf("csv %v, want the first two images' rows", recs)
+	}
+	j := readReportJSON(t, out)
+	if !j.Stopped || j.ImagesDone != 2 || len(j.Rows) != 6 || len(j.Images) != 2 || j.Images[1].Grid != "grids/002-coffee.png" {
+		t.Fatalf("metrics.json %+v", j)
+	}
+	ents, _ := os.ReadDir(filepath.Join(out, "grids"))
+	if len(ents) != 2 {
+		t.Fatalf("%d grids, want 2", len(ents))
+	}
+	if imgs, _, _, _, text := htmlRefs(t, out); len(imgs) != 2 || !strings.Contains(text, "stopped early") {
+		t.Fatalf("index.html: %v", imgs)
+	}
+}
+
+// TestReportStoppedBeforeAnyImage: a second signal abandons the first
+// image; metrics.json still has lists, not null.
+func TestReportStoppedBeforeAnyImage(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rep")
+	old := reportImageStart
+	defer func() { reportImageStart = old }()
+	reportImageStart = func(stop, work context.Context, done int) {
+		syscall.Kill(os.Getpid(), syscall.SIGINT)
+		<-stop.Done()
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		select {
+		case <-work.Done():
+		case <-time.After(10 * time.Second):
+			t.Error("the second signal did not abort the image")
+		}
+	}
+	_, stderr, st := reportCmd("-model", report64, "-steps", "1", "-cell", "64", "-out", out, reportImg+"chelsea.png")
+	if st != 1 || !strings.Contains(stderr, "interrupted: 0 of 1 image(s) done") {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(out, "metrics.json"))
+	for _, want := range []string{`"images": []`, `"failed": []`, `"stopped": true`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("metrics.json has no %s", want)
+		}
+	}
+}
+
+// TestReportRerunRemovesItsOldGrids: a second run into the same folder
+// leaves only its own grids, and files camviz did not write alone.
+func TestReportRerunRemovesItsOldGrids(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "rep")
+	args := []string{"-model", report64, "-steps", "1", "-cell", "64", "-out", out}
+	if _, stderr, st := reportCmd(append(args, reportImg+"chelsea.png", reportImg+"coffee.png")...); st != 0 {
+		t.Fatal(stderr)
+	}
+	mine := []string{filepath.Join(out, "grids", "my-notes.png"), filepath.Join(out, "README.txt")}
+	for _, p := range mine {
+		os.WriteFile(p, []byte("mine"), 0o644)
+	}
+	if _, stderr, st := reportCmd(append(args, reportImg+"astronaut.png")...); st != 0 {
+		t.Fatal(stderr)
+	}
+	var names []string
+	ents, _ := os.ReadDir(filepath.Join(out, "grids"))
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"001-astronaut.png", "my-notes.png"}) {
+		t.Fatalf("grids %v, want the new run's and the user's file", names)
+	}
+	if _, err := os.Stat(mine[1]); err != nil {
+		t.Fatal(err)
 	}
 	if recs := readCSV(t, filepath.Join(out, "metrics.csv")); len(recs) != 4 {
-		t.Fatalf("%d csv rows, want 3", len(recs)-1)
-	}
-	if j := readReportJSON(t, out); !j.Stopped || j.ImagesDone != 1 {
-		t.Fatalf("metrics.json %+v", j)
+		t.Fatalf("%d csv rows", len(recs)-1)
 	}
 }
 
@@ -522,5 +660,110 @@ func TestSummarizeRows(t *testing.T) {
 	}
 	if sp := s[1].DeletionSVG(); sp == nil || sp.Base != "" {
 		t.Fatalf("random's own sparkline has a baseline: %+v", sp)
+	}
+}
+
+// TestReportShardsMergeToTheSingleRun: three shards of four images,
+// merged, give the single run's rows, summary and grids.
+func TestReportShardsMergeToTheSingleRun(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	os.Mkdir(in, 0o755)
+	for name, src := range map[string]string{"a.png": "chelsea.png", "b.png": "coffee.png", "c.png": "astronaut.png", "d.png": "coffee.png"} {
+		data, err := os.ReadFile(reportImg + src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(in, name), data, 0o644)
+	}
+	args := func(out string, extra ...string) []string {
+		return append([]string{"-model", report64, "-methods", "gradcam,hirescam", "-classes", "top2", "-steps", "2", "-cell", "48", "-out", out}, append(extra, in)...)
+	}
+	single := filepath.Join(dir, "single")
+	if _, stderr, st := reportCmd(args(single)...); st != 0 {
+		t.Fatal(stderr)
+	}
+	var shards []string
+	for k := range 3 {
+		out := filepath.Join(dir, fmt.Sprintf("shard%d", k))
+		if _, stderr, st := reportCmd(args(out, "-shard", fmt.Sprintf("%d/3", k))...); st != 0 {
+			t.Fatal(stderr)
+		}
+		shards = append(shards, out)
+	}
+	if j := readReportJSON(t, shards[1]); j.ImagesDone != 1 || j.Images[0].Image != filepath.Join(in, "b.png") || j.Images[0].Grid != "grids/002-b.png" {
+		t.Fatalf("shard 1/3: %+v, want b.png only", j)
+	}
+	merged := filepath.Join(dir, "merged")
+	// Shards given in any order.
+	_, stderr, st := reportCmd("-merge", merged, shards[2], shards[0], shards[1])
+	if st != 0 || !strings.Contains(stderr, "merged 3 shard(s): 4 image(s), 32 row(s)") {
+		t.Fatalf("status %d: %s", st, stderr)
+	}
+	noSeconds := func(recs [][]string) [][]string {
+		for _, r := range recs {
+			r[len(r)-1] = ""
+		}
+		return recs
+	}
+	a, b := noSeconds(readCSV(t, filepath.Join(single, "metrics.csv"))), noSeconds(readCSV(t, filepath.Join(merged, "metrics.csv")))
+	if len(a) != 33 || !slices.EqualFunc(a, b, slices.Equal) {
+		t.Fatalf("merged csv differs from the single run's:\n%v\n%v", a, b)
+	}
+	type doc struct {
+		Summary    json.RawMessage `json:"summary"`
+		Images     json.RawMessage `json:"images"`
+		ImagesDone int             `json:"images_done"`
+		Stopped    bool            `json:"stopped"`
+		Failed     json.RawMessage `json:"failed"`
+	}
+	read := func(d string) doc {
+		var v doc
+		data, _ := os.ReadFile(filepath.Join(d, "metrics.json"))
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	js, jm := read(single), read(merged)
+	if len(js.Summary) < 200 || !bytes.Equal(js.Summary, jm.Summary) || !bytes.Equal(js.Images, jm.Images) || jm.ImagesDone != 4 || jm.Stopped || string(jm.Failed) != "[]" {
+		t.Fatalf("merged metrics.json differs:\nsummary %s\nvs      %s\nimages %s\nvs     %s", js.Summary, jm.Summary, js.Images, jm.Images)
+	}
+	for _, g := range []string{"001-a.png", "002-b.png", "003-c.png", "004-d.png"} {
+		want, _ := os.ReadFile(filepath.Join(single, "grids", g))
+		got, err := os.ReadFile(filepath.Join(merged, "grids", g))
+		if err != nil || len(want) == 0 || !bytes.Equal(got, want) {
+			t.Errorf("grid %s: %v", g, err)
+		}
+	}
+	imgs, _, svgs, _, _ := htmlRefs(t, merged)
+	if len(imgs) != 4 || svgs != 8 {
+		t.Errorf("merged index.html: %d grids, %d curves", len(imgs), svgs)
+	}
+
+	for _, c := range []struct {
+		dirs []string
+		want string
+	}{
+		{shards[:2], "shard(s) 2/3 missing"},
+		{[]string{shards[0], shards[0], shards[1], shards[2]}, "are both shard 0/3"},
+		{[]string{single, shards[1]}, single + " is not a shard's report"},
+		{[]string{dir}, "holds no report"},
+		{nil, "give the shard folders"},
+		{[]string{"-steps", "3", shards[0]}, "-steps does not apply"},
+	} {
+		_, stderr, st := reportCmd(append([]string{"-merge", filepath.Join(dir, "m2")}, c.dirs...)...)
+		if _, err := os.Stat(filepath.Join(dir, "m2", "metrics.json")); err == nil {
+			t.Errorf("%v: a refused merge wrote a report", c.dirs)
+		}
+		if st != 1 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: status %d, %q, want %q", c.dirs, st, stderr, c.want)
+		}
+	}
+	for _, bad := range []string{"3/3", "1/0", "a/b", "-1/2"} {
+		_, stderr, st := reportCmd(args(filepath.Join(dir, "x"), "-shard", bad)...)
+		if st != 1 || !strings.Contains(stderr, "-shard") {
+			t.Errorf("-shard %s: %d %q", bad, st, stderr)
+		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 
+	"camviz/internal/files"
+
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
@@ -148,20 +150,9 @@ func sniff(data []byte) *codec {
 // name the file by path as given.
 func DecodeFile(path string, lim Limits) (*image.NRGBA, Meta, error) {
 	lim = lim.withDefaults()
-	fi, err := os.Stat(path)
+	data, err := readFile(path, lim.MaxFileBytes, "an image file")
 	if err != nil {
-		return nil, Meta{}, ioErr(path, err)
-	}
-	if fi.IsDir() {
-		return nil, Meta{}, newErr(KindIO, "is a folder, not an image file: "+path)
-	}
-	// Checked before reading so a multi-gigabyte file is never loaded.
-	if fi.Size() > lim.MaxFileBytes {
-		return nil, Meta{}, fileTooBig(path, lim)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, Meta{}, ioErr(path, err)
+		return nil, Meta{}, err
 	}
 	return DecodeBytes(path, data, lim)
 }
@@ -304,6 +295,30 @@ func pixelsLabel(n int64) string {
 		return fmt.Sprintf("%d-megapixel", n/1_000_000)
 	}
 	return fmt.Sprintf("%d-pixel", n)
+}
+
+// readFile reads a regular file of at most limit bytes; the size is
+// checked before reading, and a folder, pipe, device or socket is refused
+// without blocking. what is "an image file" or "a tensor file".
+func readFile(path string, limit int64, what string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, ioErr(path, err)
+	}
+	if k := files.Kind(fi.Mode()); k != "" {
+		return nil, newErr(KindIO, fmt.Sprintf("is %s, not %s: %s", k, what, path))
+	}
+	if fi.Size() > limit {
+		return nil, newErr(KindTooLarge, fmt.Sprintf("file is larger than the %d MB limit: %s", limit>>20, path))
+	}
+	data, err := files.ReadRegular(path, "file", limit)
+	switch {
+	case errors.Is(err, files.ErrTooLarge):
+		return nil, newErr(KindTooLarge, fmt.Sprintf("file is larger than the %d MB limit: %s", limit>>20, path))
+	case err != nil:
+		return nil, ioErr(path, err)
+	}
+	return data, nil
 }
 
 func fileTooBig(name string, lim Limits) error {

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"reflect"
 	"strconv"
 	"strings"
+
+	"camviz/internal/files"
 
 	"codeberg.org/sbinet/npyio"
 )
@@ -20,21 +20,15 @@ import (
 // reading them.
 const maxNPYBytes = 1 << 30
 
-// ReadNPYFile reads a float32 array of any rank from a .npy file.
+// ReadNPYFile reads a float32 array of any rank from a .npy file: a
+// regular file (pipes, devices and folders refused without blocking) of
+// at most 1 GiB, checked before reading.
 func ReadNPYFile(path string) ([]float32, []int, error) {
-	fi, err := os.Stat(path)
+	raw, err := readFile(path, maxNPYBytes, "a tensor file")
 	if err != nil {
-		return nil, nil, ioErr(path, err)
+		return nil, nil, err
 	}
-	if fi.Size() > maxNPYBytes {
-		return nil, nil, newErr(KindTooLarge, fmt.Sprintf("file is larger than the %d MB limit: %s", maxNPYBytes>>20, path))
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, ioErr(path, err)
-	}
-	defer f.Close()
-	return ReadNPY(path, f)
+	return ReadNPY(path, bytes.NewReader(raw))
 }
 
 // ReadNPY reads a float32 array of any rank, C order, either byte order,
@@ -163,12 +157,31 @@ func catch(f func() error) (err error) {
 	return f()
 }
 
+// dtypeName names a NumPy dtype descr for people, by NumPy's own names:
+// "float16 (<f2)", "a structured array ([('a', '<i4')])"; never a Go type.
 func dtypeName(descr string) string {
-	var t reflect.Type
-	if catch(func() error { t = npyio.TypeFrom(descr); return nil }) == nil && t != nil {
-		return fmt.Sprintf("%s (%s)", t, descr)
+	if strings.HasPrefix(descr, "[") {
+		return "a structured array (" + descr + ")"
 	}
-	return descr
+	d := strings.TrimLeft(descr, "<>=|")
+	if d == "" {
+		return descr
+	}
+	kind, size := d[:1], d[1:]
+	name, ok := npyKinds[kind]
+	if !ok {
+		return descr
+	}
+	if bits, err := strconv.Atoi(size); err == nil && strings.Contains("fiuc", kind) {
+		name += strconv.Itoa(8 * bits)
+	}
+	return fmt.Sprintf("%s (%s)", name, descr)
+}
+
+// npyKinds are NumPy's dtype kind characters; sized kinds get their bits.
+var npyKinds = map[string]string{
+	"f": "float", "i": "int", "u": "uint", "c": "complex", "b": "bool",
+	"U": "unicode strings", "S": "byte strings", "O": "Python objects", "M": "datetimes", "m": "time deltas", "V": "raw bytes",
 }
 
 // ReadInputNPYFile reads a model input tensor from a .npy file; see
@@ -181,9 +194,9 @@ func ReadInputNPYFile(path string) ([]float32, [4]int, error) {
 	return asInput(path, data, shape)
 }
 
-// ReadInputNPY reads a ready-made model input: float32, shape [1,3,H,W] or
-// [3,H,W] (NCHW, RGB, already normalised: used as is). The returned shape
-// is always [1,3,H,W].
+// ReadInputNPY reads a ready-made model input: float32, shape [1,C,H,W]
+// or [C,H,W] with C = 3 (RGB) or 1 (grey), NCHW, already normalised: used
+// as is. The returned shape is always [1,C,H,W].
 func ReadInputNPY(name string, r io.Reader) ([]float32, [4]int, error) {
 	data, shape, err := ReadNPY(name, r)
 	if err != nil {
@@ -195,12 +208,12 @@ func ReadInputNPY(name string, r io.Reader) ([]float32, [4]int, error) {
 func asInput(name string, data []float32, shape []int) ([]float32, [4]int, error) {
 	var s [4]int
 	switch {
-	case len(shape) == 4 && shape[0] == 1 && shape[1] == 3:
+	case len(shape) == 4 && shape[0] == 1 && (shape[1] == 3 || shape[1] == 1):
 		copy(s[:], shape)
-	case len(shape) == 3 && shape[0] == 3:
-		s = [4]int{1, 3, shape[1], shape[2]}
+	case len(shape) == 3 && (shape[0] == 3 || shape[0] == 1):
+		s = [4]int{1, shape[0], shape[1], shape[2]}
 	default:
-		return nil, s, newErr(KindBadTensor, fmt.Sprintf("%s has shape %v; a model input must be [1,3,H,W] or [3,H,W] (NCHW, RGB)", name, shape))
+		return nil, s, newErr(KindBadTensor, fmt.Sprintf("%s has shape %v; a model input must be [1,C,H,W] or [C,H,W] with C = 3 (RGB) or 1 (grey)", name, shape))
 	}
 	if s[2] == 0 || s[3] == 0 {
 		return nil, s, newErr(KindBadTensor, fmt.Sprintf("%s has shape %v: no pixels", name, shape))
@@ -273,16 +286,9 @@ func WriteNPY(w io.Writer, data []float32, shape ...int) error {
 	return err
 }
 
-// WriteNPYFile writes data to path; see WriteNPY.
-func WriteNPYFile(path string, data []float32, shape ...int) (err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	return WriteNPY(f, data, shape...)
+// WriteNPYFile writes data to path atomically (see files.WriteAtomic: a
+// failed write leaves the old file, concurrent writers never mix); see
+// WriteNPY.
+func WriteNPYFile(path string, data []float32, shape ...int) error {
+	return files.WriteAtomic(path, func(w io.Writer) error { return WriteNPY(w, data, shape...) })
 }

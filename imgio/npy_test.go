@@ -179,8 +179,11 @@ func TestReadInputNPY(t *testing.T) {
 	}{
 		{"NCHW", npyFile("'<f4'", "False", "(1, 3, 2, 2)", f32bytes(le, twelve...)), [4]int{1, 3, 2, 2}, ""},
 		{"CHW", npyFile("'<f4'", "False", "(3, 1, 4)", f32bytes(le, twelve...)), [4]int{1, 3, 1, 4}, ""},
-		{"HWC", npyFile("'<f4'", "False", "(2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [2 2 3]; a model input must be [1,3,H,W] or [3,H,W]"},
-		{"batch 2", npyFile("'<f4'", "False", "(2, 3, 1, 2)", f32bytes(le, twelve...)), [4]int{}, "must be [1,3,H,W]"},
+		{"HWC", npyFile("'<f4'", "False", "(2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [2 2 3]; a model input must be [1,C,H,W] or [C,H,W] with C = 3 (RGB) or 1 (grey)"},
+		{"batch 2", npyFile("'<f4'", "False", "(2, 3, 1, 2)", f32bytes(le, twelve...)), [4]int{}, "must be [1,C,H,W]"},
+		{"grey NCHW", npyFile("'<f4'", "False", "(1, 1, 3, 4)", f32bytes(le, twelve...)), [4]int{1, 1, 3, 4}, ""},
+		{"grey CHW", npyFile("'<f4'", "False", "(1, 4, 3)", f32bytes(le, twelve...)), [4]int{1, 1, 4, 3}, ""},
+		{"two channels", npyFile("'<f4'", "False", "(1, 2, 2, 3)", f32bytes(le, twelve...)), [4]int{}, "has shape [1 2 2 3]"},
 		{"no pixels", npyFile("'<f4'", "False", "(1, 3, 0, 4)", nil), [4]int{}, "no pixels"},
 		{"NaN", npyFile("'<f4'", "False", "(3, 2, 2)", f32bytes(le, append([]float32{float32(math.NaN())}, twelve[1:]...)...)), [4]int{}, "NaN"},
 	}
@@ -201,5 +204,25 @@ func TestReadInputNPY(t *testing.T) {
 	}
 	if _, _, err := ReadInputNPYFile(filepath.Join(t.TempDir(), "missing.npy")); err == nil || !strings.Contains(err.Error(), "file not found") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// TestNPYDtypeNames: a .npy of another dtype is named as NumPy names it,
+// never by a Go type ("float16.Num", "struct {…}").
+func TestNPYDtypeNames(t *testing.T) {
+	for descr, want := range map[string]string{
+		"'<f2'":                        "holds float16 (<f2), not float32",
+		"'<f8'":                        "holds float64 (<f8)",
+		"'|u1'":                        "holds uint8 (|u1)",
+		"'<c8'":                        "holds complex64 (<c8)",
+		"'|b1'":                        "holds bool (|b1)",
+		"'|O'":                         "holds Python objects (|O)",
+		"'<U3'":                        "holds unicode strings (<U3)",
+		"[('a', '<i4'), ('b', '<f4')]": "holds a structured array ([('a', '<i4'), ('b', '<f4')])",
+	} {
+		_, _, err := ReadNPY("x.npy", bytes.NewReader(npyFile(descr, "False", "(2,)", make([]byte, 16))))
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), ".Num") || strings.Contains(err.Error(), "struct {") {
+			t.Errorf("%s: %v, want %q", descr, err, want)
+		}
 	}
 }

@@ -16,7 +16,7 @@ func (a attrs) int(name string, def int) (int, error) {
 	}
 	x, ok := v.(int64)
 	if !ok {
-		return 0, fmt.Errorf("attribute %s is %T, want an integer", name, v)
+		return 0, fmt.Errorf("attribute %s is %s, want an integer", name, valueKind(v))
 	}
 	return int(x), nil
 }
@@ -28,7 +28,7 @@ func (a attrs) float(name string, def float32) (float32, error) {
 	}
 	x, ok := v.(float32)
 	if !ok {
-		return 0, fmt.Errorf("attribute %s is %T, want a float", name, v)
+		return 0, fmt.Errorf("attribute %s is %s, want a float", name, valueKind(v))
 	}
 	return x, nil
 }
@@ -40,7 +40,7 @@ func (a attrs) ints(name string) ([]int, error) {
 	}
 	x, ok := v.([]int64)
 	if !ok {
-		return nil, fmt.Errorf("attribute %s is %T, want integers", name, v)
+		return nil, fmt.Errorf("attribute %s is %s, want integers", name, valueKind(v))
 	}
 	out := make([]int, len(x))
 	for i, y := range x {
@@ -56,7 +56,7 @@ func (a attrs) str(name, def string) (string, error) {
 	}
 	x, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("attribute %s is %T, want a string", name, v)
+		return "", fmt.Errorf("attribute %s is %s, want a string", name, valueKind(v))
 	}
 	return x, nil
 }
@@ -92,5 +92,5 @@ func fromTensor(t tensor.Tensor) (*tval, error) {
 	case int32:
 		return &tval{shape: shape, i: []int64{int64(d)}}, nil
 	}
-	return nil, fmt.Errorf("tensor of type %v is not supported (float32, float64, int32, int64 are)", t.Dtype())
+	return nil, fmt.Errorf("tensor of type %s is not supported (float32, float64, int32, int64 are)", dtypeName(t.Dtype()))
 }

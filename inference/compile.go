@@ -409,7 +409,7 @@ func (n *Net) gather(vals []*tval, s step) ([]*tval, error) {
 func fromTensorAny(v interface{}) (*tval, error) {
 	t, ok := v.(tensor.Tensor)
 	if !ok {
-		return nil, fmt.Errorf("Constant value is %T, not a tensor", v)
+		return nil, fmt.Errorf("Constant value is %s, not a tensor", valueKind(v))
 	}
 	return fromTensor(t)
 }

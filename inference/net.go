@@ -3,9 +3,10 @@ package inference
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
+
+	"camviz/internal/files"
 
 	onnx "github.com/owulveryck/onnx-go"
 	"gorgonia.org/tensor"
@@ -68,23 +69,24 @@ type Layer struct {
 // data files, which camviz does not read.
 const MaxModelBytes = 2<<30 - 1
 
-// Load reads an ONNX model file.
+// Load reads an ONNX model file; see ReadModelFile.
 func Load(path string) (*Net, error) {
-	st, err := os.Stat(path)
+	data, err := ReadModelFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read model: %w", err)
-	}
-	if st.IsDir() {
-		return nil, fmt.Errorf("cannot read model: %s is a folder", path)
-	}
-	if st.Size() > MaxModelBytes {
-		return nil, fmt.Errorf("the model file is %.1f GB; ONNX files over 2 GB keep their weights in external data files, which camviz does not read", float64(st.Size())/(1<<30))
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("cannot read model: %w", err)
+		return nil, err
 	}
 	return decode(data, true)
+}
+
+// ReadModelFile reads a model file's bytes: a regular file (folders,
+// pipes and devices are refused without blocking) of at most
+// MaxModelBytes, checked before reading.
+func ReadModelFile(path string) ([]byte, error) {
+	data, err := files.ReadRegular(path, "model", MaxModelBytes)
+	if errors.Is(err, files.ErrTooLarge) {
+		return nil, fmt.Errorf("%w; ONNX files over 2 GB keep their weights in external data files, which camviz does not read", err)
+	}
+	return data, err
 }
 
 // Decode compiles an ONNX model held in memory; data is only read.

@@ -38,7 +38,7 @@ func (n *Net) checkInput(x *tensor.Dense) (*tval, error) {
 	}
 	data, ok := x.Data().([]float32)
 	if !ok {
-		return nil, fmt.Errorf("input must be float32, is %v", x.Dtype())
+		return nil, fmt.Errorf("input must be float32, is %s", dtypeName(x.Dtype()))
 	}
 	s := x.Shape()
 	c, h, w := n.InputSize()
