@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 )
@@ -109,9 +108,4 @@ func flagList(fs *flag.FlagSet) string {
 	var parts []string
 	fs.VisitAll(func(f *flag.Flag) { parts = append(parts, "-"+f.Name) })
 	return strings.Join(parts, " ")
-}
-
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -9,6 +9,8 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+go mod tidy -diff
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...   # pinned; v0.8.x is built for Go 1.26
 go test -race -count=1 ./...
 # Statistics over thousands of forward passes on the default model: too
 # slow under the race detector, so they run once more without it.
