@@ -172,8 +172,9 @@ type Session struct {
 	faith        *faithResult // for the current selection, or nil
 	faithRun     faithTarget  // the measurement running, if any
 
-	// onCommit, for tests, sees every view committed (under mu).
-	onCommit func(v *View, sel Selection)
+	// onCommit, for tests, sees every view committed with the selection
+	// current at that moment (under mu).
+	onCommit func(v *View, current Selection)
 	// onFaith, for tests, sees every measurement committed (under mu).
 	onFaith func(f *faithResult, sel Selection)
 }

@@ -383,7 +383,10 @@ func (s *Session) drawGridExport(ctx context.Context) (image.Image, Facts, error
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	meth, _ := a.Model.Method(sel.Method)
+	meth, err := a.Model.Method(sel.Method)
+	if err != nil {
+		return nil, Facts{}, err
+	}
 	facts := baseFacts(a, pic, sel, meth, "", g.Scale, 0)
 	facts.Compare = nil
 	facts.Norm = g.Norm.String()

@@ -203,7 +203,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 		}
 		delete(s.busy, "map")
 		if err == nil {
-			s.commitViewLocked(v, sel)
+			s.commitViewLocked(v)
 			s.viewErr = ""
 			s.kickMetricsLocked()
 			if v.Elapsed > 0 {
@@ -228,7 +228,9 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 	s.changed()
 }
 
-func (s *Session) commitViewLocked(v *View, sel Selection) {
+// commitViewLocked puts v on screen and shows it to the test hook with the
+// selection current at that moment (which a stale view would not match).
+func (s *Session) commitViewLocked(v *View) {
 	s.view = v
 	if s.onCommit != nil {
 		s.onCommit(v, s.sel)
@@ -369,7 +371,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 		s.mu.Lock()
 		ok := s.mapLane.Current(gen) && s.analysis == a
 		if ok {
-			s.commitViewLocked(v, sel)
+			s.commitViewLocked(v)
 		}
 		s.mu.Unlock()
 		if ok {

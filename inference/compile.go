@@ -55,7 +55,7 @@ func compile(b *backend, m *meta, weights map[string]*tval) (*Net, error) {
 			}
 			t, err := fromTensor(g.t)
 			if err != nil {
-				return 0, fmt.Errorf("initializer %q: %v", name, err)
+				return 0, fmt.Errorf("initializer %q: %w", name, err)
 			}
 			v.konst = t
 		}
@@ -130,7 +130,7 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	for _, name := range nm.inputs {
 		id, err := valueOf(name)
 		if err != nil {
-			return fmt.Errorf("node %q (%s): %v", s.node, nm.opType, err)
+			return fmt.Errorf("node %q (%s): %w", s.node, nm.opType, err)
 		}
 		s.in = append(s.in, id)
 		var c *tval
@@ -155,7 +155,7 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		return n.unsupported(nm, "operator "+nm.opType)
 	}
 	if err != nil {
-		return fmt.Errorf("node %q (%s, opset %d): %v", s.node, nm.opType, n.opset, err)
+		return fmt.Errorf("node %q (%s, opset %d): %w", s.node, nm.opType, n.opset, err)
 	}
 	s.k = k
 	if len(nm.outputs) == 0 {
@@ -290,7 +290,7 @@ func (n *Net) inferShapes() error {
 			out = &tval{shape: shape}
 		}
 		if err != nil {
-			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+			return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 		}
 		if numel(out.shape) > maxValue || numel(out.shape) < 0 {
 			return fmt.Errorf("node %q (%s) would produce %s values, more than camviz allows (%d)", s.node, s.op, shapeStr(out.shape), maxValue)

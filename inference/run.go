@@ -136,7 +136,7 @@ func (p *Pass) exec(i int, s step) (err error) {
 		err = fmt.Errorf("internal: %s cannot run", s.op)
 	}
 	if err != nil {
-		return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+		return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 	}
 	p.vals[s.out] = out
 	return nil
@@ -262,7 +262,7 @@ func (p *Pass) backwardStep(i int, s step, dout []float32, k int) ([]float32, er
 	if g, isGemm := s.k.(*gemm); k == 1 || (isGemm && !g.transA) {
 		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout)
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+			return nil, fmt.Errorf("node %q (%s) backward: %w", s.node, s.op, err)
 		}
 		return dx, nil
 	}
@@ -271,7 +271,7 @@ func (p *Pass) backwardStep(i int, s step, dout []float32, k int) ([]float32, er
 	for j := 0; j < k; j++ {
 		dx, err := d.backward(p.net.arena, ins, out, p.aux[i], dout[j*per:(j+1)*per])
 		if err != nil {
-			return nil, fmt.Errorf("node %q (%s) backward: %v", s.node, s.op, err)
+			return nil, fmt.Errorf("node %q (%s) backward: %w", s.node, s.op, err)
 		}
 		all = append(all, dx...)
 	}
