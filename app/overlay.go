@@ -14,7 +14,7 @@ import (
 
 // OverlayOptions is how a map is drawn on its picture.
 type OverlayOptions struct {
-	Colormap string // a render colour map name; "" = jet, or diverging for raw maps
+	Colormap string // a render colour map name; "" = render.DefaultColormapFor the mode
 	Alpha    float64
 	Caption  bool // add a caption and a colour bar (exports)
 }
@@ -22,10 +22,7 @@ type OverlayOptions struct {
 // ParseOverlayOptions checks user-given drawing options.
 func ParseOverlayOptions(cmap string, alpha float64, mode cam.Mode) (OverlayOptions, error) {
 	if cmap == "" {
-		cmap = "jet"
-		if mode == cam.Raw {
-			cmap = "diverging"
-		}
+		cmap = render.DefaultColormapFor(mode == cam.Raw)
 	}
 	if _, err := render.Colormap(cmap); err != nil {
 		return OverlayOptions{}, err

@@ -14,6 +14,7 @@ import (
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/metrics"
+	"camviz/render"
 )
 
 // DisplaySide bounds the long side of the picture a window shows: the
@@ -31,7 +32,7 @@ type Selection struct {
 	Layer    string   // "" = the model's default layer
 	Mode     string   // imgio.ModeWhole or imgio.ModeCrop; "" = the model's own
 	Norm     cam.Mode // MinMax (per map), Shared (with the top-5) or Raw (signed)
-	Colormap string   // "" = automatic: jet, or coolwarm for signed maps
+	Colormap string   // "" = automatic: render.DefaultColormapFor the norm
 	Alpha    float64  // heat map opacity
 	Overlay  bool     // false shows the photo alone
 	Compare  Compare
@@ -64,13 +65,11 @@ func (s Selection) sameMap(o Selection) bool {
 func (s Selection) EffectiveColormap() string {
 	switch {
 	case s.Compare.On && s.Compare.Contrast:
-		return "coolwarm"
+		return render.SignedColormap
 	case s.Colormap != "":
 		return s.Colormap
-	case s.Norm == cam.Raw:
-		return "coolwarm"
 	}
-	return "jet"
+	return render.DefaultColormapFor(s.Norm == cam.Raw)
 }
 
 // Progress is a running job the window should show.
@@ -747,7 +746,7 @@ func (s *Session) SetLayer(name string) error {
 // signed raw values.
 func (s *Session) SetNorm(m cam.Mode) error {
 	return s.update(func(sel *Selection) error {
-		if m != cam.MinMax && m != cam.Shared && m != cam.Raw {
+		if _, ok := m.Info(); !ok {
 			return fmt.Errorf("unknown normalisation %v", m)
 		}
 		sel.Norm = m

@@ -126,7 +126,7 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 	if norm == cam.Raw {
 		g.Colormap = sel.Colormap
 		if g.Colormap == "" {
-			g.Colormap = "coolwarm"
+			g.Colormap = render.SignedColormap
 		}
 	}
 	lut, err := render.Colormap(g.Colormap)

@@ -79,14 +79,10 @@ func (v *View) Title() string {
 	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, shortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
 }
 
+// normName is how a caption names the mode (cam.Modes' Caption).
 func normName(m cam.Mode) string {
-	switch m {
-	case cam.Shared:
-		return "shared scale (top-5)"
-	case cam.Raw:
-		return "raw signed values"
-	}
-	return "min-max per map"
+	x, _ := m.Info()
+	return x.Caption
 }
 
 // fieldKey names a post-processed display field.

@@ -130,7 +130,7 @@ func report(e *env, args []string) error {
 	deletion := fs.String("deletion", string(metrics.BaselineMean), "deletion baseline: mean (the dataset mean colour) or blur")
 	insertion := fs.String("insertion", string(metrics.BaselineBlur), "insertion baseline: blur (σ = 5 px at 224) or mean")
 	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
-	cmap := fs.String("colormap", "jet", "colour map of the grids")
+	cmap := fs.String("colormap", render.DefaultColormap, "colour map of the grids: "+render.ColormapNames())
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity in the grids, 0–1")
 	out := fs.String("out", "", "output folder (created; files in it are replaced)")
 	inputs, err := parse(fs, args)

@@ -200,11 +200,11 @@ func (u *UI) build() {
 	w.mode.Required = true
 	var norms []string
 	for _, o := range normOptions {
-		norms = append(norms, o.label)
+		norms = append(norms, o.Label)
 	}
 	w.norm = widget.NewSelect(norms, func(string) {
 		if !u.updating {
-			u.act(u.s.SetNorm(normOptions[w.norm.SelectedIndex()].mode))
+			u.act(u.s.SetNorm(normOptions[w.norm.SelectedIndex()].Mode))
 		}
 	})
 	cmaps := []string{"auto"}

@@ -428,18 +428,12 @@ func methodHint(m *core.Model, meth core.Method) string {
 
 var modeLabels = map[string]string{imgio.ModeWhole: "Whole image", imgio.ModeCrop: "Centre crop"}
 
-var normOptions = []struct {
-	mode  cam.Mode
-	label string
-}{
-	{cam.MinMax, "Min-max per map"},
-	{cam.Shared, "Shared with top-5"},
-	{cam.Raw, "Raw signed values"},
-}
+// normOptions is the Scale picker's list: cam's table of modes.
+var normOptions = cam.Modes()
 
 func normIndex(m cam.Mode) int {
 	for i, o := range normOptions {
-		if o.mode == m {
+		if o.Mode == m {
 			return i
 		}
 	}
@@ -604,7 +598,7 @@ func (u *UI) gridChanged(st core.State) {
 		default:
 			k := g.Sel.Class
 			setText(u.w.gridInfo, fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
-				strings.ToLower(normOptions[normIndex(g.Norm)].label)))
+				strings.ToLower(normOptions[normIndex(g.Norm)].Label)))
 		}
 	} else {
 		setText(u.w.gridInfo, "Open a picture to compare methods or classes.")
