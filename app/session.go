@@ -48,7 +48,7 @@ type Compare struct {
 
 // DefaultSelection is the selection of a fresh window.
 func DefaultSelection() Selection {
-	return Selection{Method: "gradcam", Alpha: 0.5, Overlay: true, Compare: Compare{T: 0.5}}
+	return Selection{Method: cam.DefaultMethod, Alpha: 0.5, Overlay: true, Compare: Compare{T: 0.5}}
 }
 
 // sameMap reports whether two selections ask for the same picture, up to
@@ -371,7 +371,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	s.model = m
 	s.dropAnalysesLocked()
 	if _, err := m.Method(s.sel.Method); err != nil {
-		s.sel.Method = "gradcam"
+		s.sel.Method = cam.DefaultMethod
 	}
 	s.sel.Layer = ""
 	s.commitAnalysisLocked(a, true)

@@ -47,7 +47,7 @@ func camCmd(e *env, args []string) error {
 	fs := newFlags("cam")
 	var mf modelFlags
 	mf.add(fs)
-	method := fs.String("method", "gradcam", "CAM method (camviz methods lists them)")
+	method := fs.String("method", cam.DefaultMethod, "CAM method (camviz methods lists them)")
 	class := fs.String("class", "", "target class: index or label (default: the top prediction)")
 	layer := fs.String("layer", "", "target layer tensor (default: the last conv block's ReLU)")
 	norm := fs.String("norm", "minmax", cam.ModeHelp())

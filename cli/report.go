@@ -121,7 +121,7 @@ func report(e *env, args []string) error {
 	fs := newFlags("report")
 	var mf modelFlags
 	mf.add(fs)
-	methodList := fs.String("methods", "gradcam", "comma-separated CAM methods, or all (the random and center baselines are always added)")
+	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated CAM methods, or all (the random and center baselines are always added)")
 	classList := fs.String("classes", "top1", "top1, topK (the K most probable), or a comma-separated list of indices or labels (give the index for a label with a comma)")
 	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
 	steps := fs.Int("steps", metrics.DefaultSteps, "deletion/insertion steps (curves have N+1 points; 2·(N+1)+1 forward passes per map)")
