@@ -66,11 +66,7 @@ func PlaceIn(lm *LayerMap, area image.Rectangle, mode cam.Mode, scale float32) (
 	}
 	p := &Picture{Field: render.Field(f), Area: area, Range: render.Unit(), Flags: flags}
 	if mode == cam.Raw {
-		lim := render.MaxAbs(p.Field)
-		if lim == 0 {
-			lim = 1
-		}
-		p.Range = render.Symmetric(lim)
+		p.Range = signedRange(p.Field)
 	}
 	return p, nil
 }

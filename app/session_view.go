@@ -236,8 +236,7 @@ func (s *Session) commitViewLocked(v *View) {
 // drawView computes the map(s) sel asks for and draws them on base.
 func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
 	start := time.Now()
-	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
-	lut, err := render.Colormap(v.Colormap)
+	lut, err := render.Colormap(sel.EffectiveColormap())
 	if err != nil {
 		return nil, err
 	}
@@ -250,79 +249,10 @@ func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base im
 		}
 		return a.Map(ctx, r)
 	}
-	var computed time.Duration
-	if sel.Compare.On {
-		c := sel.Compare
-		la, err := mapOf(c.A, "class A")
-		if err != nil {
-			return nil, err
-		}
-		lb, err := mapOf(c.B, "class B")
-		if err != nil {
-			return nil, err
-		}
-		computed = la.Elapsed + lb.Elapsed
-		v.Layer = la.Layer
-		v.Scale = cam.SharedScale(la.Map, lb.Map)
-		pa, err := s.placeCached(a, base, la, cam.Shared, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		pb, err := s.placeCached(a, base, lb, cam.Shared, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		v.A, v.B, v.Area, v.Flags = pa.field, pb.field, pa.area, pa.flags|pb.flags
-		if c.Contrast {
-			if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
-				return nil, err
-			}
-			lim := render.MaxAbs(v.Field)
-			if lim == 0 {
-				lim = 1
-			}
-			v.Range = render.Symmetric(lim)
-		} else {
-			if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
-				return nil, err
-			}
-			v.Range = render.Unit()
-		}
-	} else {
-		lm, err := mapOf(sel.Class, "")
-		if err != nil {
-			return nil, err
-		}
-		computed = lm.Elapsed
-		v.Layer = lm.Layer
-		if sel.Norm == cam.Shared {
-			classes := []int{sel.Class}
-			for _, p := range a.Top(5) {
-				if p.Class != sel.Class {
-					classes = append(classes, p.Class)
-				}
-			}
-			maps := []cam.Map{lm.Map}
-			for i, k := range classes[1:] {
-				o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(classes)-1))
-				if err != nil {
-					return nil, err
-				}
-				computed += o.Elapsed
-				maps = append(maps, o.Map)
-			}
-			v.Scale = cam.SharedScale(maps...)
-		}
-		p, err := s.placeCached(a, base, lm, sel.Norm, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
+	place := func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+		return s.placeCached(a, base, lm, norm, scale)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	v.Image, err = render.Overlay(base, v.Field, v.Area.Min, render.Style{LUT: lut, Range: v.Range, Alpha: sel.Alpha})
+	v, computed, err := compose(ctx, a, base, sel, meth, mapOf, place)
 	if err != nil {
 		return nil, err
 	}
