@@ -72,9 +72,26 @@ func (s Selection) EffectiveColormap() string {
 	return render.DefaultColormapFor(s.Norm == cam.Raw)
 }
 
+// LaneName names a kind of job: one runs at a time per lane, and the
+// newest request of a lane supersedes the one running.
+type LaneName string
+
+// The session's lanes.
+const (
+	LaneModel   LaneName = "model"
+	LaneImage   LaneName = "image"
+	LaneMap     LaneName = "map"
+	LaneGrid    LaneName = "grid"
+	LaneMetrics LaneName = "metrics"
+	LaneExport  LaneName = "export"
+)
+
+// lanes is the order State lists running jobs in.
+var lanes = []LaneName{LaneModel, LaneImage, LaneMap, LaneGrid, LaneMetrics, LaneExport}
+
 // Progress is a running job the window should show.
 type Progress struct {
-	Lane        string // "model", "image", "map", "grid", "export", "metrics"
+	Lane        LaneName
 	Label       string
 	Done, Total int  // Total 0: no count to show
 	Cancellable bool // a slow method: offer Cancel
@@ -162,7 +179,7 @@ type Session struct {
 	sel          Selection
 	view         *View
 	viewErr      string
-	busy         map[string]Progress
+	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
 	status       string
@@ -187,13 +204,13 @@ func NewSession(opts SessionOptions) *Session {
 		opts.GridSide = GridSide
 	}
 	s := &Session{opts: opts, jobs: NewJobs(), load: make(chan struct{}, 1),
-		sel: DefaultSelection(), busy: map[string]Progress{}}
+		sel: DefaultSelection(), busy: map[LaneName]Progress{}}
 	s.jobs.OnPanic = func(name string, err error) { s.fail(err) }
-	s.modelLane = s.jobs.Lane("model")
-	s.imageLane = s.jobs.Lane("image")
-	s.mapLane = s.jobs.Lane("map")
-	s.gridLane = s.jobs.Lane("grid")
-	s.metricsLane = s.jobs.Lane("metrics")
+	s.modelLane = s.jobs.Lane(string(LaneModel))
+	s.imageLane = s.jobs.Lane(string(LaneImage))
+	s.mapLane = s.jobs.Lane(string(LaneMap))
+	s.gridLane = s.jobs.Lane(string(LaneGrid))
+	s.metricsLane = s.jobs.Lane(string(LaneMetrics))
 	return s
 }
 
@@ -218,7 +235,7 @@ func (s *Session) State() State {
 	if s.analysis != nil {
 		st.Top = s.analysis.Top(5)
 	}
-	for _, lane := range []string{"model", "image", "map", "grid", "metrics", "export"} {
+	for _, lane := range lanes {
 		if p, ok := s.busy[lane]; ok {
 			st.Busy = append(st.Busy, p)
 		}
@@ -321,12 +338,12 @@ func (s *Session) SetModel(m *Model) {
 }
 
 func (s *Session) runModel(ctx context.Context, gen uint64, name string, load func() (*Model, error), quiet bool) {
-	s.setBusy(s.modelLane, gen, Progress{Lane: "model", Label: "Loading " + name + "…"})
+	s.setBusy(s.modelLane, gen, Progress{Lane: LaneModel, Label: "Loading " + name + "…"})
 	defer func() {
 		s.mu.Lock()
 		if s.modelLane.Current(gen) {
 			s.modelLoading = ""
-			delete(s.busy, "model")
+			delete(s.busy, LaneModel)
 		}
 		s.mu.Unlock()
 		s.changed()
@@ -355,7 +372,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	// A picture waiting in the image lane will be analysed with this
 	// model as soon as the slot is free; analysing the old one is waste.
 	if pic != nil && !s.imageLane.Busy() {
-		s.setBusy(s.modelLane, gen, Progress{Lane: "model", Label: "Analysing " + pic.name + " with " + m.Name + "…"})
+		s.setBusy(s.modelLane, gen, Progress{Lane: LaneModel, Label: "Analysing " + pic.name + " with " + m.Name + "…"})
 		a, aerr = analyze(ctx, m, pic, "")
 		if ctx.Err() != nil {
 			closeAnalysis(a)
@@ -457,11 +474,11 @@ func closeAnalysis(a *Analysis) {
 func (s *Session) OpenImage(path string) {
 	name := filepath.Base(path)
 	s.imageLane.Submit(func(ctx context.Context, gen uint64) {
-		s.setBusy(s.imageLane, gen, Progress{Lane: "image", Label: "Opening " + name + "…"})
+		s.setBusy(s.imageLane, gen, Progress{Lane: LaneImage, Label: "Opening " + name + "…"})
 		img, _, err := imgio.DecodeFile(path, imgio.Limits{})
 		if err != nil {
 			s.mu.Lock()
-			s.setBusyLocked(s.imageLane, gen, Progress{Lane: "image"})
+			s.setBusyLocked(s.imageLane, gen, Progress{Lane: LaneImage})
 			s.mu.Unlock()
 			if ctx.Err() == nil && s.imageLane.Current(gen) {
 				s.fail(err)
@@ -544,7 +561,7 @@ func (s *Session) SetMode(mode string) error {
 	if pic != nil {
 		// Maps of the other mode's analysis are not wanted any more.
 		s.mapLane.Cancel()
-		delete(s.busy, "map")
+		delete(s.busy, LaneMap)
 		s.imageLane.Submit(func(ctx context.Context, gen uint64) { s.runImage(ctx, gen, pic) })
 	}
 	s.mu.Unlock()
@@ -557,7 +574,7 @@ func (s *Session) SetMode(mode string) error {
 func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	defer func() {
 		s.mu.Lock()
-		s.setBusyLocked(s.imageLane, gen, Progress{Lane: "image"})
+		s.setBusyLocked(s.imageLane, gen, Progress{Lane: LaneImage})
 		s.mu.Unlock()
 		s.changed()
 	}()
@@ -577,7 +594,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	case samePic && cached != nil:
 		a = cached
 	default:
-		s.setBusy(s.imageLane, gen, Progress{Lane: "image", Label: "Analysing " + pic.name + "…"})
+		s.setBusy(s.imageLane, gen, Progress{Lane: LaneImage, Label: "Analysing " + pic.name + "…"})
 		a, err = analyze(ctx, m, pic, mode)
 		if ctx.Err() != nil {
 			closeAnalysis(a)
@@ -845,8 +862,8 @@ func (s *Session) SetContrast(on bool) {
 func (s *Session) CancelMap() {
 	s.mu.Lock()
 	s.mapLane.Cancel()
-	_, was := s.busy["map"]
-	delete(s.busy, "map")
+	_, was := s.busy[LaneMap]
+	delete(s.busy, LaneMap)
 	if was {
 		s.status = "Cancelled."
 	}

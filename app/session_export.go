@@ -146,8 +146,8 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 		path += ".png"
 	}
 	name := filepath.Base(path)
-	ok := s.jobs.Go("export", func(ctx context.Context) {
-		s.setBusy(nil, 0, Progress{Lane: "export", Label: "Saving " + name + "…"})
+	ok := s.jobs.Go(string(LaneExport), func(ctx context.Context) {
+		s.setBusy(nil, 0, Progress{Lane: LaneExport, Label: "Saving " + name + "…"})
 		res, err := func() (ExportResult, error) {
 			img, facts, err := draw(ctx)
 			if err != nil {
@@ -164,7 +164,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 			}
 			return ExportResult{PNG: path, JSON: side, Size: facts.OutputSize, Facts: facts}, nil
 		}()
-		s.setBusy(nil, 0, Progress{Lane: "export"})
+		s.setBusy(nil, 0, Progress{Lane: LaneExport})
 		if err != nil {
 			s.fail(fmt.Errorf("cannot save %s: %w", name, err))
 		} else {

@@ -183,7 +183,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 	meth, err := a.Model.Method(sel.Method)
 	if err == nil {
 		label := "Computing " + meth.Display + "…"
-		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Cancellable: meth.Slow})
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Cancellable: meth.Slow})
 		var v *View
 		v, err = s.drawView(ctx, gen, a, pic.disp, sel, meth)
 		if v != nil {
@@ -197,7 +197,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 			s.mu.Unlock()
 			return
 		}
-		delete(s.busy, "map")
+		delete(s.busy, LaneMap)
 		if err == nil {
 			s.commitViewLocked(v)
 			s.viewErr = ""
@@ -213,7 +213,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 		current := s.mapLane.Current(gen)
 		if current {
 			s.viewErr = oneLine(err.Error())
-			delete(s.busy, "map")
+			delete(s.busy, LaneMap)
 		}
 		s.mu.Unlock()
 		if !current {
@@ -274,7 +274,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 		if what != "" {
 			label += " (" + what + ")"
 		}
-		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Done: done, Total: total, Cancellable: true})
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Done: done, Total: total, Cancellable: true})
 		if partial == nil || what != "" || done == total || time.Since(last) < partialEvery || ctx.Err() != nil {
 			return
 		}
