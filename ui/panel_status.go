@@ -1,0 +1,35 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// buildBars makes the tool bar above the window and the status bar below.
+func (u *UI) buildBars() (tools, status fyne.CanvasObject) {
+	w := &u.w
+	w.themeBtn = widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.toggleTheme)
+	tools = container.NewBorder(nil, nil,
+		container.NewHBox(
+			widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), u.openImageDialog),
+			widget.NewButtonWithIcon("Open model…", theme.StorageIcon(), u.openModelDialog),
+			widget.NewButtonWithIcon("Save PNG…", theme.DocumentSaveIcon(), u.saveDialog),
+			widget.NewButtonWithIcon("Copy facts", theme.ContentCopyIcon(), u.copyFacts),
+		),
+		w.themeBtn, w.model)
+	w.activity = widget.NewActivity()
+	w.activity.Hide()
+	w.progress = widget.NewProgressBar()
+	w.progress.Hide()
+	w.status = widget.NewLabel("")
+	w.status.Truncation = fyne.TextTruncateEllipsis
+	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.s.CancelMap)
+	w.cancel.Hide()
+	w.progBox = fixed(w.progress, 160, 0)
+	w.progBox.Hide()
+	status = container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)
+
+	return tools, status
+}
