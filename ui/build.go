@@ -253,65 +253,6 @@ func (u *UI) act(err error) {
 	}
 }
 
-func (u *UI) setB(k int) {
-	c := u.st.Sel.Compare
-	u.act(u.s.SetCompareClasses(c.A, k))
-}
-
-func (u *UI) filterClasses(q string) {
-	if u.st.Model == nil {
-		u.w.matches = nil
-	} else {
-		u.w.matches = core.SearchLabels(u.st.Model, q)
-	}
-	u.w.searchList.Refresh()
-	u.w.searchList.ScrollToTop()
-}
-
-// showMethodMenu pops up the methods; those that do not apply to the
-// model are disabled and say so (the hint under the button says why).
-func (u *UI) showMethodMenu() {
-	m := u.st.Model
-	if m == nil {
-		return
-	}
-	var items []*fyne.MenuItem
-	for _, x := range m.Methods() {
-		label := x.Display
-		if x.Slow {
-			label += "  (slow)"
-		}
-		if !x.Applies {
-			label += "  — not for this model"
-		}
-		it := fyne.NewMenuItem(label, func() { u.chooseMethod(x.Name) })
-		it.Disabled = !x.Applies
-		it.Checked = x.Name == u.st.Sel.Method
-		items = append(items, it)
-	}
-	b := u.w.method
-	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
-}
-
-func (u *UI) chooseMethod(name string) { u.act(u.s.SetMethod(name)) }
-
-// gridRequest starts (or stops) the grid as the Grid tab is shown or left.
-func (u *UI) gridRequest() {
-	if u.updating {
-		return
-	}
-	if u.w.tabs == nil || u.w.tabs.SelectedIndex() != 1 {
-		u.s.SetGrid(nil)
-		return
-	}
-	req := core.GridRequest{Kind: core.GridMethods, Slow: u.w.gridSlow.Checked}
-	if u.w.gridKind.Selected != "Methods" {
-		req.Kind = core.GridClasses
-	}
-	u.s.SetGrid(&req)
-}
-
 // fixed gives o a minimum size (0 keeps o's own).
 func fixed(o fyne.CanvasObject, w, h float32) fyne.CanvasObject {
 	return container.New(&minLayout{min: fyne.NewSize(w, h)}, o)

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
 )
 
 // buildGrid makes the grid tab.
@@ -23,4 +25,20 @@ func (u *UI) buildGrid() fyne.CanvasObject {
 	return container.NewBorder(
 		container.NewVBox(container.NewHBox(w.gridKind, w.gridSlow, layout.NewSpacer(), saveGrid), w.gridInfo),
 		nil, nil, nil, container.NewVScroll(w.gridCells))
+}
+
+// gridRequest starts (or stops) the grid as the Grid tab is shown or left.
+func (u *UI) gridRequest() {
+	if u.updating {
+		return
+	}
+	if u.w.tabs == nil || u.w.tabs.SelectedIndex() != 1 {
+		u.s.SetGrid(nil)
+		return
+	}
+	req := core.GridRequest{Kind: core.GridMethods, Slow: u.w.gridSlow.Checked}
+	if u.w.gridKind.Selected != "Methods" {
+		req.Kind = core.GridClasses
+	}
+	u.s.SetGrid(&req)
 }

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
 )
 
 // buildPredictions makes the ranked classes and the searchable class picker.
@@ -86,4 +88,53 @@ func (u *UI) buildPredictions() {
 		u.win.Canvas().Unfocus()
 	}
 
+}
+
+// refreshPredictions marks the target class in the lists and describes it.
+func (u *UI) refreshPredictions(st core.State) {
+	sel, m := st.Sel, st.Model
+	has := st.Analysis != nil
+	idx := -1
+	for i, p := range st.Top {
+		if p.Class == sel.Class {
+			idx = i
+		}
+	}
+	if idx != u.w.topSelected {
+		if idx >= 0 {
+			u.w.topList.Select(idx)
+		} else {
+			u.w.topList.UnselectAll()
+		}
+		u.w.topSelected = idx
+	}
+	if sel.Class != u.w.listedClass || st.Analysis != u.w.listedFor {
+		u.w.searchList.Refresh() // it marks the target class
+		u.w.listedClass, u.w.listedFor = sel.Class, st.Analysis
+	}
+	if has {
+		k := sel.Class
+		setText(u.w.classInfo, fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
+	} else {
+		setText(u.w.classInfo, "Open a picture to see what the model predicts.")
+	}
+}
+
+func (u *UI) filterClasses(q string) {
+	if u.st.Model == nil {
+		u.w.matches = nil
+	} else {
+		u.w.matches = core.SearchLabels(u.st.Model, q)
+	}
+	u.w.searchList.Refresh()
+	u.w.searchList.ScrollToTop()
+}
+
+func rankOf(rank []int, k int) int {
+	for i, c := range rank {
+		if c == k {
+			return i
+		}
+	}
+	return -1
 }

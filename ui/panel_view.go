@@ -1,13 +1,14 @@
 package ui
 
 import (
-	"camviz/imgio"
-	"camviz/render"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
+	"camviz/imgio"
+	"camviz/render"
 )
 
 // buildDrawing makes the controls of how the map is drawn: what the model
@@ -94,4 +95,25 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 	w.empty = u.buildEmpty()
 	return container.NewStack(w.viewBox, w.empty)
 
+}
+
+// refreshDrawing sets the drawing controls from the selection.
+func (u *UI) refreshDrawing(st core.State) {
+	sel, m := st.Sel, st.Model
+	// What the model sees: the analysis's mode once there is one.
+	mode := sel.Mode
+	if st.Analysis != nil && (mode == "" || mode == st.Analysis.Input.Mode) {
+		mode = st.Analysis.Input.Mode
+	} else if mode == "" && m != nil {
+		mode = m.Spec.Mode
+	}
+	u.w.mode.SetSelected(modeLabels[mode])
+	u.w.norm.SetSelectedIndex(normIndex(sel.Norm))
+	cm := sel.Colormap
+	if cm == "" {
+		cm = "auto"
+	}
+	u.w.cmap.SetSelected(cm)
+	u.w.alpha.SetValue(sel.Alpha)
+	u.w.overlay.SetChecked(sel.Overlay)
 }

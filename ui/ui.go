@@ -298,132 +298,13 @@ func (u *UI) analysisChanged(st core.State) {
 	u.w.searchList.Refresh()
 }
 
-// selectionChanged sets the controls from the selection.
+// selectionChanged sets the controls from the selection, panel by panel.
 func (u *UI) selectionChanged(st core.State) {
-	sel, m := st.Sel, st.Model
-	has := st.Analysis != nil
-	// Prediction list: highlight the target class.
-	idx := -1
-	for i, p := range st.Top {
-		if p.Class == sel.Class {
-			idx = i
-		}
-	}
-	if idx != u.w.topSelected {
-		if idx >= 0 {
-			u.w.topList.Select(idx)
-		} else {
-			u.w.topList.UnselectAll()
-		}
-		u.w.topSelected = idx
-	}
-	if sel.Class != u.w.listedClass || st.Analysis != u.w.listedFor {
-		u.w.searchList.Refresh() // it marks the target class
-		u.w.listedClass, u.w.listedFor = sel.Class, st.Analysis
-	}
-	if has {
-		k := sel.Class
-		setText(u.w.classInfo, fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
-	} else {
-		setText(u.w.classInfo, "Open a picture to see what the model predicts.")
-	}
-	// Method and layer.
-	var meth core.Method
-	if m != nil {
-		for _, x := range m.Methods() {
-			if x.Name == sel.Method {
-				meth = x
-			}
-		}
-		if u.w.method.Text != meth.Display {
-			u.w.method.SetText(meth.Display)
-		}
-		setLines(u.w.methodHint, wrapText(methodHint(m, meth), 46), u.w.settingsBox)
-		u.w.method.Enable()
-	} else {
-		u.w.method.Disable()
-	}
-	li := 0
-	for i, n := range u.w.layerNames {
-		if n == sel.Layer {
-			li = i
-		}
-	}
-	if len(u.w.layer.Options) > li && u.w.layer.SelectedIndex() != li {
-		u.w.layer.SetSelectedIndex(li)
-	}
-	if m == nil || meth.FixedLayer {
-		u.w.layer.Disable()
-	} else {
-		u.w.layer.Enable()
-	}
-	// Input mode.
-	mode := sel.Mode
-	if st.Analysis != nil && (mode == "" || mode == st.Analysis.Input.Mode) {
-		mode = st.Analysis.Input.Mode
-	} else if mode == "" && m != nil {
-		mode = m.Spec.Mode
-	}
-	u.w.mode.SetSelected(modeLabels[mode])
-	u.w.norm.SetSelectedIndex(normIndex(sel.Norm))
-	cm := sel.Colormap
-	if cm == "" {
-		cm = "auto"
-	}
-	u.w.cmap.SetSelected(cm)
-	u.w.alpha.SetValue(sel.Alpha)
-	u.w.overlay.SetChecked(sel.Overlay)
-	// Comparison.
-	u.w.compare.SetChecked(sel.Compare.On)
-	u.setClassOptions(st)
-	u.w.blend.SetValue(sel.Compare.T)
-	u.w.contrast.SetChecked(sel.Compare.Contrast)
-	for _, o := range []interface {
-		Enable()
-		Disable()
-	}{u.w.a, u.w.b, u.w.blend, u.w.contrast} {
-		if sel.Compare.On && has {
-			o.Enable()
-		} else {
-			o.Disable()
-		}
-	}
-	if sel.Compare.On && sel.Compare.Contrast {
-		u.w.blend.Disable()
-	}
-	if has {
-		u.w.compare.Enable()
-	} else {
-		u.w.compare.Disable()
-	}
-}
-
-func rankOf(rank []int, k int) int {
-	for i, c := range rank {
-		if c == k {
-			return i
-		}
-	}
-	return -1
-}
-
-// methodHint describes the chosen method and says which methods do not
-// apply, and why.
-func methodHint(m *core.Model, meth core.Method) string {
-	var b strings.Builder
-	b.WriteString(meth.Description)
-	if meth.Slow {
-		b.WriteString(" Slow: many forward passes; progress and Cancel are in the status bar.")
-	}
-	if meth.FixedLayer {
-		b.WriteString(" Reads a fixed layer: the layer choice does not apply.")
-	}
-	for _, x := range m.Methods() {
-		if !x.Applies {
-			fmt.Fprintf(&b, "\n%s: not for this model: %s.", x.Display, strings.TrimSuffix(x.Reason, "."))
-		}
-	}
-	return b.String()
+	u.refreshPredictions(st)
+	meth := u.refreshMethod(st)
+	u.refreshLayer(st, meth)
+	u.refreshDrawing(st)
+	u.refreshCompare(st)
 }
 
 var modeLabels = map[string]string{imgio.ModeWhole: "Whole image", imgio.ModeCrop: "Centre crop"}
@@ -438,32 +319,6 @@ func normIndex(m cam.Mode) int {
 		}
 	}
 	return 0
-}
-
-// setClassOptions fills the A and B pickers: the top ten classes, and
-// the chosen ones if they rank lower.
-func (u *UI) setClassOptions(st core.State) {
-	if st.Analysis == nil {
-		u.w.a.Options, u.w.b.Options, u.w.classOpts = nil, nil, nil
-		u.w.a.ClearSelected()
-		u.w.b.ClearSelected()
-		return
-	}
-	a := st.Analysis
-	ks := append([]int(nil), u.w.rank[:min(10, len(u.w.rank))]...)
-	for _, k := range []int{st.Sel.Compare.A, st.Sel.Compare.B} {
-		if rankOf(ks, k) < 0 && a.CheckClass(k) == nil {
-			ks = append(ks, k)
-		}
-	}
-	opts := make([]string, len(ks))
-	for i, k := range ks {
-		opts[i] = fmt.Sprintf("%s  %.3f", a.Model.Label(k), a.Probs[k])
-	}
-	u.w.classOpts = ks
-	u.w.a.Options, u.w.b.Options = opts, opts
-	u.w.a.SetSelectedIndex(rankOf(ks, st.Sel.Compare.A))
-	u.w.b.SetSelectedIndex(rankOf(ks, st.Sel.Compare.B))
 }
 
 // viewChanged shows the latest picture.
