@@ -1,7 +1,11 @@
 package ui
 
 import (
+	"fmt"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -41,4 +45,70 @@ func (u *UI) gridRequest() {
 		req.Kind = core.GridClasses
 	}
 	u.s.SetGrid(&req)
+}
+
+// gridChanged shows the comparison grid's cells.
+func (u *UI) gridChanged(st core.State) {
+	if st.Grid == u.shownGrid {
+		return
+	}
+	u.shownGrid = st.Grid
+	u.w.gridCells.Objects = nil
+	if g := st.Grid; g != nil {
+		layer := g.Sel.Layer
+		if layer == "" {
+			layer = g.Analysis.Model.Layer
+		}
+		for _, c := range g.Cells {
+			u.w.gridCells.Add(gridCell(c, layer))
+		}
+		switch {
+		case len(g.Cells) == 0:
+			setText(u.w.gridInfo, "No method applies.")
+		case g.Req.Kind == core.GridClasses:
+			setText(u.w.gridInfo, fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
+				core.ShortLayer(layer), len(g.Cells), g.Scale))
+		default:
+			k := g.Sel.Class
+			setText(u.w.gridInfo, fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
+				strings.ToLower(normOptions[normIndex(g.Norm)].Label)))
+		}
+	} else {
+		setText(u.w.gridInfo, "Open a picture to compare methods or classes.")
+	}
+	u.w.gridCells.Refresh()
+}
+
+func gridCell(c core.GridCell, layer string) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(c.Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
+	var body fyne.CanvasObject
+	switch {
+	case c.Err != "":
+		l := widget.NewLabel(wrapText("Failed: "+c.Err, 30))
+		body = l
+	case c.Image == nil:
+		a := widget.NewActivity()
+		a.Start()
+		body = container.NewCenter(a)
+	default:
+		img := canvas.NewImageFromImage(c.Image)
+		img.FillMode = canvas.ImageFillContain
+		body = img
+	}
+	// The footer says what differs from the grid's heading: a fixed-layer
+	// method's own layer, and odd maps.
+	var sub []string
+	if c.Image != nil && c.Layer != layer {
+		sub = append(sub, core.ShortLayer(c.Layer))
+	}
+	if c.Flags != 0 {
+		sub = append(sub, c.Flags.String())
+	}
+	if len(sub) == 0 {
+		return container.NewBorder(title, nil, nil, nil, body)
+	}
+	foot := widget.NewLabelWithStyle(strings.Join(sub, " · "), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	foot.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(title, foot, nil, nil, body)
 }

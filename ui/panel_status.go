@@ -1,10 +1,14 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	core "camviz/app"
 )
 
 // buildBars makes the tool bar above the window and the status bar below.
@@ -32,4 +36,40 @@ func (u *UI) buildBars() (tools, status fyne.CanvasObject) {
 	status = container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)
 
 	return tools, status
+}
+
+// statusChanged shows what is running.
+func (u *UI) statusChanged(st core.State) {
+	var labels []string
+	var prog *core.Progress
+	cancellable := false
+	for i, p := range st.Busy {
+		labels = append(labels, p.Label)
+		if p.Total > 0 && prog == nil {
+			prog = &st.Busy[i]
+		}
+		cancellable = cancellable || p.Cancellable
+	}
+	if len(st.Busy) > 0 {
+		u.w.activity.Show()
+		u.w.activity.Start()
+		setText(u.w.status, strings.Join(labels, " · "))
+	} else {
+		u.w.activity.Stop()
+		u.w.activity.Hide()
+		setText(u.w.status, st.Status)
+	}
+	if prog != nil {
+		u.w.progress.Max = float64(prog.Total)
+		u.w.progress.SetValue(float64(prog.Done))
+		u.w.progress.Show()
+		u.w.progBox.Show()
+	} else {
+		u.w.progBox.Hide()
+	}
+	if cancellable {
+		u.w.cancel.Show()
+	} else {
+		u.w.cancel.Hide()
+	}
 }

@@ -1,6 +1,11 @@
 package ui
 
 import (
+	"fmt"
+	"image"
+	"os"
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
@@ -116,4 +121,125 @@ func (u *UI) refreshDrawing(st core.State) {
 	u.w.cmap.SetSelected(cm)
 	u.w.alpha.SetValue(sel.Alpha)
 	u.w.overlay.SetChecked(sel.Overlay)
+}
+
+// viewChanged shows the latest picture.
+func (u *UI) viewChanged(st core.State) {
+	if st.Photo == nil {
+		u.w.empty.Show()
+		u.w.viewBox.Hide()
+		setText(u.w.emptyModel, u.emptyModelText(st))
+		return
+	}
+	u.w.empty.Hide()
+	u.w.viewBox.Show()
+	v := st.View
+	var img image.Image = st.Photo
+	if v != nil && v.Analysis == st.Analysis && v.Base == st.Photo && st.Sel.Overlay {
+		img = v.Image
+	}
+	if v != nil && v.Base != st.Photo {
+		v = nil // a view of the previous picture
+	}
+	u.shownView = v
+	if img != u.w.view.Image() {
+		u.w.view.SetImage(img)
+	}
+	u.shownPhoto = st.Photo
+	title := st.Image
+	if st.Analysis != nil {
+		title = fmt.Sprintf("%s · %d×%d · %s", st.Image, st.ImageSize.X, st.ImageSize.Y, modeLabels[st.Analysis.Input.Mode])
+	}
+	setText(u.w.imageTitle, title)
+	u.win.SetTitle("camviz — " + st.Image)
+	switch {
+	case v == nil && st.Analysis == nil:
+		setText(u.w.viewTitle, "")
+	case v == nil:
+		setText(u.w.viewTitle, "Computing…")
+	case st.Current():
+		setText(u.w.viewTitle, v.Title())
+	case v.Partial:
+		setText(u.w.viewTitle, fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
+	default:
+		setText(u.w.viewTitle, v.Title()+" — updating…")
+	}
+	note := ""
+	if v != nil {
+		note = v.Note()
+	}
+	if st.ViewErr != "" {
+		note = "Failed: " + st.ViewErr
+	}
+	if note == "" {
+		u.w.note.Hide()
+	} else {
+		u.w.note.Show()
+	}
+	setLines(u.w.note, wrapText(note, 110), u.w.viewBox)
+	u.updateBar(v, st.Sel.Overlay)
+	if st.Current() && !u.ready {
+		u.ready = true
+		if u.opts.Smoke {
+			// Report once the window has laid the picture out.
+			go func() {
+				time.Sleep(time.Second)
+				u.post(func() {
+					x, y, w, h := u.w.view.screenArea(u.fy.Driver().AbsolutePositionForObject(u.w.view), u.win.Canvas())
+					fmt.Fprintf(os.Stderr, "camviz: overlay ready area=%d,%d,%d,%d\n", x, y, w, h)
+				})
+			}()
+		}
+	}
+}
+
+func (u *UI) emptyModelText(st core.State) string {
+	switch {
+	case st.ModelLoading != "":
+		return "Loading " + st.ModelLoading + "…"
+	case st.Model == nil:
+		return "No model loaded: open one with Open model… (Ctrl+Shift+O), or drop an .onnx file here."
+	}
+	return "Model: " + u.w.model.Text
+}
+
+// updateBar draws the colour bar for v.
+func (u *UI) updateBar(v *core.View, overlay bool) {
+	if v == nil || !overlay {
+		u.w.bar.Hide()
+		u.barKey = ""
+		return
+	}
+	key := fmt.Sprintf("%s %v %v %v", v.Colormap, v.Range, u.dark, v.Sel.Compare.Contrast)
+	if key != u.barKey {
+		u.barKey = key
+		img, err := colourBar(v.Colormap, v.Range, u.fy.Settings().Theme(), u.variant())
+		if err == nil {
+			u.w.bar.Image = img
+			u.w.bar.Refresh()
+		}
+	}
+	u.w.bar.Show()
+}
+
+// hover shows the map's value under the mouse.
+func (u *UI) hover(x, y int, ok bool) {
+	v := u.shownView
+	if !ok || v == nil || u.st.Photo == nil {
+		setText(u.w.hover, hoverHelp)
+		return
+	}
+	b := u.st.Photo.Bounds()
+	ox := x * u.st.ImageSize.X / max(b.Dx(), 1)
+	oy := y * u.st.ImageSize.Y / max(b.Dy(), 1)
+	val, in := v.ValueAt(x, y)
+	if !in {
+		setText(u.w.hover, fmt.Sprintf("(%d, %d): outside what the model saw", ox, oy))
+		return
+	}
+	if a, b, ok := v.PairAt(x, y); ok {
+		setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f   A %.3f · B %.3f", ox, oy, val, a, b))
+		return
+	}
+	setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f", ox, oy, val))
 }
