@@ -8,11 +8,9 @@ import (
 	"camviz/cam"
 )
 
-// Names of camviz's own methods (cam's registry holds their definitions).
-const (
-	FCConv = cam.FCConv
-	CAM    = cam.OriginalCAM
-)
+// FCConv names camviz's fcconv method (cam's registry holds its
+// definition), for tests that pick it.
+const FCConv = cam.FCConv
 
 // Method is a CAM method of cam's registry and whether it applies to a
 // model.

@@ -9,12 +9,14 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
+	"camviz/cam"
 )
 
 // buildMethod makes the method button and its one-line hint.
 func (u *UI) buildMethod() {
 	w := &u.w
-	w.method = widget.NewButtonWithIcon("Grad-CAM", theme.MenuDropDownIcon(), u.showMethodMenu)
+	first, _ := cam.Find(cam.DefaultMethod) // until a model says more
+	w.method = widget.NewButtonWithIcon(first.Display, theme.MenuDropDownIcon(), u.showMethodMenu)
 	w.method.IconPlacement = widget.ButtonIconTrailingText
 	w.method.Alignment = widget.ButtonAlignLeading
 	// Hints are wrapped by wrapText, not by Fyne: a wrapping label in a
