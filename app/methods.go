@@ -8,47 +8,44 @@ import (
 	"camviz/cam"
 )
 
-// Methods beyond pytorch-grad-cam's, answering the VGG16 question.
-const (
-	// FCConv re-reads the fc layers as convolutions and runs them over the
-	// features of an upscaled image: a dense class-score map.
-	FCConv = "fcconv"
-	// CAM is the original class activation map: Σ w_k A_k with the final
-	// linear layer's weights, for global-average-pool heads.
-	CAM = "cam"
-)
+// FCConv names camviz's fcconv method (cam's registry holds its
+// definition), for tests that pick it.
+const FCConv = cam.FCConv
 
-// Method is a CAM method and whether it applies to a model.
+// Method is a CAM method of cam's registry and whether it applies to a
+// model.
 type Method struct {
-	cam.MethodInfo
+	cam.Method
 	Applies bool
 	Reason  string // why not, when it does not apply
-	Slow    bool   // needs many forward passes: show progress, allow cancel
-	// FixedLayer: the method reads a layer set by the head, not the
-	// chosen one.
-	FixedLayer bool
 }
 
-// Methods lists every method for m, in menu order.
+// Methods lists every method of cam's registry for m, in menu order.
 func (m *Model) Methods() []Method {
 	var out []Method
-	for _, info := range cam.Methods() {
-		out = append(out, Method{MethodInfo: info, Applies: true,
-			Slow: info.Needs.Has(cam.NeedsInputPasses) || info.Needs.Has(cam.NeedsTailPasses)})
+	for _, x := range cam.All() {
+		meth := Method{Method: x, Applies: true}
+		if err := m.supports(x.Needs); err != nil {
+			meth.Applies, meth.Reason = false, err.Error()
+		}
+		out = append(out, meth)
 	}
-	fc := Method{MethodInfo: cam.MethodInfo{Name: FCConv, Display: "FC→conv dense scores",
-		Description: "The fully-connected layers re-read as convolutions over an upscaled image's features: a dense map of the class score."},
-		Applies: true, FixedLayer: true, Slow: true} // one forward pass at 4× the pixels
-	if _, err := m.Net.FCHead(); err != nil {
-		fc.Applies, fc.Reason = false, err.Error()
+	return out
+}
+
+// supports says why the network lacks something a method needs.
+func (m *Model) supports(n cam.Needs) error {
+	if n.Has(cam.NeedsFCHead) {
+		if _, err := m.Net.FCHead(); err != nil {
+			return err
+		}
 	}
-	orig := Method{MethodInfo: cam.MethodInfo{Name: CAM, Display: "CAM (original)",
-		Description: "Σ w_k A_k with the final linear layer's weights, for global-average-pool → linear heads."},
-		Applies: true, FixedLayer: true}
-	if _, err := m.Net.LinearHead(); err != nil {
-		orig.Applies, orig.Reason = false, err.Error()
+	if n.Has(cam.NeedsLinearHead) {
+		if _, err := m.Net.LinearHead(); err != nil {
+			return err
+		}
 	}
-	return append(out, fc, orig)
+	return nil
 }
 
 // Method finds a method by name.

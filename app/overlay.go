@@ -12,7 +12,7 @@ import (
 
 // OverlayOptions is how a map is drawn on its picture.
 type OverlayOptions struct {
-	Colormap string // a render colour map name; "" = jet, or diverging for raw maps
+	Colormap string // a render colour map name; "" = render.DefaultColormapFor the mode
 	Alpha    float64
 	Caption  bool // add a caption and a colour bar (exports)
 }
@@ -20,10 +20,7 @@ type OverlayOptions struct {
 // ParseOverlayOptions checks user-given drawing options.
 func ParseOverlayOptions(cmap string, alpha float64, mode cam.Mode) (OverlayOptions, error) {
 	if cmap == "" {
-		cmap = "jet"
-		if mode == cam.Raw {
-			cmap = "diverging"
-		}
+		cmap = render.DefaultColormapFor(mode == cam.Raw)
 	}
 	if _, err := render.Colormap(cmap); err != nil {
 		return OverlayOptions{}, err
@@ -67,11 +64,7 @@ func PlaceIn(lm *LayerMap, area image.Rectangle, mode cam.Mode, scale float32) (
 	}
 	p := &Picture{Field: render.Field(f), Area: area, Range: render.Unit(), Flags: flags}
 	if mode == cam.Raw {
-		lim := render.MaxAbs(p.Field)
-		if lim == 0 {
-			lim = 1
-		}
-		p.Range = render.Symmetric(lim)
+		p.Range = signedRange(p.Field)
 	}
 	return p, nil
 }

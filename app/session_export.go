@@ -146,8 +146,8 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 		path += ".png"
 	}
 	name := filepath.Base(path)
-	ok := s.jobs.Go("export", func(ctx context.Context) {
-		s.setBusy(nil, 0, Progress{Lane: "export", Label: "Saving " + name + "…"})
+	ok := s.jobs.Go(string(LaneExport), func(ctx context.Context) {
+		s.setBusy(nil, 0, Progress{Lane: LaneExport, Label: "Saving " + name + "…"})
 		res, err := func() (ExportResult, error) {
 			img, facts, err := draw(ctx)
 			if err != nil {
@@ -164,7 +164,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 			}
 			return ExportResult{PNG: path, JSON: side, Size: facts.OutputSize, Facts: facts}, nil
 		}()
-		s.setBusy(nil, 0, Progress{Lane: "export"})
+		s.setBusy(nil, 0, Progress{Lane: LaneExport})
 		if err != nil {
 			s.fail(fmt.Errorf("cannot save %s: %w", name, err))
 		} else {
@@ -201,114 +201,76 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return nil, Facts{}, err
 	}
 	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
-	opts := OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha, Caption: caption}
-	if !sel.Compare.On {
-		req.Class = sel.Class
-		lm, err := a.Map(ctx, req)
+	mapOf := func(k int, _ string) (*LayerMap, error) {
+		r := req
+		r.Class = k
+		return a.Map(ctx, r)
+	}
+	place := func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+		p, err := a.Place(lm, norm, scale)
 		if err != nil {
-			return nil, Facts{}, err
+			return placed{}, err
 		}
-		var scale float32
-		if sel.Norm == cam.Shared {
-			if scale, err = a.SharedScale(ctx, req, 5); err != nil {
-				return nil, Facts{}, err
+		return placed{field: p.Field, area: p.Area, rng: p.Range, flags: p.Flags}, nil
+	}
+	v, _, err := compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
+	if err != nil {
+		return nil, Facts{}, err
+	}
+	facts := baseFacts(a, pic, sel, meth, v.Layer, v.Scale, v.Flags)
+	if !caption {
+		if !sel.Compare.On {
+			if fr := faith(v.Layer); fr != nil {
+				facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
 			}
 		}
-		p, err := a.Place(lm, sel.Norm, scale)
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		facts := baseFacts(a, pic, sel, meth, lm.Layer, scale, p.Flags)
-		fr := faith(lm.Layer)
-		if fr == nil {
-			img, err := a.Export(lm, sel.Norm, scale, opts)
-			return img, facts, err
-		}
-		facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
-		opts.Caption = false
-		img, err := a.Draw(p, opts)
-		if err != nil || !caption {
-			return img, facts, err
-		}
-		// a.Export's caption and colour bar, and a line of faithfulness
-		// in the longest form that fits.
-		lut, err := render.Colormap(opts.Colormap)
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		size := captionFontSize(img.Bounds().Dx())
-		top, err := render.Compose(img, render.ComposeOptions{Bar: &render.BarOptions{LUT: lut, Range: p.Range}, FontSize: size})
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		face, err := render.NewFace(size)
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		defer face.Close()
-		pad := max(int(size/2), 1) // Compose's
-		lines := append(a.CaptionLines(lm, sel.Norm), faithCaption(fr, face, top.Bounds().Dx()-2*pad))
-		out, err := render.Caption(top, lines, render.CaptionOptions{Face: face, Padding: pad})
+		return v.Image, facts, nil
+	}
+	lut, err := render.Colormap(v.Colormap)
+	if err != nil {
+		return nil, Facts{}, err
+	}
+	bar := &render.BarOptions{LUT: lut, Range: v.Range}
+	if sel.Compare.On {
+		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: compareCaption(a, sel.Compare, meth, v)})
 		return out, facts, err
 	}
-	c := sel.Compare
-	req.Class = c.A
-	la, err := a.Map(ctx, req)
+	lm := &LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
+	fr := faith(v.Layer)
+	if fr == nil {
+		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: a.CaptionLines(lm, sel.Norm)})
+		return out, facts, err
+	}
+	facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
+	// The caption and colour bar, and a line of faithfulness in the
+	// longest form that fits.
+	size := captionFontSize(v.Image.Bounds().Dx())
+	top, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, FontSize: size})
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	req.Class = c.B
-	lb, err := a.Map(ctx, req)
+	face, err := render.NewFace(size)
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	scale := cam.SharedScale(la.Map, lb.Map)
-	pa, err := a.Place(la, cam.Shared, scale)
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	pb, err := a.Place(lb, cam.Shared, scale)
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	var f render.Field
-	rng := render.Unit()
-	if c.Contrast {
-		f, err = render.Contrast(pa.Field, pb.Field)
-		lim := render.MaxAbs(f)
-		if lim == 0 {
-			lim = 1
-		}
-		rng = render.Symmetric(lim)
-	} else {
-		f, err = render.Blend(pa.Field, pb.Field, float32(c.T))
-	}
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	lut, err := render.Colormap(opts.Colormap)
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	img, err := render.Overlay(a.Input.Source, f, pa.Area.Min, render.Style{LUT: lut, Range: rng, Alpha: sel.Alpha})
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	facts := baseFacts(a, pic, sel, meth, la.Layer, scale, pa.Flags|pb.Flags)
-	if !caption {
-		return img, facts, nil
-	}
+	defer face.Close()
+	pad := max(int(size/2), 1) // Compose's
+	lines := append(a.CaptionLines(lm, sel.Norm), faithCaption(fr, face, top.Bounds().Dx()-2*pad))
+	out, err := render.Caption(top, lines, render.CaptionOptions{Face: face, Padding: pad})
+	return out, facts, err
+}
+
+// compareCaption is the caption of an exported comparison.
+func compareCaption(a *Analysis, c Compare, meth Method, v *View) []string {
 	shows := fmt.Sprintf("blend %.0f%% of “%s” into “%s”", 100*c.T, a.Model.Label(c.A), a.Model.Label(c.B))
 	if c.Contrast {
 		shows = fmt.Sprintf("“%s” − “%s” (red: A wins, blue: B wins)", a.Model.Label(c.A), a.Model.Label(c.B))
 	}
-	lines := []string{
+	return []string{
 		fmt.Sprintf("%s — %s", a.Input.Name, shows),
 		fmt.Sprintf("A: class %d p=%.3f score=%.3f · B: class %d p=%.3f score=%.3f", c.A, a.Probs[c.A], a.Scores[c.A], c.B, a.Probs[c.B], a.Scores[c.B]),
-		fmt.Sprintf("%s at %s · shared scale %.4g · model %s", meth.Display, la.Layer, scale, a.Model.Name),
+		fmt.Sprintf("%s at %s · shared scale %.4g · model %s", meth.Display, v.Layer, v.Scale, a.Model.Name),
 	}
-	out, err := render.Compose(img, render.ComposeOptions{Bar: &render.BarOptions{LUT: lut, Range: rng}, Caption: lines})
-	return out, facts, err
 }
 
 // captionFontSize is render.Compose's default font size for an overlay
@@ -383,7 +345,10 @@ func (s *Session) drawGridExport(ctx context.Context) (image.Image, Facts, error
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	meth, _ := a.Model.Method(sel.Method)
+	meth, err := a.Model.Method(sel.Method)
+	if err != nil {
+		return nil, Facts{}, err
+	}
 	facts := baseFacts(a, pic, sel, meth, "", g.Scale, 0)
 	facts.Compare = nil
 	facts.Norm = g.Norm.String()

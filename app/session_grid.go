@@ -65,7 +65,7 @@ func (s *Session) SetGrid(req *GridRequest) {
 	if req == nil {
 		s.gridLane.Cancel()
 		s.grid = nil
-		delete(s.busy, "grid")
+		delete(s.busy, LaneGrid)
 	} else {
 		s.gridLane.Submit(s.runGrid)
 	}
@@ -122,13 +122,9 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 	progress func(done, total int, label string), cell func(i int, c GridCell)) (*Grid, error) {
 	cells, norm := gridPlan(a, req, sel)
 	sel.Compare = Compare{}
+	// A raw grid comes only from a raw selection, whose colour map is
+	// already the signed default.
 	g := &Grid{Req: req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap(), Range: render.Unit()}
-	if norm == cam.Raw {
-		g.Colormap = sel.Colormap
-		if g.Colormap == "" {
-			g.Colormap = "coolwarm"
-		}
-	}
 	lut, err := render.Colormap(g.Colormap)
 	if err != nil {
 		return nil, err
@@ -216,7 +212,7 @@ func (s *Session) runGrid(ctx context.Context, gen uint64) {
 	publish(live)
 	g, err := gridCells(ctx, a, base, *req, sel,
 		func(done, total int, label string) {
-			s.setBusy(s.gridLane, gen, Progress{Lane: "grid", Label: "Grid: " + label, Done: done, Total: total})
+			s.setBusy(s.gridLane, gen, Progress{Lane: LaneGrid, Label: "Grid: " + label, Done: done, Total: total})
 		},
 		func(i int, c GridCell) {
 			next := *live
@@ -226,7 +222,7 @@ func (s *Session) runGrid(ctx context.Context, gen uint64) {
 			publish(live)
 		})
 	s.mu.Lock()
-	s.setBusyLocked(s.gridLane, gen, Progress{Lane: "grid"})
+	s.setBusyLocked(s.gridLane, gen, Progress{Lane: LaneGrid})
 	s.mu.Unlock()
 	if err != nil {
 		if ctx.Err() == nil && s.gridLane.Current(gen) {

@@ -85,7 +85,7 @@ func (s *Session) dropFaithLocked() {
 	s.metricsLane.Cancel()
 	s.faith = nil
 	s.faithRun = faithTarget{}
-	delete(s.busy, "metrics")
+	delete(s.busy, LaneMetrics)
 }
 
 // kickMetricsLocked starts measuring the view on screen if measuring is
@@ -108,13 +108,13 @@ func (s *Session) kickMetricsLocked() {
 
 func (s *Session) runMetrics(ctx context.Context, gen uint64, t faithTarget, sel Selection) {
 	const label = "Measuring faithfulness"
-	s.setBusy(s.metricsLane, gen, Progress{Lane: "metrics", Label: label + "…"})
+	s.setBusy(s.metricsLane, gen, Progress{Lane: LaneMetrics, Label: label + "…"})
 	// The map is in the analysis's cache: the map lane just drew it.
 	lm, err := t.a.Map(ctx, MapRequest{Method: t.method, Class: t.class, Layer: sel.Layer})
 	var r *FaithfulnessReport
 	if err == nil {
 		r, err = t.a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {
-			s.setBusy(s.metricsLane, gen, Progress{Lane: "metrics", Label: label, Done: done, Total: total})
+			s.setBusy(s.metricsLane, gen, Progress{Lane: LaneMetrics, Label: label, Done: done, Total: total})
 		})
 	}
 	s.mu.Lock()
@@ -123,7 +123,7 @@ func (s *Session) runMetrics(ctx context.Context, gen uint64, t faithTarget, sel
 		s.mu.Unlock()
 		return
 	}
-	delete(s.busy, "metrics")
+	delete(s.busy, LaneMetrics)
 	s.faithRun = faithTarget{}
 	if ctx.Err() == nil && s.measure && s.analysis == t.a && faithSame(sel, s.sel) {
 		res := &faithResult{target: t, report: r}
@@ -145,7 +145,7 @@ func (s *Session) faithStateLocked() FaithState {
 	if f := s.faith; f != nil && s.measure {
 		fs.Report, fs.Analysis, fs.Err = f.report, f.target.a, f.err
 	}
-	if p, ok := s.busy["metrics"]; ok {
+	if p, ok := s.busy[LaneMetrics]; ok {
 		fs.Measuring, fs.Done, fs.Total = true, p.Done, p.Total
 	}
 	return fs

@@ -79,14 +79,10 @@ func (v *View) Title() string {
 	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, shortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
 }
 
+// normName is how a caption names the mode (cam.Modes' Caption).
 func normName(m cam.Mode) string {
-	switch m {
-	case cam.Shared:
-		return "shared scale (top-5)"
-	case cam.Raw:
-		return "raw signed values"
-	}
-	return "min-max per map"
+	x, _ := m.Info()
+	return x.Caption
 }
 
 // fieldKey names a post-processed display field.
@@ -187,7 +183,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 	meth, err := a.Model.Method(sel.Method)
 	if err == nil {
 		label := "Computing " + meth.Display + "…"
-		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Cancellable: meth.Slow})
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Cancellable: meth.Slow})
 		var v *View
 		v, err = s.drawView(ctx, gen, a, pic.disp, sel, meth)
 		if v != nil {
@@ -201,9 +197,9 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 			s.mu.Unlock()
 			return
 		}
-		delete(s.busy, "map")
+		delete(s.busy, LaneMap)
 		if err == nil {
-			s.commitViewLocked(v, sel)
+			s.commitViewLocked(v)
 			s.viewErr = ""
 			s.kickMetricsLocked()
 			if v.Elapsed > 0 {
@@ -217,7 +213,7 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 		current := s.mapLane.Current(gen)
 		if current {
 			s.viewErr = oneLine(err.Error())
-			delete(s.busy, "map")
+			delete(s.busy, LaneMap)
 		}
 		s.mu.Unlock()
 		if !current {
@@ -228,7 +224,9 @@ func (s *Session) runMap(ctx context.Context, gen uint64) {
 	s.changed()
 }
 
-func (s *Session) commitViewLocked(v *View, sel Selection) {
+// commitViewLocked puts v on screen and shows it to the test hook with the
+// selection current at that moment (which a stale view would not match).
+func (s *Session) commitViewLocked(v *View) {
 	s.view = v
 	if s.onCommit != nil {
 		s.onCommit(v, s.sel)
@@ -238,8 +236,7 @@ func (s *Session) commitViewLocked(v *View, sel Selection) {
 // drawView computes the map(s) sel asks for and draws them on base.
 func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
 	start := time.Now()
-	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
-	lut, err := render.Colormap(v.Colormap)
+	lut, err := render.Colormap(sel.EffectiveColormap())
 	if err != nil {
 		return nil, err
 	}
@@ -252,79 +249,10 @@ func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base im
 		}
 		return a.Map(ctx, r)
 	}
-	var computed time.Duration
-	if sel.Compare.On {
-		c := sel.Compare
-		la, err := mapOf(c.A, "class A")
-		if err != nil {
-			return nil, err
-		}
-		lb, err := mapOf(c.B, "class B")
-		if err != nil {
-			return nil, err
-		}
-		computed = la.Elapsed + lb.Elapsed
-		v.Layer = la.Layer
-		v.Scale = cam.SharedScale(la.Map, lb.Map)
-		pa, err := s.placeCached(a, base, la, cam.Shared, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		pb, err := s.placeCached(a, base, lb, cam.Shared, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		v.A, v.B, v.Area, v.Flags = pa.field, pb.field, pa.area, pa.flags|pb.flags
-		if c.Contrast {
-			if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
-				return nil, err
-			}
-			lim := render.MaxAbs(v.Field)
-			if lim == 0 {
-				lim = 1
-			}
-			v.Range = render.Symmetric(lim)
-		} else {
-			if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
-				return nil, err
-			}
-			v.Range = render.Unit()
-		}
-	} else {
-		lm, err := mapOf(sel.Class, "")
-		if err != nil {
-			return nil, err
-		}
-		computed = lm.Elapsed
-		v.Layer = lm.Layer
-		if sel.Norm == cam.Shared {
-			classes := []int{sel.Class}
-			for _, p := range a.Top(5) {
-				if p.Class != sel.Class {
-					classes = append(classes, p.Class)
-				}
-			}
-			maps := []cam.Map{lm.Map}
-			for i, k := range classes[1:] {
-				o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(classes)-1))
-				if err != nil {
-					return nil, err
-				}
-				computed += o.Elapsed
-				maps = append(maps, o.Map)
-			}
-			v.Scale = cam.SharedScale(maps...)
-		}
-		p, err := s.placeCached(a, base, lm, sel.Norm, v.Scale)
-		if err != nil {
-			return nil, err
-		}
-		v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
+	place := func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+		return s.placeCached(a, base, lm, norm, scale)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	v.Image, err = render.Overlay(base, v.Field, v.Area.Min, render.Style{LUT: lut, Range: v.Range, Alpha: sel.Alpha})
+	v, computed, err := compose(ctx, a, base, sel, meth, mapOf, place)
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +274,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 		if what != "" {
 			label += " (" + what + ")"
 		}
-		s.setBusy(s.mapLane, gen, Progress{Lane: "map", Label: label, Done: done, Total: total, Cancellable: true})
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Done: done, Total: total, Cancellable: true})
 		if partial == nil || what != "" || done == total || time.Since(last) < partialEvery || ctx.Err() != nil {
 			return
 		}
@@ -369,7 +297,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 		s.mu.Lock()
 		ok := s.mapLane.Current(gen) && s.analysis == a
 		if ok {
-			s.commitViewLocked(v, sel)
+			s.commitViewLocked(v)
 		}
 		s.mu.Unlock()
 		if ok {

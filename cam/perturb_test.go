@@ -1,7 +1,6 @@
 package cam_test
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -311,7 +310,7 @@ func TestScoreWeightsSoftmax(t *testing.T) {
 		if len(reports) != 3 || reports[0].Done != 1 || reports[1].Done != 3 || reports[2].Done != 6 || reports[0].Total != 6 {
 			t.Fatalf("progress reports %+v", reports)
 		}
-		order := strongest(a)
+		order := cam.StrongestFirst(a)
 		part := softmax64([]float64{scores[order[0]], scores[order[1]], scores[order[2]]})
 		for k, v := range reports[1].Weights {
 			wantK := 0.0
@@ -341,20 +340,6 @@ func TestScoreWeightsSoftmax(t *testing.T) {
 			t.Error("partial progress map is not the weighted sum of the partial weights")
 		}
 	}
-}
-
-// strongest orders channels by decreasing sum, as ScoreWeights does.
-func strongest(a cam.Maps) []int {
-	order := make([]int, a.C)
-	sums := make([]float64, a.C)
-	for k := range a.C {
-		order[k] = k
-		for _, v := range a.Channel(k) {
-			sums[k] += float64(v)
-		}
-	}
-	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(sums[j], sums[i]) })
-	return order
 }
 
 func softmax64(s []float64) []float64 {

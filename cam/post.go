@@ -23,24 +23,64 @@ const (
 	Shared
 )
 
-var modeNames = [...]string{MinMax: "minmax", Raw: "raw", Shared: "shared"}
+// ModeInfo is one post-processing mode of the registry: its public name
+// and how pickers, captions and help texts call it. Pickers, captions and
+// the CLI read this table; nothing else names a mode.
+type ModeInfo struct {
+	Mode Mode
+	// Name is the public identifier (`-norm NAME`, JSON).
+	Name string
+	// Label is the picker's entry.
+	Label string
+	// Caption is how a picture's caption says it.
+	Caption string
+	// Help is the command line's description.
+	Help string
+}
+
+// modes is the registry, in menu order. camviz shares a scale with the
+// top-5 classes (see SharedScale).
+var modes = [...]ModeInfo{
+	{MinMax, "minmax", "Min-max per map", "min-max per map", "pytorch-grad-cam"},
+	{Shared, "shared", "Shared with top-5", "shared scale (top-5)", "scale shared with the top-5 classes"},
+	{Raw, "raw", "Raw signed values", "raw signed values", "signed"},
+}
+
+// Modes returns every mode, in menu order.
+func Modes() []ModeInfo {
+	out := make([]ModeInfo, len(modes))
+	copy(out, modes[:])
+	return out
+}
+
+// Info returns the mode's entry of Modes.
+func (m Mode) Info() (ModeInfo, bool) {
+	for _, x := range modes {
+		if x.Mode == m {
+			return x, true
+		}
+	}
+	return ModeInfo{}, false
+}
 
 // String returns the public name of the mode.
 func (m Mode) String() string {
-	if m < 0 || int(m) >= len(modeNames) {
-		return fmt.Sprintf("Mode(%d)", int(m))
+	if x, ok := m.Info(); ok {
+		return x.Name
 	}
-	return modeNames[m]
+	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// ParseMode returns the mode called s ("minmax", "raw" or "shared").
+// ParseMode returns the mode called s (a Name of Modes).
 func ParseMode(s string) (Mode, error) {
-	for i, n := range modeNames {
-		if n == s {
-			return Mode(i), nil
+	names := make([]string, len(modes))
+	for i, x := range modes {
+		if x.Name == s {
+			return x.Mode, nil
 		}
+		names[i] = x.Name
 	}
-	return 0, fmt.Errorf("cam: unknown mode %q (want minmax, raw or shared)", s)
+	return 0, fmt.Errorf("cam: unknown mode %q (want %s)", s, strings.Join(names, ", "))
 }
 
 // Flags reports conditions of a map worth telling the user about.

@@ -114,3 +114,25 @@ func TestPostprocessToErrors(t *testing.T) {
 		t.Error("accepted an unknown mode")
 	}
 }
+
+// TestModeTable: every mode has one entry, its caption and label are set,
+// and the help lists the names in menu order.
+func TestModeTable(t *testing.T) {
+	seen := map[cam.Mode]bool{}
+	for _, m := range cam.Modes() {
+		if seen[m.Mode] || m.Label == "" || m.Caption == "" {
+			t.Errorf("bad or repeated entry %+v", m)
+		}
+		seen[m.Mode] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("%d modes, want 3", len(seen))
+	}
+	want := "minmax (pytorch-grad-cam), shared (scale shared with the top-5 classes), raw (signed)"
+	if got := cam.ModeHelp(); got != want {
+		t.Errorf("ModeHelp = %q, want %q", got, want)
+	}
+	if _, ok := cam.Mode(7).Info(); ok {
+		t.Error("Mode(7) has an entry")
+	}
+}

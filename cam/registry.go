@@ -1,6 +1,9 @@
 package cam
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // Needs says what a method requires from the network.
 type Needs uint8
@@ -16,6 +19,11 @@ const (
 	// NeedsInputPasses: one full forward pass per channel, on the input
 	// masked by that channel's upsampled activation (ScoreCAM).
 	NeedsInputPasses
+	// NeedsFCHead: fully-connected layers that read as convolutions over
+	// the last features (VGG's fc6–fc8).
+	NeedsFCHead
+	// NeedsLinearHead: a global-average-pool → linear head.
+	NeedsLinearHead
 	// NeedsImage: only the input picture, no network (SobelCAM).
 	NeedsImage
 )
@@ -34,111 +42,200 @@ type MethodInfo struct {
 	// Needs lists what the method requires from the network.
 	Needs Needs
 	// Reference is the pytorch-grad-cam class computing the same map; the
-	// golden files are named after it.
+	// golden files are named after it. Empty for camviz's own methods.
 	Reference string
+	// Slow methods run many forward passes: show progress, allow cancel.
+	Slow bool
+	// FixedLayer: the method reads a layer set by the head, not the
+	// chosen one.
+	FixedLayer bool
 }
 
-// methods is the registry, in menu order. It is a constant table: Methods
-// and Lookup hand out copies.
-var methods = [...]MethodInfo{
-	{"gradcam", "Grad-CAM", "Channels weighted by their mean gradient.",
-		NeedsActivations | NeedsGradients, "GradCAM"},
-	{"hirescam", "HiResCAM", "Sum over channels of gradient × activation, pixel by pixel.",
-		NeedsActivations | NeedsGradients, "HiResCAM"},
-	{"gradcam-elementwise", "Grad-CAM element-wise", "Sum over channels of ReLU(gradient × activation).",
-		NeedsActivations | NeedsGradients, "GradCAMElementWise"},
-	{"gradcam++", "Grad-CAM++", "Channels weighted by positive gradients, scaled by second/third-order terms.",
-		NeedsActivations | NeedsGradients, "GradCAMPlusPlus"},
-	{"xgradcam", "XGrad-CAM", "Channels weighted by gradient × activation normalised by the channel's activation sum.",
-		NeedsActivations | NeedsGradients, "XGradCAM"},
-	{"layercam", "LayerCAM", "Sum over channels of ReLU(gradient) × activation, pixel by pixel.",
-		NeedsActivations | NeedsGradients, "LayerCAM"},
-	{"eigencam", "Eigen-CAM", "Projection of the centred activations on their first principal component (class-agnostic).",
-		NeedsActivations, "EigenCAM"},
-	{"eigengradcam", "Eigen-Grad-CAM", "Projection of centred gradient × activation on its first principal component.",
-		NeedsActivations | NeedsGradients, "EigenGradCAM"},
-	{"fem", "FEM", "Channels weighted by the share of their pixels above mean + 2σ (class-agnostic).",
-		NeedsActivations, "FEM"},
-	{"ablationcam", "Ablation-CAM", "Channels weighted by the relative logit drop when the channel is zeroed.",
-		NeedsActivations | NeedsTailPasses, "AblationCAM"},
-	{"scorecam", "Score-CAM", "Channels weighted by the softmax of the logits of the input masked by each channel.",
-		NeedsActivations | NeedsInputPasses, "ScoreCAM"},
-	{"sobelcam", "Sobel edges", "The picture's edges (OpenCV's Sobel); ignores the model: the control of a sanity check.",
-		NeedsImage, "sobel_cam"},
+// Option is a method's numeric setting and its default.
+type Option struct {
+	Name    string  `json:"name"` // the command line's flag and the JSON key
+	Default float64 `json:"default"`
+	Help    string  `json:"help"`
 }
 
-// Methods returns every method, in menu order.
-func Methods() []MethodInfo {
-	out := make([]MethodInfo, len(methods))
-	copy(out, methods[:])
-	return out
-}
-
-// Lookup returns the method called name.
-func Lookup(name string) (MethodInfo, bool) {
-	for _, m := range methods {
-		if m.Name == name {
-			return m, true
-		}
-	}
-	return MethodInfo{}, false
+// Method is one CAM method: its description, options and computation.
+// Adding a method is adding one value to the registry (and its tests).
+type Method struct {
+	MethodInfo
+	Options []Option
+	// Exactly one of these computes the layer map (before ReLU): layer
+	// from the layer's activations (and gradients) alone, network with
+	// passes through the network.
+	layer   mapFunc
+	network computeFunc
 }
 
 // mapFunc writes a method's layer-resolution map (before ReLU) into dst,
 // which has H×W values. Inputs are already validated.
 type mapFunc func(dst []float32, a, g Maps) error
 
-// mapFuncFor returns the implementation of a method that needs no network.
-func mapFuncFor(name string) (mapFunc, bool) {
-	switch name {
-	case "gradcam":
-		return gradCAM, true
-	case "hirescam":
-		return hiResCAM, true
-	case "gradcam-elementwise":
-		return gradCAMElementWise, true
-	case "gradcam++":
-		return gradCAMPlusPlus, true
-	case "xgradcam":
-		return xGradCAM, true
-	case "layercam":
-		return layerCAM, true
-	case "eigencam":
-		return eigenCAM, true
-	case "eigengradcam":
-		return eigenGradCAM, true
-	case "fem":
-		return fem, true
+// computeFunc computes a method's map from a network.
+type computeFunc func(ctx context.Context, src Source, p Params) (Result, error)
+
+// Fixed names of camviz's own methods, for callers that must tell them
+// apart (tests, the fcconv-only option).
+const (
+	FCConv      = "fcconv"
+	OriginalCAM = "cam"
+)
+
+// DefaultMethod is the method a window or command starts with.
+const DefaultMethod = "gradcam"
+
+// registry is every method, in menu order. It is a constant table:
+// All, Methods and Lookup hand out copies.
+var registry = [...]Method{
+	{MethodInfo: MethodInfo{"gradcam", "Grad-CAM", "Channels weighted by their mean gradient.",
+		NeedsActivations | NeedsGradients, "GradCAM", false, false}, layer: gradCAM},
+	{MethodInfo: MethodInfo{"hirescam", "HiResCAM", "Sum over channels of gradient × activation, pixel by pixel.",
+		NeedsActivations | NeedsGradients, "HiResCAM", false, false}, layer: hiResCAM},
+	{MethodInfo: MethodInfo{"gradcam-elementwise", "Grad-CAM element-wise", "Sum over channels of ReLU(gradient × activation).",
+		NeedsActivations | NeedsGradients, "GradCAMElementWise", false, false}, layer: gradCAMElementWise},
+	{MethodInfo: MethodInfo{"gradcam++", "Grad-CAM++", "Channels weighted by positive gradients, scaled by second/third-order terms.",
+		NeedsActivations | NeedsGradients, "GradCAMPlusPlus", false, false}, layer: gradCAMPlusPlus},
+	{MethodInfo: MethodInfo{"xgradcam", "XGrad-CAM", "Channels weighted by gradient × activation normalised by the channel's activation sum.",
+		NeedsActivations | NeedsGradients, "XGradCAM", false, false}, layer: xGradCAM},
+	{MethodInfo: MethodInfo{"layercam", "LayerCAM", "Sum over channels of ReLU(gradient) × activation, pixel by pixel.",
+		NeedsActivations | NeedsGradients, "LayerCAM", false, false}, layer: layerCAM},
+	{MethodInfo: MethodInfo{"eigencam", "Eigen-CAM", "Projection of the centred activations on their first principal component (class-agnostic).",
+		NeedsActivations, "EigenCAM", false, false}, layer: eigenCAM},
+	{MethodInfo: MethodInfo{"eigengradcam", "Eigen-Grad-CAM", "Projection of centred gradient × activation on its first principal component.",
+		NeedsActivations | NeedsGradients, "EigenGradCAM", false, false}, layer: eigenGradCAM},
+	{MethodInfo: MethodInfo{"fem", "FEM", "Channels weighted by the share of their pixels above mean + 2σ (class-agnostic).",
+		NeedsActivations, "FEM", false, false}, layer: fem},
+	{MethodInfo: MethodInfo{"ablationcam", "Ablation-CAM", "Channels weighted by the relative logit drop when the channel is zeroed.",
+		NeedsActivations | NeedsTailPasses, "AblationCAM", true, false},
+		Options: []Option{{"batch", 0, "channels ablated per tail pass (0: 128 where zeroing, else the reference's 32)"}},
+		network: ablationCAM},
+	{MethodInfo: MethodInfo{"scorecam", "Score-CAM", "Channels weighted by the softmax of the logits of the input masked by each channel.",
+		NeedsActivations | NeedsInputPasses, "ScoreCAM", true, false},
+		Options: []Option{{"batch", 4, "masked images per forward pass"}},
+		network: scoreCAM},
+	{MethodInfo: MethodInfo{"sobelcam", "Sobel edges",
+		"The picture's edges (OpenCV's Sobel); ignores the model: the control of a sanity check.",
+		NeedsImage, "sobel_cam", false, true},
+		network: sobelCAM},
+	// One forward pass at 4× the pixels: slow.
+	{MethodInfo: MethodInfo{FCConv, "FC→conv dense scores",
+		"The fully-connected layers re-read as convolutions over an upscaled image's features: a dense map of the class score.",
+		NeedsFCHead, "", true, true},
+		Options: []Option{{"fcscale", 2, "how much to upscale the input (1–8)"}},
+		network: fcConv},
+	{MethodInfo: MethodInfo{OriginalCAM, "CAM (original)",
+		"Σ w_k A_k with the final linear layer's weights, for global-average-pool → linear heads.",
+		NeedsLinearHead, "", false, true},
+		network: originalCAM},
+}
+
+// All returns every method, in menu order.
+func All() []Method {
+	out := make([]Method, len(registry))
+	copy(out, registry[:])
+	return out
+}
+
+// Find returns the method called name.
+func Find(name string) (Method, bool) {
+	for _, m := range registry {
+		if m.Name == name {
+			return m, true
+		}
 	}
-	return nil, false
+	return Method{}, false
+}
+
+// Methods describes the methods pytorch-grad-cam also has (those with a
+// Reference), in menu order.
+func Methods() []MethodInfo {
+	var out []MethodInfo
+	for _, m := range registry {
+		if m.Reference != "" {
+			out = append(out, m.MethodInfo)
+		}
+	}
+	return out
+}
+
+// Lookup describes the method called name.
+func Lookup(name string) (MethodInfo, bool) {
+	m, ok := Find(name)
+	return m.MethodInfo, ok
+}
+
+// Option returns the value of the method's option called name in p, or
+// its default when p does not set it.
+func (m Method) Option(p Params, name string) float64 {
+	if v, ok := p.Options[name]; ok {
+		return v
+	}
+	for _, o := range m.Options {
+		if o.Name == name {
+			return o.Default
+		}
+	}
+	return 0
+}
+
+// Compute computes the method's map for p.Class at p.Layer from src, at
+// the layer's resolution, before the ReLU of post-processing.
+func (m Method) Compute(ctx context.Context, src Source, p Params) (Result, error) {
+	if m.network != nil {
+		q := p
+		q.Options = map[string]float64{}
+		for _, o := range m.Options {
+			q.Options[o.Name] = m.Option(p, o.Name)
+		}
+		return m.network(ctx, src, q)
+	}
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	var g Maps
+	if m.Needs.Has(NeedsGradients) {
+		if g, err = src.Gradients(ctx, p.Layer, p.Class); err != nil {
+			return Result{}, err
+		}
+	}
+	lm, err := m.fromMaps(a, g)
+	return Result{Map: lm, Layer: p.Layer}, err
+}
+
+// fromMaps validates a (and g, if needed) and runs the layer function.
+func (m Method) fromMaps(a, g Maps) (Map, error) {
+	if err := a.Validate(); err != nil {
+		return Map{}, err
+	}
+	if m.Needs.Has(NeedsGradients) {
+		if err := g.Validate(); err != nil {
+			return Map{}, fmt.Errorf("cam: %s needs gradients: %w", m.Name, err)
+		}
+		if err := sameShape(a, g); err != nil {
+			return Map{}, err
+		}
+	}
+	out := NewMap(a.W, a.H)
+	if err := m.layer(out.Data, a, g); err != nil {
+		return Map{}, err
+	}
+	return out, nil
 }
 
 // LayerMap computes method's map at the layer's resolution, before the ReLU
 // of post-processing. g may be the zero Maps for methods that do not need
 // gradients. Methods that need the network return ErrNeedsNetwork.
 func LayerMap(method string, a, g Maps) (Map, error) {
-	info, ok := Lookup(method)
+	m, ok := Find(method)
 	if !ok {
 		return Map{}, fmt.Errorf("cam: unknown method %q", method)
 	}
-	f, ok := mapFuncFor(method)
-	if !ok {
+	if m.layer == nil {
 		return Map{}, fmt.Errorf("%w: %s", ErrNeedsNetwork, method)
 	}
-	if err := a.Validate(); err != nil {
-		return Map{}, err
-	}
-	if info.Needs.Has(NeedsGradients) {
-		if err := g.Validate(); err != nil {
-			return Map{}, fmt.Errorf("cam: %s needs gradients: %w", method, err)
-		}
-		if err := sameShape(a, g); err != nil {
-			return Map{}, err
-		}
-	}
-	m := NewMap(a.W, a.H)
-	if err := f(m.Data, a, g); err != nil {
-		return Map{}, err
-	}
-	return m, nil
+	return m.fromMaps(a, g)
 }

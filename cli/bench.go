@@ -74,7 +74,7 @@ func bench(e *env, args []string) error {
 	mf.add(fs)
 	input := fs.String("input", "", "image or .npy tensor")
 	runs := fs.Int("runs", 5, "repetitions; medians are reported")
-	methodList := fs.String("methods", "gradcam", "comma-separated methods to time on the cached image, or all")
+	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated methods to time on the cached image, or all")
 	asJSON := fs.Bool("json", false, "one JSON object")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -226,7 +226,7 @@ func procStatusMB(key string) float64 {
 }
 
 func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
-	lm, err := a.Map(ctx, app.MapRequest{Method: "gradcam", Class: class})
+	lm, err := a.Map(ctx, app.MapRequest{Method: cam.DefaultMethod, Class: class})
 	if err != nil {
 		return err
 	}
@@ -273,7 +273,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		}); err != nil {
 			return err
 		}
-		if name == "scorecam" {
+		if first > 0 { // methods that draw partial maps (Score-CAM)
 			r.FirstPartialS = first.Seconds()
 		}
 	}

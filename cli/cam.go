@@ -13,6 +13,7 @@ import (
 	"camviz/app"
 	"camviz/cam"
 	"camviz/imgio"
+	"camviz/render"
 )
 
 func init() {
@@ -68,11 +69,11 @@ func camCmd(e *env, args []string) error {
 	fs := newFlags("cam")
 	var mf modelFlags
 	mf.add(fs)
-	method := fs.String("method", "gradcam", "CAM method (camviz methods lists them)")
+	method := fs.String("method", cam.DefaultMethod, "CAM method (camviz methods lists them)")
 	class := fs.String("class", "", "target class: index or label (default: the top prediction)")
 	layer := fs.String("layer", "", "target layer tensor (default: the last conv block's ReLU)")
-	norm := fs.String("norm", "minmax", "minmax (pytorch-grad-cam), raw (signed) or shared (scale shared with the top-5 classes)")
-	cmap := fs.String("colormap", "", "colour map for .png: jet, turbo, viridis, inferno, diverging (default jet; diverging for raw)")
+	norm := fs.String("norm", "minmax", cam.ModeHelp())
+	cmap := fs.String("colormap", "", "colour map for .png: "+render.ColormapNames()+" (default "+render.DefaultColormap+"; "+render.SignedColormap+" for raw)")
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity for .png, 0–1")
 	caption := fs.Bool("caption", false, "add a caption and a colour bar to the .png")
 	fcScale := fs.Float64("fcscale", 2, "fcconv: how much to upscale the input")

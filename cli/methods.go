@@ -3,6 +3,8 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+
+	"camviz/cam"
 )
 
 func init() {
@@ -15,12 +17,13 @@ func init() {
 }
 
 type methodJSON struct {
-	Name        string `json:"name"`
-	Display     string `json:"display"`
-	Description string `json:"description"`
-	Applies     bool   `json:"applies"`
-	Reason      string `json:"reason,omitempty"`
-	Slow        bool   `json:"slow,omitempty"`
+	Name        string       `json:"name"`
+	Display     string       `json:"display"`
+	Description string       `json:"description"`
+	Applies     bool         `json:"applies"`
+	Reason      string       `json:"reason,omitempty"`
+	Slow        bool         `json:"slow,omitempty"`
+	Options     []cam.Option `json:"options,omitempty"`
 }
 
 func methods(e *env, args []string) error {
@@ -37,7 +40,7 @@ func methods(e *env, args []string) error {
 	}
 	var out []methodJSON
 	for _, x := range m.Methods() {
-		out = append(out, methodJSON{x.Name, x.Display, x.Description, x.Applies, x.Reason, x.Slow})
+		out = append(out, methodJSON{x.Name, x.Display, x.Description, x.Applies, x.Reason, x.Slow, x.Options})
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(out)

@@ -160,7 +160,7 @@ func report(e *env, args []string) error {
 	fs := newFlags("report")
 	var mf modelFlags
 	mf.add(fs)
-	methodList := fs.String("methods", "gradcam", "comma-separated CAM methods, or all (the random and center baselines are always added)")
+	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated CAM methods, or all (the random and center baselines are always added)")
 	classList := fs.String("classes", "top1", "top1, topK (the K most probable), or a comma-separated list of indices or labels (give the index for a label with a comma)")
 	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
 	steps := fs.Int("steps", metrics.DefaultSteps, "deletion/insertion steps (curves have N+1 points; 2·(N+1)+1 forward passes per map)")
@@ -169,7 +169,7 @@ func report(e *env, args []string) error {
 	deletion := fs.String("deletion", string(metrics.BaselineMean), "deletion baseline: mean (the dataset mean colour) or blur")
 	insertion := fs.String("insertion", string(metrics.BaselineBlur), "insertion baseline: blur (σ = 5 px at 224) or mean")
 	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
-	cmap := fs.String("colormap", "jet", "colour map of the grids")
+	cmap := fs.String("colormap", render.DefaultColormap, "colour map of the grids: "+render.ColormapNames())
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity in the grids, 0–1")
 	out := fs.String("out", "", "output folder (created; the files of an earlier report in it are replaced)")
 	var tf trustFlags

@@ -55,7 +55,7 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 			}
 			t, err := fromTensor(g.t)
 			if err != nil {
-				return 0, fmt.Errorf("initializer %q: %v", name, err)
+				return 0, fmt.Errorf("initializer %q: %w", name, err)
 			}
 			v.konst = t
 		}
@@ -136,7 +136,7 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	for _, name := range nm.inputs {
 		id, err := valueOf(name)
 		if err != nil {
-			return fmt.Errorf("node %q (%s): %v", s.node, nm.opType, err)
+			return fmt.Errorf("node %q (%s): %w", s.node, nm.opType, err)
 		}
 		s.in = append(s.in, id)
 		var c *tval
@@ -317,7 +317,7 @@ func (n *Net) inferShapes() error {
 		}
 		out, err := inferStep(s, ins)
 		if err != nil {
-			return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+			return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 		}
 		if numel(out.shape) > maxValue || numel(out.shape) < 0 {
 			return fmt.Errorf("node %q (%s) would produce %s values, more than camviz allows (%d)", s.node, s.op, shapeStr(out.shape), maxValue)

@@ -156,7 +156,7 @@ func (p *Pass) exec(i int, s step) (err error) {
 		err = fmt.Errorf("internal: %s cannot run", s.op)
 	}
 	if err != nil {
-		return fmt.Errorf("node %q (%s): %v", s.node, s.op, err)
+		return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 	}
 	p.vals[s.out] = out
 	return nil

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	colorful "github.com/lucasb-eyer/go-colorful"
 )
@@ -24,7 +25,9 @@ func (l *LUT) RGBA(i uint8) color.RGBA {
 	return color.RGBA{c[0], c[1], c[2], 255}
 }
 
-// ColormapInfo describes a colour map of the registry.
+// ColormapInfo is one colour map of the registry: everything camviz
+// knows about it, so pickers, help texts and the CLI read this table and
+// nothing else names a map.
 type ColormapInfo struct {
 	// Name is the public identifier used on the command line.
 	Name string
@@ -34,35 +37,51 @@ type ColormapInfo struct {
 	Diverging bool
 	// Description is one line for menus and help.
 	Description string
+	// Build makes the map's table.
+	Build func() *LUT
+}
+
+// The maps drawn when the user chose none: unsigned maps in jet (as
+// pytorch-grad-cam's overlays), signed ones in the diverging map.
+const (
+	DefaultColormap = "jet"
+	SignedColormap  = "coolwarm"
+)
+
+// DefaultColormapFor is the map drawn when the user chose none.
+func DefaultColormapFor(signed bool) string {
+	if signed {
+		return SignedColormap
+	}
+	return DefaultColormap
+}
+
+// colormaps is the registry, in menu order. Adding a colour map is adding
+// one value here (and a test of a few of its entries).
+var colormaps = [...]ColormapInfo{
+	{Name: "jet", Description: "OpenCV COLORMAP_JET, as pytorch-grad-cam's overlays (byte-identical).", Build: Jet},
+	{Name: "turbo", Description: "Google's Turbo: an improved rainbow, smoother in lightness than jet.", Build: Turbo},
+	{Name: "viridis", Description: "Matplotlib's perceptually uniform blue-green-yellow map.", Build: Viridis},
+	{Name: "inferno", Description: "Matplotlib's perceptually uniform black-red-yellow map.", Build: Inferno},
+	{Name: "coolwarm", Aliases: []string{"diverging"}, Diverging: true,
+		Description: "Moreland's blue-grey-red diverging map, for signed maps centred at 0.", Build: Coolwarm},
 }
 
 // Colormaps returns the registry, in menu order.
 func Colormaps() []ColormapInfo {
-	return []ColormapInfo{
-		{Name: "jet", Description: "OpenCV COLORMAP_JET, as pytorch-grad-cam's overlays (byte-identical)."},
-		{Name: "turbo", Description: "Google's Turbo: an improved rainbow, smoother in lightness than jet."},
-		{Name: "viridis", Description: "Matplotlib's perceptually uniform blue-green-yellow map."},
-		{Name: "inferno", Description: "Matplotlib's perceptually uniform black-red-yellow map."},
-		{Name: "coolwarm", Aliases: []string{"diverging"}, Diverging: true,
-			Description: "Moreland's blue-grey-red diverging map, for signed maps centred at 0."},
-	}
+	out := make([]ColormapInfo, len(colormaps))
+	copy(out, colormaps[:])
+	return out
 }
 
 // Colormap builds the colour map called name (a Name or an alias of
 // Colormaps). Building takes microseconds; callers that draw often should
 // keep the LUT.
 func Colormap(name string) (*LUT, error) {
-	switch name {
-	case "jet":
-		return Jet(), nil
-	case "turbo":
-		return Turbo(), nil
-	case "viridis":
-		return Viridis(), nil
-	case "inferno":
-		return Inferno(), nil
-	case "coolwarm", "diverging":
-		return Coolwarm(), nil
+	for _, c := range colormaps {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
+			return c.Build(), nil
+		}
 	}
 	return nil, fmt.Errorf("render: unknown colour map %q", name)
 }

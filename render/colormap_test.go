@@ -142,3 +142,19 @@ func TestRangeIndex(t *testing.T) {
 		}
 	}
 }
+
+// TestColormapDefaults: the default maps are registry entries, the signed
+// one diverging, and the help text names every entry once.
+func TestColormapDefaults(t *testing.T) {
+	if render.DefaultColormapFor(false) != "jet" || render.DefaultColormapFor(true) != "coolwarm" {
+		t.Fatalf("defaults: %q, %q", render.DefaultColormapFor(false), render.DefaultColormapFor(true))
+	}
+	if got, want := render.ColormapNames(), "jet, turbo, viridis, inferno, coolwarm"; got != want {
+		t.Errorf("ColormapNames = %q, want %q", got, want)
+	}
+	for _, c := range render.Colormaps() {
+		if c.Build == nil {
+			t.Errorf("%s has no Build", c.Name)
+		}
+	}
+}

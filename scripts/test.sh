@@ -9,6 +9,8 @@ if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
 go vet ./...
+go mod tidy -diff
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...   # pinned; v0.8.x is built for Go 1.26
 go test -race -count=1 ./...
 # The engine once more on other kernels. camviz picks the CPU's best
 # OpenBLAS kernels above; Prescott (SSE3, on every x86-64) sums in another

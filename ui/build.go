@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -10,14 +9,12 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
 	"camviz/assets"
 	"camviz/imgio"
-	"camviz/render"
 )
 
 // widgets are the window's controls.
@@ -87,6 +84,8 @@ type widgets struct {
 	settingsBox, viewTop, viewBottom *fyne.Container
 }
 
+// build lays the panels out: classes left, the picture or grid in the
+// middle, the drawing settings right, tools above and status below.
 func (u *UI) build() {
 	w := &u.w
 	w.topSelected, w.listedClass = -2, -1
@@ -94,187 +93,11 @@ func (u *UI) build() {
 	w.model.Truncation = fyne.TextTruncateEllipsis
 	w.imageTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	w.imageTitle.Truncation = fyne.TextTruncateEllipsis
-
-	// Predictions.
-	w.topList = widget.NewList(
-		func() int { return len(w.top) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabel("label")
-			name.Truncation = fyne.TextTruncateEllipsis
-			bar := widget.NewProgressBar()
-			bar.TextFormatter = func() string { return "" }
-			return container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(70, 30), container.NewStack(bar, widget.NewLabel("0.000"))), name)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(w.top) {
-				return
-			}
-			p := w.top[i]
-			c := o.(*fyne.Container)
-			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, p.Label))
-			st := c.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
-			st.Objects[0].(*widget.ProgressBar).SetValue(float64(p.Prob))
-			st.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%.3f", p.Prob))
-		})
-	w.topList.OnSelected = func(i widget.ListItemID) {
-		if u.updating || i >= len(w.top) {
-			return
-		}
-		w.topSelected = -2 // the list's own selection moved; the next refresh sets it
-		u.act(u.s.SetClass(w.top[i].Class))
-		u.win.Canvas().Unfocus()
-	}
-	w.classInfo = widget.NewLabel("")
-	w.classInfo.Truncation = fyne.TextTruncateEllipsis
-
-	// Searchable class picker.
-	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Find a class: name or number")
-	w.search.OnChanged = u.filterClasses
-	w.searchList = widget.NewList(
-		func() int { return len(w.matches) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabel("label")
-			name.Truncation = fyne.TextTruncateEllipsis
-			asB := widget.NewButton("as B", nil)
-			asB.Importance = widget.LowImportance
-			return container.NewBorder(nil, nil, nil, asB, name)
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if i >= len(w.matches) {
-				return
-			}
-			k := w.matches[i]
-			c := o.(*fyne.Container)
-			text := labelOf(w.searchLabels, k)
-			if text != strconv.Itoa(k) {
-				text = strconv.Itoa(k) + " · " + text
-			}
-			if a := u.st.Analysis; a != nil && a.CheckClass(k) == nil {
-				text += fmt.Sprintf("  %.3f", a.Probs[k])
-			}
-			c.Objects[0].(*widget.Label).SetText(text)
-			b := c.Objects[1].(*widget.Button)
-			b.OnTapped = func() { u.setB(k) }
-			if u.st.Sel.Compare.On {
-				b.Show()
-			} else {
-				b.Hide()
-			}
-		})
-	w.searchList.OnSelected = func(i widget.ListItemID) {
-		if i < len(w.matches) {
-			u.act(u.s.SetClass(w.matches[i]))
-		}
-		w.searchList.UnselectAll()
-		u.win.Canvas().Unfocus()
-	}
-
-	// Method, layer and drawing.
-	w.method = widget.NewButtonWithIcon("Grad-CAM", theme.MenuDropDownIcon(), u.showMethodMenu)
-	w.method.IconPlacement = widget.ButtonIconTrailingText
-	w.method.Alignment = widget.ButtonAlignLeading
-	// Hints are wrapped by wrapText, not by Fyne: a wrapping label in a
-	// scrolled box gets its height from a stale width and overlaps.
-	w.methodHint = widget.NewLabel("")
-	w.methodHint.SizeName = theme.SizeNameCaptionText
-	w.layer = widget.NewSelect(nil, func(string) {
-		if u.updating {
-			return
-		}
-		if i := w.layer.SelectedIndex(); i >= 0 && i < len(w.layerNames) {
-			u.act(u.s.SetLayer(w.layerNames[i]))
-		}
-	})
-	w.mode = widget.NewRadioGroup([]string{modeLabels[imgio.ModeWhole], modeLabels[imgio.ModeCrop]}, func(s string) {
-		if u.updating || s == "" {
-			return
-		}
-		for m, l := range modeLabels {
-			if l == s {
-				u.act(u.s.SetMode(m))
-			}
-		}
-	})
-	w.mode.Horizontal = true
-	w.mode.Required = true
-	var norms []string
-	for _, o := range normOptions {
-		norms = append(norms, o.label)
-	}
-	w.norm = widget.NewSelect(norms, func(string) {
-		if !u.updating {
-			u.act(u.s.SetNorm(normOptions[w.norm.SelectedIndex()].mode))
-		}
-	})
-	cmaps := []string{"auto"}
-	for _, c := range render.Colormaps() {
-		cmaps = append(cmaps, c.Name)
-	}
-	w.cmap = widget.NewSelect(cmaps, func(s string) {
-		if u.updating {
-			return
-		}
-		if s == "auto" {
-			s = ""
-		}
-		u.act(u.s.SetColormap(s))
-	})
-	w.alpha = widget.NewSlider(0, 1)
-	w.alpha.Step = 0.05
-	w.alpha.OnChanged = func(v float64) {
-		if !u.updating {
-			u.act(u.s.SetAlpha(v))
-		}
-	}
-	w.overlay = widget.NewCheck("Show heat map (Space)", func(on bool) {
-		if !u.updating {
-			u.s.SetOverlay(on)
-		}
-	})
-
-	// Class comparison.
-	w.compare = widget.NewCheck("Compare two classes", func(on bool) {
-		if !u.updating {
-			u.s.SetCompare(on)
-		}
-	})
-	pick := func(sel *widget.Select, isA bool) func(string) {
-		return func(string) {
-			i := sel.SelectedIndex()
-			if u.updating || i < 0 || i >= len(w.classOpts) {
-				return
-			}
-			c := u.st.Sel.Compare
-			if isA {
-				c.A = w.classOpts[i]
-			} else {
-				c.B = w.classOpts[i]
-			}
-			u.act(u.s.SetCompareClasses(c.A, c.B))
-		}
-	}
-	w.a = widget.NewSelect(nil, nil)
-	w.a.OnChanged = pick(w.a, true)
-	w.b = widget.NewSelect(nil, nil)
-	w.b.OnChanged = pick(w.b, false)
-	w.blend = widget.NewSlider(0, 1)
-	w.blend.Step = 0.01
-	w.blend.OnChanged = func(v float64) {
-		if !u.updating {
-			u.act(u.s.SetBlend(v))
-		}
-	}
-	w.contrast = widget.NewCheck("Signed contrast A − B", func(on bool) {
-		if !u.updating {
-			u.s.SetContrast(on)
-		}
-	})
-	w.captionCk = widget.NewCheck("Caption and colour bar in saved PNG", func(on bool) {
-		u.caption = on
-		u.fy.Preferences().SetBool("caption", on)
-	})
-	w.captionCk.SetChecked(u.caption)
+	u.buildPredictions()
+	u.buildMethod()
+	u.buildLayer()
+	u.buildDrawing()
+	u.buildCompare()
 
 	classes := container.NewVBox(
 		heading("Prediction"),
@@ -307,69 +130,14 @@ func (u *UI) build() {
 		w.captionCk,
 	)
 
-	// The picture.
-	w.view = newOverlayView(u.hover)
-	w.viewTitle = widget.NewLabel("")
-	w.viewTitle.Truncation = fyne.TextTruncateEllipsis
-	w.note = widget.NewLabel("")
-	w.note.Importance = widget.WarningImportance
-	w.hover = widget.NewLabel(hoverHelp)
-	w.bar = canvas.NewImageFromImage(nil)
-	w.bar.FillMode = canvas.ImageFillContain
-	w.bar.SetMinSize(fyne.NewSize(64, 300))
-	w.faith = newFaithPanel(func(on bool) {
-		if !u.updating {
-			u.s.SetMeasure(on)
-			u.fy.Preferences().SetBool("measure", on)
-		}
-	})
-	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body)
-	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
-	w.empty = u.buildEmpty()
-	pictureTab := container.NewStack(w.viewBox, w.empty)
-
-	// The grid.
-	w.gridKind = widget.NewRadioGroup([]string{"Methods", "Classes (top-5)"}, func(string) { u.gridRequest() })
-	w.gridKind.Horizontal = true
-	w.gridKind.Required = true
-	w.gridKind.SetSelected("Methods")
-	w.gridSlow = widget.NewCheck("Include slow methods", func(bool) { u.gridRequest() })
-	w.gridInfo = widget.NewLabel("")
-	w.gridInfo.Truncation = fyne.TextTruncateEllipsis
-	w.gridCells = container.NewGridWrap(fyne.NewSize(220, 190))
-	saveGrid := widget.NewButtonWithIcon("Save grid PNG…", theme.DocumentSaveIcon(), u.saveGridDialog)
-	gridTab := container.NewBorder(
-		container.NewVBox(container.NewHBox(w.gridKind, w.gridSlow, layout.NewSpacer(), saveGrid), w.gridInfo),
-		nil, nil, nil, container.NewVScroll(w.gridCells))
-
+	pictureTab := u.buildPicture()
+	gridTab := u.buildGrid()
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Overlay", theme.VisibilityIcon(), pictureTab),
 		container.NewTabItemWithIcon("Grid", theme.GridIcon(), gridTab),
 	)
 	w.tabs.OnSelected = func(*container.TabItem) { u.gridRequest() }
-
-	// Tool and status bars.
-	w.themeBtn = widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.toggleTheme)
-	tools := container.NewBorder(nil, nil,
-		container.NewHBox(
-			widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), u.openImageDialog),
-			widget.NewButtonWithIcon("Open model…", theme.StorageIcon(), u.openModelDialog),
-			widget.NewButtonWithIcon("Save PNG…", theme.DocumentSaveIcon(), u.saveDialog),
-			widget.NewButtonWithIcon("Copy facts", theme.ContentCopyIcon(), u.copyFacts),
-		),
-		w.themeBtn, w.model)
-	w.activity = widget.NewActivity()
-	w.activity.Hide()
-	w.progress = widget.NewProgressBar()
-	w.progress.Hide()
-	w.status = widget.NewLabel("")
-	w.status.Truncation = fyne.TextTruncateEllipsis
-	w.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), u.s.CancelMap)
-	w.cancel.Hide()
-	w.progBox = fixed(w.progress, 160, 0)
-	w.progBox.Hide()
-	status := container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)
+	tools, status := u.buildBars()
 
 	right := container.NewHSplit(w.tabs, container.NewVScroll(container.NewPadded(w.settingsBox)))
 	right.Offset = 0.74
@@ -483,65 +251,6 @@ func (u *UI) act(err error) {
 	if err != nil {
 		u.w.status.SetText(err.Error())
 	}
-}
-
-func (u *UI) setB(k int) {
-	c := u.st.Sel.Compare
-	u.act(u.s.SetCompareClasses(c.A, k))
-}
-
-func (u *UI) filterClasses(q string) {
-	if u.st.Model == nil {
-		u.w.matches = nil
-	} else {
-		u.w.matches = core.SearchLabels(u.st.Model, q)
-	}
-	u.w.searchList.Refresh()
-	u.w.searchList.ScrollToTop()
-}
-
-// showMethodMenu pops up the methods; those that do not apply to the
-// model are disabled and say so (the hint under the button says why).
-func (u *UI) showMethodMenu() {
-	m := u.st.Model
-	if m == nil {
-		return
-	}
-	var items []*fyne.MenuItem
-	for _, x := range m.Methods() {
-		label := x.Display
-		if x.Slow {
-			label += "  (slow)"
-		}
-		if !x.Applies {
-			label += "  — not for this model"
-		}
-		it := fyne.NewMenuItem(label, func() { u.chooseMethod(x.Name) })
-		it.Disabled = !x.Applies
-		it.Checked = x.Name == u.st.Sel.Method
-		items = append(items, it)
-	}
-	b := u.w.method
-	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
-}
-
-func (u *UI) chooseMethod(name string) { u.act(u.s.SetMethod(name)) }
-
-// gridRequest starts (or stops) the grid as the Grid tab is shown or left.
-func (u *UI) gridRequest() {
-	if u.updating {
-		return
-	}
-	if u.w.tabs == nil || u.w.tabs.SelectedIndex() != 1 {
-		u.s.SetGrid(nil)
-		return
-	}
-	req := core.GridRequest{Kind: core.GridMethods, Slow: u.w.gridSlow.Checked}
-	if u.w.gridKind.Selected != "Methods" {
-		req.Kind = core.GridClasses
-	}
-	u.s.SetGrid(&req)
 }
 
 // fixed gives o a minimum size (0 keeps o's own).

@@ -99,8 +99,7 @@ func (u *UI) openModelDialog() {
 		widget.NewLabel("Labels file"), container.NewBorder(nil, nil, nil, browse(labels, []string{".txt", ".TXT"}), labels),
 		hint,
 	)
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm("Open model", "Load", "Cancel", fixed(form, 560, 0), func(ok bool) {
+	d := dialog.NewCustomConfirm("Open model", "Load", "Cancel", fixed(form, 560, 0), func(ok bool) {
 		if !ok {
 			return
 		}

@@ -1,0 +1,138 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"time"
+
+	"camviz/cam"
+	"camviz/render"
+)
+
+// mapsFunc computes class k's layer map for a composition; what names the
+// map in progress reports ("" for the selected class's own).
+type mapsFunc func(k int, what string) (*LayerMap, error)
+
+// placeFunc lays a layer map onto the picture being composed.
+type placeFunc func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error)
+
+// compose is the one composer of the window and the export: the map (or
+// the two classes' blend or contrast) that sel asks for, post-processed
+// onto base and coloured. It returns the view and how long computing the
+// maps took (0 when all came from the cache). Where maps come from and
+// how they are placed are the caller's (cached and with progress for the
+// window; at the photo's resolution for the export).
+func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
+	mapOf mapsFunc, place placeFunc) (*View, time.Duration, error) {
+	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
+	lut, err := render.Colormap(v.Colormap)
+	if err != nil {
+		return nil, 0, err
+	}
+	var computed time.Duration
+	if sel.Compare.On {
+		computed, err = composeCompare(v, sel.Compare, mapOf, place)
+	} else {
+		computed, err = composeOne(v, a, sel, mapOf, place)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	v.Image, err = render.Overlay(base, v.Field, v.Area.Min, render.Style{LUT: lut, Range: v.Range, Alpha: sel.Alpha})
+	if err != nil {
+		return nil, 0, err
+	}
+	return v, computed, nil
+}
+
+// composeOne places the selected class's map, on the scale shared with the
+// top-5 classes in Shared mode.
+func composeOne(v *View, a *Analysis, sel Selection, mapOf mapsFunc, place placeFunc) (time.Duration, error) {
+	lm, err := mapOf(sel.Class, "")
+	if err != nil {
+		return 0, err
+	}
+	computed := lm.Elapsed
+	v.Layer = lm.Layer
+	if sel.Norm == cam.Shared {
+		others := topOthers(a, sel.Class, 5)
+		maps := []cam.Map{lm.Map}
+		for i, k := range others {
+			o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(others)))
+			if err != nil {
+				return 0, err
+			}
+			computed += o.Elapsed
+			maps = append(maps, o.Map)
+		}
+		v.Scale = cam.SharedScale(maps...)
+	}
+	p, err := place(lm, sel.Norm, v.Scale)
+	if err != nil {
+		return 0, err
+	}
+	v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
+	return computed, nil
+}
+
+// composeCompare places classes A and B on their shared scale and blends
+// them, or takes their signed contrast A − B.
+func composeCompare(v *View, c Compare, mapOf mapsFunc, place placeFunc) (time.Duration, error) {
+	la, err := mapOf(c.A, "class A")
+	if err != nil {
+		return 0, err
+	}
+	lb, err := mapOf(c.B, "class B")
+	if err != nil {
+		return 0, err
+	}
+	v.Layer = la.Layer
+	v.Scale = cam.SharedScale(la.Map, lb.Map)
+	pa, err := place(la, cam.Shared, v.Scale)
+	if err != nil {
+		return 0, err
+	}
+	pb, err := place(lb, cam.Shared, v.Scale)
+	if err != nil {
+		return 0, err
+	}
+	v.A, v.B, v.Area, v.Flags = pa.field, pb.field, pa.area, pa.flags|pb.flags
+	if c.Contrast {
+		if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
+			return 0, err
+		}
+		v.Range = signedRange(v.Field)
+	} else {
+		if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
+			return 0, err
+		}
+		v.Range = render.Unit()
+	}
+	return la.Elapsed + lb.Elapsed, nil
+}
+
+// topOthers are the n most probable classes other than k, most probable
+// first: the classes whose maps share k's scale.
+func topOthers(a *Analysis, k, n int) []int {
+	var out []int
+	for _, p := range a.Top(n) {
+		if p.Class != k {
+			out = append(out, p.Class)
+		}
+	}
+	return out
+}
+
+// signedRange is the colour range of a signed field: symmetric about 0 out
+// to its largest magnitude (1 for an all-zero field).
+func signedRange(f render.Field) render.Range {
+	lim := render.MaxAbs(f)
+	if lim == 0 {
+		lim = 1
+	}
+	return render.Symmetric(lim)
+}

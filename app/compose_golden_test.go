@@ -1,0 +1,144 @@
+package app
+
+import (
+	"flag"
+	"image"
+	"image/draw"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"camviz/cam"
+	"camviz/imgio"
+
+	xdraw "golang.org/x/image/draw"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite testdata/compose/*.png from the current code")
+
+// TestComposeGolden pins every picture the window, the export and the grid
+// draw — min-max, shared, raw, fcconv, blend, contrast, the grids — to
+// PNGs rendered by the code before the composers were made one, pixel for
+// pixel (same code path on the same machine, so exact).
+func TestComposeGolden(t *testing.T) {
+	s, r := newTestSession(t)
+	s.LoadModel(tinyModel, "")
+	s.OpenPicture("small.png", smallChelsea(t))
+	wait(t, s)
+	if errs := r.errors(); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	top := s.State().Top
+	steps := []struct {
+		name string
+		set  func()
+	}{
+		{"minmax", func() {}},
+		{"shared", func() { must(s.SetNorm(cam.Shared)) }},
+		{"raw", func() { must(s.SetNorm(cam.Raw)) }},
+		{"fcconv", func() { must(s.SetNorm(cam.MinMax)); must(s.SetMethod(FCConv)) }},
+		{"blend", func() {
+			must(s.SetMethod("gradcam"))
+			s.SetCompare(true)
+			must(s.SetCompareClasses(top[0].Class, top[1].Class))
+		}},
+		{"contrast", func() { s.SetContrast(true) }},
+	}
+	for _, st := range steps {
+		st.set()
+		wait(t, s)
+		v := s.State().View
+		if v == nil || v.Partial {
+			t.Fatalf("%s: no final view", st.name)
+		}
+		golden(t, st.name+"_view", v.Image)
+		_, img := exportTo(t, s, filepath.Join(t.TempDir(), st.name+".png"), true)
+		golden(t, st.name+"_export", img)
+	}
+	s.SetContrast(false)
+	s.SetCompare(false)
+	for name, req := range map[string]*GridRequest{
+		"grid_methods": {Kind: GridMethods, Methods: []string{"gradcam", "eigencam", "fem"}},
+		"grid_classes": {Kind: GridClasses},
+	} {
+		s.SetGrid(req)
+		wait(t, s)
+		res := exportGridTo(t, s, filepath.Join(t.TempDir(), name+".png"))
+		golden(t, name, res)
+	}
+	s.SetGrid(nil)
+}
+
+// smallChelsea is the test photo at 150×100, so the golden PNGs stay small.
+func smallChelsea(t *testing.T) *image.NRGBA {
+	t.Helper()
+	src, _, err := imgio.DecodeFile(chelseaPath, imgio.Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, 150, 100))
+	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
+	return dst
+}
+
+func exportGridTo(t *testing.T, s *Session, path string) image.Image {
+	t.Helper()
+	done := make(chan struct{})
+	var err error
+	s.ExportGrid(path, func(_ ExportResult, e error) { err = e; close(done) })
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	return readPNG(t, path)
+}
+
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// golden compares img with testdata/compose/NAME.png pixel by pixel.
+func golden(t *testing.T, name string, img image.Image) {
+	t.Helper()
+	path := filepath.Join("testdata", "compose", name+".png")
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := WritePNG(path, img); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want := readPNG(t, path)
+	if want.Bounds() != img.Bounds() {
+		t.Errorf("%s: %v, golden %v", name, img.Bounds(), want.Bounds())
+		return
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if rgbaOf(img, x, y) != rgbaOf(want, x, y) {
+				t.Errorf("%s: first difference at (%d,%d): %v, golden %v", name, x, y, rgbaOf(img, x, y), rgbaOf(want, x, y))
+				return
+			}
+		}
+	}
+}

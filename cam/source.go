@@ -1,0 +1,154 @@
+package cam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+)
+
+// Source is what a method reads from one image's pass through a network.
+// Each call may cost a backward or forward pass; implementations cache.
+type Source interface {
+	// Activations are the layer's activations (batch 1).
+	Activations(layer string) (Maps, error)
+	// Gradients are d logit[class] / d activations of the layer.
+	Gradients(ctx context.Context, layer string, class int) (Maps, error)
+	// Score is the class's raw logit for the unmodified input.
+	Score(class int) float32
+	// Input is the preprocessed network input (C×H×W).
+	Input() Maps
+	// Forward runs batches of whole inputs (masked-input passes).
+	Forward() BatchFunc
+	// Tail runs batches of the layer's activations to the logits.
+	Tail(layer string) BatchFunc
+	// AblationScores is the logits with each channel of the layer set to
+	// fills[i mod len(fills)] in turn, or ErrNoShortcut when only the
+	// tail can tell (see inference.Pass.AblationScores).
+	AblationScores(ctx context.Context, layer string, fills []float32, progress func(done, total int)) ([]float32, error)
+	// DenseScores is the class's score map of the fully-connected head
+	// read as convolutions over the input upscaled by scale, and the part
+	// of the input it covers.
+	DenseScores(ctx context.Context, class int, scale float64) (Map, Rect, error)
+	// LinearHead is the layer a global-average-pool → linear head reads
+	// and the class's weights over its channels.
+	LinearHead(class int) (layer string, weights []float32, err error)
+	// Picture is the input as the picture the model sees: normalisation
+	// undone, 8 bits per channel.
+	Picture() *image.NRGBA
+}
+
+// ErrNoShortcut is returned by Source.AblationScores when the layer's
+// channels do not reach the first linear layer through per-channel
+// operators only.
+var ErrNoShortcut = errors.New("cam: no per-channel path from the layer to a linear layer")
+
+// Params is one map request.
+type Params struct {
+	Class int
+	Layer string
+	// Options set the method's options by name; the others take their
+	// defaults.
+	Options map[string]float64
+	// Progress, if set, hears from slow methods after each batch; partial
+	// is the map so far (at the layer's resolution) where there is one.
+	Progress func(done, total int, partial *Map)
+}
+
+// Rect is a part of the model's input in [0,1] coordinates; the zero
+// value means all of it.
+type Rect struct{ X0, Y0, X1, Y1 float64 }
+
+// Result is a method's map at its layer's resolution, before the ReLU and
+// normalisation of post-processing.
+type Result struct {
+	Map Map
+	// Layer is the layer the map was read at (a fixed-layer method's own).
+	Layer string
+	// Extent is the part of the input the map covers.
+	Extent Rect
+}
+
+// ablationCAM zeroes each channel: through the shortcut where the model
+// allows it, otherwise the tail, batch by batch.
+func ablationCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	var progress func(done, total int)
+	if p.Progress != nil {
+		progress = func(done, total int) { p.Progress(done, total, nil) }
+	}
+	batch := int(p.Options["batch"])
+	if lo, _, _ := Range(a.Data); batch == 0 && lo == 0 {
+		// Zeroing a channel does not depend on the batch (the reference's
+		// "min − 1e7" oddity only applies when min ≠ 0), so take big
+		// batches: the tail is bound by reading fc6's 411 MB once per batch.
+		batch = 128
+	}
+	y := src.Score(p.Class)
+	var w []float32
+	logits, err := src.AblationScores(ctx, p.Layer, AblationFills(a, batch), progress)
+	switch {
+	case errors.Is(err, ErrNoShortcut):
+		w, err = AblationWeights(ctx, a, p.Class, y, batch, src.Tail(p.Layer), progress)
+	case err == nil:
+		w, err = AblationWeightsFrom(logits, a.C, p.Class, y)
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(a, w)
+	return Result{Map: m, Layer: p.Layer}, err
+}
+
+// scoreCAM masks the input by each channel (see ScoreWeights).
+func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	var progress func(ScoreProgress)
+	if p.Progress != nil {
+		progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
+	}
+	// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
+	// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
+	// activations no longer fit the arena and are faulted in afresh.
+	w, err := ScoreWeights(ctx, a, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(a, w)
+	return Result{Map: m, Layer: p.Layer}, err
+}
+
+// fcConv reads the class's map off the dense scores of the head.
+func fcConv(ctx context.Context, src Source, p Params) (Result, error) {
+	scale := p.Options["fcscale"]
+	if scale < 1 || scale > 8 {
+		return Result{}, fmt.Errorf("fcconv scale %g is outside 1–8", scale)
+	}
+	m, extent, err := src.DenseScores(ctx, p.Class, scale)
+	return Result{Map: m, Layer: "fc head", Extent: extent}, err
+}
+
+// originalCAM is Σ w_k A_k with the linear head's weights.
+// sobelCAM reads only the picture (see SobelCAM).
+func sobelCAM(_ context.Context, src Source, _ Params) (Result, error) {
+	return Result{Map: SobelCAM(src.Picture()), Layer: "input"}, nil
+}
+
+func originalCAM(_ context.Context, src Source, p Params) (Result, error) {
+	layer, w, err := src.LinearHead(p.Class)
+	if err != nil {
+		return Result{}, err
+	}
+	a, err := src.Activations(layer)
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(a, w)
+	return Result{Map: m, Layer: layer}, err
+}
