@@ -37,13 +37,6 @@ func (a *arena) get(n int) []float32 {
 	return s
 }
 
-// getZero returns a zeroed buffer of n floats.
-func (a *arena) getZero(n int) []float32 {
-	s := a.get(n)
-	clear(s)
-	return s
-}
-
 // put gives a buffer back; the caller must not use it afterwards.
 func (a *arena) put(s []float32) {
 	if a == nil || len(s) == 0 {

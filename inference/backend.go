@@ -1,8 +1,6 @@
 package inference
 
 import (
-	"sort"
-
 	onnx "github.com/owulveryck/onnx-go"
 	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/simple"
@@ -57,26 +55,4 @@ func (b *backend) ApplyOperation(op onnx.Operation, outs ...graph.Node) error {
 	}
 	b.ops = append(b.ops, a)
 	return nil
-}
-
-// inputsOf lists a node's inputs in ONNX order: onnx-go stores the input
-// index as the weight of the edge from the output to the input.
-func (b *backend) inputsOf(out *gnode) []*gnode {
-	type wn struct {
-		w float64
-		n *gnode
-	}
-	var list []wn
-	it := b.From(out.ID())
-	for it.Next() {
-		to := it.Node()
-		w, _ := b.Weight(out.ID(), to.ID())
-		list = append(list, wn{w, to.(*gnode)})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].w < list[j].w })
-	ins := make([]*gnode, len(list))
-	for i, x := range list {
-		ins[i] = x.n
-	}
-	return ins
 }

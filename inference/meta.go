@@ -267,19 +267,6 @@ func readTensorType(v []byte, vm *valueMeta) error {
 	})
 }
 
-// describe names a node for messages: its name, or its first output.
-func (m *meta) describe(output string) (name, opType string) {
-	i, ok := m.byOutput[output]
-	if !ok {
-		return output, ""
-	}
-	n := m.nodes[i]
-	if n.name == "" {
-		return fmt.Sprintf("producing %s", output), n.opType
-	}
-	return n.name, n.opType
-}
-
 // maxDeclared bounds the elements of a tensor the graph declares (inputs,
 // outputs, value_info): onnx-go allocates each one at decode time, so a
 // crafted shape would otherwise exhaust memory before anything is checked.

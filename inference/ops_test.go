@@ -132,6 +132,13 @@ var opCases = []opCase{
 			aInt("axis", -1), aFloat("epsilon", 1e-3))
 		return "y", 144
 	}},
+	{"Gather of channels, Unsqueeze, Concat (GoogLeNet's transform_input)", 13, func(g *graphBuilder) (string, int) {
+		g.node("Gather", []string{"a", g.ints("ch0", 0)}, []string{"c0"}, aInt("axis", 1))
+		g.node("Gather", []string{"a", g.ints("ch31", 3, 1)}, []string{"c31"}, aInt("axis", 1))
+		g.node("Mul", []string{"c0", g.weight("k", nil, []float32{0.45})}, []string{"m0"})
+		g.node("Concat", []string{"m0", "c31", "a"}, []string{"y"}, aInt("axis", 1))
+		return "y", 7 * 36
+	}},
 	{"LRN", 14, func(g *graphBuilder) (string, int) {
 		g.node("LRN", []string{"a"}, []string{"y"}, aInt("size", 3), aFloat("alpha", 0.5), aFloat("beta", 0.75), aFloat("bias", 1))
 		return "y", 144

@@ -8,10 +8,9 @@ import (
 // alias ops change only the shape: the output shares the input's data, and
 // the gradient passes through unchanged.
 type alias struct {
-	op      string
-	axis    int   // Flatten
-	axes    []int // Squeeze/Unsqueeze from attributes (opset < 13)
-	noCheck bool
+	op   string
+	axis int   // Flatten
+	axes []int // Squeeze/Unsqueeze from attributes (opset < 13)
 }
 
 func init() {

@@ -2,12 +2,11 @@ package inference
 
 import "fmt"
 
-// intOp is shape arithmetic on small int64 vectors (Shape, Gather,
-// Constant, Cast). It runs for real both at load-time shape inference and
+// intOp is shape arithmetic on small int64 vectors (Shape, Constant,
+// ConstantOfShape, Cast). It runs for real both at load-time shape inference and
 // at every forward pass; it costs microseconds and carries no gradient.
 type intOp struct {
 	op         string
-	axis       int
 	start, end int
 	hasEnd     bool
 	to         int // Cast target: 1 float, 7 int64
@@ -25,10 +24,6 @@ func init() {
 			k.end, err = a.int("end", 0)
 		}
 		return k, err
-	}})
-	register("Gather", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
-		ax, err := a.int("axis", 0)
-		return &intOp{op: "Gather", axis: ax}, err
 	}})
 	register("ConstantOfShape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		k := &intOp{op: "ConstantOfShape", value: &tval{shape: []int{1}, f: []float32{0}}}
@@ -56,8 +51,6 @@ func (k *intOp) eval(in []*tval) (*tval, error) {
 		return k.value, nil
 	case "Shape":
 		return k.shapeOf(in[0].shape), nil
-	case "Gather":
-		return gatherInts(in, k.axis)
 	case "Cast":
 		return castTo(in[0], k.to)
 	case "ConstantOfShape":
@@ -111,24 +104,6 @@ func (k *intOp) shapeOf(s []int) *tval {
 		out = append(out, int64(d))
 	}
 	return &tval{shape: []int{len(out)}, i: out}
-}
-
-func gatherInts(in []*tval, axis int) (*tval, error) {
-	if len(in) < 2 || in[0].i == nil || in[1].i == nil || len(in[0].shape) != 1 || axis != 0 {
-		return nil, fmt.Errorf("Gather is supported only on 1-D integer shape vectors")
-	}
-	data := in[0].i
-	out := make([]int64, len(in[1].i))
-	for j, ix := range in[1].i {
-		if ix < 0 {
-			ix += int64(len(data))
-		}
-		if ix < 0 || ix >= int64(len(data)) {
-			return nil, fmt.Errorf("Gather index %d out of range", ix)
-		}
-		out[j] = data[ix]
-	}
-	return &tval{shape: append([]int(nil), in[1].shape...), i: out}, nil
 }
 
 func castTo(t *tval, to int) (*tval, error) {

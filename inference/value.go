@@ -13,10 +13,6 @@ type tval struct {
 	i     []int64
 }
 
-func newF(shape ...int) *tval {
-	return &tval{shape: shape, f: make([]float32, numel(shape))}
-}
-
 func (t *tval) isInt() bool { return t.i != nil || (t.f == nil && numel(t.shape) == 0) }
 
 func numel(shape []int) int {
