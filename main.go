@@ -12,11 +12,18 @@ import (
 
 	"camviz/cli"
 	"camviz/imgio"
+	"camviz/internal/memroom"
 	_ "camviz/internal/localefix" // before Fyne's init reads the locale
 	"camviz/ui"
 )
 
 func main() {
+	// Under a tight ulimit -v the Go runtime's next thread or the BLAS's
+	// buffers would fail with a fatal trace: say so while it is a message.
+	if err := memroom.Check("camviz to start", minRoom); err != nil {
+		fmt.Fprintf(os.Stderr, "camviz: %s\n", err)
+		os.Exit(1)
+	}
 	if len(os.Args) > 1 && (cli.IsCommand(os.Args[1]) || mistypedCommand(os.Args[1])) {
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
@@ -34,6 +41,10 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+// minRoom is the address space camviz needs beyond what the runtime has
+// reserved at start: threads' stacks, the embedded model, one picture.
+const minRoom = 128 << 20
 
 // mistypedCommand tells a mistyped subcommand (`camviz predcit …`) from
 // the window's IMAGE argument: a word that is no flag, no existing file

@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"camviz/inference/blas"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,6 +50,9 @@ func Run(args []string, stdout, stderr io.Writer) (status int) {
 	if !ok {
 		fmt.Fprintf(stderr, "camviz: unknown command %q; commands: %s\n", args[0], strings.Join(append(names(), "help"), ", "))
 		return 1
+	}
+	if b := blas.Load(); b.Fallback != "" && c.name != "version" {
+		fmt.Fprintf(stderr, "camviz: note: OpenBLAS is not used (%s); products run in pure Go, slower\n", b.Fallback)
 	}
 	if err := c.run(e, args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
