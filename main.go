@@ -12,8 +12,8 @@ import (
 
 	"camviz/cli"
 	"camviz/imgio"
-	"camviz/internal/memroom"
 	_ "camviz/internal/localefix" // before Fyne's init reads the locale
+	"camviz/internal/memroom"
 	"camviz/ui"
 )
 
