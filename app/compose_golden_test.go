@@ -20,7 +20,7 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/compose/*.png fr
 // TestComposeGolden pins every picture the window, the export and the grid
 // draw — min-max, shared, raw, fcconv, blend, contrast, the grids — to
 // PNGs rendered by the code before the composers were made one, pixel for
-// pixel (same code path on the same machine, so exact).
+// pixel but for the rounding of the maps themselves (see golden).
 func TestComposeGolden(t *testing.T) {
 	s, r := newTestSession(t)
 	s.LoadModel(tinyModel, "")
@@ -132,13 +132,36 @@ func golden(t *testing.T, name string, img image.Image) {
 		t.Errorf("%s: %v, golden %v", name, img.Bounds(), want.Bounds())
 		return
 	}
+	// The maps come from the model: another BLAS kernel set (or product
+	// shape) rounds them differently, and a value on a colour map's step
+	// lands one or two levels away. A composing bug — a shifted map, a
+	// wrong colour map or scale, a lost caption — moves many pixels far.
 	b := img.Bounds()
+	const maxLevels, maxShare = 6, 0.005
+	differ := 0
 	for y := b.Min.Y; y < b.Max.Y; y++ {
 		for x := b.Min.X; x < b.Max.X; x++ {
-			if rgbaOf(img, x, y) != rgbaOf(want, x, y) {
-				t.Errorf("%s: first difference at (%d,%d): %v, golden %v", name, x, y, rgbaOf(img, x, y), rgbaOf(want, x, y))
+			g, w := rgbaOf(img, x, y), rgbaOf(want, x, y)
+			if g == w {
+				continue
+			}
+			differ++
+			if d := levels(g, w); d > maxLevels {
+				t.Errorf("%s: at (%d,%d): %v, golden %v (%d levels apart)", name, x, y, g, w, d)
 				return
 			}
 		}
 	}
+	if share := float64(differ) / float64(b.Dx()*b.Dy()); share > maxShare {
+		t.Errorf("%s: %d pixels (%.2f%%) differ from the golden picture", name, differ, 100*share)
+	}
+}
+
+// levels is the largest difference between two colours' channels.
+func levels(a, b struct{ R, G, B, A uint8 }) int {
+	d := 0
+	for _, c := range [][2]uint8{{a.R, b.R}, {a.G, b.G}, {a.B, b.B}, {a.A, b.A}} {
+		d = max(d, int(c[0])-int(c[1]), int(c[1])-int(c[0]))
+	}
+	return d
 }
