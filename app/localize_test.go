@@ -23,6 +23,11 @@ func evalCanvases(t testing.TB, singles, doubles int, seed uint64) (s, d []digit
 // TestDefaultModelAccuracy: the embedded model, run by our engine, on
 // 1000 single-digit canvases from the MNIST test split.
 func TestDefaultModelAccuracy(t *testing.T) {
+	if metricsRaceEnabled {
+		// A statistic over thousands of forward passes, not a concurrency
+		// test: scripts/test.sh runs it without -race.
+		t.Skip("runs without -race (scripts/test.sh)")
+	}
 	m, err := DefaultModel()
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +57,11 @@ func TestDefaultModelAccuracy(t *testing.T) {
 // embedded model reaches about 99% and 96%; see tools/train/README.md). A
 // broken engine, map or placement points at random (about 15–20%).
 func TestGradCAMPointsAtTheDigit(t *testing.T) {
+	if metricsRaceEnabled {
+		// A statistic over thousands of forward passes, not a concurrency
+		// test: scripts/test.sh runs it without -race.
+		t.Skip("runs without -race (scripts/test.sh)")
+	}
 	m, err := DefaultModel()
 	if err != nil {
 		t.Fatal(err)
