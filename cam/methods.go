@@ -42,13 +42,9 @@ func weightedSum(dst []float32, a Maps, w []float32) {
 
 // gradCAM: w_k = mean over pixels of G_k.
 func gradCAM(dst []float32, a, g Maps) error {
-	w := make([]float32, a.C)
-	for k := range w {
-		var s float64
-		for _, v := range g.Channel(k) {
-			s += float64(v)
-		}
-		w[k] = float32(s / float64(a.H*a.W))
+	w, err := GradCAMWeights(g)
+	if err != nil {
+		return err
 	}
 	weightedSum(dst, a, w)
 	return nil
@@ -91,21 +87,9 @@ func layerCAM(dst []float32, a, g Maps) error {
 // w_k = Σ_p α·ReLU(G) (equation 19 of arXiv:1710.11063 as pytorch-grad-cam
 // implements it; the epsilon is the reference's 1e-6).
 func gradCAMPlusPlus(dst []float32, a, g Maps) error {
-	const eps = 1e-6
-	w := make([]float32, a.C)
-	for k := range w {
-		sumA := sum64(a.Channel(k))
-		var s float64
-		for _, gv := range g.Channel(k) {
-			if gv <= 0 { // α·ReLU(G) vanishes; α is defined 0 where G = 0
-				continue
-			}
-			g1 := float64(gv)
-			g2 := g1 * g1
-			alpha := g2 / (2*g2 + sumA*g2*g1 + eps)
-			s += alpha * g1
-		}
-		w[k] = float32(s)
+	w, err := GradCAMPlusPlusWeights(a, g)
+	if err != nil {
+		return err
 	}
 	weightedSum(dst, a, w)
 	return nil

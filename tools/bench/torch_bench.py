@@ -163,25 +163,13 @@ def scorecam():
 
 
 def use_pgc(folder):
-    """pytorch-grad-cam from a source folder; ttach (not in Debian) as a stand-in that fails if
-    anything iterates it (only aug_smooth would)."""
+    """pytorch-grad-cam's GradCAM from a source folder, imported as the fixtures script does
+    (with its ttach stand-in: ttach is not in Debian)."""
+    import os
     import sys
-    import types
-    sys.path.insert(0, folder)
-    try:
-        import ttach  # noqa: F401
-    except ImportError:
-        mod = types.ModuleType("ttach")
-
-        class Transform:
-            def __init__(self, *args, **kwargs):
-                pass
-
-        class Compose(Transform):
-            def __iter__(self):
-                raise NotImplementedError("ttach stand-in: aug_smooth needs the real ttach")
-        mod.Compose, mod.HorizontalFlip, mod.Multiply = Compose, Transform, Transform
-        sys.modules["ttach"] = mod
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+    import families
+    families.use_pgc(folder)
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
     return GradCAM, ClassifierOutputTarget
