@@ -1,5 +1,5 @@
 // camviz shows why a CNN classifier decided what it did: class activation
-// maps for VGG-family ONNX models, in a window or on the command line.
+// maps for CNN classifiers in ONNX files, in a window or on the command line.
 package main
 
 import (

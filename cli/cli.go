@@ -69,7 +69,7 @@ func oneLine(s string) string {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "camviz — class activation maps for VGG-family ONNX models")
+	fmt.Fprintln(w, "camviz — class activation maps for CNN classifiers in ONNX files")
 	fmt.Fprintln(w, "\nUsage:\n  camviz [-model M.onnx] [-labels L.txt] [IMAGE]   open the window")
 	for _, n := range names() {
 		fmt.Fprintf(w, "  camviz %s\n      %s\n", commands[n].usage, commands[n].help)

@@ -1,6 +1,6 @@
 // Package imgio turns whatever file a user drops on camviz into the two
 // things the rest of the app needs: an oriented, opaque 8-bit sRGB picture
-// to draw on, and the float32 NCHW tensor a VGG-family network expects,
+// to draw on, and the float32 NCHW tensor a CNN classifier expects,
 // together with the geometry that maps the tensor back onto the picture.
 //
 // Everything here is a pure function of its arguments: no package state, no

@@ -92,7 +92,7 @@ func (u *UI) openModelDialog() {
 	browse := func(e *widget.Entry, exts []string) *widget.Button {
 		return widget.NewButton("Browse…", func() { u.pickFile(exts, e.SetText) })
 	}
-	hint := widget.NewLabel("Any VGG-family ONNX classifier. A NAME.json beside NAME.onnx, if present, sets the input size, normalisation, labels and default layer. Without labels, 1000-class models get the ImageNet names.")
+	hint := widget.NewLabel("Any CNN classifier exported to ONNX (VGG, ResNet, MobileNet, DenseNet, EfficientNet, …). A NAME.json beside NAME.onnx, if present, sets the input size, normalisation, labels and default layer. Without labels, 1000-class models get the ImageNet names.")
 	hint.Wrapping = fyne.TextWrapWord
 	form := container.NewVBox(
 		widget.NewLabel("Model file"), container.NewBorder(nil, nil, nil, browse(model, []string{".onnx", ".ONNX"}), model),
