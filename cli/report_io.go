@@ -24,14 +24,15 @@ import (
 // watchSignals makes Ctrl-C and SIGTERM (timeout, docker stop, a batch
 // scheduler) stop the run after the current image: stop is cancelled at
 // the first signal, work at the second, which abandons the image in
-// progress. release stops watching.
+// progress. release stops watching, once the watcher has finished writing.
 func (r *reporter) watchSignals() (stop, work context.Context, release func()) {
 	stop, stopNow := context.WithCancel(context.Background())
 	work, abort := context.WithCancel(context.Background())
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	quit := make(chan struct{})
+	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		for n := 0; ; n++ {
 			select {
 			case <-quit:
@@ -49,6 +50,7 @@ func (r *reporter) watchSignals() (stop, work context.Context, release func()) {
 	return stop, work, func() {
 		signal.Stop(sig)
 		close(quit)
+		<-done // its last message is out before the caller writes its own
 		stopNow()
 		abort()
 	}
