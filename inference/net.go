@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -36,6 +37,8 @@ type Net struct {
 	linHead *LinearHead
 	linErr  error
 
+	mapped *mappings // external data files the weights live in
+
 	arena    *arena
 	root     []int // the value whose buffer a value shares (alias ops), or itself
 	rootLast []int // per root: the last step reading any value on it
@@ -64,8 +67,8 @@ type Layer struct {
 }
 
 // MaxModelBytes is the largest model file camviz reads: protobuf caps a
-// message at 2 GB, so a bigger ONNX file keeps its weights in external
-// data files, which camviz does not read.
+// message at 2 GB, so a bigger ONNX model keeps its weights in external
+// data files beside it (save_as_external_data), which Load reads.
 const MaxModelBytes = 2<<30 - 1
 
 // Load reads an ONNX model file.
@@ -78,24 +81,26 @@ func Load(path string) (*Net, error) {
 		return nil, fmt.Errorf("cannot read model: %s is a folder", path)
 	}
 	if st.Size() > MaxModelBytes {
-		return nil, fmt.Errorf("the model file is %.1f GB; ONNX files over 2 GB keep their weights in external data files, which camviz does not read", float64(st.Size())/(1<<30))
+		return nil, fmt.Errorf("the model file is %.1f GB; ONNX files over 2 GB are not valid protobuf: re-save it with its weights in external data (onnx.save_model(..., save_as_external_data=True))", float64(st.Size())/(1<<30))
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read model: %w", err)
 	}
-	return decode(data, true)
+	return decode(data, true, filepath.Dir(path))
 }
 
 // Decode compiles an ONNX model held in memory; data is only read.
-func Decode(data []byte) (*Net, error) { return decode(data, false) }
+// A model with external data needs Load, which knows its folder.
+func Decode(data []byte) (*Net, error) { return decode(data, false, "") }
 
 // DecodeOwned compiles data, which the caller hands over: the weights then
 // live inside it instead of in a copy (no further use of data is allowed).
-func DecodeOwned(data []byte) (*Net, error) { return decode(data, true) }
+func DecodeOwned(data []byte) (*Net, error) { return decode(data, true, "") }
 
 // decode compiles data; with own, the weights may live inside data.
-func decode(data []byte, own bool) (*Net, error) {
+// External data files are read from dir ("" refuses them).
+func decode(data []byte, own bool, dir string) (*Net, error) {
 	if len(data) == 0 {
 		return nil, errors.New("the model file is empty")
 	}
@@ -110,15 +115,24 @@ func decode(data []byte, own bool) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	slim, weights, err := splitWeights(data, own)
+	ext := newExtFiles(dir)
+	slim, weights, err := splitWeights(data, own, ext)
 	if err != nil {
+		ext.unmap()
 		return nil, err
 	}
 	b := newBackend()
 	if err := unmarshal(b, slim); err != nil {
+		ext.unmap()
 		return nil, err
 	}
-	return compile(b, m, weights, order)
+	n, err := compile(b, m, weights, order)
+	if err != nil {
+		ext.unmap()
+		return nil, err
+	}
+	ext.keep(n)
+	return n, nil
 }
 
 // unmarshal runs onnx-go's decoder, turning its panics on malformed
