@@ -210,3 +210,209 @@ func TestLowPrecisionRefusals(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestQDQExactSemantics: rounding half to even, saturation to the zero
+// point's type, per-axis scales and zero points.
+func TestQDQExactSemantics(t *testing.T) {
+	f := func(v ...float32) *tval { return &tval{shape: []int{len(v)}, f: v} }
+	cases := []struct {
+		name  string
+		op    string
+		a     attrs
+		in    []*tval
+		x     *tval
+		want  []float32
+		dx    []float32 // adjoint of ones
+		shape []int
+	}{
+		{"uint8 by default", "QuantizeLinear", attrs{}, []*tval{nil, f(0.5)},
+			f(0.25, 0.75, 1.25, -0.25, 200, -3), []float32{0, 2, 2, 0, 255, 0}, []float32{2, 2, 2, 2, 2, 2}, nil},
+		{"int8 zero point", "QuantizeLinear", attrs{}, []*tval{nil, f(2), {f: []float32{-3}, elem: onnxInt8}},
+			f(5, 7, -300, 300, -5), []float32{-1, 1, -128, 127, -5}, []float32{0.5, 0.5, 0.5, 0.5, 0.5}, nil},
+		{"per axis", "DequantizeLinear", attrs{"axis": int64(0)}, []*tval{nil, f(0.5, 2), {shape: []int{2}, f: []float32{1, -1}, elem: onnxInt8}},
+			&tval{shape: []int{2, 2}, f: []float32{3, -1, 0, 4}}, []float32{1, -1, 2, 10}, []float32{0.5, 0.5, 2, 2}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			k, err := newQDQ(c.op, c.a, c.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _, err := k.forward(nil, []*tval{c.x}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range out.f {
+				if v != c.want[i] {
+					t.Errorf("%s(%g) = %g, want %g", c.op, c.x.f[i], v, c.want[i])
+				}
+			}
+			ones := make([]float32, len(c.want))
+			for i := range ones {
+				ones[i] = 1
+			}
+			dx, err := k.backward(nil, []*tval{c.x}, out, nil, ones)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range dx {
+				if v != c.dx[i] {
+					t.Errorf("straight-through gradient %d = %g, want %g", i, v, c.dx[i])
+				}
+			}
+		})
+	}
+	for _, c := range []struct {
+		a    attrs
+		in   []*tval
+		want string
+	}{
+		{attrs{}, []*tval{nil, nil}, "QuantizeLinear needs a constant float scale"},
+		{attrs{}, []*tval{nil, f(0)}, "QuantizeLinear scale 0 is not a positive number"},
+		{attrs{"block_size": int64(32)}, []*tval{nil, f(1)}, "QuantizeLinear with block_size 32 (blocked quantisation) is not supported"},
+		{attrs{"output_dtype": int64(17)}, []*tval{nil, f(1)}, "QuantizeLinear to ONNX type 17 is not supported"},
+	} {
+		if _, err := newQDQ("QuantizeLinear", c.a, c.in); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+}
+
+func int8Bytes(v []int8) []byte {
+	b := make([]byte, len(v))
+	for i, x := range v {
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// TestQDQModel: a QDQ model as onnxruntime's quantize_static writes it —
+// int8 weights with per-channel scales, an int32 bias, a uint8 Gemm
+// weight with a zero point, and Q→DQ pairs on the input and on an
+// activation — gives the float network of its dequantized weights on the
+// fake-quantised activations, and the same gradient (straight through).
+func TestQDQModel(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	wq := make([]int8, 4*3*3*3)
+	for i := range wq {
+		wq[i] = int8(rng.Intn(255) - 127)
+	}
+	sw := []float32{0.004, 0.002, 0.003, 0.005}
+	bq := []int32{120, -300, 7, 2000}
+	const sx, zx, sr = 1.0 / 128, 128, 0.01
+	fcq := make([]byte, 5*4)
+	for i := range fcq {
+		fcq[i] = byte(rng.Intn(256))
+	}
+	const sfc, zfc = 0.02, 128
+	fcb := []float32{0.1, -0.2, 0.05, 0, 0.3}
+
+	// dequantized by hand
+	w := make([]float32, len(wq))
+	for i, q := range wq {
+		w[i] = float32(q) * sw[i/27]
+	}
+	b := make([]float32, 4)
+	for i, q := range bq {
+		b[i] = float32(q) * sx * sw[i]
+	}
+	fc := make([]float32, len(fcq))
+	for i, q := range fcq {
+		fc[i] = (float32(q) - zfc) * sfc
+	}
+
+	g := newGraph(13, "x", 1, 3, 6, 6)
+	g.weight("sx", nil, []float32{sx})
+	g.init = append(g.init, tensorProto("zx", onnxUint8, nil, []byte{zx}))
+	g.node("QuantizeLinear", []string{"x", "sx", "zx"}, []string{"xq"})
+	g.node("DequantizeLinear", []string{"xq", "sx", "zx"}, []string{"xd"})
+	g.init = append(g.init, tensorProto("wq", onnxInt8, []int{4, 3, 3, 3}, int8Bytes(wq)))
+	g.weight("sw", []int{4}, sw)
+	g.init = append(g.init, tensorProto("zw", onnxInt8, []int{4}, make([]byte, 4)))
+	g.node("DequantizeLinear", []string{"wq", "sw", "zw"}, []string{"w"}, aInt("axis", 0))
+	braw := make([]byte, 16)
+	sb := make([]float32, 4)
+	for i, q := range bq {
+		binary.LittleEndian.PutUint32(braw[4*i:], uint32(q))
+		sb[i] = sx * sw[i]
+	}
+	g.init = append(g.init, tensorProto("bq", onnxInt32, []int{4}, braw))
+	g.weight("sb", []int{4}, sb)
+	g.node("DequantizeLinear", []string{"bq", "sb"}, []string{"b"}, aInt("axis", 0))
+	g.node("Conv", []string{"xd", "w", "b"}, []string{"a"}, aInts("pads", 1, 1, 1, 1))
+	g.node("Relu", []string{"a"}, []string{"r"})
+	g.weight("sr", nil, []float32{sr})
+	g.node("QuantizeLinear", []string{"r", "sr"}, []string{"rq"})
+	g.node("DequantizeLinear", []string{"rq", "sr"}, []string{"rd"})
+	g.node("GlobalAveragePool", []string{"rd"}, []string{"p"})
+	g.node("Flatten", []string{"p"}, []string{"flat"}, aInt("axis", 1))
+	g.init = append(g.init, tensorProto("fcq", onnxUint8, []int{5, 4}, fcq))
+	g.weight("sfc", nil, []float32{sfc})
+	g.init = append(g.init, tensorProto("zfc", onnxUint8, nil, []byte{zfc}))
+	g.node("DequantizeLinear", []string{"fcq", "sfc", "zfc"}, []string{"fc.w"})
+	g.weight("fc.b", []int{5}, fcb)
+	g.node("Gemm", []string{"flat", "fc.w", "fc.b"}, []string{"scores"}, aInt("transB", 1))
+	g.output = "scores"
+	qnet, err := Decode(g.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := newGraph(13, "x", 1, 3, 6, 6)
+	r.node("Conv", []string{"x", r.weight("w", []int{4, 3, 3, 3}, w), r.weight("b", []int{4}, b)}, []string{"a"}, aInts("pads", 1, 1, 1, 1))
+	r.node("Relu", []string{"a"}, []string{"r"})
+	r.node("GlobalAveragePool", []string{"r"}, []string{"p"})
+	r.node("Flatten", []string{"p"}, []string{"flat"}, aInt("axis", 1))
+	r.node("Gemm", []string{"flat", r.weight("fc.w", []int{5, 4}, fc), r.weight("fc.b", []int{5}, fcb)}, []string{"scores"}, aInt("transB", 1))
+	r.output = "scores"
+	ref, err := Decode(r.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	x := make([]float32, 3*6*6)
+	xfq := make([]float32, len(x))
+	for i := range x {
+		x[i] = rng.Float32()*2.4 - 1.2 // some beyond the uint8 range
+		q := math.RoundToEven(float64(x[i]/sx)) + zx
+		xfq[i] = (float32(min(max(q, 0), 255)) - zx) * sx
+	}
+	ctx := context.Background()
+	qp, err := qnet.Forward(ctx, newDense([]int{1, 3, 6, 6}, x), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err := ref.Forward(ctx, newDense([]int{1, 3, 6, 6}, xfq), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra, _ := rp.Activation("r")
+	rv := ra.Data().([]float32)
+	for c := range 5 {
+		want := float64(fcb[c])
+		for ch := range 4 {
+			var sum float64
+			for _, v := range rv[36*ch : 36*ch+36] {
+				sum += float64(min(math.RoundToEven(float64(v/sr)), 255)) * sr
+			}
+			want += float64(fc[4*c+ch]) * sum / 36
+		}
+		if got := float64(qp.Scores()[c]); math.Abs(got-want) > 1e-5 {
+			t.Errorf("score %d = %g, want %g", c, got, want)
+		}
+	}
+	qg, err := qp.Grad(ctx, "r", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rg, err := rp.Grad(ctx, "r", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	qd, rd := qg.Data().([]float32), rg.Data().([]float32)
+	for i := range qd {
+		if math.Abs(float64(qd[i]-rd[i])) > 1e-6 || rd[i] == 0 && i%36 == 0 {
+			t.Fatalf("gradient %d through the Q→DQ pair = %g, float network gives %g", i, qd[i], rd[i])
+		}
+	}
+}

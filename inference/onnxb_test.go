@@ -20,7 +20,7 @@ type graphBuilder struct {
 	// output (0: float32).
 	inElem, outElem uint64
 	rng             *rand.Rand
-	count       int
+	count           int
 }
 
 func newGraph(opset int64, input string, shape ...int) *graphBuilder {
