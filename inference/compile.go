@@ -14,7 +14,8 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 	if len(b.ops) != len(m.nodes) {
 		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
 	}
-	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1}
+	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1,
+		sized: &sizedNets{nets: map[[2]int]*Net{}}}
 	byName := map[string]*gnode{}
 	nodes := b.Nodes()
 	for nodes.Next() {
@@ -119,8 +120,13 @@ func (n *Net) setInputShape(in valueMeta) error {
 	if s[1] != 1 && s[1] != 3 {
 		return fmt.Errorf("the model input %q has %d channels; camviz needs 1 (grey) or 3 (RGB) — is it an image model?", in.name, s[1])
 	}
-	if s[2] < 1 || s[3] < 1 {
-		return fmt.Errorf("the model input %q has no fixed height and width (%v); camviz needs them", in.name, in.dims)
+	// A symbolic height or width takes any size the graph accepts; the
+	// load-time shapes are at DynamicDefaultSide.
+	if s[2] < 1 {
+		n.dynH, s[2] = true, DynamicDefaultSide
+	}
+	if s[3] < 1 {
+		n.dynW, s[3] = true, DynamicDefaultSide
 	}
 	n.inputShape = s
 	return nil

@@ -416,3 +416,98 @@ func TestQDQModel(t *testing.T) {
 		}
 	}
 }
+
+// strided builds x → Conv(stride 2) → Relu → Conv(stride 2) "b" → GAP →
+// Flatten → Gemm, at input shape in (negative: symbolic); the weights
+// depend only on the seed.
+func strided(in ...int) *graphBuilder {
+	g := newGraph(13, "x", in...)
+	g.node("Conv", []string{"x", g.random("c1.w", -0.5, 0.5, 4, 3, 3, 3)}, []string{"a"}, aInts("pads", 1, 1, 1, 1), aInts("strides", 2, 2))
+	g.node("Relu", []string{"a"}, []string{"r"})
+	g.node("Conv", []string{"r", g.random("c2.w", -0.5, 0.5, 6, 4, 3, 3)}, []string{"b"}, aInts("pads", 1, 1, 1, 1), aInts("strides", 2, 2))
+	g.node("GlobalAveragePool", []string{"b"}, []string{"p"})
+	g.head("p", 6, 3)
+	return g
+}
+
+// TestDynamicInputSize: a [1,3,'h','w'] model runs at any size its graph
+// takes, exactly as the same network exported at that fixed size.
+func TestDynamicInputSize(t *testing.T) {
+	dyn, err := Decode(strided(1, 3, -1, -1).bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, w := dyn.Dynamic(); !h || !w {
+		t.Fatalf("Dynamic() = %v, %v", h, w)
+	}
+	if _, h, w := dyn.InputSize(); h != DynamicDefaultSide || w != DynamicDefaultSide {
+		t.Fatalf("load-time size %d×%d", h, w)
+	}
+	if s := dyn.Stride(); s != 4 {
+		t.Fatalf("Stride() = %d, want 4", s)
+	}
+	for _, c := range []struct{ ih, iw, h, w int }{{300, 450, 300, 452}, {3000, 4000, 768, 1024}, {1, 1, 4, 4}} {
+		if h, w := dyn.SizeFor(c.ih, c.iw); h != c.h || w != c.w {
+			t.Errorf("SizeFor(%d, %d) = %d×%d, want %d×%d", c.ih, c.iw, h, w, c.h, c.w)
+		}
+	}
+	fixed, err := Decode(strided(1, 3, 20, 36).bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewSource(5))
+	x := make([]float32, 3*20*36)
+	for i := range x {
+		x[i] = rng.Float32()*2 - 1
+	}
+	ctx := context.Background()
+	dp, err := dyn.Forward(ctx, newDense([]int{1, 3, 20, 36}, x), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fp, err := fixed.Forward(ctx, newDense([]int{1, 3, 20, 36}, x), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range dp.Scores() {
+		if want := fp.Scores()[i]; math.Abs(float64(s-want)) > 1e-6 {
+			t.Errorf("score %d = %g at 20×36, fixed export gives %g", i, s, want)
+		}
+	}
+	g, err := dp.Grad(ctx, "b", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := g.Shape(); s[2] != 5 || s[3] != 9 {
+		t.Fatalf("gradient at b is %v, want [1 6 5 9]", s)
+	}
+	sized, err := dyn.WithInputSize(20, 36)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := sized.Layer("b"); l.Shape[2] != 5 || l.Shape[3] != 9 {
+		t.Fatalf("layer b at 20×36 is %v", l.Shape)
+	}
+	if again, _ := dyn.WithInputSize(20, 36); again != sized {
+		t.Error("the Net of a size is not reused")
+	}
+	if _, err := fixed.WithInputSize(32, 32); err == nil || !strings.Contains(err.Error(), `the model input "x" has a fixed size 20×36; it cannot take 32×32`) {
+		t.Errorf("fixed model: %v", err)
+	}
+	if _, err := fixed.Forward(ctx, newDense([]int{1, 3, 32, 32}, make([]float32, 3*32*32)), false); err == nil {
+		t.Error("a fixed model ran at another size")
+	}
+
+	// A graph that flattens a spatial map into a Gemm takes one size only.
+	g2 := newGraph(13, "x", 1, 3, -1, -1)
+	g2.node("Conv", []string{"x", g2.random("c1.w", -0.5, 0.5, 2, 3, 3, 3)}, []string{"a"}, aInts("pads", 1, 1, 1, 1), aInts("strides", 8, 8))
+	g2.head("a", 2*28*28, 3)
+	flat, err := Decode(g2.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = flat.Forward(ctx, newDense([]int{1, 3, 64, 64}, make([]float32, 3*64*64)), false)
+	if err == nil || !strings.Contains(err.Error(), "the model does not take a 64×64 input: node") || strings.Contains(err.Error(), "\n") {
+		t.Errorf("got %v", err)
+	}
+}

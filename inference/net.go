@@ -22,6 +22,8 @@ type Net struct {
 	input, scores int
 	inputShape    []int // [N,C,H,W] as declared; symbolic batch becomes 1
 	nhwc          bool  // the graph's input is [N,H,W,C]; inputShape is still NCHW
+	dynH, dynW    bool  // the input's height, width are symbolic (see dynamic.go)
+	sized         *sizedNets
 	softmaxHead   bool
 	opset         int64
 	producerName  string
@@ -184,7 +186,9 @@ func (n *Net) NumClasses() int {
 	return n.shapes[n.scores][1]
 }
 
-// InputSize is the declared input's channels, height and width.
+// InputSize is the declared input's channels, height and width (a
+// symbolic height or width is DynamicDefaultSide, or the size this Net
+// was made for by WithInputSize).
 func (n *Net) InputSize() (c, h, w int) {
 	return n.inputShape[1], n.inputShape[2], n.inputShape[3]
 }
