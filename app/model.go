@@ -25,6 +25,10 @@ type Model struct {
 	Spec   imgio.Spec // how an image becomes the input tensor
 	Layer  string     // the default CAM layer
 	Gray   bool       // the network takes one channel
+	// ownSize: the network's height or width is symbolic and no sidecar
+	// input_size fixes it, so each image keeps its own size (rounded to
+	// the network's stride).
+	ownSize bool
 }
 
 // Sidecar is the optional NAME.json beside NAME.onnx that says how the
@@ -52,7 +56,7 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 	if b, err := os.ReadFile(sidePath); err == nil {
 		side = b
 	}
-	m, err := newModel(filepath.Base(path), data, side, true)
+	m, err := newModel(filepath.Base(path), data, side, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
@@ -67,22 +71,24 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 
 // NewModel compiles ONNX bytes (only read); sidecar may be nil.
 func NewModel(name string, onnxBytes, sidecar []byte) (*Model, error) {
-	return newModel(name, onnxBytes, sidecar, false)
+	return newModel(name, onnxBytes, sidecar, "")
 }
 
-// newModel compiles a model; with own, the ONNX bytes are handed over and
-// the weights live in them instead of in a copy.
-func newModel(name string, onnxBytes, sidecar []byte, own bool) (*Model, error) {
+// newModel compiles a model. With dir (the model file's folder, where its
+// external data lies), the ONNX bytes are handed over and the weights live
+// in them instead of in a copy.
+func newModel(name string, onnxBytes, sidecar []byte, dir string) (*Model, error) {
 	decode := inference.Decode
-	if own {
-		decode = inference.DecodeOwned
+	if dir != "" {
+		decode = func(b []byte) (*inference.Net, error) { return inference.DecodeOwnedIn(b, dir) }
 	}
 	net, err := decode(onnxBytes)
 	if err != nil {
 		return nil, err
 	}
 	c, h, w := net.InputSize()
-	m := &Model{Net: net, Name: name, Layer: net.DefaultLayer(), Gray: c == 1}
+	dh, dw := net.Dynamic()
+	m := &Model{Net: net, Name: name, Layer: net.DefaultLayer(), Gray: c == 1, ownSize: dh || dw}
 	m.Spec = imgio.ImageNetSpec()
 	m.Spec.Width, m.Spec.Height = w, h
 	m.Spec.ResizeShort = 0
@@ -113,6 +119,14 @@ func (m *Model) applySidecar(data []byte) error {
 		return fmt.Errorf("resize %q is neither %q nor %q", s.Resize, imgio.ModeCrop, imgio.ModeWhole)
 	}
 	m.Spec.ResizeShort = s.ResizeShort
+	if len(s.InputSize) == 3 && m.ownSize {
+		net, err := m.Net.WithInputSize(s.InputSize[1], s.InputSize[2])
+		if err != nil {
+			return fmt.Errorf("input_size %v: %w", s.InputSize, err)
+		}
+		m.Net, m.ownSize = net, false
+		m.Spec.Height, m.Spec.Width = s.InputSize[1], s.InputSize[2]
+	}
 	if len(s.Mean) == 3 && len(s.Std) == 3 {
 		copy(m.Spec.Mean[:], s.Mean)
 		copy(m.Spec.Std[:], s.Std)
@@ -130,6 +144,23 @@ func (m *Model) applySidecar(data []byte) error {
 		m.Layer = s.DefaultLayer
 	}
 	return nil
+}
+
+// sizedFor is m, or for a model of symbolic input size a copy whose Net
+// is the one for in's size.
+func (m *Model) sizedFor(in *Input) (*Model, error) {
+	s := in.Tensor.Shape()
+	if dh, dw := m.Net.Dynamic(); (!dh && !dw) || len(s) != 4 {
+		return m, nil
+	}
+	net, err := m.Net.WithInputSize(s[2], s[3])
+	if err != nil || net == m.Net {
+		return m, err
+	}
+	c := *m
+	c.Net = net
+	c.Spec.Height, c.Spec.Width = s[2], s[3]
+	return &c, nil
 }
 
 // Label names class k.

@@ -100,6 +100,10 @@ func Decode(data []byte) (*Net, error) { return decode(data, false, "") }
 // live inside it instead of in a copy (no further use of data is allowed).
 func DecodeOwned(data []byte) (*Net, error) { return decode(data, true, "") }
 
+// DecodeOwnedIn is DecodeOwned for a model read from folder dir, where
+// its external data files lie.
+func DecodeOwnedIn(data []byte, dir string) (*Net, error) { return decode(data, true, dir) }
+
 // decode compiles data; with own, the weights may live inside data.
 // External data files are read from dir ("" refuses them).
 func decode(data []byte, own bool, dir string) (*Net, error) {
