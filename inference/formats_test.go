@@ -511,3 +511,54 @@ func TestDynamicInputSize(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 }
+
+// TestFCHeadOfMatMulAdd: a TF/Keras-style classifier — Flatten, then
+// MatMul and Add layers — is read as convolutions like Gemm layers: at
+// the model's size the dense map is the forward's scores, at twice the
+// size it has (8−4+1)² positions.
+func TestFCHeadOfMatMulAdd(t *testing.T) {
+	g := newGraph(13, "x", 1, 3, 8, 8)
+	g.node("Conv", []string{"x", g.random("c.w", -0.5, 0.5, 4, 3, 3, 3)}, []string{"a"}, aInts("pads", 1, 1, 1, 1))
+	g.node("Relu", []string{"a"}, []string{"r"})
+	g.node("MaxPool", []string{"r"}, []string{"mp"}, aInts("kernel_shape", 2, 2), aInts("strides", 2, 2))
+	g.node("Flatten", []string{"mp"}, []string{"flat"}, aInt("axis", 1))
+	g.node("MatMul", []string{"flat", g.random("d1.w", -0.5, 0.5, 64, 6)}, []string{"m1"})
+	g.node("Add", []string{"m1", g.random("d1.b", -0.1, 0.1, 6)}, []string{"h1"})
+	g.node("Relu", []string{"h1"}, []string{"h1r"})
+	g.node("MatMul", []string{"h1r", g.random("d2.w", -0.5, 0.5, 6, 3)}, []string{"m2"})
+	g.node("Add", []string{g.random("d2.b", -0.1, 0.1, 3), "m2"}, []string{"scores"})
+	g.output = "scores"
+	net, err := Decode(g.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := net.FCHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Feature != "mp" || h.C != 4 || h.H != 4 || h.W != 4 || len(h.convs) != 2 {
+		t.Fatalf("head %s %d×%d×%d with %d layers", h.Feature, h.C, h.H, h.W, len(h.convs))
+	}
+	rng := rand.New(rand.NewSource(9))
+	x := make([]float32, 3*8*8)
+	for i := range x {
+		x[i] = rng.Float32()
+	}
+	ctx := context.Background()
+	d, err := net.DenseScores(ctx, h, newDense([]int{1, 3, 8, 8}, x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := net.Forward(ctx, newDense([]int{1, 3, 8, 8}, x), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	relClose(t, "dense vs forward", d.Data().([]float32), p.Scores(), 1e-5)
+	big, err := net.DenseScores(ctx, h, upsample2(t, []int{1, 3, 8, 8}, x))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := big.Shape(); s[0] != 3 || s[1] != 5 || s[2] != 5 {
+		t.Fatalf("dense map at 16×16 is %v, want [3 5 5]", s)
+	}
+}
