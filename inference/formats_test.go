@@ -209,6 +209,11 @@ func TestLowPrecisionRefusals(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `initializer "w" (ONNX type 10, shape [2 3 1 1]) holds 11 bytes for 6 values of 2 bytes`) {
 		t.Fatalf("got %v", err)
 	}
+	g.init[0] = tensorProto("w", 17, []int{2, 3, 1, 1}, make([]byte, 6))
+	_, err = Decode(g.bytes())
+	if err == nil || err.Error() != `initializer "w" has ONNX type 17 (float8, int4 or newer), which camviz does not read` {
+		t.Fatalf("float8: got %v", err)
+	}
 }
 
 // TestQDQExactSemantics: rounding half to even, saturation to the zero

@@ -141,6 +141,9 @@ func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
 		}
 	}
 	_, low := elemBytes[dtype]
+	if dtype >= onnxFloat8 {
+		return "", nil, fmt.Errorf("initializer %q has ONNX type %d (float8, int4 or newer), which camviz does not read", name, dtype)
+	}
 	if external {
 		if dtype != onnxFloat && !low {
 			return "", nil, fmt.Errorf("initializer %q keeps ONNX type %d in external data; camviz reads float32, float16, bfloat16, int8 and uint8 there", name, dtype)
