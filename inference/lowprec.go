@@ -18,7 +18,7 @@ const (
 	onnxFloat16  = 10
 	onnxBFloat16 = 16
 	onnxFloat8   = 17 // float8 variants (17–20), then uint4, int4, …
-	fTensorInt32 = 5 // int32_data: where small fp16/int8 tensors may keep their values
+	fTensorInt32 = 5  // int32_data: where small fp16/int8 tensors may keep their values
 )
 
 // elemBytes is the stored size of the element types converted here.
