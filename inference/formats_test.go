@@ -567,3 +567,48 @@ func TestFCHeadOfMatMulAdd(t *testing.T) {
 		t.Fatalf("dense map at 16×16 is %v, want [3 5 5]", s)
 	}
 }
+
+// TestFormatFixtures: models written by the onnx Python library
+// (scripts/make_format_fixtures.py) run as their float32 twins — fp16
+// I/O, weights in raw_data and a Constant in int32_data; a QDQ model
+// with int8 zero points in int32_data and a MatMul + Add head.
+func TestFormatFixtures(t *testing.T) {
+	load := func(name string) *Net {
+		t.Helper()
+		n, err := Load(fixturesDir + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	rng := rand.New(rand.NewSource(4))
+	x := make([]float32, 3*8*8)
+	xfq := make([]float32, len(x))
+	for i := range x {
+		x[i] = rng.Float32()*5 - 2.5 // beyond the QDQ input's ±2
+		q := min(max(math.RoundToEven(float64(x[i]*64))+128, 0), 255)
+		xfq[i] = float32(q-128) / 64
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		model, twin string
+		twinInput   []float32
+	}{
+		{"fp16_op13.onnx", "fp16_twin_op13.onnx", x},
+		{"qdq_op13.onnx", "qdq_twin_op13.onnx", xfq},
+	} {
+		p, err := load(c.model).Forward(ctx, newDense([]int{1, 3, 8, 8}, x), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tp, err := load(c.twin).Forward(ctx, newDense([]int{1, 3, 8, 8}, c.twinInput), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, s := range p.Scores() {
+			if want := tp.Scores()[i]; math.Abs(float64(s-want)) > 1e-5 || want == 0 {
+				t.Errorf("%s: score %d = %g, its float32 twin gives %g", c.model, i, s, want)
+			}
+		}
+	}
+}
