@@ -486,6 +486,27 @@ func TestDynamicInputSize(t *testing.T) {
 	if s := g.Shape(); s[2] != 5 || s[3] != 9 {
 		t.Fatalf("gradient at b is %v, want [1 6 5 9]", s)
 	}
+	// Channels last with a symbolic size ([1,'h','w',3], TF exports).
+	gl := newGraph(13, "x", 1, -1, -1, 3)
+	gl.node("Transpose", []string{"x"}, []string{"xt"}, aInts("perm", 0, 3, 1, 2))
+	gl.node("Conv", []string{"xt", gl.random("c1.w", -0.5, 0.5, 4, 3, 3, 3)}, []string{"a"}, aInts("pads", 1, 1, 1, 1), aInts("strides", 2, 2))
+	gl.node("Relu", []string{"a"}, []string{"r"})
+	gl.node("Conv", []string{"r", gl.random("c2.w", -0.5, 0.5, 6, 4, 3, 3)}, []string{"b"}, aInts("pads", 1, 1, 1, 1), aInts("strides", 2, 2))
+	gl.node("GlobalAveragePool", []string{"b"}, []string{"p"})
+	gl.head("p", 6, 3)
+	nhwc, err := Decode(gl.bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lp, err := nhwc.Forward(ctx, newDense([]int{1, 3, 20, 36}, x), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range lp.Scores() {
+		if want := fp.Scores()[i]; math.Abs(float64(s-want)) > 1e-6 {
+			t.Errorf("channels-last score %d = %g at 20×36, fixed export gives %g", i, s, want)
+		}
+	}
 	sized, err := dyn.WithInputSize(20, 36)
 	if err != nil {
 		t.Fatal(err)
