@@ -43,6 +43,10 @@ type Prediction struct {
 
 // Analyze runs the forward pass and keeps it.
 func (m *Model) Analyze(ctx context.Context, in *Input) (*Analysis, error) {
+	m, err := m.sizedFor(in)
+	if err != nil {
+		return nil, err
+	}
 	p, err := m.Net.Forward(ctx, in.Tensor, true)
 	if err != nil {
 		return nil, err

@@ -54,6 +54,9 @@ func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, 
 	if mode != "" {
 		spec.Mode = mode
 	}
+	if m.ownSize {
+		spec.Height, spec.Width = m.Net.SizeFor(img.Bounds().Dy(), img.Bounds().Dx())
+	}
 	view, geom, err := imgio.ModelView(img, spec)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -74,8 +77,8 @@ func (m *Model) ImageInput(name string, img *image.NRGBA, mode string) (*Input, 
 	if m.Gray {
 		data = data[:spec.Width*spec.Height] // the three channels are equal
 	}
-	c, h, w := m.Net.InputSize()
-	t := tensor.New(tensor.WithShape(1, c, h, w), tensor.WithBacking(data))
+	c, _, _ := m.Net.InputSize()
+	t := tensor.New(tensor.WithShape(1, c, spec.Height, spec.Width), tensor.WithBacking(data))
 	return &Input{Name: name, Source: img, Tensor: t, Geom: geom, Mode: spec.Mode}, nil
 }
 
@@ -85,10 +88,12 @@ func (m *Model) npyInput(path string) (*Input, error) {
 		return nil, err
 	}
 	c, h, w := m.Net.InputSize()
-	if shape[0] != 1 || shape[1] != c || shape[2] != h || shape[3] != w {
+	dh, dw := m.Net.Dynamic()
+	if shape[0] != 1 || shape[1] != c || (shape[2] != h && !dh) || (shape[3] != w && !dw) {
 		return nil, fmt.Errorf("%s: the tensor is %v; this model takes [1 %d %d %d] (one %s %d×%d image, NCHW, normalised)",
 			filepath.Base(path), shape, c, h, w, map[bool]string{true: "grey", false: "RGB"}[c == 1], w, h)
 	}
+	h, w = shape[2], shape[3] // a symbolic size takes the tensor's; Forward checks the graph takes it
 	t := tensor.New(tensor.WithShape(shape[:]...), tensor.WithBacking(data))
 	src := m.picture(data, w, h)
 	return &Input{Name: filepath.Base(path), Source: src, Tensor: t, Geom: viewGeometry(w, h), Mode: "tensor"}, nil

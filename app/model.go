@@ -32,6 +32,10 @@ type Model struct {
 	Spec   imgio.Spec // how an image becomes the input tensor
 	Layer  string     // the default CAM layer
 	Gray   bool       // the network takes one channel
+	// ownSize: the network's height or width is symbolic and no sidecar
+	// input_size fixes it, so each image keeps its own size (rounded to
+	// the network's stride).
+	ownSize bool
 }
 
 // Sidecar is the optional NAME.json beside NAME.onnx that says how the
@@ -66,7 +70,7 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newModel(filepath.Base(path), data, side, true)
+	m, err := newModel(filepath.Base(path), data, side, filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
@@ -89,22 +93,24 @@ func readSidecar(path string) ([]byte, error) {
 
 // NewModel compiles ONNX bytes (only read); sidecar may be nil.
 func NewModel(name string, onnxBytes, sidecar []byte) (*Model, error) {
-	return newModel(name, onnxBytes, sidecar, false)
+	return newModel(name, onnxBytes, sidecar, "")
 }
 
-// newModel compiles a model; with own, the ONNX bytes are handed over and
-// the weights live in them instead of in a copy.
-func newModel(name string, onnxBytes, sidecar []byte, own bool) (*Model, error) {
+// newModel compiles a model. With dir (the model file's folder, where its
+// external data lies), the ONNX bytes are handed over and the weights live
+// in them instead of in a copy.
+func newModel(name string, onnxBytes, sidecar []byte, dir string) (*Model, error) {
 	decode := inference.Decode
-	if own {
-		decode = inference.DecodeOwned
+	if dir != "" {
+		decode = func(b []byte) (*inference.Net, error) { return inference.DecodeOwnedIn(b, dir) }
 	}
 	net, err := decode(onnxBytes)
 	if err != nil {
 		return nil, err
 	}
 	c, h, w := net.InputSize()
-	m := &Model{Net: net, Name: name, Layer: net.DefaultLayer(), Gray: c == 1}
+	dh, dw := net.Dynamic()
+	m := &Model{Net: net, Name: name, Layer: net.DefaultLayer(), Gray: c == 1, ownSize: dh || dw}
 	m.Spec = imgio.ImageNetSpec()
 	m.Spec.Width, m.Spec.Height = w, h
 	m.Spec.ResizeShort = 0
@@ -159,9 +165,10 @@ func (m *Model) applySidecar(data []byte) error {
 	return nil
 }
 
-// checkInputSize honours a sidecar's input_size: [C,H,W] or [H,W], which
-// must be the size the ONNX graph declares (the graph fixes it; a
-// different size would be silently ignored otherwise).
+// checkInputSize honours a sidecar's input_size: [C,H,W] or [H,W]. A
+// graph of symbolic height and width runs at that size from then on; a
+// fixed graph must declare that very size (a different one would be
+// silently ignored otherwise).
 func (m *Model) checkInputSize(size []int) error {
 	if size == nil {
 		return nil
@@ -174,6 +181,16 @@ func (m *Model) checkInputSize(size []int) error {
 		want = want[1:]
 	default:
 		return fmt.Errorf("input_size %v: give [C,H,W] or [H,W]", size)
+	}
+	if m.ownSize && (len(size) == 2 || size[0] == c) {
+		sh, sw := size[len(size)-2], size[len(size)-1]
+		net, err := m.Net.WithInputSize(sh, sw)
+		if err != nil {
+			return fmt.Errorf("input_size %v: %w", size, err)
+		}
+		m.Net, m.ownSize = net, false
+		m.Spec.Height, m.Spec.Width = sh, sw
+		return nil
 	}
 	if !slices.Equal(size, want) {
 		return fmt.Errorf("input_size %v differs from the model's input [%d %d %d]; camviz feeds the model the size its graph declares", size, c, h, w)
@@ -230,6 +247,23 @@ func jsonKind(t reflect.Type) string {
 		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(jsonKind(t.Elem()), "a "), "an ") + "s"
 	}
 	return "an object"
+}
+
+// sizedFor is m, or for a model of symbolic input size a copy whose Net
+// is the one for in's size.
+func (m *Model) sizedFor(in *Input) (*Model, error) {
+	s := in.Tensor.Shape()
+	if dh, dw := m.Net.Dynamic(); (!dh && !dw) || len(s) != 4 {
+		return m, nil
+	}
+	net, err := m.Net.WithInputSize(s[2], s[3])
+	if err != nil || net == m.Net {
+		return m, err
+	}
+	c := *m
+	c.Net = net
+	c.Spec.Height, c.Spec.Width = s[2], s[3]
+	return &c, nil
 }
 
 // Label names class k.

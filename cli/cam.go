@@ -150,7 +150,7 @@ func camCmd(e *env, args []string) error {
 			return err
 		}
 	}
-	_, ih, iw := m.Net.InputSize()
+	_, ih, iw := a.Model.Net.InputSize() // the analysis' size: a symbolic-size model takes the image's
 	final, flags, err := lm.Final(iw, ih, mode, scale)
 	if err != nil {
 		return err

@@ -91,6 +91,22 @@ func fromTensor(t tensor.Tensor) (*tval, error) {
 		return &tval{shape: shape, i: i}, nil
 	case int32:
 		return &tval{shape: shape, i: []int64{int64(d)}}, nil
+	case []int8:
+		f := make([]float32, len(d))
+		for i, x := range d {
+			f[i] = float32(x)
+		}
+		return &tval{shape: shape, f: f, elem: onnxInt8}, nil
+	case []uint8:
+		f := make([]float32, len(d))
+		for i, x := range d {
+			f[i] = float32(x)
+		}
+		return &tval{shape: shape, f: f, elem: onnxUint8}, nil
+	case int8:
+		return &tval{shape: shape, f: []float32{float32(d)}, elem: onnxInt8}, nil
+	case uint8:
+		return &tval{shape: shape, f: []float32{float32(d)}, elem: onnxUint8}, nil
 	}
-	return nil, fmt.Errorf("tensor of type %s is not supported (float32, float64, int32, int64 are)", dtypeName(t.Dtype()))
+	return nil, fmt.Errorf("tensor of type %s is not supported (float32, float64, float16, int8, uint8, int32, int64 are)", dtypeName(t.Dtype()))
 }

@@ -14,7 +14,8 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 	if len(b.ops) != len(m.nodes) {
 		return nil, fmt.Errorf("internal: onnx-go applied %d operations for %d nodes", len(b.ops), len(m.nodes))
 	}
-	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1}
+	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1,
+		sized: &sizedNets{nets: map[[2]int]*Net{}}}
 	byName := map[string]*gnode{}
 	nodes := b.Nodes()
 	for nodes.Next() {
@@ -95,8 +96,10 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 }
 
 func (n *Net) setInputShape(in valueMeta) error {
-	if in.elemType != 1 {
-		return fmt.Errorf("the model input %q is not float32 (ONNX type %d); camviz needs a float image tensor", in.name, in.elemType)
+	if in.elemType != onnxFloat && in.elemType != onnxFloat16 && in.elemType != onnxBFloat16 {
+		// A half-float input takes camviz's float32 image: the engine
+		// computes in float32 throughout.
+		return fmt.Errorf("the model input %q is not float32, float16 or bfloat16 (ONNX type %d); camviz needs a float image tensor", in.name, in.elemType)
 	}
 	if len(in.dims) != 4 {
 		return fmt.Errorf("the model input %q has shape %v; camviz needs an image input [N,C,H,W]", in.name, in.dims)
@@ -117,8 +120,13 @@ func (n *Net) setInputShape(in valueMeta) error {
 	if s[1] != 1 && s[1] != 3 {
 		return fmt.Errorf("the model input %q has %d channels; camviz needs 1 (grey) or 3 (RGB) — is it an image model?", in.name, s[1])
 	}
-	if s[2] < 1 || s[3] < 1 {
-		return fmt.Errorf("the model input %q has no fixed height and width (%v); camviz needs them", in.name, in.dims)
+	// A symbolic height or width takes any size the graph accepts; the
+	// load-time shapes are at DynamicDefaultSide.
+	if s[2] < 1 {
+		n.dynH, s[2] = true, DynamicDefaultSide
+	}
+	if s[3] < 1 {
+		n.dynW, s[3] = true, DynamicDefaultSide
 	}
 	n.inputShape = s
 	return nil
@@ -168,6 +176,18 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	if len(nm.outputs) == 0 {
 		return fmt.Errorf("node %q (%s) has no output", s.node, nm.opType)
 	}
+	if def.fold != nil && allConst(s.in, consts) && len(nm.outputs) == 1 {
+		t, err := def.fold(k, consts)
+		if err != nil {
+			return fmt.Errorf("node %q (%s, opset %d): %w", s.node, nm.opType, n.opset, err)
+		}
+		id, err := valueOf(nm.outputs[0])
+		if err != nil {
+			return err
+		}
+		n.values[id].konst = t
+		return nil
+	}
 	if c, ok := k.(*intOp); ok && c.op == "Constant" {
 		// A Constant node is a weight like any initializer.
 		id, err := valueOf(nm.outputs[0])
@@ -193,6 +213,17 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 	}
 	n.steps = append(n.steps, s)
 	return nil
+}
+
+// allConst reports whether every input a step has (ids ≥ 0) is a
+// constant.
+func allConst(ids []int, in []*tval) bool {
+	for j, id := range ids {
+		if id >= 0 && in[j] == nil {
+			return false
+		}
+	}
+	return len(in) > 0 && in[0] != nil
 }
 
 // addSplit compiles a Split as one slice step per output: each reads the

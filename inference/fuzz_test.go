@@ -18,6 +18,17 @@ func FuzzDecode(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/3])
 	}
+	// the formats of issue 16: symbolic size, external data (refused from
+	// memory), fp16 with Casts and fp16 Constants
+	for _, name := range []string{"dynamic_hw_op13.onnx", "external/ext_op13.onnx"} {
+		b, err := os.ReadFile(filepath.Join(fixturesDir, name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add(halfNet("keepio"))
+	f.Add(halfNet("fp16"))
 	f.Add([]byte{})
 	f.Add([]byte("\x08\x07\x12\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {

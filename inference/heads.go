@@ -48,6 +48,17 @@ func (n *Net) findFCHead() (*FCHead, error) {
 			gemms = append(gemms, *s)
 			relus = append(relus, reluAfter)
 			reluAfter = false
+		case *matmul, *binop:
+			// A TF/Keras dense layer: MatMul by constant weights, with or
+			// without an Add of a constant bias, is Gemm(x, W, b).
+			g, ok := n.matmulAsGemm(s)
+			if !ok {
+				return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoFCHead, s.op, s.node)
+			}
+			gemms = append(gemms, g)
+			relus = append(relus, reluAfter)
+			reluAfter = false
+			s = &g
 		case relu:
 			reluAfter = true
 		case *alias:
@@ -64,6 +75,35 @@ func (n *Net) findFCHead() (*FCHead, error) {
 		}
 		v = s.in[0]
 	}
+}
+
+// matmulAsGemm reads s — a MatMul by constant [in, out] weights, or an
+// Add of a constant bias to one — as the equivalent Gemm step
+// (alpha = beta = 1, no transposes), which reads the MatMul's input.
+func (n *Net) matmulAsGemm(s *step) (step, bool) {
+	mm, bias := s, -1
+	if b, ok := s.k.(*binop); ok {
+		if b.op != "Add" || len(s.in) != 2 {
+			return step{}, false
+		}
+		mm = nil
+		for j, in := range s.in {
+			p := n.producer(in)
+			if c := n.values[s.in[1-j]].konst; p != nil && c != nil && c.f != nil {
+				if _, ok := p.k.(*matmul); ok {
+					mm, bias = p, s.in[1-j]
+				}
+			}
+		}
+		if mm == nil {
+			return step{}, false
+		}
+	}
+	if _, ok := mm.k.(*matmul); !ok || len(n.shapes[mm.in[0]]) != 2 {
+		return step{}, false
+	}
+	return step{op: "Gemm", node: mm.node, in: []int{mm.in[0], mm.in[1], bias}, out: s.out,
+		k: &gemm{alpha: 1, beta: 1}, def: ops["Gemm"]}, true
 }
 
 func (n *Net) buildFCHead(feature, kh, kw int, gemms []step, relus []bool) (*FCHead, error) {

@@ -49,6 +49,10 @@ type opDef struct {
 	perChannel bool
 	// head: a normalisation of the scores (Softmax), taken off the end.
 	head bool
+	// fold, when set, computes the node at load when every input is a
+	// constant, and the output becomes a weight (fp16 weights' Cast, a
+	// QDQ model's DequantizeLinear of int8 weights).
+	fold func(k any, in []*tval) (*tval, error)
 }
 
 // ops is the operator table; each operator's file registers its entry in

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -24,6 +25,8 @@ type Net struct {
 	input, scores int
 	inputShape    []int // [N,C,H,W] as declared; symbolic batch becomes 1
 	nhwc          bool  // the graph's input is [N,H,W,C]; inputShape is still NCHW
+	dynH, dynW    bool  // the input's height, width are symbolic (see dynamic.go)
+	sized         *sizedNets
 	softmaxHead   bool
 	opset         int64
 	producerName  string
@@ -38,6 +41,8 @@ type Net struct {
 	linOnce sync.Once
 	linHead *LinearHead
 	linErr  error
+
+	mapped *mappings // external data files the weights live in
 
 	arena    *arena
 	root     []int // the value whose buffer a value shares (alias ops), or itself
@@ -67,8 +72,8 @@ type Layer struct {
 }
 
 // MaxModelBytes is the largest model file camviz reads: protobuf caps a
-// message at 2 GB, so a bigger ONNX file keeps its weights in external
-// data files, which camviz does not read.
+// message at 2 GB, so a bigger ONNX model keeps its weights in external
+// data files beside it (save_as_external_data), which Load reads.
 const MaxModelBytes = 2<<30 - 1
 
 // Load reads an ONNX model file; see ReadModelFile.
@@ -77,7 +82,7 @@ func Load(path string) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode(data, true)
+	return decode(data, true, filepath.Dir(path))
 }
 
 // ReadModelFile reads a model file's bytes: a regular file (folders,
@@ -89,7 +94,7 @@ func ReadModelFile(path string) ([]byte, error) {
 	}
 	data, err := files.ReadRegular(path, "model", MaxModelBytes)
 	if errors.Is(err, files.ErrTooLarge) {
-		return nil, fmt.Errorf("%w; ONNX files over 2 GB keep their weights in external data files, which camviz does not read", err)
+		return nil, fmt.Errorf("%w; ONNX files over 2 GB are not valid protobuf: re-save it with its weights in external data (onnx.save_model(..., save_as_external_data=True)), which camviz reads", err)
 	}
 	return data, err
 }
@@ -108,14 +113,20 @@ func roomFor(path string) error {
 }
 
 // Decode compiles an ONNX model held in memory; data is only read.
-func Decode(data []byte) (*Net, error) { return decode(data, false) }
+// A model with external data needs Load, which knows its folder.
+func Decode(data []byte) (*Net, error) { return decode(data, false, "") }
 
 // DecodeOwned compiles data, which the caller hands over: the weights then
 // live inside it instead of in a copy (no further use of data is allowed).
-func DecodeOwned(data []byte) (*Net, error) { return decode(data, true) }
+func DecodeOwned(data []byte) (*Net, error) { return decode(data, true, "") }
+
+// DecodeOwnedIn is DecodeOwned for a model read from folder dir, where
+// its external data files lie.
+func DecodeOwnedIn(data []byte, dir string) (*Net, error) { return decode(data, true, dir) }
 
 // decode compiles data; with own, the weights may live inside data.
-func decode(data []byte, own bool) (*Net, error) {
+// External data files are read from dir ("" refuses them).
+func decode(data []byte, own bool, dir string) (*Net, error) {
 	if len(data) == 0 {
 		return nil, errors.New("the model file is empty")
 	}
@@ -130,15 +141,24 @@ func decode(data []byte, own bool) (*Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	slim, weights, err := splitWeights(data, own)
+	ext := newExtFiles(dir)
+	slim, weights, err := splitWeights(data, own, ext)
 	if err != nil {
+		ext.unmap()
 		return nil, err
 	}
 	b := newBackend()
 	if err := unmarshal(b, slim); err != nil {
+		ext.unmap()
 		return nil, err
 	}
-	return compile(b, m, weights, order)
+	n, err := compile(b, m, weights, order)
+	if err != nil {
+		ext.unmap()
+		return nil, err
+	}
+	ext.keep(n)
+	return n, nil
 }
 
 // unmarshal runs onnx-go's decoder, turning its panics on malformed
@@ -190,7 +210,9 @@ func (n *Net) NumClasses() int {
 	return n.shapes[n.scores][1]
 }
 
-// InputSize is the declared input's channels, height and width.
+// InputSize is the declared input's channels, height and width (a
+// symbolic height or width is DynamicDefaultSide, or the size this Net
+// was made for by WithInputSize).
 func (n *Net) InputSize() (c, h, w int) {
 	return n.inputShape[1], n.inputShape[2], n.inputShape[3]
 }

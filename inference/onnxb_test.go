@@ -16,8 +16,11 @@ type graphBuilder struct {
 	inputShape  []int
 	output      string
 	nodes, init [][]byte
-	rng         *rand.Rand
-	count       int
+	// inElem and outElem are the ONNX element types of the input and
+	// output (0: float32).
+	inElem, outElem uint64
+	rng             *rand.Rand
+	count           int
 }
 
 func newGraph(opset int64, input string, shape ...int) *graphBuilder {
@@ -114,12 +117,21 @@ func (g *graphBuilder) ints(name string, v ...int) string {
 	return name
 }
 
-func valueInfo(name string, shape []int) []byte {
+// valueInfoOf declares a tensor of element type elem; a negative
+// dimension is symbolic ("d0", "d1", …).
+func valueInfoOf(name string, elem uint64, shape []int) []byte {
+	if elem == 0 {
+		elem = 1
+	}
 	var dims []byte
-	for _, d := range shape {
+	for i, d := range shape {
+		if d < 0 {
+			dims = msg(dims, 1, msg(nil, 2, []byte("d"+string(rune('0'+i)))))
+			continue
+		}
 		dims = msg(dims, 1, varint(nil, 1, uint64(d)))
 	}
-	tt := msg(varint(nil, 1, 1), 2, dims)
+	tt := msg(varint(nil, 1, elem), 2, dims)
 	return msg(msg(nil, 1, []byte(name)), 2, msg(nil, 1, tt))
 }
 
@@ -132,8 +144,8 @@ func (g *graphBuilder) bytes() []byte {
 	for _, t := range g.init {
 		gr = msg(gr, 5, t)
 	}
-	gr = msg(gr, 11, valueInfo(g.input, g.inputShape))
-	gr = msg(gr, 12, valueInfo(g.output, nil))
+	gr = msg(gr, 11, valueInfoOf(g.input, g.inElem, g.inputShape))
+	gr = msg(gr, 12, valueInfoOf(g.output, g.outElem, nil))
 	m := varint(nil, 1, 8)
 	m = msg(m, 2, []byte("camviz-test"))
 	m = msg(m, 7, gr)

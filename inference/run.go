@@ -24,7 +24,14 @@ type Pass struct {
 // Forward runs the network. With keep, the pass can answer Grad and
 // Scores-with-replacement queries afterwards; without it intermediate
 // tensors are dropped as soon as they are used, except the named taps.
+//
+// A model with a symbolic height or width takes x at any size its graph
+// accepts (the pass then belongs to the Net of that size).
 func (n *Net) Forward(ctx context.Context, x *tensor.Dense, keep bool, taps ...string) (*Pass, error) {
+	n, err := n.forInput(x)
+	if err != nil {
+		return nil, err
+	}
 	in, err := n.checkInput(x)
 	if err != nil {
 		return nil, err

@@ -3,13 +3,12 @@ package inference
 import "fmt"
 
 // intOp is shape arithmetic on small int64 vectors (Shape, Constant,
-// ConstantOfShape, Cast). It runs for real both at load-time shape inference and
+// ConstantOfShape). It runs for real both at load-time shape inference and
 // at every forward pass; it costs microseconds and carries no gradient.
 type intOp struct {
 	op         string
 	start, end int
 	hasEnd     bool
-	to         int // Cast target: 1 float, 7 int64
 	value      *tval
 }
 
@@ -39,10 +38,10 @@ func init() {
 		}
 		return k, nil
 	}})
-	register("Cast", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Cast", opDef{alias: true, perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		to, err := a.int("to", 0)
-		return &intOp{op: "Cast", to: to}, err
-	}})
+		return &cast{to: to}, err
+	}, fold: func(k any, in []*tval) (*tval, error) { return castTo(in[0], k.(*cast).to) }})
 }
 
 func (k *intOp) eval(in []*tval) (*tval, error) {
@@ -51,8 +50,6 @@ func (k *intOp) eval(in []*tval) (*tval, error) {
 		return k.value, nil
 	case "Shape":
 		return k.shapeOf(in[0].shape), nil
-	case "Cast":
-		return castTo(in[0], k.to)
 	case "ConstantOfShape":
 		return k.fill(in[0])
 	}
@@ -106,7 +103,49 @@ func (k *intOp) shapeOf(s []int) *tval {
 	return &tval{shape: []int{len(out)}, i: out}
 }
 
+// cast is Cast. Between float types (float32, float16, bfloat16, double)
+// it is the identity, since the engine computes in float32: an fp16
+// model's Casts around its input, weights and scores change nothing, and
+// the gradient passes through. On shape vectors it converts between
+// int64 and float.
+type cast struct{ to int }
+
+func (c *cast) infer(in []*tval) ([]int, error) { return in[0].shape, nil }
+
+func (c *cast) forward(_ *arena, in []*tval, _ bool) (*tval, any, error) {
+	if in[0].f == nil && in[0].i == nil {
+		// load-time shape inference of an activation
+		if !floatType(c.to) {
+			return nil, nil, fmt.Errorf("Cast of a float activation to type %d is not supported", c.to)
+		}
+		return &tval{shape: in[0].shape}, nil, nil
+	}
+	out, err := castTo(in[0], c.to)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &tval{shape: out.shape, f: out.f, i: out.i}, nil, nil
+}
+
+func (c *cast) backward(_ *arena, _ []*tval, _ *tval, _ any, dout []float32) ([]float32, error) {
+	return dout, nil
+}
+
+func (c *cast) evalInts(in []*tval) (*tval, error) { return castTo(in[0], c.to) }
+
+// floatType reports whether ONNX type to is a float the engine holds as
+// float32.
+func floatType(to int) bool {
+	return to == onnxFloat || to == onnxFloat16 || to == onnxBFloat16 || to == 11
+}
+
 func castTo(t *tval, to int) (*tval, error) {
+	if floatType(to) {
+		to = onnxFloat
+	}
+	if to == onnxInt32 {
+		to = 7
+	}
 	switch {
 	case to == 7 && t.i != nil, to == 1 && t.f != nil:
 		return t, nil

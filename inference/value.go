@@ -11,6 +11,10 @@ type tval struct {
 	shape []int
 	f     []float32
 	i     []int64
+	// elem is the ONNX element type a weight was stored in before it was
+	// converted to float32 (int8 or uint8 zero points set QuantizeLinear's
+	// range); 0 when it is float32 or int64 as held.
+	elem int
 }
 
 func (t *tval) isInt() bool { return t.i != nil || (t.f == nil && numel(t.shape) == 0) }

@@ -13,6 +13,7 @@ const (
 	fTensorDims     = 1
 	fTensorDataType = 2
 	fTensorRawData  = 9
+	fTensorExternal = 13
 	fTensorLocation = 14
 	onnxFloat       = 1
 	// Smaller initializers go through onnx-go as they are.
@@ -32,14 +33,16 @@ const (
 // where they lie (moved back by up to 3 bytes, into their own protobuf
 // header, when not 4-byte aligned), so the model costs one copy of its
 // size in memory instead of two.
-func splitWeights(data []byte, own bool) (slim []byte, weights map[string]*tval, err error) {
+//
+// Tensors in external data are read through ext (see extFiles).
+func splitWeights(data []byte, own bool, ext *extFiles) (slim []byte, weights map[string]*tval, err error) {
 	weights = map[string]*tval{}
 	err = fields(data, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
 		if num != fModelGraph || typ != protowire.BytesType {
 			slim = appendField(slim, num, typ, v, x)
 			return nil
 		}
-		g, err := slimGraph(v, weights, own)
+		g, err := slimGraph(v, weights, own, ext)
 		if err != nil {
 			return err
 		}
@@ -63,11 +66,17 @@ func appendField(b []byte, num protowire.Number, typ protowire.Type, v []byte, x
 	return protowire.AppendBytes(b, v)
 }
 
-func slimGraph(g []byte, weights map[string]*tval, own bool) ([]byte, error) {
+func slimGraph(g []byte, weights map[string]*tval, own bool, ext *extFiles) ([]byte, error) {
 	var out []byte
 	err := fields(g, func(num protowire.Number, typ protowire.Type, v []byte, x uint64) error {
+		if (num == fGraphInput || num == fGraphOutput || num == fGraphValue) && typ == protowire.BytesType {
+			v = floatValueInfo(v)
+		}
+		if num == fGraphNode && typ == protowire.BytesType {
+			v = floatNode(v)
+		}
 		if num == fGraphInit && typ == protowire.BytesType {
-			name, t, err := liftInitializer(v, own)
+			name, t, err := liftInitializer(v, own, ext)
 			if err != nil {
 				return err
 			}
@@ -82,15 +91,21 @@ func slimGraph(g []byte, weights map[string]*tval, own bool) ([]byte, error) {
 	return out, err
 }
 
-// liftInitializer returns the tensor when it is a large float32 one held
-// in raw_data, nil otherwise.
-func liftInitializer(v []byte, own bool) (string, *tval, error) {
+// liftInitializer returns the tensor when the engine takes it over: a
+// large float32 one held in raw_data, any float16, bfloat16, int8 or
+// uint8 one (converted to float32 here: onnx-go refuses half floats and
+// the engine computes in float32), and any tensor in external data. It
+// returns nil for the others, which onnx-go decodes.
+func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
 	var name string
 	var dims []int
 	var dtype uint64
 	var raw []byte
+	var i32 []int32
+	var entries [][]byte
 	external := false
 	err := fields(v, func(num protowire.Number, typ protowire.Type, b []byte, x uint64) error {
+		var err error
 		switch {
 		case num == fTensorName && typ == protowire.BytesType:
 			name = string(b)
@@ -98,6 +113,10 @@ func liftInitializer(v []byte, own bool) (string, *tval, error) {
 			dtype = x
 		case num == fTensorRawData && typ == protowire.BytesType:
 			raw = b
+		case num == fTensorInt32:
+			i32, err = appendInt32s(i32, typ, b, x)
+		case num == fTensorExternal && typ == protowire.BytesType:
+			entries = append(entries, b)
 		case num == fTensorLocation && typ == protowire.VarintType:
 			external = x == 1
 		case num == fTensorDims && typ == protowire.VarintType:
@@ -111,13 +130,38 @@ func liftInitializer(v []byte, own bool) (string, *tval, error) {
 				dims, b = append(dims, int(d)), b[n:]
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return "", nil, err
 	}
+	for _, d := range dims {
+		if d < 0 || d > 1<<40 {
+			return "", nil, fmt.Errorf("initializer %q has shape %v, which is not a tensor size", name, dims)
+		}
+	}
+	_, low := elemBytes[dtype]
+	if dtype >= onnxFloat8 {
+		return "", nil, fmt.Errorf("initializer %q has ONNX type %d (float8, int4 or newer), which camviz does not read", name, dtype)
+	}
 	if external {
-		return "", nil, fmt.Errorf("initializer %q keeps its data in an external file, which camviz does not read; re-export the model as one file", name)
+		if dtype != onnxFloat && !low {
+			return "", nil, fmt.Errorf("initializer %q keeps ONNX type %d in external data; camviz reads float32, float16, bfloat16, int8 and uint8 there", name, dtype)
+		}
+		if raw, err = ext.read(name, entries); err != nil {
+			return "", nil, err
+		}
+		if dtype == onnxFloat {
+			t, err := ext.floats(name, raw, dims)
+			return name, t, err
+		}
+	}
+	if low {
+		f, err := lowToFloats(dtype, raw, i32, numel(dims))
+		if err != nil {
+			return "", nil, fmt.Errorf("initializer %q (ONNX type %d, shape %v) %v (the file is truncated or corrupt)", name, dtype, dims, err)
+		}
+		return name, &tval{shape: dims, f: f, elem: int(dtype)}, nil
 	}
 	if dtype != onnxFloat || len(raw) < bigInitializer {
 		return name, nil, nil
