@@ -44,7 +44,7 @@ func TestLoadModelRefusesNonFiles(t *testing.T) {
 		{fifo, "", "cannot read model: " + fifo + " is a named pipe (FIFO), not a file"},
 		{"/dev/zero", "", "cannot read model: /dev/zero is a device, not a file"},
 		{dir, "", "cannot read model: " + dir + " is a folder, not a file"},
-		{sparse, "", "cannot read model: " + sparse + " is 2.5 GB, over the 2.0 GB limit; ONNX files over 2 GB keep their weights in external data files"},
+		{sparse, "", "cannot read model: " + sparse + " is 2.5 GB, over the 2.0 GB limit; ONNX files over 2 GB are not valid protobuf: re-save it with its weights in external data"},
 		{tinyModel, bigLabels, "cannot read labels: " + bigLabels + " is 2.0 GB, over the 4.0 MB limit"},
 		{tinyModel, labelsFifo, "cannot read labels: " + labelsFifo + " is a named pipe (FIFO)"},
 		{tinyModel, "/dev/zero", "cannot read labels: /dev/zero is a device"},
