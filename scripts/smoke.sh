@@ -5,6 +5,7 @@
 # a jet heat map over a photo (ui/internal/xwdcheck). Exits non-zero with
 # a message on any failure. SMOKE_SHOT=path.png keeps the screenshot
 # (SMOKE_COLOURS=256 writes it with a 256-colour palette, for docs/).
+# SMOKE_MODEL and SMOKE_IMAGE open another model or picture.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,7 @@ done
 echo "smoke: starting camviz on :$disp"
 # A private config folder: the run must not touch the user's preferences.
 DISPLAY=":$disp" LIBGL_ALWAYS_SOFTWARE=1 CAMVIZ_SMOKE=1 XDG_CONFIG_HOME="$tmp/config" \
-  "$tmp/camviz" -model testdata/golden/tinyvgg16/model.onnx testdata/images/chelsea.png >"$tmp/app.log" 2>&1 &
+  "$tmp/camviz" -model "${SMOKE_MODEL:-testdata/golden/tinyvgg16/model.onnx}" "${SMOKE_IMAGE:-testdata/images/chelsea.png}" >"$tmp/app.log" 2>&1 &
 app_pid=$!
 
 area=""
