@@ -262,24 +262,13 @@ func (u *UI) modelChanged(st core.State) {
 		prefs.SetString("model", m.Path)
 		prefs.SetString("labels", u.pendingLabels)
 	}
-	u.w.layerNames = []string{""}
-	opts := []string{"default: " + core.ShortLayer(m.Layer)}
-	for _, l := range m.Net.Layers() {
-		u.w.layerNames = append(u.w.layerNames, l.Name)
-		opts = append(opts, fmt.Sprintf("%s  %s", core.ShortLayer(l.Name), shapeText(l.Shape)))
-	}
+	names, opts := layerOptions(m)
+	u.w.layerNames = names
 	u.w.layer.Options = opts
 	u.w.layer.Refresh()
 	u.w.searchLabels = m.Labels
 	u.w.matches = core.SearchLabels(m, u.w.search.Text)
 	u.w.searchList.Refresh()
-}
-
-func shapeText(s []int) string {
-	if len(s) == 4 {
-		return fmt.Sprintf("%d×%d×%d", s[1], s[2], s[3])
-	}
-	return fmt.Sprint(s)
 }
 
 func (u *UI) analysisChanged(st core.State) {
