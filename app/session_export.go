@@ -47,11 +47,11 @@ type Facts struct {
 	Faithfulness *FaithFacts `json:"faithfulness,omitempty"`
 	// ROAD and Sanity are the map's checks, when the user ran them (not
 	// for comparisons and grids).
-	ROAD   *ROADResult   `json:"road,omitempty"`
-	Sanity *SanityResult `json:"sanity,omitempty"`
-	Top    []Prediction  `json:"top5"`
-	Output       string       `json:"output,omitempty"`
-	OutputSize   [2]int       `json:"output_size,omitempty"`
+	ROAD       *ROADResult   `json:"road,omitempty"`
+	Sanity     *SanityResult `json:"sanity,omitempty"`
+	Top        []Prediction  `json:"top5"`
+	Output     string        `json:"output,omitempty"`
+	OutputSize [2]int        `json:"output_size,omitempty"`
 }
 
 // CompareFacts describe a two-class comparison.
