@@ -95,7 +95,8 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 		}
 	})
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body)
+	w.trust = u.buildTrust()
+	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body, w.trust.box)
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
 	w.empty = u.buildEmpty()
 	return container.NewStack(w.viewBox, w.empty)

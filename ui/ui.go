@@ -245,6 +245,7 @@ func (u *UI) refresh() {
 	u.selectionChanged(st)
 	u.viewChanged(st)
 	u.faithChanged(st)
+	u.refreshTrust(st)
 	u.gridChanged(st)
 	u.statusChanged(st)
 }
