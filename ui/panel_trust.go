@@ -2,6 +2,8 @@ package ui
 
 import (
 	"fmt"
+	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -52,7 +54,7 @@ func roadWords(t core.TrustState) (line, verdict string) {
 	r, run := t.ROAD, t.ROADRun
 	switch {
 	case r != nil:
-		return fmt.Sprintf("ROAD: most relevant first %.3f · least relevant first %.3f · combined %.3f · CAM-mult %.3f",
+		return fmt.Sprintf("ROAD: MoRF %.3f · LeRF %.3f · combined %.3f · CAM-mult %.3f",
 			r.MoRF, r.LeRF, r.Combined, r.CamMult), capitalise(r.Verdict) + "."
 	case run.Running && run.Total > 0:
 		return fmt.Sprintf("Measuring ROAD… %d/%d forward passes", run.Done, run.Total), ""
@@ -102,6 +104,13 @@ func (u *UI) refreshTrust(st core.State) {
 	enable(p.sanity, t.Available && t.Sanity == nil && !t.SanityRun.Running)
 	show(p.roadCancel, t.ROADRun.Running || t.ROADRun.Other)
 	show(p.sanityCancel, t.SanityRun.Running || t.SanityRun.Other)
+	if u.smokeChecks && t.ROAD != nil && t.Sanity != nil {
+		u.smokeChecks = false
+		go func() {
+			time.Sleep(time.Second) // let the frame reach the screen
+			u.post(u.reportChecks)
+		}()
+	}
 	if t.Sanity == p.shown {
 		return
 	}
@@ -120,6 +129,23 @@ func (u *UI) refreshTrust(st core.State) {
 		p.curve.xEnd = ""
 		p.curve.set(nil, [3][]float64{})
 	}
+}
+
+// reportChecks prints where the checks' lines are on the screen, for the
+// window smoke test (Options.SmokeChecks).
+func (u *UI) reportChecks() {
+	scale := u.win.Canvas().Scale()
+	spot := func(l *widget.Label) string {
+		pos := u.fy.Driver().AbsolutePositionForObject(l)
+		size := l.Size()
+		// The label draws its text inset by the inner padding.
+		pad := theme.InnerPadding()
+		tw := fyne.MeasureText(l.Text, theme.TextSize(), l.TextStyle).Width
+		px := func(v float32) int { return int(v*scale + 0.5) }
+		return fmt.Sprintf("%d,%d,%d,%d,%d", px(pos.X), px(pos.Y), px(min(size.Width, pad+tw+pad)), px(size.Height), px(tw))
+	}
+	fmt.Fprintf(os.Stderr, "camviz: checks ready road=%s sanity=%s text=%q|%q\n",
+		spot(u.w.trust.roadText), spot(u.w.trust.sanityText), u.w.trust.roadText.Text, u.w.trust.sanityText.Text)
 }
 
 func setCanvasText(t *canvas.Text, s string) {

@@ -188,6 +188,11 @@ func (u *UI) viewChanged(st core.State) {
 				u.post(func() {
 					x, y, w, h := u.w.view.screenArea(u.fy.Driver().AbsolutePositionForObject(u.w.view), u.win.Canvas())
 					fmt.Fprintf(os.Stderr, "camviz: overlay ready area=%d,%d,%d,%d\n", x, y, w, h)
+					if u.opts.SmokeChecks {
+						u.smokeChecks = true
+						u.w.trust.road.OnTapped()
+						u.w.trust.sanity.OnTapped()
+					}
 				})
 			}()
 		}

@@ -30,6 +30,11 @@ type Options struct {
 	// Smoke prints "camviz: overlay ready" on stderr when the first map is
 	// on screen (the window smoke test waits for it).
 	Smoke bool
+	// SmokeChecks, with Smoke, presses the ROAD and sanity buttons once
+	// the first map is on screen and prints "camviz: checks ready
+	// road=x,y,w,h,tw sanity=…" (each line's area and its text's width, in
+	// screen pixels) when their numbers are shown.
+	SmokeChecks bool
 	// Faithfulness is how the faithfulness panel measures maps (zero
 	// fields: the metrics defaults, 32 steps a curve).
 	Faithfulness metrics.Config
@@ -69,6 +74,7 @@ type UI struct {
 	shownPhoto    image.Image
 	barKey        string
 	ready         bool
+	smokeChecks   bool // SmokeChecks pressed the buttons; not yet reported
 	lastErr       error
 	errMu         sync.Mutex
 
