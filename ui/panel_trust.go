@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -22,7 +21,7 @@ type trustPanel struct {
 	road, roadCancel        *widget.Button
 	sanity, sanityCancel    *widget.Button
 	roadText, sanityText    *widget.Label
-	roadVerdict, sanVerdict *canvas.Text
+	roadVerdict, sanVerdict *widget.Label
 	curve                   *curvePlot
 	shown                   *core.SanityResult // the cascade drawn
 }
@@ -34,18 +33,20 @@ func (u *UI) buildTrust() *trustPanel {
 	p.roadCancel = widget.NewButton("Cancel", u.s.CancelROAD)
 	p.sanity = widget.NewButton("Run sanity check", func() { u.act(u.s.RunSanity()) })
 	p.sanityCancel = widget.NewButton("Cancel", u.s.CancelSanity)
-	p.roadText, p.sanityText = widget.NewLabel(""), widget.NewLabel("")
-	verdict := func() *canvas.Text {
-		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
-		t.TextSize = theme.TextSize() - 2
-		return t
+	// The lines wrap to the width the picture leaves them, so the panel
+	// never widens the window's middle.
+	line := func(size fyne.ThemeSizeName) *widget.Label {
+		l := widget.NewLabel("")
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = size
+		return l
 	}
-	p.roadVerdict, p.sanVerdict = verdict(), verdict()
+	p.roadText, p.sanityText = line(theme.SizeNameText), line(theme.SizeNameText)
+	p.roadVerdict, p.sanVerdict = line(theme.SizeNameCaptionText), line(theme.SizeNameCaptionText)
 	p.curve = newCurvePlot("Sanity check", "rank corr. solid, SSIM dashed", "layers randomised")
-	left := container.NewVBox(
-		container.NewHBox(p.road, p.roadCancel, p.roadText), container.NewPadded(p.roadVerdict),
-		container.NewHBox(p.sanity, p.sanityCancel, p.sanityText), container.NewPadded(p.sanVerdict))
-	p.box = container.NewBorder(nil, nil, left, nil, fixed(p.curve, 220, 0))
+	lines := container.NewVBox(container.NewHBox(p.road, p.roadCancel, p.sanity, p.sanityCancel),
+		p.roadText, p.roadVerdict, p.sanityText, p.sanVerdict)
+	p.box = container.NewBorder(nil, nil, nil, fixed(p.curve, 180, 0), lines)
 	return p
 }
 
@@ -75,7 +76,7 @@ func sanityWords(t core.TrustState) (line, verdict string) {
 	r, run := t.Sanity, t.SanityRun
 	switch {
 	case r != nil:
-		return fmt.Sprintf("Sanity: rank correlation %.3f, SSIM %.3f with all %d layers randomised",
+		return fmt.Sprintf("Sanity: rank corr. %.3f, SSIM %.3f, all %d layers randomised",
 			r.Final(), r.SSIM[len(r.SSIM)-1], len(r.Layers)), capitalise(r.Verdict) + "."
 	case run.Running && run.Total > 0:
 		return fmt.Sprintf("Randomising the weights… %d/%d layers", run.Done, run.Total), ""
@@ -96,10 +97,10 @@ func (u *UI) refreshTrust(st core.State) {
 	p, t := u.w.trust, st.Trust
 	line, verdict := roadWords(t)
 	setText(p.roadText, line)
-	setCanvasText(p.roadVerdict, verdict)
+	setText(p.roadVerdict, verdict)
 	line, verdict = sanityWords(t)
 	setText(p.sanityText, line)
-	setCanvasText(p.sanVerdict, verdict)
+	setText(p.sanVerdict, verdict)
 	enable(p.road, t.Available && t.ROAD == nil && !t.ROADRun.Running)
 	enable(p.sanity, t.Available && t.Sanity == nil && !t.SanityRun.Running)
 	show(p.roadCancel, t.ROADRun.Running || t.ROADRun.Other)
@@ -146,13 +147,6 @@ func (u *UI) reportChecks() {
 	}
 	fmt.Fprintf(os.Stderr, "camviz: checks ready road=%s sanity=%s text=%q|%q\n",
 		spot(u.w.trust.roadText), spot(u.w.trust.sanityText), u.w.trust.roadText.Text, u.w.trust.sanityText.Text)
-}
-
-func setCanvasText(t *canvas.Text, s string) {
-	if t.Text != s {
-		t.Text = s
-		t.Refresh()
-	}
 }
 
 func enable(b *widget.Button, on bool) {

@@ -48,7 +48,7 @@ func TestTrustChecks(t *testing.T) {
 			t.Errorf("ROAD line %q lacks %s", p.roadText.Text, want)
 		}
 	}
-	if want := fmt.Sprintf("rank correlation %.3f, SSIM %.3f with all %d layers", s.Final(), s.SSIM[len(s.SSIM)-1], len(s.Layers)); !strings.Contains(p.sanityText.Text, want) {
+	if want := fmt.Sprintf("rank corr. %.3f, SSIM %.3f, all %d layers", s.Final(), s.SSIM[len(s.SSIM)-1], len(s.Layers)); !strings.Contains(p.sanityText.Text, want) {
 		t.Errorf("sanity line %q, want %q", p.sanityText.Text, want)
 	}
 	if p.roadVerdict.Text != capitalise(r.Verdict)+"." || p.sanVerdict.Text != capitalise(s.Verdict)+"." ||
