@@ -25,6 +25,8 @@ import (
 // Results are kept per (image, method, layer, class): going back to a
 // map shows what was measured for it, and a selection change neither
 // cancels a running check nor restarts it (its result stays valid).
+// Replacing the picture or the model drops them all and cancels the
+// running checks: their maps can no longer be shown.
 
 // trustKey is what a check measures: the picture as the model sees it
 // (model, picture, resize mode) and the map (method, layer, class).
@@ -148,6 +150,18 @@ func (t *trustRuns[R]) state(k trustKey, ok bool) (*R, TrustCheck) {
 	}
 	c.Err = t.errs[k]
 	return t.done[k], c
+}
+
+// dropTrustLocked forgets every check and cancels the running ones; the
+// picture or model they measure is being replaced.
+func (s *Session) dropTrustLocked() {
+	s.roadLane.Cancel()
+	s.sanityLane.Cancel()
+	s.road.init()
+	s.sanity.init()
+	s.road.on, s.sanity.on = false, false
+	delete(s.busy, LaneROAD)
+	delete(s.busy, LaneSanity)
 }
 
 // trustTargetLocked is the key of the final map on screen, with its

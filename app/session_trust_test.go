@@ -200,3 +200,41 @@ func TestSessionSanityCancelExport(t *testing.T) {
 		t.Fatalf("captioned export %v, %v before the checks", img.Bounds(), before.Bounds())
 	}
 }
+
+// Replacing the picture cancels a running check and forgets the kept
+// ones: they measure maps that can no longer be shown.
+func TestSessionTrustDroppedWithPicture(t *testing.T) {
+	s := trustReady(t)
+	if err := s.RunROAD(); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	if s.State().Trust.ROAD == nil {
+		t.Fatal("no ROAD result")
+	}
+	if err := s.RunSanity(); err != nil {
+		t.Fatal(err)
+	}
+	s.OpenImage(coffeePath)
+	wait(t, s)
+	st := s.State()
+	tr := st.Trust
+	if !strings.Contains(st.Image, "coffee") || !st.Current() || tr.ROAD != nil || tr.Sanity != nil ||
+		tr.SanityRun.Running || tr.SanityRun.Other || tr.SanityRun.Err != "" || len(st.Busy) != 0 {
+		t.Fatalf("after a new picture: image %q current %v trust %+v busy %v", st.Image, st.Current(), tr, st.Busy)
+	}
+	s.mu.Lock()
+	n := len(s.road.done) + len(s.road.errs) + len(s.sanity.done) + len(s.sanity.errs)
+	s.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d results kept for the replaced picture", n)
+	}
+	// The new picture's map can be checked.
+	if err := s.RunROAD(); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	if r := s.State().Trust.ROAD; r == nil || r.Passes != 19 {
+		t.Fatalf("ROAD on the new picture: %+v", r)
+	}
+}
