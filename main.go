@@ -82,5 +82,6 @@ func parseWindowArgs(args []string) (ui.Options, error) {
 		o.Image = pos[0]
 	}
 	o.Smoke = os.Getenv("CAMVIZ_SMOKE") == "1"
+	o.SmokeChecks = o.Smoke && os.Getenv("CAMVIZ_SMOKE_CHECKS") == "1"
 	return o, nil
 }

@@ -8,7 +8,11 @@ import (
 
 var defaultModel = sync.OnceValues(func() (*Model, error) {
 	onnx, meta := assets.DefaultModel()
-	return NewModel("digits (embedded)", onnx, meta)
+	m, err := NewModel("digits (embedded)", onnx, meta)
+	if err == nil {
+		m.onnx = func() ([]byte, error) { return onnx, nil } // in the binary, read only
+	}
+	return m, err
 })
 
 // DefaultModel is the model embedded in the binary. It is compiled once

@@ -36,6 +36,11 @@ type Model struct {
 	// input_size fixes it, so each image keeps its own size (rounded to
 	// the network's stride).
 	ownSize bool
+	// onnx reads the file the network was compiled from again, for the
+	// sanity check's randomised copies (the loaded bytes are not kept:
+	// DecodeOwned moves weights within them); nil when there is no file
+	// (NewModel's callers own their bytes).
+	onnx func() ([]byte, error)
 }
 
 // Sidecar is the optional NAME.json beside NAME.onnx that says how the
@@ -75,6 +80,7 @@ func LoadModel(path, labelsPath string) (*Model, error) {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
 	m.Path = path
+	m.onnx = func() ([]byte, error) { return inference.ReadModelFile(path) }
 	if labelsPath != "" {
 		if m.Labels, err = ReadLabels(labelsPath, m.Net.NumClasses()); err != nil {
 			return nil, err

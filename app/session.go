@@ -78,10 +78,12 @@ const (
 	LaneGrid    LaneName = "grid"
 	LaneMetrics LaneName = "metrics"
 	LaneExport  LaneName = "export"
+	LaneROAD    LaneName = "road"   // ROAD and CAM-mult, asked for (RunROAD)
+	LaneSanity  LaneName = "sanity" // the cascading randomisation, asked for (RunSanity)
 )
 
 // lanes is the order State lists running jobs in.
-var lanes = []LaneName{LaneModel, LaneImage, LaneMap, LaneGrid, LaneMetrics, LaneExport}
+var lanes = []LaneName{LaneModel, LaneImage, LaneMap, LaneGrid, LaneMetrics, LaneROAD, LaneSanity, LaneExport}
 
 // Progress is a running job the window should show.
 type Progress struct {
@@ -115,6 +117,8 @@ type State struct {
 
 	// Faith is the faithfulness of the current map, when measuring is on.
 	Faith FaithState
+	// Trust is what the ROAD and sanity checks have for the current map.
+	Trust TrustState
 
 	Busy   []Progress
 	Status string
@@ -160,6 +164,7 @@ type Session struct {
 	jobs *Jobs
 
 	modelLane, imageLane, mapLane, gridLane, metricsLane *Lane
+	roadLane, sanityLane                                 *Lane
 	// load serialises model loads and image analyses, so an analysis
 	// always uses the model that is current when it commits.
 	load chan struct{}
@@ -181,6 +186,8 @@ type Session struct {
 	measure      bool         // faithfulness measuring is on
 	faith        *faithResult // for the current selection, or nil
 	faithRun     faithTarget  // the measurement running, if any
+	road         trustRuns[ROADResult]
+	sanity       trustRuns[SanityResult]
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
@@ -205,6 +212,10 @@ func NewSession(opts SessionOptions) *Session {
 	s.mapLane = s.jobs.Lane(string(LaneMap))
 	s.gridLane = s.jobs.Lane(string(LaneGrid))
 	s.metricsLane = s.jobs.Lane(string(LaneMetrics))
+	s.roadLane = s.jobs.Lane(string(LaneROAD))
+	s.sanityLane = s.jobs.Lane(string(LaneSanity))
+	s.road.init()
+	s.sanity.init()
 	return s
 }
 
@@ -222,7 +233,7 @@ func (s *Session) State() State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := State{Model: s.model, ModelLoading: s.modelLoading, Analysis: s.analysis, Sel: s.sel,
-		View: s.view, ViewErr: s.viewErr, Grid: s.grid, Status: s.status, Faith: s.faithStateLocked()}
+		View: s.view, ViewErr: s.viewErr, Grid: s.grid, Status: s.status, Faith: s.faithStateLocked(), Trust: s.trustStateLocked()}
 	if s.pic != nil {
 		st.Image, st.ImagePath, st.ImageSize, st.Photo = s.pic.name, s.pic.path, s.pic.orig, s.pic.disp
 	}

@@ -44,10 +44,14 @@ type Facts struct {
 	Grid       []CellFacts   `json:"grid,omitempty"`
 	// Faithfulness is the map's, when measuring is on and it was measured
 	// (not for comparisons and grids).
-	Faithfulness *FaithFacts  `json:"faithfulness,omitempty"`
-	Top          []Prediction `json:"top5"`
-	Output       string       `json:"output,omitempty"`
-	OutputSize   [2]int       `json:"output_size,omitempty"`
+	Faithfulness *FaithFacts `json:"faithfulness,omitempty"`
+	// ROAD and Sanity are the map's checks, when the user ran them (not
+	// for comparisons and grids).
+	ROAD       *ROADResult   `json:"road,omitempty"`
+	Sanity     *SanityResult `json:"sanity,omitempty"`
+	Top        []Prediction  `json:"top5"`
+	Output     string        `json:"output,omitempty"`
+	OutputSize [2]int        `json:"output_size,omitempty"`
 }
 
 // CompareFacts describe a two-class comparison.
@@ -115,6 +119,9 @@ func (s *Session) Facts() (Facts, error) {
 	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On && st.Faith.Analysis == v.Analysis &&
 		r.Method == v.Method.Name && r.Layer == v.Layer && r.Class == v.Sel.Class {
 		f.Faithfulness = NewFaithFacts(r, st.Faith.Config)
+	}
+	if !v.Sel.Compare.On {
+		f.ROAD, f.Sanity = st.Trust.ROAD, st.Trust.Sanity
 	}
 	return f, nil
 }
@@ -192,6 +199,11 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		defer s.mu.Unlock()
 		return s.faithForLocked(a, sel.Method, layer, sel.Class)
 	}
+	trust := func(layer string) (*ROADResult, *SanityResult) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.trustForLocked(trustKey{model: a.Model, pic: pic, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class})
+	}
 	s.mu.Unlock()
 	if a == nil || pic == nil {
 		return nil, Facts{}, errNoView
@@ -218,6 +230,9 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return nil, Facts{}, err
 	}
 	facts := baseFacts(a, pic, sel, meth, v.Layer, v.Scale, v.Flags)
+	if !sel.Compare.On {
+		facts.ROAD, facts.Sanity = trust(v.Layer)
+	}
 	if !caption {
 		if !sel.Compare.On {
 			if fr := faith(v.Layer); fr != nil {
@@ -237,13 +252,17 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	}
 	lm := &LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
 	fr := faith(v.Layer)
-	if fr == nil {
+	extra := trustCaptionLines(facts.ROAD, facts.Sanity)
+	if fr == nil && len(extra) == 0 {
 		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: a.CaptionLines(lm, sel.Norm)})
 		return out, facts, err
 	}
-	facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
-	// The caption and colour bar, and a line of faithfulness in the
-	// longest form that fits.
+	if fr != nil {
+		facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
+		extra = append([][]string{faithCaptionLines(fr)}, extra...)
+	}
+	// The caption and colour bar, and the lines of faithfulness and the
+	// checks, each in the longest form that fits.
 	size := captionFontSize(v.Image.Bounds().Dx())
 	top, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, FontSize: size})
 	if err != nil {
@@ -255,7 +274,10 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	}
 	defer face.Close()
 	pad := max(int(size/2), 1) // Compose's
-	lines := append(a.CaptionLines(lm, sel.Norm), faithCaption(fr, face, top.Bounds().Dx()-2*pad))
+	lines := a.CaptionLines(lm, sel.Norm)
+	for _, forms := range extra {
+		lines = append(lines, longestFitting(forms, face, top.Bounds().Dx()-2*pad))
+	}
 	out, err := render.Caption(top, lines, render.CaptionOptions{Face: face, Padding: pad})
 	return out, facts, err
 }

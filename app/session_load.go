@@ -161,6 +161,7 @@ func (s *Session) dropAnalysesLocked() {
 		s.analysis.Close()
 	}
 	s.analyses = map[string]*Analysis{}
+	s.dropTrustLocked()
 }
 
 // closeAnalysis closes an analysis nobody will see (a stale job's).

@@ -280,14 +280,20 @@ func faithCaptionLines(r *FaithfulnessReport) []string {
 	}
 }
 
-// faithCaption is the longest form of the caption line that fits width
-// pixels in face (the shortest if none does: the caption clips it).
-func faithCaption(r *FaithfulnessReport, face font.Face, width int) string {
-	lines := faithCaptionLines(r)
+// longestFitting is the longest of a caption line's forms (longest first)
+// that fits width pixels in face (the shortest if none does: the caption
+// clips it).
+func longestFitting(lines []string, face font.Face, width int) string {
 	for _, l := range lines {
 		if font.MeasureString(face, l).Ceil() <= width {
 			return l
 		}
 	}
 	return lines[len(lines)-1]
+}
+
+// faithCaption is the longest form of r's caption line that fits width
+// pixels in face.
+func faithCaption(r *FaithfulnessReport, face font.Face, width int) string {
+	return longestFitting(faithCaptionLines(r), face, width)
 }

@@ -79,6 +79,7 @@ type widgets struct {
 	captionCk *widget.Check
 
 	faith *faithPanel
+	trust *trustPanel
 
 	// Boxes to lay out again when a label in them changes its height.
 	settingsBox, viewTop, viewBottom *fyne.Container

@@ -95,7 +95,8 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 		}
 	})
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body)
+	w.trust = u.buildTrust()
+	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body, w.trust.box)
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
 	w.empty = u.buildEmpty()
 	return container.NewStack(w.viewBox, w.empty)
@@ -187,6 +188,11 @@ func (u *UI) viewChanged(st core.State) {
 				u.post(func() {
 					x, y, w, h := u.w.view.screenArea(u.fy.Driver().AbsolutePositionForObject(u.w.view), u.win.Canvas())
 					fmt.Fprintf(os.Stderr, "camviz: overlay ready area=%d,%d,%d,%d\n", x, y, w, h)
+					if u.opts.SmokeChecks {
+						u.smokeChecks = true
+						u.w.trust.road.OnTapped()
+						u.w.trust.sanity.OnTapped()
+					}
 				})
 			}()
 		}

@@ -96,6 +96,7 @@ func strokes(pts []fyne.Position, st curveStyle, c color.Color) []fyne.CanvasObj
 type curvePlot struct {
 	widget.BaseWidget
 	title, hint, xLabel string
+	xEnd                string // the x axis's end label, "" for "1"
 	x                   []float64
 	y                   [3][]float64 // per curve style; nil = none
 }
@@ -173,7 +174,11 @@ func (r *plotRenderer) build(size fyne.Size) {
 	}
 	topLabel.Move(fyne.NewPos(ml-4-topLabel.MinSize().Width, y0-th/2))
 	zero.Move(fyne.NewPos(ml-4-zero.MinSize().Width, y1-th/2))
-	xZero, xOne := text("0", muted, false), text("1", muted, false)
+	end := p.xEnd
+	if end == "" {
+		end = "1"
+	}
+	xZero, xOne := text("0", muted, false), text(end, muted, false)
 	xZero.Move(fyne.NewPos(x0-xZero.MinSize().Width/2, y1+1))
 	xOne.Move(fyne.NewPos(x1-xOne.MinSize().Width/2, y1+1))
 	xl := text(p.xLabel, muted, false)
@@ -196,7 +201,8 @@ func (r *plotRenderer) build(size fyne.Size) {
 		}
 		pts := make([]fyne.Position, len(ys))
 		for j, v := range ys {
-			pts[j] = fyne.NewPos(x0+float32(p.x[j])*(x1-x0), y1-float32(min(v, top)/top)*(y1-y0))
+			// Clamped to the axes: a negative correlation sits on the floor.
+			pts[j] = fyne.NewPos(x0+float32(p.x[j])*(x1-x0), y1-float32(max(0, min(v, top))/top)*(y1-y0))
 		}
 		objs = append(objs, strokes(pts, curveStyles[i], styleColor(curveStyles[i], p))...)
 	}

@@ -30,6 +30,11 @@ type Options struct {
 	// Smoke prints "camviz: overlay ready" on stderr when the first map is
 	// on screen (the window smoke test waits for it).
 	Smoke bool
+	// SmokeChecks, with Smoke, presses the ROAD and sanity buttons once
+	// the first map is on screen and prints "camviz: checks ready
+	// road=x,y,w,h,tw sanity=…" (each line's area and its text's width, in
+	// screen pixels) when their numbers are shown.
+	SmokeChecks bool
 	// Faithfulness is how the faithfulness panel measures maps (zero
 	// fields: the metrics defaults, 32 steps a curve).
 	Faithfulness metrics.Config
@@ -69,6 +74,7 @@ type UI struct {
 	shownPhoto    image.Image
 	barKey        string
 	ready         bool
+	smokeChecks   bool // SmokeChecks pressed the buttons; not yet reported
 	lastErr       error
 	errMu         sync.Mutex
 
@@ -245,6 +251,7 @@ func (u *UI) refresh() {
 	u.selectionChanged(st)
 	u.viewChanged(st)
 	u.faithChanged(st)
+	u.refreshTrust(st)
 	u.gridChanged(st)
 	u.statusChanged(st)
 }
@@ -262,24 +269,13 @@ func (u *UI) modelChanged(st core.State) {
 		prefs.SetString("model", m.Path)
 		prefs.SetString("labels", u.pendingLabels)
 	}
-	u.w.layerNames = []string{""}
-	opts := []string{"default: " + core.ShortLayer(m.Layer)}
-	for _, l := range m.Net.Layers() {
-		u.w.layerNames = append(u.w.layerNames, l.Name)
-		opts = append(opts, fmt.Sprintf("%s  %s", core.ShortLayer(l.Name), shapeText(l.Shape)))
-	}
+	names, opts := layerOptions(m)
+	u.w.layerNames = names
 	u.w.layer.Options = opts
 	u.w.layer.Refresh()
 	u.w.searchLabels = m.Labels
 	u.w.matches = core.SearchLabels(m, u.w.search.Text)
 	u.w.searchList.Refresh()
-}
-
-func shapeText(s []int) string {
-	if len(s) == 4 {
-		return fmt.Sprintf("%d×%d×%d", s[1], s[2], s[3])
-	}
-	return fmt.Sprint(s)
 }
 
 func (u *UI) analysisChanged(st core.State) {

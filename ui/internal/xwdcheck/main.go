@@ -3,7 +3,11 @@
 // picture: many distinct colours, saturated cool and warm jet colours,
 // not blank or black. The window smoke test (scripts/smoke.sh) runs it.
 //
-//	go run ./ui/internal/xwdcheck -in shot.xwd [-png shot.png [-colours 256]] [-area x,y,w,h] [-check]
+//	go run ./ui/internal/xwdcheck -in shot.xwd [-png shot.png [-colours 256]] [-area x,y,w,h] [-check] [-text x,y,w,h,tw]…
+//
+// Each -text names a line of text the window reports it drew (its area and
+// the width the text measures); the check fails unless the screenshot
+// shows ink of that width there.
 package main
 
 import (
@@ -20,14 +24,20 @@ func main() {
 	areaFlag := flag.String("area", "", "x,y,w,h of the overlay (default: the whole screenshot)")
 	check := flag.Bool("check", false, "fail unless the area shows a heat map over a picture")
 	colours := flag.Int("colours", 0, "write the PNG with at most this many colours (2–256; 0 = all)")
+	var texts []textSpot
+	flag.Func("text", "x,y,w,h,textwidth: fail unless a line of text that wide is drawn there (repeatable)", func(s string) error {
+		t, err := parseTextSpot(s)
+		texts = append(texts, t)
+		return err
+	})
 	flag.Parse()
-	if err := run(*in, *out, *areaFlag, *check, *colours); err != nil {
+	if err := run(*in, *out, *areaFlag, *check, *colours, texts); err != nil {
 		fmt.Fprintln(os.Stderr, "xwdcheck:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out, areaFlag string, check bool, colours int) error {
+func run(in, out, areaFlag string, check bool, colours int, texts []textSpot) error {
 	f, err := os.Open(in)
 	if err != nil {
 		return err
@@ -45,6 +55,15 @@ func run(in, out, areaFlag string, check bool, colours int) error {
 		if err := writePNG(out, pic); err != nil {
 			return err
 		}
+	}
+	for _, t := range texts {
+		if err := checkText(img, t); err != nil {
+			return err
+		}
+		fmt.Printf("xwdcheck: text at %v drawn, %d px wide\n", t.Area, t.Width)
+	}
+	if len(texts) > 0 && areaFlag == "" && !check {
+		return nil
 	}
 	area := img.Bounds()
 	if areaFlag != "" {

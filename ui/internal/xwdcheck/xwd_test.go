@@ -164,3 +164,44 @@ func abs(x int) int {
 	}
 	return x
 }
+
+// The text check passes a line of ink as wide as the text measures, and
+// fails a blank area, a shorter line and an area off the screen.
+func TestCheckText(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 200, 40))
+	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{250, 250, 250, 255}), image.Point{}, draw.Src)
+	blank := image.NewRGBA(img.Bounds())
+	draw.Draw(blank, blank.Bounds(), img, image.Point{}, draw.Src)
+	// "Glyphs": 2-pixel stems every 5 pixels from x = 20 to 119, with a
+	// grey anti-aliased fringe that is not ink.
+	for x := 20; x < 120; x++ {
+		for y := 12; y < 26; y++ {
+			switch {
+			case x%5 < 2:
+				img.SetRGBA(x, y, color.RGBA{30, 30, 30, 255})
+			case x%5 == 2:
+				img.SetRGBA(x, y, color.RGBA{200, 200, 200, 255})
+			}
+		}
+	}
+	first, last, _ := inkExtent(img, img.Bounds())
+	if first != 20 || last != 116 {
+		t.Fatalf("ink from %d to %d, want 20 to 116", first, last)
+	}
+	spot := func(tw int) textSpot { return textSpot{Area: image.Rect(10, 5, 190, 35), Width: tw} }
+	if err := checkText(img, spot(100)); err != nil {
+		t.Fatalf("a drawn line failed: %v", err)
+	}
+	if err := checkText(blank, spot(100)); err == nil {
+		t.Error("a blank area passed")
+	}
+	if err := checkText(img, spot(160)); err == nil {
+		t.Error("a line 60 px short of its text passed")
+	}
+	if err := checkText(img, textSpot{Area: image.Rect(150, 5, 260, 35), Width: 50}); err == nil {
+		t.Error("an area off the screen passed")
+	}
+	if _, err := parseTextSpot("1,2,3"); err == nil {
+		t.Error("a short -text value parsed")
+	}
+}
