@@ -196,39 +196,30 @@ func (s *Session) trustStateLocked() TrustState {
 // RunROAD measures ROAD and CAM-mult for the map on screen, unless they
 // are measured (or being measured) already.
 func (s *Session) RunROAD() error {
-	s.mu.Lock()
-	k, v, err := s.trustTargetLocked()
-	if err != nil || s.road.done[k] != nil || (s.road.on && s.road.running == k) {
-		s.mu.Unlock()
-		return err
-	}
-	a, layer := v.Analysis, v.Sel.Layer
-	s.road.running, s.road.on, s.road.n, s.road.of = k, true, 0, 0
-	delete(s.road.errs, k)
-	s.roadLane.Submit(func(ctx context.Context, gen uint64) {
-		r, err := s.measureROAD(ctx, gen, a, k, layer)
-		finishTrust(s, s.roadLane, gen, &s.road, k, r, err, LaneROAD)
-	})
-	s.mu.Unlock()
-	s.changed()
-	return nil
+	return runTrust(s, s.roadLane, &s.road, LaneROAD, s.measureROAD)
 }
 
 // RunSanity runs the sanity check for the map on screen, unless it is
 // done (or running) already.
 func (s *Session) RunSanity() error {
+	return runTrust(s, s.sanityLane, &s.sanity, LaneSanity, s.sanityCheck)
+}
+
+// runTrust starts one check for the map on screen in its lane.
+func runTrust[R any](s *Session, lane *Lane, t *trustRuns[R], name LaneName,
+	measure func(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*R, error)) error {
 	s.mu.Lock()
 	k, v, err := s.trustTargetLocked()
-	if err != nil || s.sanity.done[k] != nil || (s.sanity.on && s.sanity.running == k) {
+	if err != nil || t.done[k] != nil || (t.on && t.running == k) {
 		s.mu.Unlock()
 		return err
 	}
 	a, layer := v.Analysis, v.Sel.Layer
-	s.sanity.running, s.sanity.on, s.sanity.n, s.sanity.of = k, true, 0, 0
-	delete(s.sanity.errs, k)
-	s.sanityLane.Submit(func(ctx context.Context, gen uint64) {
-		r, err := s.sanityCheck(ctx, gen, a, k, layer)
-		finishTrust(s, s.sanityLane, gen, &s.sanity, k, r, err, LaneSanity)
+	t.running, t.on, t.n, t.of = k, true, 0, 0
+	delete(t.errs, k)
+	lane.Submit(func(ctx context.Context, gen uint64) {
+		r, err := measure(ctx, gen, a, k, layer)
+		finishTrust(s, lane, gen, t, k, r, err, name)
 	})
 	s.mu.Unlock()
 	s.changed()
