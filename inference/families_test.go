@@ -38,14 +38,7 @@ func TestFamiliesMatchTorch(t *testing.T) {
 	ctx := context.Background()
 	for _, metaPath := range dirs {
 		dir := filepath.Dir(metaPath)
-		var m familyMeta
-		b, err := os.ReadFile(metaPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
+		m := readFamilyMeta(t, metaPath)
 		t.Run(m.Name, func(t *testing.T) {
 			net, err := Load(filepath.Join(dir, "model.onnx"))
 			if err != nil {
@@ -212,4 +205,18 @@ func checkBatchedPasses(t *testing.T, net *Net, p *Pass, x []float32, shape []in
 	if same {
 		t.Errorf("tail after %s: halved activations give the same scores", mid)
 	}
+}
+
+// readFamilyMeta reads a fixture folder's meta.json.
+func readFamilyMeta(t *testing.T, path string) familyMeta {
+	t.Helper()
+	var m familyMeta
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -2,7 +2,6 @@ package inference
 
 import (
 	"context"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -73,14 +72,7 @@ func TestZooLookalikes(t *testing.T) {
 	ctx := context.Background()
 	for _, metaPath := range zoos {
 		d := filepath.Dir(metaPath)
-		var m familyMeta
-		b, err := os.ReadFile(metaPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
-		}
+		m := readFamilyMeta(t, metaPath)
 		t.Run(m.Name, func(t *testing.T) {
 			net, err := Load(filepath.Join(d, "model.onnx"))
 			if err != nil {
