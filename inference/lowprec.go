@@ -118,17 +118,10 @@ func floatValueInfo(vi []byte) []byte {
 	})
 }
 
-// rewriteField replaces the embedded message field num of b by fn of it; b is
-// returned unchanged when it does not parse.
+// rewriteField replaces the embedded message field num of b by fn of it
+// (see rewrite); b is returned unchanged when it does not parse.
 func rewriteField(b []byte, num protowire.Number, fn func([]byte) []byte) []byte {
-	var out []byte
-	err := fields(b, func(n protowire.Number, typ protowire.Type, v []byte, x uint64) error {
-		if n == num && typ == protowire.BytesType {
-			v = fn(v)
-		}
-		out = appendField(out, n, typ, v, x)
-		return nil
-	})
+	out, err := rewrite(b, num, func(v []byte) ([]byte, error) { return fn(v), nil })
 	if err != nil {
 		return b
 	}
