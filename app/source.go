@@ -44,6 +44,32 @@ func (s source) Gradients(ctx context.Context, layer string, class int) (cam.Map
 
 func (s source) Score(class int) float32 { return s.a.Scores[class] }
 
+// Logits are the unmodified input's logits (a copy).
+func (s source) Logits() []float32 { return append([]float32(nil), s.a.Scores...) }
+
+// The engine's derivatives beyond one class's gradient at a layer arrive
+// with the method zoo (issue 15); until then they say so.
+
+func (s source) SeedGradients(context.Context, string, []float32) (cam.Maps, error) {
+	return cam.Maps{}, fmt.Errorf("gradients of a target seed: %w", cam.ErrNotAvailable)
+}
+
+func (s source) InputGradients(context.Context, []float32, bool) (cam.Maps, error) {
+	return cam.Maps{}, fmt.Errorf("input gradients: %w", cam.ErrNotAvailable)
+}
+
+func (s source) BiasGradients(context.Context, []float32) ([]cam.BiasTerm, error) {
+	return nil, fmt.Errorf("bias gradients: %w", cam.ErrNotAvailable)
+}
+
+func (s source) HessianVector(context.Context, string, []float32, cam.Maps) (cam.Maps, error) {
+	return cam.Maps{}, fmt.Errorf("Hessian-vector products: %w", cam.ErrNotAvailable)
+}
+
+func (s source) With(context.Context, cam.Maps) (cam.Source, error) {
+	return nil, fmt.Errorf("another input: %w", cam.ErrNotAvailable)
+}
+
 func (s source) Input() cam.Maps {
 	sh := s.a.Input.Tensor.Shape()
 	return cam.Maps{C: sh[1], H: sh[2], W: sh[3], Data: s.a.Input.Tensor.Data().([]float32)}

@@ -40,6 +40,23 @@ func (f *fakeSource) LinearHead(class int) (string, []float32, error) {
 	return "pool-in", f.head, nil
 }
 
+func (f *fakeSource) Logits() []float32 { return []float32{1} }
+func (f *fakeSource) SeedGradients(context.Context, string, []float32) (cam.Maps, error) {
+	return f.g, nil
+}
+func (f *fakeSource) InputGradients(context.Context, []float32, bool) (cam.Maps, error) {
+	return cam.Maps{}, cam.ErrNotAvailable
+}
+func (f *fakeSource) BiasGradients(context.Context, []float32) ([]cam.BiasTerm, error) {
+	return nil, cam.ErrNotAvailable
+}
+func (f *fakeSource) HessianVector(context.Context, string, []float32, cam.Maps) (cam.Maps, error) {
+	return cam.Maps{}, cam.ErrNotAvailable
+}
+func (f *fakeSource) With(context.Context, cam.Maps) (cam.Source, error) {
+	return nil, cam.ErrNotAvailable
+}
+
 // Picture is a 3×2 picture with one bright pixel: edges around it.
 func (f *fakeSource) Picture() *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, 3, 2))

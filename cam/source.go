@@ -36,7 +36,41 @@ type Source interface {
 	// Picture is the input as the picture the model sees: normalisation
 	// undone, 8 bits per channel.
 	Picture() *image.NRGBA
+
+	// Logits are every class's raw logit for the unmodified input.
+	Logits() []float32
+	// SeedGradients are d(Σ_j seed_j·logit_j) / d activations of the
+	// layer: the gradient of any target that is linear in the logits at
+	// this input (a target's seed is d target/d logits; see Seed).
+	SeedGradients(ctx context.Context, layer string, seed []float32) (Maps, error)
+	// InputGradients are d(Σ_j seed_j·logit_j) / d input (C×H×W). Guided
+	// replaces every ReLU's adjoint by dy·[x > 0]·[dy > 0] (guided
+	// backpropagation).
+	InputGradients(ctx context.Context, seed []float32, guided bool) (Maps, error)
+	// BiasGradients are FullGrad's terms: for every convolution (and every
+	// batch normalisation not folded into one) its bias per output channel
+	// and d(Σ_j seed_j·logit_j) / d its output.
+	BiasGradients(ctx context.Context, seed []float32) ([]BiasTerm, error)
+	// HessianVector is d(Σ G⊙V)/dA at the layer, with G = SeedGradients
+	// of the layer and V held fixed: the Hessian of the target with
+	// respect to the layer's activations times v.
+	HessianVector(ctx context.Context, layer string, seed []float32, v Maps) (Maps, error)
+	// With is a source for another input of the same shape, already
+	// preprocessed (test-time augmentation, noisy inputs).
+	With(ctx context.Context, input Maps) (Source, error)
 }
+
+// BiasTerm is one layer's bias and the gradient at that layer's output.
+type BiasTerm struct {
+	Layer string
+	Bias  []float32 // one per output channel
+	Grad  Maps      // d target / d output
+}
+
+// ErrNotAvailable is returned by a Source that cannot provide a quantity
+// (an engine without that derivative, say); methods needing it fail with
+// a message that names it.
+var ErrNotAvailable = errors.New("not available from this model's engine")
 
 // ErrNoShortcut is returned by Source.AblationScores when the layer's
 // channels do not reach the first linear layer through per-channel
@@ -47,8 +81,20 @@ var ErrNoShortcut = errors.New("cam: no per-channel path from the layer to a lin
 type Params struct {
 	Class int
 	Layer string
-	// Options set the method's options by name; the others take their
-	// defaults.
+	// Layers, when set, are several layers whose maps are fused (the
+	// first is Layer).
+	Layers []string
+	// Target is what the gradients are of: "" or "logit" (the class's raw
+	// logit), "prob", "rest", "neg" (see Targets).
+	Target string
+	// Compare are FinerCAM's compared ranks (1 = the class ranked just
+	// below the target, …); nil takes the method's default.
+	Compare []int
+	// Base names the method a meta-method builds on (RefineCAM's base);
+	// "" takes the method's default.
+	Base string
+	// Options set the method's numeric options by name; the others take
+	// their defaults.
 	Options map[string]float64
 	// Progress, if set, hears from slow methods after each batch; partial
 	// is the map so far (at the layer's resolution) where there is one.
