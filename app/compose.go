@@ -25,6 +25,21 @@ type placeFunc func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error)
 // window; at the photo's resolution for the export).
 func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
 	mapOf mapsFunc, place placeFunc) (*View, time.Duration, error) {
+	return composeWith(ctx, a, base, sel, meth, maps{of: mapOf, place: place})
+}
+
+// maps is where a composition's maps come from and how they are laid on
+// its picture.
+type maps struct {
+	of    mapsFunc
+	place placeFunc
+	// scale, when set, is the Shared scale to use (a class grid's, over
+	// its own classes) instead of the one shared with the top-5 classes.
+	scale *float32
+}
+
+// composeWith is compose with the Shared scale possibly given.
+func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method, src maps) (*View, time.Duration, error) {
 	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
@@ -32,9 +47,9 @@ func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, 
 	}
 	var computed time.Duration
 	if sel.Compare.On {
-		computed, err = composeCompare(v, sel.Compare, mapOf, place)
+		computed, err = composeCompare(v, sel.Compare, src.of, src.place)
 	} else {
-		computed, err = composeOne(v, a, sel, mapOf, place)
+		computed, err = composeOne(v, a, sel, src)
 	}
 	if err != nil {
 		return nil, 0, err
@@ -50,33 +65,50 @@ func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, 
 }
 
 // composeOne places the selected class's map, on the scale shared with the
-// top-5 classes in Shared mode.
-func composeOne(v *View, a *Analysis, sel Selection, mapOf mapsFunc, place placeFunc) (time.Duration, error) {
-	lm, err := mapOf(sel.Class, "")
+// top-5 classes in Shared mode (or the scale given).
+func composeOne(v *View, a *Analysis, sel Selection, src maps) (time.Duration, error) {
+	lm, err := src.of(sel.Class, "")
 	if err != nil {
 		return 0, err
 	}
 	computed := lm.Elapsed
 	v.Layer = lm.Layer
 	if sel.Norm == cam.Shared {
-		others := topOthers(a, sel.Class, 5)
-		maps := []cam.Map{lm.Map}
-		for i, k := range others {
-			o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(others)))
-			if err != nil {
+		if src.scale != nil {
+			v.Scale = *src.scale
+		} else {
+			var more time.Duration
+			if v.Scale, more, err = sharedTop(a, lm, 5, src.of); err != nil {
 				return 0, err
 			}
-			computed += o.Elapsed
-			maps = append(maps, o.Map)
+			computed += more
 		}
-		v.Scale = cam.SharedScale(maps...)
 	}
-	p, err := place(lm, sel.Norm, v.Scale)
+	p, err := src.place(lm, sel.Norm, v.Scale)
 	if err != nil {
 		return 0, err
 	}
 	v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
 	return computed, nil
+}
+
+// sharedTop is the scale of Shared mode for lm's class: the largest
+// positive value among its map and those of the other classes among the
+// n most probable (same method and layer), which mapOf gives. It returns
+// how long computing those took.
+func sharedTop(a *Analysis, lm *LayerMap, n int, mapOf mapsFunc) (float32, time.Duration, error) {
+	others := topOthers(a, lm.Class, n)
+	all := []cam.Map{lm.Map}
+	var computed time.Duration
+	for i, k := range others {
+		o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(others)))
+		if err != nil {
+			return 0, 0, err
+		}
+		computed += o.Elapsed
+		all = append(all, o.Map)
+	}
+	return cam.SharedScale(all...), computed, nil
 }
 
 // composeCompare places classes A and B on their shared scale and blends

@@ -116,19 +116,16 @@ func gridPlan(a *Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode
 	return cells, norm
 }
 
-// gridCells computes the cells' maps and draws them on base. cell hears
-// of each finished cell.
+// gridCells computes the cells' maps and composes them on base. cell
+// hears of each finished cell.
 func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridRequest, sel Selection,
 	progress func(done, total int, label string), cell func(i int, c GridCell)) (*Grid, error) {
 	cells, norm := gridPlan(a, req, sel)
 	sel.Compare = Compare{}
 	// A raw grid comes only from a raw selection, whose colour map is
-	// already the signed default.
+	// already the signed default; every cell keeps the grid's.
 	g := &Grid{Req: req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap(), Range: render.Unit()}
-	lut, err := render.Colormap(g.Colormap)
-	if err != nil {
-		return nil, err
-	}
+	sel.Colormap = g.Colormap
 	maps := make([]*LayerMap, len(cells))
 	for i := range cells {
 		if cells[i].Err != "" {
@@ -147,8 +144,8 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 		}
 		maps[i] = lm
 		cells[i].Layer, cells[i].Elapsed = lm.Layer, lm.Elapsed
-		if norm != cam.Shared {
-			drawCell(a, base, &cells[i], lm, norm, 0, lut, sel.Alpha)
+		if norm != cam.Shared { // drawn at once; shared cells wait for their scale
+			drawCell(ctx, a, base, sel, &cells[i], lm, norm, 0)
 			if cell != nil {
 				cell(i, cells[i])
 			}
@@ -166,25 +163,27 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 			if lm == nil {
 				continue
 			}
-			drawCell(a, base, &cells[i], lm, norm, g.Scale, lut, sel.Alpha)
+			drawCell(ctx, a, base, sel, &cells[i], lm, norm, g.Scale)
 			if cell != nil {
 				cell(i, cells[i])
 			}
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	g.Done = true
 	return g, nil
 }
 
-func drawCell(a *Analysis, base image.Image, c *GridCell, lm *LayerMap, norm cam.Mode, scale float32, lut *render.LUT, alpha float64) {
-	p, err := place(a, base, lm, norm, scale)
-	if err == nil {
-		c.Flags = p.flags
-		c.Image, err = render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: alpha})
-	}
+// drawCell composes a grid cell's picture, or says why it failed.
+func drawCell(ctx context.Context, a *Analysis, base image.Image, sel Selection, c *GridCell, lm *LayerMap, norm cam.Mode, scale float32) {
+	v, err := composeCell(ctx, a, base, sel, c.Method, lm, norm, scale)
 	if err != nil {
 		c.Err = oneLine(err.Error())
+		return
 	}
+	c.Image, c.Flags = v.Image, v.Flags
 }
 
 func (s *Session) runGrid(ctx context.Context, gen uint64) {

@@ -21,28 +21,17 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 // top-n classes (same method and layer) on one honest scale: the largest
 // positive value among them.
 func (a *Analysis) SharedScale(ctx context.Context, req MapRequest, n int) (float32, error) {
-	classes := []int{req.Class}
-	for _, p := range a.Top(n) {
-		if p.Class != req.Class {
-			classes = append(classes, p.Class)
-		}
-	}
-	return a.ScaleFor(ctx, req, classes...)
-}
-
-// ScaleFor is the shared scale of the given classes' maps.
-func (a *Analysis) ScaleFor(ctx context.Context, req MapRequest, classes ...int) (float32, error) {
-	var maps []cam.Map
-	for _, k := range classes {
+	mapOf := func(k int, _ string) (*LayerMap, error) {
 		r := req
 		r.Class, r.Progress = k, nil
-		lm, err := a.Map(ctx, r)
-		if err != nil {
-			return 0, err
-		}
-		maps = append(maps, lm.Map)
+		return a.Map(ctx, r)
 	}
-	return cam.SharedScale(maps...), nil
+	lm, err := mapOf(req.Class, "")
+	if err != nil {
+		return 0, err
+	}
+	s, _, err := sharedTop(a, lm, n, mapOf)
+	return s, err
 }
 
 // DescribeFlags says in words what post-processing noticed about a map.

@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"image"
-	"image/color"
-	"image/draw"
 	"io"
 	"os"
 	"path/filepath"
@@ -474,55 +472,28 @@ func reportConventions(cfg metrics.Config) map[string]string {
 }
 
 // grid lays the cells out: names down, classes across, each cell the
-// overlay with a caption, under a title line.
+// overlay with its metrics, under a title line.
 func (r *reporter) grid(a *app.Analysis, names []string, classes []int, maps [][]*app.LayerMap, reps [][]*metrics.Report) (*image.RGBA, error) {
-	face, err := render.NewFace(13)
-	if err != nil {
-		return nil, err
-	}
-	defer face.Close()
-	cells := make([][]*image.RGBA, len(names))
-	cw, ch := 0, 0
+	rows := make([][]app.SheetCell, len(names))
 	for i := range names {
-		cells[i] = make([]*image.RGBA, len(classes))
 		for j, k := range classes {
-			over, err := a.DrawSmall(maps[i][j], r.opt.cell, cam.MinMax, 0, r.opt.overlay)
-			if err != nil {
-				return nil, err
-			}
 			rep := reps[i][j]
 			inc := "no"
 			if rep.IncreaseInConfidence {
 				inc = "yes"
 			}
-			lines := []string{
+			rows[i] = append(rows[i], app.SheetCell{Map: maps[i][j], Caption: []string{
 				names[i] + " · " + className(a.Model, k),
 				fmt.Sprintf("p=%.3f  del %.3f  ins %.3f", rep.Prob, rep.Deletion.AUC, rep.Insertion.AUC),
 				fmt.Sprintf("drop %.1f%%  increase %s", rep.AverageDrop, inc),
-			}
-			c, err := render.Caption(over, lines, render.CaptionOptions{Face: face})
-			if err != nil {
-				return nil, err
-			}
-			cells[i][j] = c
-			cw, ch = max(cw, c.Bounds().Dx()), max(ch, c.Bounds().Dy())
-		}
-	}
-	const gap = gridGap
-	g := image.NewRGBA(image.Rect(0, 0, len(classes)*cw+(len(classes)+1)*gap, len(names)*ch+(len(names)+1)*gap))
-	draw.Draw(g, g.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	for i := range cells {
-		for j, c := range cells[i] {
-			at := image.Pt(gap+j*(cw+gap), gap+i*(ch+gap))
-			draw.Draw(g, c.Bounds().Add(at), c, c.Bounds().Min, draw.Src)
+			}})
 		}
 	}
 	top := a.Top(1)[0]
-	title := []string{
+	return a.ComposeSheet(rows, app.SheetOptions{Side: r.opt.cell, Norm: cam.MinMax, Overlay: r.opt.overlay, Title: []string{
 		fmt.Sprintf("%s — top %s p=%.3f", a.Input.Name, className(a.Model, top.Class), top.Prob),
 		fmt.Sprintf("%s · layer %s", a.Model.Name, r.layerName()),
-	}
-	return render.Caption(g, title, render.CaptionOptions{Face: face, Above: true})
+	}})
 }
 
 // className is "class 7" for unnamed classes, else "281 “tabby”".
@@ -535,7 +506,7 @@ func className(m *app.Model, k int) string {
 }
 
 // gridGap is the white space between and around the grid's cells.
-const gridGap = 8
+const gridGap = app.SheetGap
 
 // classSpec is -classes: the top K, or a list resolved per model.
 type classSpec struct {

@@ -1,0 +1,27 @@
+package app
+
+import (
+	"context"
+	"image"
+
+	"camviz/cam"
+)
+
+// composeCell composes one cell of a grid, a report or a layer strip: lm
+// alone on base (the picture at the cell's size), normalised by norm — on
+// scale in Shared mode — in sel's colour map and opacity. It is compose
+// with lm as the only map.
+func composeCell(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
+	lm *LayerMap, norm cam.Mode, scale float32) (*View, error) {
+	sel.Method, sel.Class, sel.Layer, sel.Norm = lm.Method, lm.Class, lm.Layer, norm
+	sel.Compare = Compare{}
+	src := maps{
+		of: func(int, string) (*LayerMap, error) { return lm, nil },
+		place: func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+			return place(a, base, lm, norm, scale)
+		},
+		scale: &scale,
+	}
+	v, _, err := composeWith(ctx, a, base, sel, meth, src)
+	return v, err
+}
