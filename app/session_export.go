@@ -247,38 +247,16 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	}
 	bar := &render.BarOptions{LUT: lut, Range: v.Range}
 	if sel.Compare.On {
-		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: compareCaption(a, sel.Compare, meth, v)})
+		out, err := exportCaptioned(v.Image, bar, compareCaption(a, sel.Compare, meth, v), nil)
 		return out, facts, err
 	}
 	lm := &LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
-	fr := faith(v.Layer)
 	extra := trustCaptionLines(facts.ROAD, facts.Sanity)
-	if fr == nil && len(extra) == 0 {
-		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: a.CaptionLines(lm, sel.Norm)})
-		return out, facts, err
-	}
-	if fr != nil {
+	if fr := faith(v.Layer); fr != nil {
 		facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
 		extra = append([][]string{faithCaptionLines(fr)}, extra...)
 	}
-	// The caption and colour bar, and the lines of faithfulness and the
-	// checks, each in the longest form that fits.
-	size := captionFontSize(v.Image.Bounds().Dx())
-	top, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, FontSize: size})
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	face, err := render.NewFace(size)
-	if err != nil {
-		return nil, Facts{}, err
-	}
-	defer face.Close()
-	pad := max(int(size/2), 1) // Compose's
-	lines := a.CaptionLines(lm, sel.Norm)
-	for _, forms := range extra {
-		lines = append(lines, longestFitting(forms, face, top.Bounds().Dx()-2*pad))
-	}
-	out, err := render.Caption(top, lines, render.CaptionOptions{Face: face, Padding: pad})
+	out, err := exportCaptioned(v.Image, bar, a.CaptionLines(lm, sel.Norm), extra)
 	return out, facts, err
 }
 
