@@ -67,15 +67,8 @@ func enlarge(img *image.RGBA, f int) *image.RGBA {
 		return img
 	}
 	b := img.Bounds()
-	out := image.NewRGBA(image.Rect(0, 0, b.Dx()*f, b.Dy()*f))
-	for y := 0; y < out.Rect.Dy(); y++ {
-		src := img.Pix[img.PixOffset(b.Min.X, b.Min.Y+y/f):]
-		dst := out.Pix[y*out.Stride:]
-		for x := 0; x < out.Rect.Dx(); x++ {
-			copy(dst[4*x:4*x+4], src[4*(x/f):4*(x/f)+4])
-		}
-	}
-	return out
+	pix, stride := repeatPixels(img.Pix[img.PixOffset(b.Min.X, b.Min.Y):], img.Stride, b.Dx(), b.Dy(), f)
+	return &image.RGBA{Pix: pix, Stride: stride, Rect: image.Rect(0, 0, b.Dx()*f, b.Dy()*f)}
 }
 
 // wrapLines breaks every line wider than width pixels in face at spaces,

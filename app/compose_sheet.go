@@ -56,6 +56,10 @@ type SheetOptions struct {
 	Overlay  OverlayOptions // colour map and opacity
 	Title    []string       // the lines above the sheet
 	FontSize float64        // the captions' (0 = 13)
+	// Enlarge a picture smaller than Side by the largest whole factor
+	// that keeps it within Side (nearest neighbour), so that a small
+	// canvas's cells are big enough to read and to caption.
+	Enlarge bool
 }
 
 // SheetGap is the white space between and around a sheet's cells.
@@ -78,6 +82,9 @@ func (a *Analysis) ComposeSheet(rows [][]SheetCell, o SheetOptions) (*image.RGBA
 	}
 	defer face.Close()
 	base := imgio.Downscale(a.Input.Source, o.Side)
+	if b := base.Bounds(); o.Enlarge && o.Side > 0 {
+		base = enlargeNRGBA(base, o.Side/max(b.Dx(), b.Dy()))
+	}
 	sel := Selection{Colormap: o.Overlay.Colormap, Alpha: o.Overlay.Alpha}
 	cells := make([][]*image.RGBA, len(rows))
 	cw, ch := 0, 0
@@ -118,4 +125,28 @@ func table(cells [][]*image.RGBA, cw, ch int) *image.RGBA {
 		}
 	}
 	return g
+}
+
+// enlargeNRGBA repeats every pixel of img f×f times (nearest neighbour).
+func enlargeNRGBA(img *image.NRGBA, f int) *image.NRGBA {
+	if f <= 1 {
+		return img
+	}
+	b := img.Bounds()
+	pix, stride := repeatPixels(img.Pix[img.PixOffset(b.Min.X, b.Min.Y):], img.Stride, b.Dx(), b.Dy(), f)
+	return &image.NRGBA{Pix: pix, Stride: stride, Rect: image.Rect(0, 0, b.Dx()*f, b.Dy()*f)}
+}
+
+// repeatPixels enlarges w×h 4-byte pixels (rows stride bytes apart) f×f
+// times, returning the new pixels and their stride.
+func repeatPixels(src []uint8, stride, w, h, f int) ([]uint8, int) {
+	out := make([]uint8, 4*w*f*h*f)
+	ostride := 4 * w * f
+	for y := 0; y < h*f; y++ {
+		row, dst := src[(y/f)*stride:], out[y*ostride:]
+		for x := 0; x < w*f; x++ {
+			copy(dst[4*x:4*x+4], row[4*(x/f):4*(x/f)+4])
+		}
+	}
+	return out, ostride
 }

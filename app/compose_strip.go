@@ -1,0 +1,160 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+
+	"camviz/cam"
+	"camviz/inference"
+)
+
+// StripLayers are the layers a layer strip shows, in network order: the
+// last output of every block that still has a spatial map (H·W > 1).
+// Where blocks are single operators (torchvision VGG's features.N),
+// consecutive ones at the same spatial size make one stage, whose last
+// output is taken: on VGG16 the five stage ends, on ResNet the stem and
+// every residual block.
+func (m *Model) StripLayers() []string {
+	var out []string
+	var run []inference.Layer // the current block's layers
+	single := false           // the last kept layer ended a one-layer block
+	flush := func() {
+		if len(run) == 0 {
+			return
+		}
+		last := run[len(run)-1]
+		if len(last.Shape) == 4 && last.Shape[2]*last.Shape[3] > 1 {
+			if single && len(run) == 1 && len(out) > 0 && sameSize(m, out[len(out)-1], last) {
+				out = out[:len(out)-1] // the same stage as the block before
+			}
+			out = append(out, last.Name)
+			single = len(run) == 1
+		}
+		run = run[:0]
+	}
+	for _, l := range m.Net.Layers() {
+		if len(run) > 0 && (l.Block != run[0].Block || l.Block == "") {
+			flush()
+		}
+		run = append(run, l)
+	}
+	flush()
+	return out
+}
+
+// sameSize reports whether layer name has l's spatial size.
+func sameSize(m *Model, name string, l inference.Layer) bool {
+	p, err := m.Net.Layer(name)
+	return err == nil && len(p.Shape) == 4 && p.Shape[2] == l.Shape[2] && p.Shape[3] == l.Shape[3]
+}
+
+// StripRequest asks for a layer strip.
+type StripRequest struct {
+	Method  string
+	Class   int
+	Layers  []string // nil = StripLayers
+	Side    int      // each cell's longest side (0 = the picture's own)
+	Norm    cam.Mode // MinMax or Raw, per cell
+	Overlay OverlayOptions
+	// Progress, if set, hears before each layer's map.
+	Progress func(done, total int, layer string)
+}
+
+// LayerStrip composes the method's map for the class at every layer of
+// req, side by side in one row, each cell captioned with its layer and
+// the map's size (or why it failed there), under a title. It returns the
+// picture and what each cell shows.
+func (a *Analysis) LayerStrip(ctx context.Context, req StripRequest) (*image.RGBA, []CellFacts, error) {
+	meth, err := a.Model.Method(req.Method)
+	if err != nil {
+		return nil, nil, err
+	}
+	if meth.FixedLayer {
+		return nil, nil, fmt.Errorf("%s reads a fixed layer, so a layer strip would repeat one map; pick a method that takes a layer", meth.Display)
+	}
+	if req.Norm == cam.Shared {
+		return nil, nil, errors.New("a layer strip normalises each layer's map on its own (minmax or raw): the layers' values do not share a scale")
+	}
+	if err := a.CheckClass(req.Class); err != nil {
+		return nil, nil, err
+	}
+	layers := req.Layers
+	if layers == nil {
+		layers = a.Model.StripLayers()
+	}
+	if len(layers) == 0 {
+		return nil, nil, errors.New("the model has no layer with a spatial map")
+	}
+	row := make([]SheetCell, len(layers))
+	facts := make([]CellFacts, len(layers))
+	for i, layer := range layers {
+		if req.Progress != nil {
+			req.Progress(i, len(layers), layer)
+		}
+		lm, err := a.Map(ctx, MapRequest{Method: meth.Name, Class: req.Class, Layer: layer})
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		row[i] = stripCell(layer, lm, err)
+		facts[i] = CellFacts{Method: meth.Name, Layer: layer, Class: req.Class, Label: a.Model.Label(req.Class), Prob: a.Probs[req.Class]}
+		if err != nil {
+			facts[i].Error = oneLine(err.Error())
+		}
+	}
+	k := req.Class
+	title := []string{
+		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], normName(req.Norm)),
+		fmt.Sprintf("model %s · %d layers", a.Model.Name, len(layers)),
+	}
+	img, err := a.ComposeSheet([][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return img, facts, nil
+}
+
+// stripCell is a strip's cell for layer: its map, or why there is none.
+func stripCell(layer string, lm *LayerMap, err error) SheetCell {
+	if err != nil {
+		return SheetCell{Caption: []string{shortLayer(layer), "failed: " + oneLine(err.Error())}}
+	}
+	return SheetCell{Map: lm, Caption: []string{shortLayer(layer), fmt.Sprintf("%d×%d", lm.Map.W, lm.Map.H)}}
+}
+
+// stripExportSide is an exported strip cell's long side.
+const stripExportSide = 512
+
+// ExportStrip saves the layer strip of the current method and class (the
+// window's scale, shared read as min-max) as PNG with a JSON sidecar
+// whose "grid" lists the layers; like Export it runs in the background
+// and done hears the outcome.
+func (s *Session) ExportStrip(path string, done func(ExportResult, error)) {
+	s.export(path, done, func(ctx context.Context) (image.Image, Facts, error) {
+		s.mu.Lock()
+		a, sel, pic := s.analysis, s.sel, s.pic
+		s.mu.Unlock()
+		if a == nil || pic == nil {
+			return nil, Facts{}, errNoView
+		}
+		meth, err := a.Model.Method(sel.Method)
+		if err != nil {
+			return nil, Facts{}, err
+		}
+		norm := sel.Norm
+		if norm == cam.Shared {
+			norm = cam.MinMax
+		}
+		sel.Compare = Compare{}
+		req := StripRequest{Method: sel.Method, Class: sel.Class, Side: stripExportSide, Norm: norm,
+			Overlay: OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha}}
+		img, cells, err := a.LayerStrip(ctx, req)
+		if err != nil {
+			return nil, Facts{}, err
+		}
+		facts := baseFacts(a, pic, sel, meth, "", 0, 0)
+		facts.Norm, facts.Grid = norm.String(), cells
+		return img, facts, nil
+	})
+}
