@@ -69,6 +69,17 @@ func PlaceIn(lm *LayerMap, area image.Rectangle, mode cam.Mode, scale float32) (
 	return p, nil
 }
 
+// Peak is the position of the map's largest value on the picture.
+func Peak(p *Picture) image.Point {
+	best, at := float32(-1), 0
+	for i, v := range p.Field.Data {
+		if v > best {
+			best, at = v, i
+		}
+	}
+	return p.Area.Min.Add(image.Pt(at%p.Field.W, at/p.Field.W))
+}
+
 // Draw colours p over the source picture.
 func (a *Analysis) Draw(p *Picture, o OverlayOptions) (*image.RGBA, error) {
 	lut, err := render.Colormap(o.Colormap)

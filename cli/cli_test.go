@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"camviz/imgio"
+	"camviz/internal/npytest"
 )
 
 const (
@@ -30,10 +31,7 @@ func TestPredictJSONReproducesGoldenLogits(t *testing.T) {
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, errOut)
 	}
-	want, _, err := imgio.ReadNPYFile("../testdata/golden/tinyvgg16/logits.npy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	want, _ := npytest.Float32(t, npytest.Golden+"/logits.npy")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 2 {
 		t.Fatalf("%d JSON lines, want one per input", len(lines))
@@ -118,7 +116,7 @@ func TestCamWritesGoldenNpyAndPNG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _, _ := imgio.ReadNPYFile("../testdata/golden/tinyvgg16/cam_GradCAM_f29_c7.npy")
+	want, _ := npytest.Float32(t, npytest.Golden+"/cam_GradCAM_f29_c7.npy")
 	if len(shape) != 2 || shape[0] != 224 || shape[1] != 224 {
 		t.Fatalf("map shape %v", shape)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"camviz/app"
 	"camviz/cam"
+	"camviz/digiteval"
 	"camviz/digits"
 	"camviz/metrics"
 )
@@ -32,13 +33,13 @@ func init() {
 }
 
 type localizeJSON struct {
-	Singles        int               `json:"singles"`
-	SingleAccuracy float64           `json:"single_accuracy"`
-	Doubles        int               `json:"doubles"`
-	BothInTop2     float64           `json:"double_both_in_top2"`
-	Methods        []localizeRowJSON `json:"methods"`
-	Seed           uint64            `json:"seed"`
-	Faithfulness   []app.Faithful    `json:"faithfulness,omitempty"`
+	Singles        int                  `json:"singles"`
+	SingleAccuracy float64              `json:"single_accuracy"`
+	Doubles        int                  `json:"doubles"`
+	BothInTop2     float64              `json:"double_both_in_top2"`
+	Methods        []localizeRowJSON    `json:"methods"`
+	Seed           uint64               `json:"seed"`
+	Faithfulness   []digiteval.Faithful `json:"faithfulness,omitempty"`
 }
 
 type localizeRowJSON struct {
@@ -87,26 +88,26 @@ func localize(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("cannot read MNIST from %s: %w", folder, unwrapPathError(err))
 	}
-	singles, twos := app.DigitCanvases(set, *n, *doubles, *seed)
+	singles, twos := digiteval.DigitCanvases(set, *n, *doubles, *seed)
 	methods, err := m.MethodNames(*list)
 	if err != nil {
 		return err
 	}
 	ctx := context.Background()
-	s, sok, _, _, err := app.DigitAccuracy(ctx, m, singles)
+	s, sok, _, _, err := digiteval.DigitAccuracy(ctx, m, singles)
 	if err != nil {
 		return err
 	}
-	_, _, d, dok, err := app.DigitAccuracy(ctx, m, twos)
+	_, _, d, dok, err := digiteval.DigitAccuracy(ctx, m, twos)
 	if err != nil {
 		return err
 	}
 	out := localizeJSON{Singles: s, SingleAccuracy: ratio(sok, s), Doubles: d, BothInTop2: ratio(dok, d), Seed: *seed}
-	single, err := app.PointingGame(ctx, m, singles, methods, *layer)
+	single, err := digiteval.PointingGame(ctx, m, singles, methods, *layer)
 	if err != nil {
 		return err
 	}
-	double, err := app.PointingGame(ctx, m, twos, methods, *layer)
+	double, err := digiteval.PointingGame(ctx, m, twos, methods, *layer)
 	if err != nil {
 		return err
 	}
@@ -120,7 +121,7 @@ func localize(e *env, args []string) error {
 			MeanMapMS: ms, SingleMaps: single[i].Maps, DoubleMaps: double[i].Maps})
 	}
 	if *faith > 0 {
-		rows, err := app.DigitFaithfulness(ctx, m, singles[:min(*faith, len(singles))], methods, metrics.Config{Steps: *steps})
+		rows, err := digiteval.DigitFaithfulness(ctx, m, singles[:min(*faith, len(singles))], methods, metrics.Config{Steps: *steps})
 		if err != nil {
 			return err
 		}

@@ -4,12 +4,11 @@ import (
 	"image"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
+	"camviz/internal/npytest"
 )
 
 const goldenDir = "../testdata/golden/tinyvgg16"
@@ -29,15 +28,7 @@ func loadChelsea(t testing.TB) *image.NRGBA {
 // TestGoldenModelView compares our Resize(256)+CenterCrop(224) with the
 // uint8 crop torchvision/PIL produced (base_rgb_u8.npy, HWC).
 func TestGoldenModelView(t *testing.T) {
-	f, err := os.Open(filepath.Join(goldenDir, "base_rgb_u8.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var want []uint8
-	if err := npyio.Read(f, &want); err != nil {
-		t.Fatal(err)
-	}
+	want, _ := npytest.Uint8(t, filepath.Join(goldenDir, "base_rgb_u8.npy"))
 	if len(want) != 224*224*3 {
 		t.Fatalf("golden has %d values", len(want))
 	}

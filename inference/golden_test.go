@@ -3,11 +3,11 @@ package inference
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
-	"codeberg.org/sbinet/npyio"
+	"camviz/internal/npytest"
+
 	"gorgonia.org/tensor"
 )
 
@@ -20,20 +20,7 @@ func readNpy(t testing.TB, name string) ([]float32, []int) {
 
 func readNpyFrom(t testing.TB, path string) ([]float32, []int) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := npyio.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var data []float32
-	if err := r.Read(&data); err != nil {
-		t.Fatal(err)
-	}
-	return data, r.Header.Descr.Shape
+	return npytest.Float32(t, path)
 }
 
 func loadGolden(t testing.TB) (*Net, *tensor.Dense) {

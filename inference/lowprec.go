@@ -146,52 +146,31 @@ func floatNode(node []byte) []byte {
 // floatTensor converts a float16 or bfloat16 TensorProto to float32;
 // other tensors, and ones that do not parse, are returned unchanged.
 func floatTensor(tp []byte) []byte {
-	var dims []uint64
-	var dtype uint64
-	var name, raw []byte
-	var i32 []int32
-	err := fields(tp, func(num protowire.Number, typ protowire.Type, b []byte, x uint64) error {
-		var err error
-		switch {
-		case num == fTensorName && typ == protowire.BytesType:
-			name = b
-		case num == fTensorDataType && typ == protowire.VarintType:
-			dtype = x
-		case num == fTensorRawData && typ == protowire.BytesType:
-			raw = b
-		case num == fTensorInt32:
-			i32, err = appendInt32s(i32, typ, b, x)
-		case num == fTensorDims && typ == protowire.VarintType:
-			dims = append(dims, x)
-		case num == fTensorDims:
-			return errNotONNX // packed dims: left to onnx-go
-		}
-		return err
-	})
-	if err != nil || (dtype != onnxFloat16 && dtype != onnxBFloat16) {
-		return tp
+	t, err := scanTensor(tp)
+	if err != nil || t.packed || (t.dtype != onnxFloat16 && t.dtype != onnxBFloat16) {
+		return tp // packed dims are left to onnx-go
 	}
 	n := 1
-	for _, d := range dims {
-		if d > 1<<20 {
+	for _, d := range t.dims {
+		if d < 0 || d > 1<<20 {
 			return tp
 		}
-		n *= int(d)
+		n *= d
 	}
-	f, err := lowToFloats(dtype, raw, i32, n)
+	f, err := lowToFloats(t.dtype, t.raw, t.i32, n)
 	if err != nil {
 		return tp
 	}
 	var out []byte
-	for _, d := range dims {
+	for _, d := range t.dims {
 		out = protowire.AppendTag(out, fTensorDims, protowire.VarintType)
-		out = protowire.AppendVarint(out, d)
+		out = protowire.AppendVarint(out, uint64(d))
 	}
 	out = protowire.AppendTag(out, fTensorDataType, protowire.VarintType)
 	out = protowire.AppendVarint(out, onnxFloat)
-	if name != nil {
+	if t.name != nil {
 		out = protowire.AppendTag(out, fTensorName, protowire.BytesType)
-		out = protowire.AppendBytes(out, name)
+		out = protowire.AppendBytes(out, t.name)
 	}
 	b := make([]byte, 4*len(f))
 	for j, v := range f {

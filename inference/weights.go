@@ -97,44 +97,11 @@ func slimGraph(g []byte, weights map[string]*tval, own bool, ext *extFiles) ([]b
 // the engine computes in float32), and any tensor in external data. It
 // returns nil for the others, which onnx-go decodes.
 func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
-	var name string
-	var dims []int
-	var dtype uint64
-	var raw []byte
-	var i32 []int32
-	var entries [][]byte
-	external := false
-	err := fields(v, func(num protowire.Number, typ protowire.Type, b []byte, x uint64) error {
-		var err error
-		switch {
-		case num == fTensorName && typ == protowire.BytesType:
-			name = string(b)
-		case num == fTensorDataType && typ == protowire.VarintType:
-			dtype = x
-		case num == fTensorRawData && typ == protowire.BytesType:
-			raw = b
-		case num == fTensorInt32:
-			i32, err = appendInt32s(i32, typ, b, x)
-		case num == fTensorExternal && typ == protowire.BytesType:
-			entries = append(entries, b)
-		case num == fTensorLocation && typ == protowire.VarintType:
-			external = x == 1
-		case num == fTensorDims && typ == protowire.VarintType:
-			dims = append(dims, int(x))
-		case num == fTensorDims && typ == protowire.BytesType:
-			for len(b) > 0 {
-				d, n := protowire.ConsumeVarint(b)
-				if n < 0 {
-					return errNotONNX
-				}
-				dims, b = append(dims, int(d)), b[n:]
-			}
-		}
-		return err
-	})
+	t, err := scanTensor(v)
 	if err != nil {
 		return "", nil, err
 	}
+	name, dims, dtype, raw := string(t.name), t.dims, t.dtype, t.raw
 	for _, d := range dims {
 		if d < 0 || d > 1<<40 {
 			return "", nil, fmt.Errorf("initializer %q has shape %v, which is not a tensor size", name, dims)
@@ -144,11 +111,11 @@ func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
 	if dtype >= onnxFloat8 {
 		return "", nil, fmt.Errorf("initializer %q has ONNX type %d (float8, int4 or newer), which camviz does not read", name, dtype)
 	}
-	if external {
+	if t.external {
 		if dtype != onnxFloat && !low {
 			return "", nil, fmt.Errorf("initializer %q keeps ONNX type %d in external data; camviz reads float32, float16, bfloat16, int8 and uint8 there", name, dtype)
 		}
-		if raw, err = ext.read(name, entries); err != nil {
+		if raw, err = ext.read(name, t.entries); err != nil {
 			return "", nil, err
 		}
 		if dtype == onnxFloat {
@@ -157,7 +124,7 @@ func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
 		}
 	}
 	if low {
-		f, err := lowToFloats(dtype, raw, i32, numel(dims))
+		f, err := lowToFloats(dtype, raw, t.i32, numel(dims))
 		if err != nil {
 			return "", nil, fmt.Errorf("initializer %q (ONNX type %d, shape %v) %v (the file is truncated or corrupt)", name, dtype, dims, err)
 		}
@@ -173,6 +140,55 @@ func liftInitializer(v []byte, own bool, ext *extFiles) (string, *tval, error) {
 		return name, &tval{shape: dims, f: floatsInPlace(raw)}, nil
 	}
 	return name, &tval{shape: dims, f: floatsLE(raw)}, nil
+}
+
+// tensorFields is what the loader reads of an ONNX TensorProto.
+type tensorFields struct {
+	name     []byte // nil when absent
+	dims     []int
+	packed   bool // dims were packed (onnx-go does not read those)
+	dtype    uint64
+	raw      []byte  // raw_data, nil when absent
+	i32      []int32 // int32_data
+	entries  [][]byte
+	external bool // data_location is EXTERNAL, entries say where
+}
+
+// scanTensor reads the fields of TensorProto v the loader uses: the one
+// scanner of the initializers it lifts and of the half-float constants it
+// widens.
+func scanTensor(v []byte) (tensorFields, error) {
+	var t tensorFields
+	err := fields(v, func(num protowire.Number, typ protowire.Type, b []byte, x uint64) error {
+		var err error
+		switch {
+		case num == fTensorName && typ == protowire.BytesType:
+			t.name = b
+		case num == fTensorDataType && typ == protowire.VarintType:
+			t.dtype = x
+		case num == fTensorRawData && typ == protowire.BytesType:
+			t.raw = b
+		case num == fTensorInt32:
+			t.i32, err = appendInt32s(t.i32, typ, b, x)
+		case num == fTensorExternal && typ == protowire.BytesType:
+			t.entries = append(t.entries, b)
+		case num == fTensorLocation && typ == protowire.VarintType:
+			t.external = x == 1
+		case num == fTensorDims && typ == protowire.VarintType:
+			t.dims = append(t.dims, int(x))
+		case num == fTensorDims && typ == protowire.BytesType:
+			t.packed = true
+			for len(b) > 0 {
+				d, n := protowire.ConsumeVarint(b)
+				if n < 0 {
+					return errNotONNX
+				}
+				t.dims, b = append(t.dims, int(d)), b[n:]
+			}
+		}
+		return err
+	})
+	return t, err
 }
 
 // floatsLE copies little-endian float32 bytes into a new slice.

@@ -179,28 +179,73 @@ func Passes(steps int) int {
 // after each batch with the images done so far and the total. Memory: five
 // copies of x plus one batch.
 func Evaluate(ctx context.Context, x Input, m Map, class int, forward Forward, cfg Config, progress func(done, total int)) (*Report, error) {
-	if err := x.validate(); err != nil {
+	if err := checkEvaluate(x, m, class, forward); err != nil {
 		return nil, err
 	}
+	cfg = cfg.WithDefaults()
+	if err := cfg.validate(x.H * x.W); err != nil {
+		return nil, err
+	}
+	seq, err := newSequence(x, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	steps, total := cfg.Steps, Passes(cfg.Steps)
+	probs, err := runPasses(ctx, x, seq.fill, total, cfg.Batch, forward, class, progress)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{
+		Class:     class,
+		Prob:      probs[0],
+		Deletion:  Curve{Baseline: cfg.Deletion, Fractions: seq.fractions, Probs: probs[:steps+1]},
+		Insertion: Curve{Baseline: cfg.Insertion, Fractions: slices.Clone(seq.fractions), Probs: probs[steps+1 : 2*steps+2]},
+		Passes:    total,
+	}
+	r.Deletion.AUC = AUC(r.Deletion.Fractions, r.Deletion.Probs)
+	r.Insertion.AUC = AUC(r.Insertion.Fractions, r.Insertion.Probs)
+	r.ExplanationProb = probs[2*steps+2]
+	r.AverageDrop, r.IncreaseInConfidence = Drop(r.Prob, r.ExplanationProb)
+	return r, nil
+}
+
+// checkEvaluate checks Evaluate's arguments.
+func checkEvaluate(x Input, m Map, class int, forward Forward) error {
+	if err := x.validate(); err != nil {
+		return err
+	}
 	if m.W != x.W || m.H != x.H || len(m.Data) != m.W*m.H {
-		return nil, fmt.Errorf("metrics: map %d×%d (%d values) does not fit the %d×%d input", m.W, m.H, len(m.Data), x.W, x.H)
+		return fmt.Errorf("metrics: map %d×%d (%d values) does not fit the %d×%d input", m.W, m.H, len(m.Data), x.W, x.H)
 	}
 	for i, v := range m.Data {
 		if !(v >= 0 && v <= 1) {
-			return nil, fmt.Errorf("metrics: map value %v at pixel (%d,%d) is outside [0,1]: normalise the map first", v, i%m.W, i/m.W)
+			return fmt.Errorf("metrics: map value %v at pixel (%d,%d) is outside [0,1]: normalise the map first", v, i%m.W, i/m.W)
 		}
 	}
 	if class < 0 {
-		return nil, fmt.Errorf("metrics: invalid class %d", class)
+		return fmt.Errorf("metrics: invalid class %d", class)
 	}
 	if forward == nil {
-		return nil, errors.New("metrics: no forward function")
+		return errors.New("metrics: no forward function")
 	}
-	cfg = cfg.WithDefaults()
-	plane := x.H * x.W
-	if err := cfg.validate(plane); err != nil {
-		return nil, err
-	}
+	return nil
+}
+
+// sequence is Evaluate's images: deletion steps 0…S, insertion steps
+// 0…S, then the explanation x ⊙ m. It holds the two running states:
+// deletion starts from x and loses pixels to its baseline, insertion
+// starts from its baseline and gains x's.
+type sequence struct {
+	x         Input
+	m         []float32 // the map's values, one per pixel
+	delBase   []float32
+	del, ins  []float32
+	order     []int32
+	ks        []int // pixels removed (revealed) after each step
+	fractions []float64
+}
+
+func newSequence(x Input, m Map, cfg Config) (*sequence, error) {
 	delBase, err := BaselineInput(x, cfg.Deletion, cfg.BlurSigma)
 	if err != nil {
 		return nil, err
@@ -209,55 +254,61 @@ func Evaluate(ctx context.Context, x Input, m Map, class int, forward Forward, c
 	if err != nil {
 		return nil, err
 	}
-
-	steps := cfg.Steps
-	order := Order(m, cfg.Seed)
-	ks := make([]int, steps+1)
-	fractions := make([]float64, steps+1)
-	for i := range ks {
-		ks[i] = i * plane / steps
-		fractions[i] = float64(ks[i]) / float64(plane)
+	plane, steps := x.H*x.W, cfg.Steps
+	s := &sequence{x: x, m: m.Data, delBase: delBase.Data,
+		del: slices.Clone(x.Data), ins: insBase.Data, order: Order(m, cfg.Seed),
+		ks: make([]int, steps+1), fractions: make([]float64, steps+1)}
+	for i := range s.ks {
+		s.ks[i] = i * plane / steps
+		s.fractions[i] = float64(s.ks[i]) / float64(plane)
 	}
-	// The two running states: deletion starts from x and loses pixels to
-	// its baseline, insertion starts from its baseline and gains x's.
-	del := slices.Clone(x.Data)
-	ins := insBase.Data
-	set := func(dst, src []float32, idx []int32) {
-		for c := range x.C {
-			d, s := dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane]
-			for _, p := range idx {
-				d[p] = s[p]
+	return s, nil
+}
+
+// set copies src's pixels idx into dst, in every channel.
+func (s *sequence) set(dst, src []float32, idx []int32) {
+	plane := s.x.H * s.x.W
+	for c := range s.x.C {
+		d, v := dst[c*plane:(c+1)*plane], src[c*plane:(c+1)*plane]
+		for _, p := range idx {
+			d[p] = v[p]
+		}
+	}
+}
+
+// fill writes image j of the sequence into dst. It is called with j = 0,
+// 1, … in order, which lets the states advance one step at a time.
+func (s *sequence) fill(j int, dst []float32) {
+	steps := len(s.ks) - 1
+	switch {
+	case j <= steps:
+		if j > 0 {
+			s.set(s.del, s.delBase, s.order[s.ks[j-1]:s.ks[j]])
+		}
+		copy(dst, s.del)
+	case j <= 2*steps+1:
+		if i := j - (steps + 1); i > 0 {
+			s.set(s.ins, s.x.Data, s.order[s.ks[i-1]:s.ks[i]])
+		}
+		copy(dst, s.ins)
+	default:
+		plane := s.x.H * s.x.W
+		for c := range s.x.C {
+			d, v := dst[c*plane:(c+1)*plane], s.x.Data[c*plane:(c+1)*plane]
+			for p, w := range s.m {
+				d[p] = v[p] * w
 			}
 		}
 	}
-	// fill writes image j of the sequence: deletion steps 0…S, insertion
-	// steps 0…S, then the explanation x ⊙ m. It is called with j = 0, 1, …
-	// in order, which lets the states advance one step at a time.
-	fill := func(j int, dst []float32) {
-		switch {
-		case j <= steps:
-			if j > 0 {
-				set(del, delBase.Data, order[ks[j-1]:ks[j]])
-			}
-			copy(dst, del)
-		case j <= 2*steps+1:
-			if i := j - (steps + 1); i > 0 {
-				set(ins, x.Data, order[ks[i-1]:ks[i]])
-			}
-			copy(dst, ins)
-		default:
-			for c := range x.C {
-				d, s := dst[c*plane:(c+1)*plane], x.Data[c*plane:(c+1)*plane]
-				for p, w := range m.Data {
-					d[p] = s[p] * w
-				}
-			}
-		}
-	}
+}
 
-	total := Passes(steps)
-	size := x.C * plane
-	batch := min(cfg.Batch, total)
+// runPasses runs total images made by fill through forward, batch at a
+// time, checking ctx before each batch, and returns the class's
+// probability on each.
+func runPasses(ctx context.Context, x Input, fill func(j int, dst []float32), total, batch int, forward Forward,
+	class int, progress func(done, total int)) ([]float64, error) {
+	size := x.C * x.H * x.W
+	batch = min(batch, total)
 	buf := make([]float32, batch*size)
 	probs := make([]float64, 0, total)
 	for j0 := 0; j0 < total; j0 += batch {
@@ -284,19 +335,7 @@ func Evaluate(ctx context.Context, x Input, m Map, class int, forward Forward, c
 			progress(j0+n, total)
 		}
 	}
-
-	r := &Report{
-		Class:     class,
-		Prob:      probs[0],
-		Deletion:  Curve{Baseline: cfg.Deletion, Fractions: fractions, Probs: probs[:steps+1]},
-		Insertion: Curve{Baseline: cfg.Insertion, Fractions: slices.Clone(fractions), Probs: probs[steps+1 : 2*steps+2]},
-		Passes:    total,
-	}
-	r.Deletion.AUC = AUC(r.Deletion.Fractions, r.Deletion.Probs)
-	r.Insertion.AUC = AUC(r.Insertion.Fractions, r.Insertion.Probs)
-	r.ExplanationProb = probs[2*steps+2]
-	r.AverageDrop, r.IncreaseInConfidence = Drop(r.Prob, r.ExplanationProb)
-	return r, nil
+	return probs, nil
 }
 
 // Drop returns Average Drop's per-image term max(0, y−o)/y·100 (0 when y

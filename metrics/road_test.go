@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"testing"
 
-	"camviz/imgio"
 	"camviz/inference"
+	"camviz/internal/npytest"
 	"camviz/metrics"
 
 	"gorgonia.org/tensor"
@@ -24,10 +24,7 @@ func goldenNet(t testing.TB) (metrics.Input, metrics.Forward) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, shape, err := imgio.ReadNPYFile(goldenDir + "/input.npy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, shape := npytest.Float32(t, goldenDir+"/input.npy")
 	x := metrics.Input{C: shape[1], H: shape[2], W: shape[3], Data: data}
 	fwd := func(ctx context.Context, in []float32, n int) ([]float32, error) {
 		p, err := net.Forward(ctx, tensor.New(tensor.WithShape(n, x.C, x.H, x.W), tensor.WithBacking(in)), false)
@@ -42,10 +39,7 @@ func goldenNet(t testing.TB) (metrics.Input, metrics.Forward) {
 
 func goldenMap(t testing.TB, class int) metrics.Map {
 	t.Helper()
-	data, shape, err := imgio.ReadNPYFile(goldenDir + "/cam_GradCAM_f29_c" + strconv.Itoa(class) + ".npy")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, shape := npytest.Float32(t, goldenDir+"/cam_GradCAM_f29_c"+strconv.Itoa(class)+".npy")
 	return metrics.Map{W: shape[1], H: shape[0], Data: data}
 }
 

@@ -1,34 +1,23 @@
 package render_test
 
 import (
-	"bytes"
 	"image"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"camviz/internal/npytest"
 	"camviz/render"
-
-	"codeberg.org/sbinet/npyio"
 )
 
 const goldenDir = "../testdata/golden/tinyvgg16"
 
 func readNPY[T float32 | uint8](t testing.TB, name string) ([]T, []int) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(goldenDir, name))
+	data, shape, err := npytest.Read[T](filepath.Join(goldenDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := npyio.NewReader(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var data []T
-	if err := r.Read(&data); err != nil {
-		t.Fatal(err)
-	}
-	return data, r.Header.Descr.Shape
+	return data, shape
 }
 
 func TestJetMatchesOpenCV(t *testing.T) {

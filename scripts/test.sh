@@ -22,5 +22,5 @@ fi
 go test -tags purego -count=1 ./inference/... ./cam/...
 # Statistics over thousands of forward passes on the default model: too
 # slow under the race detector, so they run once more without it.
-go test -count=1 -run 'DefaultModelAccuracy|PointsAtTheDigit|BeatsRandomOnFaithfulness' ./app/
+go test -count=1 -run 'DefaultModelAccuracy|PointsAtTheDigit|BeatsRandomOnFaithfulness' ./digiteval/
 if [ -x scripts/smoke.sh ]; then bash scripts/smoke.sh; fi

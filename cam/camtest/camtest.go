@@ -12,17 +12,14 @@
 package camtest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"camviz/cam"
-
-	"codeberg.org/sbinet/npyio"
+	"camviz/internal/npytest"
 )
 
 // Golden is one directory of golden files, e.g. testdata/golden/tinyvgg16
@@ -31,32 +28,12 @@ type Golden struct{ Dir string }
 
 // Float32 reads a float32 .npy file and its shape.
 func (g Golden) Float32(name string) ([]float32, []int, error) {
-	var data []float32
-	shape, err := g.read(name, &data)
-	return data, shape, err
+	return npytest.Read[float32](filepath.Join(g.Dir, name))
 }
 
 // Uint8 reads a uint8 .npy file and its shape.
 func (g Golden) Uint8(name string) ([]uint8, []int, error) {
-	var data []uint8
-	shape, err := g.read(name, &data)
-	return data, shape, err
-}
-
-func (g Golden) read(name string, ptr any) ([]int, error) {
-	// npyio reads in small pieces: read the file at once.
-	b, err := os.ReadFile(filepath.Join(g.Dir, name))
-	if err != nil {
-		return nil, err
-	}
-	r, err := npyio.NewReader(bytes.NewReader(b))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := r.Read(ptr); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	return r.Header.Descr.Shape, nil
+	return npytest.Read[uint8](filepath.Join(g.Dir, name))
 }
 
 // Maps reads a [1,C,H,W] float32 file.

@@ -1,9 +1,10 @@
-package app
+package digiteval
 
 import (
 	"context"
 	"testing"
 
+	"camviz/app"
 	"camviz/digits"
 	"camviz/metrics"
 )
@@ -28,7 +29,7 @@ func TestDefaultModelAccuracy(t *testing.T) {
 		// test: scripts/test.sh runs it without -race.
 		t.Skip("runs without -race (scripts/test.sh)")
 	}
-	m, err := DefaultModel()
+	m, err := app.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +63,7 @@ func TestGradCAMPointsAtTheDigit(t *testing.T) {
 		// test: scripts/test.sh runs it without -race.
 		t.Skip("runs without -race (scripts/test.sh)")
 	}
-	m, err := DefaultModel()
+	m, err := app.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestGradCAMPointsAtTheDigit(t *testing.T) {
 // Grad-CAM's mean deletion AUC is lower and its insertion AUC higher than
 // the random map's on the same canvases.
 func TestGradCAMBeatsRandomOnFaithfulness(t *testing.T) {
-	m, err := DefaultModel()
+	m, err := app.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,9 @@
-package app
+// Package digiteval measures the embedded default model on MNIST digit
+// canvases (the numbers of `camviz localize` and of the README): its
+// accuracy, the pointing game of every method — the map's peak inside the
+// digit's ink box — and the methods' mean faithfulness against the random
+// and centre baselines. It reads a model only through package app.
+package digiteval
 
 import (
 	"context"
@@ -6,6 +11,7 @@ import (
 	"image"
 	"time"
 
+	"camviz/app"
 	"camviz/cam"
 	"camviz/digits"
 	"camviz/metrics"
@@ -32,7 +38,7 @@ func (l Localization) Rate() float64 {
 // DigitAccuracy runs the model once on every canvas: single-digit
 // canvases count when the top class is the digit, two-digit ones when the
 // top two classes are the two digits.
-func DigitAccuracy(ctx context.Context, m *Model, canvases []digits.Canvas) (singles, singleOK, doubles, doubleOK int, err error) {
+func DigitAccuracy(ctx context.Context, m *app.Model, canvases []digits.Canvas) (singles, singleOK, doubles, doubleOK int, err error) {
 	for i := range canvases {
 		c := &canvases[i]
 		a, err := analyzeCanvas(ctx, m, c, i)
@@ -62,7 +68,7 @@ func sameClasses(a, b, x, y int) bool { return (a == x && b == y) || (a == y && 
 // PointingGame scores each method over every digit of every canvas: the
 // map for that digit's class (at layer; "" = the model's default) must
 // peak inside its box.
-func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string, layer string) ([]Localization, error) {
+func PointingGame(ctx context.Context, m *app.Model, canvases []digits.Canvas, methods []string, layer string) ([]Localization, error) {
 	out := make([]Localization, len(methods))
 	total := make([]time.Duration, len(methods))
 	for i := range methods {
@@ -77,7 +83,7 @@ func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, metho
 		for j, method := range methods {
 			for k, class := range c.Labels {
 				start := time.Now()
-				lm, err := a.Map(ctx, MapRequest{Method: method, Class: class, Layer: layer})
+				lm, err := a.Map(ctx, app.MapRequest{Method: method, Class: class, Layer: layer})
 				if err != nil {
 					return nil, err
 				}
@@ -87,7 +93,7 @@ func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, metho
 					return nil, err
 				}
 				out[j].Maps++
-				if Peak(p).In(c.Boxes[k]) {
+				if app.Peak(p).In(c.Boxes[k]) {
 					out[j].Hits++
 				}
 			}
@@ -102,23 +108,12 @@ func PointingGame(ctx context.Context, m *Model, canvases []digits.Canvas, metho
 	return out, nil
 }
 
-func analyzeCanvas(ctx context.Context, m *Model, c *digits.Canvas, i int) (*Analysis, error) {
+func analyzeCanvas(ctx context.Context, m *app.Model, c *digits.Canvas, i int) (*app.Analysis, error) {
 	in, err := m.ImageInput(fmt.Sprintf("canvas %d", i), CanvasImage(c), "")
 	if err != nil {
 		return nil, err
 	}
 	return m.Analyze(ctx, in)
-}
-
-// Peak is the position of the map's largest value on the picture.
-func Peak(p *Picture) image.Point {
-	best, at := float32(-1), 0
-	for i, v := range p.Field.Data {
-		if v > best {
-			best, at = v, i
-		}
-	}
-	return p.Area.Min.Add(image.Pt(at%p.Field.W, at/p.Field.W))
 }
 
 // CanvasImage is a digits canvas as the opaque grey picture a user would
@@ -158,7 +153,7 @@ type Faithful struct {
 // DigitFaithfulness measures each method's map for every canvas's first
 // digit (the true class) with the deletion/insertion curves, average drop
 // and increase in confidence.
-func DigitFaithfulness(ctx context.Context, m *Model, canvases []digits.Canvas, methods []string, cfg metrics.Config) ([]Faithful, error) {
+func DigitFaithfulness(ctx context.Context, m *app.Model, canvases []digits.Canvas, methods []string, cfg metrics.Config) ([]Faithful, error) {
 	out := make([]Faithful, len(methods))
 	for i := range canvases {
 		c := &canvases[i]
@@ -167,7 +162,7 @@ func DigitFaithfulness(ctx context.Context, m *Model, canvases []digits.Canvas, 
 			return nil, err
 		}
 		for j, method := range methods {
-			lm, err := a.Map(ctx, MapRequest{Method: method, Class: c.Labels[0]})
+			lm, err := a.Map(ctx, app.MapRequest{Method: method, Class: c.Labels[0]})
 			if err != nil {
 				return nil, err
 			}

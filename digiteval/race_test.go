@@ -1,0 +1,5 @@
+//go:build race
+
+package digiteval
+
+const metricsRaceEnabled = true
