@@ -1,6 +1,7 @@
 package cam_test
 
 import (
+	"context"
 	"fmt"
 
 	"camviz/cam"
@@ -44,4 +45,53 @@ func ExampleAll() {
 	// sobelcam false true 0
 	// fcconv true true 1
 	// cam false true 0
+}
+
+// Two classes' maps on one honest scale: the largest positive value of
+// either, 4, maps to 1, so class B's weaker map stays weaker (min-max
+// would stretch both to [0,1]); negative values are cut by the ReLU.
+func ExampleSharedScale() {
+	a := cam.Map{W: 2, H: 1, Data: []float32{1, 2}}
+	b := cam.Map{W: 2, H: 1, Data: []float32{4, -1}}
+	s := cam.SharedScale(a, b)
+	pa, _, _ := cam.Postprocess(a, 2, 1, cam.Shared, s)
+	pb, _, _ := cam.Postprocess(b, 2, 1, cam.Shared, s)
+	fmt.Println(s, pa.Data, pb.Data)
+	// Output: 4 [0.25 0.5] [1 0]
+}
+
+// layerSource is a network's pass reduced to one layer's activations and
+// gradients: all that a gradient method reads (the other methods of
+// cam.Source are left to the embedded nil interface).
+type layerSource struct {
+	cam.Source
+	a, g cam.Maps
+}
+
+func (s layerSource) Activations(string) (cam.Maps, error) { return s.a, nil }
+func (s layerSource) Gradients(context.Context, string, int) (cam.Maps, error) {
+	return s.g, nil
+}
+
+// A method computes its map from a Source: Grad-CAM weights each channel
+// by its mean gradient (1 and −0.5: 1·A₀ − 0.5·A₁ = [0 3]); HiResCAM
+// multiplies activations and gradients element by element and sums the
+// channels (1·1 + 2·(−1), 3·1 + 0·0 = [−1 3]).
+func ExampleMethod_Compute() {
+	src := layerSource{
+		a: cam.Maps{C: 2, H: 1, W: 2, Data: []float32{1, 3, 2, 0}},
+		g: cam.Maps{C: 2, H: 1, W: 2, Data: []float32{1, 1, -1, 0}},
+	}
+	for _, name := range []string{"gradcam", "hirescam"} {
+		m, _ := cam.Find(name)
+		r, err := m.Compute(context.Background(), src, cam.Params{Class: 0, Layer: "features.29"})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(name, r.Map.Data, r.Layer)
+	}
+	// Output:
+	// gradcam [0 3] features.29
+	// hirescam [-1 3] features.29
 }
