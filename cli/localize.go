@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -111,15 +112,7 @@ func localize(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	for i, name := range methods {
-		maps := single[i].Maps + double[i].Maps
-		ms := 0.0
-		if maps > 0 {
-			ms = (float64(single[i].MeanTime)*float64(single[i].Maps) + float64(double[i].MeanTime)*float64(double[i].Maps)) / float64(maps) / 1e6
-		}
-		out.Methods = append(out.Methods, localizeRowJSON{Method: name, SingleHits: single[i].Rate(), DoubleHits: double[i].Rate(),
-			MeanMapMS: ms, SingleMaps: single[i].Maps, DoubleMaps: double[i].Maps})
-	}
+	out.Methods = pointingRows(single, double)
 	if *faith > 0 {
 		rows, err := digiteval.DigitFaithfulness(ctx, m, singles[:min(*faith, len(singles))], methods, metrics.Config{Steps: *steps})
 		if err != nil {
@@ -130,25 +123,46 @@ func localize(e *env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(out)
 	}
-	fmt.Fprintf(e.stdout, "%s, MNIST t10k canvases, seed %d\n", m.Name, *seed)
-	fmt.Fprintf(e.stdout, "accuracy on %d single-digit canvases: %.1f%%; both digits in top-2 on %d two-digit canvases: %.1f%%\n\n",
-		s, 100*out.SingleAccuracy, d, 100*out.BothInTop2)
-	fmt.Fprintf(e.stdout, "| method | pointing game, single (%d maps) | pointing game, two digits (%d maps) | mean time per map |\n|---|---|---|---|\n",
-		single[0].Maps, double[0].Maps)
+	printLocalize(e.stdout, m.Name, *steps, out)
+	return nil
+}
+
+// pointingRows joins each method's pointing game on single- and
+// two-digit canvases, with the mean time per map over both.
+func pointingRows(single, double []digiteval.Localization) []localizeRowJSON {
+	var rows []localizeRowJSON
+	for i := range single {
+		maps := single[i].Maps + double[i].Maps
+		ms := 0.0
+		if maps > 0 {
+			ms = (float64(single[i].MeanTime)*float64(single[i].Maps) + float64(double[i].MeanTime)*float64(double[i].Maps)) / float64(maps) / 1e6
+		}
+		rows = append(rows, localizeRowJSON{Method: single[i].Method, SingleHits: single[i].Rate(), DoubleHits: double[i].Rate(),
+			MeanMapMS: ms, SingleMaps: single[i].Maps, DoubleMaps: double[i].Maps})
+	}
+	return rows
+}
+
+// printLocalize writes the tables of `camviz localize` (the README's).
+func printLocalize(w io.Writer, model string, steps int, out localizeJSON) {
+	fmt.Fprintf(w, "%s, MNIST t10k canvases, seed %d\n", model, out.Seed)
+	fmt.Fprintf(w, "accuracy on %d single-digit canvases: %.1f%%; both digits in top-2 on %d two-digit canvases: %.1f%%\n\n",
+		out.Singles, 100*out.SingleAccuracy, out.Doubles, 100*out.BothInTop2)
+	fmt.Fprintf(w, "| method | pointing game, single (%d maps) | pointing game, two digits (%d maps) | mean time per map |\n|---|---|---|---|\n",
+		out.Methods[0].SingleMaps, out.Methods[0].DoubleMaps)
 	for _, r := range out.Methods {
-		fmt.Fprintf(e.stdout, "| %s | %.1f%% | %.1f%% | %.2f ms |\n", r.Method, 100*r.SingleHits, 100*r.DoubleHits, r.MeanMapMS)
+		fmt.Fprintf(w, "| %s | %.1f%% | %.1f%% | %.2f ms |\n", r.Method, 100*r.SingleHits, 100*r.DoubleHits, r.MeanMapMS)
 	}
 	if len(out.Faithfulness) > 0 {
 		f0 := out.Faithfulness[0]
-		fmt.Fprintf(e.stdout, "\nfaithfulness on %d single-digit canvases (%d steps; lower deletion, higher insertion is better)\n\n", f0.Maps, *steps)
-		fmt.Fprintf(e.stdout, "| method | deletion AUC | insertion AUC | average drop %% | increase in confidence |\n|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "\nfaithfulness on %d single-digit canvases (%d steps; lower deletion, higher insertion is better)\n\n", f0.Maps, steps)
+		fmt.Fprintf(w, "| method | deletion AUC | insertion AUC | average drop %% | increase in confidence |\n|---|---|---|---|---|\n")
 		for _, f := range out.Faithfulness {
-			fmt.Fprintf(e.stdout, "| %s | %.3f | %.3f | %.1f | %.1f%% |\n", f.Method, f.Deletion, f.Insertion, f.Drop, 100*f.Incr)
+			fmt.Fprintf(w, "| %s | %.3f | %.3f | %.1f | %.1f%% |\n", f.Method, f.Deletion, f.Insertion, f.Drop, 100*f.Incr)
 		}
-		fmt.Fprintf(e.stdout, "| random (baseline) | %.3f | %.3f | | |\n| center (baseline) | %.3f | %.3f | | |\n",
+		fmt.Fprintf(w, "| random (baseline) | %.3f | %.3f | | |\n| center (baseline) | %.3f | %.3f | | |\n",
 			f0.RandDeletion, f0.RandInsertion, f0.CenterDeletion, f0.CenterInsertion)
 	}
-	return nil
 }
 
 // mnistFiles are the MNIST test split's files localize reads.
@@ -316,28 +330,33 @@ func localizeBoxes(e *env, bf *boxFlags, list, layer string, asJSON bool) error 
 	if asJSON {
 		return json.NewEncoder(e.stdout).Encode(out)
 	}
-	fmt.Fprintf(e.stdout, "%s, %d image(s) from %s, layer %s, tolerance %g px: pointing-game hit rate\n\n| class |", m.Name, len(set.images), bf.boxes, out.Layer, bf.tolerance)
-	for _, r := range out.Methods {
-		fmt.Fprintf(e.stdout, " %s |", r.Method)
-	}
-	fmt.Fprintf(e.stdout, "\n|---|%s\n", strings.Repeat("---|", len(methods)))
-	for ci, k := range classes {
-		fmt.Fprintf(e.stdout, "| %s (%d maps) |", m.Label(k), out.Methods[0].Classes[ci].Maps)
-		for _, r := range out.Methods {
-			fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.Classes[ci].HitRate)
-		}
-		fmt.Fprintln(e.stdout)
-	}
-	fmt.Fprintf(e.stdout, "| **overall** (%d maps) |", out.Methods[0].Maps)
-	for _, r := range out.Methods {
-		fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.HitRate)
-	}
-	fmt.Fprintf(e.stdout, "\n| mean over classes |")
-	for _, r := range out.Methods {
-		fmt.Fprintf(e.stdout, " %.1f%% |", 100*r.ClassMean)
-	}
-	fmt.Fprintln(e.stdout)
+	printBoxes(e.stdout, out)
 	return nil
+}
+
+// printBoxes writes the hit-rate table of `camviz localize -boxes`.
+func printBoxes(w io.Writer, out boxResultJSON) {
+	fmt.Fprintf(w, "%s, %d image(s) from %s, layer %s, tolerance %g px: pointing-game hit rate\n\n| class |", out.Model, out.Images, out.Boxes, out.Layer, out.Tolerance)
+	for _, r := range out.Methods {
+		fmt.Fprintf(w, " %s |", r.Method)
+	}
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(out.Methods)))
+	for ci, c := range out.Methods[0].Classes {
+		fmt.Fprintf(w, "| %s (%d maps) |", c.Label, c.Maps)
+		for _, r := range out.Methods {
+			fmt.Fprintf(w, " %.1f%% |", 100*r.Classes[ci].HitRate)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "| **overall** (%d maps) |", out.Methods[0].Maps)
+	for _, r := range out.Methods {
+		fmt.Fprintf(w, " %.1f%% |", 100*r.HitRate)
+	}
+	fmt.Fprintf(w, "\n| mean over classes |")
+	for _, r := range out.Methods {
+		fmt.Fprintf(w, " %.1f%% |", 100*r.ClassMean)
+	}
+	fmt.Fprintln(w)
 }
 
 // pointImage computes every method's map for every class boxed in img and

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"image"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,10 +45,6 @@ var reportColumns = []string{
 // imageExts are the files a folder INPUT contributes (explicit files may
 // be anything the model can open, .npy tensors included).
 var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true, ".webp": true, ".tif": true, ".tiff": true}
-
-// reportImageDone is called after each image is written; tests use it to
-// interrupt a run at a known point.
-var reportImageDone = func(ctx context.Context, done int) {}
 
 type reportRow struct {
 	Image           string    `json:"image"`
@@ -179,16 +172,7 @@ func report(e *env, args []string) error {
 		return err
 	}
 	if *merge != "" {
-		var other []string
-		fs.Visit(func(f *flag.Flag) {
-			if f.Name != "merge" {
-				other = append(other, "-"+f.Name)
-			}
-		})
-		if len(other) > 0 {
-			return fmt.Errorf("-merge OUT takes only the shard folders (their settings come with them); %s does not apply", strings.Join(other, " "))
-		}
-		return mergeReports(e, *merge, inputs)
+		return reportMerge(e, fs, *merge, inputs)
 	}
 	if err := tf.parse(); err != nil {
 		return err
@@ -227,7 +211,28 @@ func report(e *env, args []string) error {
 	if opt.classes, err = parseClassSpec(*classList); err != nil {
 		return err
 	}
-	files, err := collectInputs(inputs, *out)
+	return runReport(e, opt, mf, inputs, shard, *methodList)
+}
+
+// reportMerge is -merge OUT: it takes no other flag (the shards' settings
+// come with them).
+func reportMerge(e *env, fs *flag.FlagSet, out string, dirs []string) error {
+	var other []string
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name != "merge" {
+			other = append(other, "-"+f.Name)
+		}
+	})
+	if len(other) > 0 {
+		return fmt.Errorf("-merge OUT takes only the shard folders (their settings come with them); %s does not apply", strings.Join(other, " "))
+	}
+	return mergeReports(e, out, dirs)
+}
+
+// runReport checks opt against the model, then measures this shard's
+// inputs into opt.out.
+func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard shardSpec, methodList string) error {
+	files, err := collectInputs(inputs, opt.out)
 	if err != nil {
 		return err
 	}
@@ -235,7 +240,7 @@ func report(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if opt.methods, err = m.MethodNames(*methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
+	if opt.methods, err = m.MethodNames(methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
 		return err
 	}
 	if opt.layer != "" {
@@ -246,13 +251,13 @@ func report(e *env, args []string) error {
 	if err := opt.classes.check(m); err != nil {
 		return err
 	}
-	if _, h, w := m.Net.InputSize(); *steps > h*w {
-		return fmt.Errorf("-steps %d is more than the %d pixels of the model's input", *steps, h*w)
+	if _, h, w := m.Net.InputSize(); opt.cfg.Steps > h*w {
+		return fmt.Errorf("-steps %d is more than the %d pixels of the model's input", opt.cfg.Steps, h*w)
 	}
-	if err := os.MkdirAll(filepath.Join(*out, "grids"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(opt.out, "grids"), 0o755); err != nil {
 		return fmt.Errorf("cannot create the output folder: %w", err)
 	}
-	if err := removeOldReport(*out); err != nil {
+	if err := removeOldReport(opt.out); err != nil {
 		return err
 	}
 	r := &reporter{e: e, errw: &lockedWriter{w: e.stderr}, opt: opt, model: m, inputs: shard.pick(files), total: len(files),
@@ -268,9 +273,14 @@ func report(e *env, args []string) error {
 	}
 	fmt.Fprintf(r.errw, "camviz report: %d image(s)%s × %s × %d map(s) (%s + %s), %d passes each → %s\n",
 		len(r.inputs), of, opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(app.BaselineNames(), ", "),
-		metrics.Passes(*steps), *out)
+		metrics.Passes(opt.cfg.Steps), opt.out)
 	runErr := r.run(stopCtx, workCtx, mf.mode)
-	stopped := stopCtx.Err() != nil
+	return r.finish(runErr, stopCtx.Err() != nil)
+}
+
+// finish writes the summaries a last time and says how the run ended:
+// the error when it failed, was stopped or lost images.
+func (r *reporter) finish(runErr error, stopped bool) error {
 	if err := r.writeSummaries(stopped || runErr != nil); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -284,288 +294,14 @@ func report(e *env, args []string) error {
 	}
 	switch {
 	case runErr != nil:
-		return fmt.Errorf("%w (%d of %d image(s) done, %d row(s) kept in %s)", runErr, done, len(r.inputs), len(r.rows), *out)
+		return fmt.Errorf("%w (%d of %d image(s) done, %d row(s) kept in %s)", runErr, done, len(r.inputs), len(r.rows), r.opt.out)
 	case stopped:
-		return fmt.Errorf("interrupted: %d of %d image(s) done, %d row(s) kept in %s%s", done, len(r.inputs), len(r.rows), *out, failed)
+		return fmt.Errorf("interrupted: %d of %d image(s) done, %d row(s) kept in %s%s", done, len(r.inputs), len(r.rows), r.opt.out, failed)
 	case len(r.failed) > 0:
 		return fmt.Errorf("%d of %d image(s) failed (listed above and in metrics.json); %d done, %d row(s) → %s",
-			len(r.failed), len(r.inputs), done, len(r.rows), filepath.Join(*out, "index.html"))
+			len(r.failed), len(r.inputs), done, len(r.rows), filepath.Join(r.opt.out, "index.html"))
 	}
 	fmt.Fprintf(r.errw, "camviz report: %d image(s), %d row(s) in %.1f s → %s\n", done, len(r.rows), time.Since(r.start).Seconds(),
-		filepath.Join(*out, "index.html"))
+		filepath.Join(r.opt.out, "index.html"))
 	return nil
-}
-
-// reportImageStart is called before each image is measured, with the
-// contexts that the first and the second signal cancel; tests use it to
-// signal the run at a known point.
-var reportImageStart = func(stop, work context.Context, done int) {}
-
-// run measures every image, writing as it goes, until stop is cancelled.
-// An image that fails is listed and skipped; a report file that cannot be
-// written ends the run.
-func (r *reporter) run(stop, work context.Context, mode string) error {
-	for _, in := range r.inputs {
-		if stop.Err() != nil {
-			return nil
-		}
-		reportImageStart(stop, work, len(r.images)+len(r.failed))
-		kept := len(r.rows)
-		if err := r.image(work, in, mode); err != nil {
-			var we writeError
-			switch {
-			case work.Err() != nil:
-				return nil // the rows of the image in progress are kept
-			case errors.As(err, &we):
-				return err
-			}
-			r.rows = r.rows[:kept]
-			r.failed = append(r.failed, reportFailure{File: in.path, Index: in.index, Error: oneLine(err.Error())})
-			if r.live {
-				fmt.Fprint(r.errw, "\r\033[K")
-			}
-			fmt.Fprintf(r.errw, "camviz report: %s: %s\n", in.path, oneLine(err.Error()))
-		}
-		if err := r.writeSummaries(false); err != nil {
-			return err
-		}
-		reportImageDone(stop, len(r.images))
-	}
-	return nil
-}
-
-// image measures one input: for each class the baselines, then each
-// method; each row is shown as soon as it is measured, the grid written
-// once the image is complete (the CSV, JSON and HTML follow in run).
-func (r *reporter) image(ctx context.Context, input reportInput, mode string) error {
-	m, path := r.model, input.path
-	in, err := m.OpenInput(path, mode)
-	if err != nil {
-		return err
-	}
-	a, err := m.Analyze(ctx, in)
-	if err != nil {
-		return err
-	}
-	classes, err := r.opt.classes.resolve(a)
-	if err != nil {
-		return err
-	}
-	top := a.Top(1)[0]
-	img := &reportImage{Path: path, Index: input.index, Top: fmt.Sprintf("%s p=%.3f", className(m, top.Class), top.Prob)}
-	tag := fmt.Sprintf("[%d/%d] %s", len(r.images)+len(r.failed)+1, len(r.inputs), filepath.Base(path))
-	// cells[row][col]: methods then baselines down, classes across.
-	names := append(slices.Clone(r.opt.methods), app.BaselineNames()...)
-	maps := make([][]*app.LayerMap, len(names))
-	reps := make([][]*metrics.Report, len(names))
-	for i := range names {
-		maps[i] = make([]*app.LayerMap, len(classes))
-		reps[i] = make([]*metrics.Report, len(classes))
-	}
-	for ci, k := range classes {
-		for bi, b := range app.BaselineNames() {
-			row := len(r.opt.methods) + bi
-			start := time.Now()
-			rep, err := a.BaselineFaithfulness(ctx, b, k, r.opt.cfg, r.progress(tag, b, k))
-			if err != nil {
-				return err
-			}
-			if maps[row][ci], err = a.BaselineLayerMap(b, k, r.opt.cfg); err != nil {
-				return err
-			}
-			reps[row][ci] = rep
-			tm, err := r.opt.trust.measure(ctx, a, maps[row][ci])
-			if err != nil {
-				return err
-			}
-			if err := r.emit(img, a, b, "", 0, rep, tm, time.Since(start)); err != nil {
-				return err
-			}
-		}
-		for mi, meth := range r.opt.methods {
-			start := time.Now()
-			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer})
-			if err != nil {
-				return err
-			}
-			f, err := a.Faithfulness(ctx, lm, r.opt.cfg, r.progress(tag, meth, k))
-			if err != nil {
-				return err
-			}
-			maps[mi][ci], reps[mi][ci] = lm, f.Map
-			tm, err := r.opt.trust.measure(ctx, a, lm)
-			if err != nil {
-				return err
-			}
-			if err := r.emit(img, a, meth, lm.Layer, f.Flags, f.Map, tm, time.Since(start)); err != nil {
-				return err
-			}
-		}
-	}
-	grid, err := r.grid(a, names, classes, maps, reps)
-	if err != nil {
-		return err
-	}
-	width := max(3, len(strconv.Itoa(r.total)))
-	img.Grid = filepath.ToSlash(filepath.Join("grids", fmt.Sprintf("%0*d-%s.png", width, input.index+1, safeName(path))))
-	gridPath := filepath.Join(r.opt.out, img.Grid)
-	if err := app.WritePNG(gridPath, grid); err != nil {
-		return writeError{err}
-	}
-	img.W, img.H = grid.Bounds().Dx(), grid.Bounds().Dy()
-	r.images = append(r.images, img)
-	return nil
-}
-
-// emit records one row and shows it.
-func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, tm map[string]float64, took time.Duration) error {
-	row := &reportRow{
-		Image: img.Path, Method: method, Class: rep.Class, Label: a.Model.Label(rep.Class), Prob: rep.Prob,
-		DeletionAUC: rep.Deletion.AUC, InsertionAUC: rep.Insertion.AUC, AverageDrop: rep.AverageDrop,
-		Increase: rep.IncreaseInConfidence, ExplanationProb: rep.ExplanationProb, Layer: layer, Flags: flags.String(),
-		Seconds: took.Seconds(), Deletion: rep.Deletion.Probs, Insertion: rep.Insertion.Probs, Metrics: tm, report: rep,
-	}
-	img.rows = append(img.rows, row)
-	r.rows = append(r.rows, row)
-	if r.live {
-		fmt.Fprint(r.errw, "\r\033[K")
-	}
-	inc := "no"
-	if row.Increase {
-		inc = "yes"
-	}
-	fmt.Fprintf(r.errw, "[%d/%d] %s  %-12s class %d “%s”  p=%.3f  deletion %.3f  insertion %.3f  drop %.1f%%  increase %s  (%.1f s)\n",
-		len(r.images)+len(r.failed)+1, len(r.inputs), filepath.Base(img.Path), method, row.Class, row.Label, row.Prob,
-		row.DeletionAUC, row.InsertionAUC, row.AverageDrop, inc, row.Seconds)
-	return nil
-}
-
-// progress shows the forward passes of one measurement on a terminal.
-func (r *reporter) progress(tag, method string, class int) func(done, total int) {
-	if !r.live {
-		return nil
-	}
-	return func(done, total int) {
-		fmt.Fprintf(r.errw, "\r\033[K%s  %s class %d: %d/%d passes", tag, method, class, done, total)
-	}
-}
-
-func (r *reporter) layerName() string {
-	if r.opt.layer != "" {
-		return r.opt.layer
-	}
-	return r.model.Layer
-}
-
-func reportConventions(cfg metrics.Config) map[string]string {
-	return map[string]string{
-		"probabilities":   "softmax of the logits, for the row's class",
-		"deletion":        fmt.Sprintf("pixels replaced by the %s baseline in order of decreasing map value, %d equal steps; lower AUC is better", cfg.Deletion, cfg.Steps),
-		"insertion":       fmt.Sprintf("pixels revealed from the %s baseline in the same order; higher AUC is better", cfg.Insertion),
-		"baselines":       "mean: the all-zero normalised input (the dataset mean colour); blur: Gaussian blur of the input, σ = 5 px per 224 px",
-		"ties":            fmt.Sprintf("equal map values are ordered by a random permutation (seed %d), not row by row", cfg.Seed),
-		"average_drop":    "max(0, Y−O)/Y·100 with Y the probability on the input and O on input ⊙ map (normalised space: pixels pulled to the mean colour); lower is better",
-		"increase":        "1 when O > Y; the mean over rows is the Increase in Confidence (%); higher is better",
-		"map":             "each method's map post-processed like pytorch-grad-cam (ReLU, min-max) at the input size",
-		"random / center": "chance baselines: uniform noise and a centred Gaussian (σ = side/4)",
-	}
-}
-
-// grid lays the cells out: names down, classes across, each cell the
-// overlay with its metrics, under a title line.
-func (r *reporter) grid(a *app.Analysis, names []string, classes []int, maps [][]*app.LayerMap, reps [][]*metrics.Report) (*image.RGBA, error) {
-	rows := make([][]app.SheetCell, len(names))
-	for i := range names {
-		for j, k := range classes {
-			rep := reps[i][j]
-			inc := "no"
-			if rep.IncreaseInConfidence {
-				inc = "yes"
-			}
-			rows[i] = append(rows[i], app.SheetCell{Map: maps[i][j], Caption: []string{
-				names[i] + " · " + className(a.Model, k),
-				fmt.Sprintf("p=%.3f  del %.3f  ins %.3f", rep.Prob, rep.Deletion.AUC, rep.Insertion.AUC),
-				fmt.Sprintf("drop %.1f%%  increase %s", rep.AverageDrop, inc),
-			}})
-		}
-	}
-	top := a.Top(1)[0]
-	return a.ComposeSheet(rows, app.SheetOptions{Side: r.opt.cell, Norm: cam.MinMax, Overlay: r.opt.overlay, Title: []string{
-		fmt.Sprintf("%s — top %s p=%.3f", a.Input.Name, className(a.Model, top.Class), top.Prob),
-		fmt.Sprintf("%s · layer %s", a.Model.Name, r.layerName()),
-	}})
-}
-
-// className is "class 7" for unnamed classes, else "281 “tabby”".
-func className(m *app.Model, k int) string {
-	l := m.Label(k)
-	if l == "class "+strconv.Itoa(k) {
-		return l
-	}
-	return fmt.Sprintf("%d “%s”", k, l)
-}
-
-// gridGap is the white space between and around the grid's cells.
-const gridGap = app.SheetGap
-
-// classSpec is -classes: the top K, or a list resolved per model.
-type classSpec struct {
-	top  int
-	list []string
-	ids  []int
-}
-
-var topRE = regexp.MustCompile(`^top(\d+)$`)
-
-func parseClassSpec(s string) (classSpec, error) {
-	s = strings.TrimSpace(s)
-	if m := topRE.FindStringSubmatch(strings.ToLower(s)); m != nil {
-		k, err := strconv.Atoi(m[1])
-		if err != nil || k < 1 {
-			return classSpec{}, fmt.Errorf("-classes %q: K must be at least 1", s)
-		}
-		return classSpec{top: k}, nil
-	}
-	var list []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			list = append(list, p)
-		}
-	}
-	if len(list) == 0 {
-		return classSpec{}, fmt.Errorf("-classes %q: want top1, topK or a list of classes", s)
-	}
-	return classSpec{list: list}, nil
-}
-
-// check resolves a list against the model's labels once, up front.
-func (c *classSpec) check(m *app.Model) error {
-	for _, s := range c.list {
-		k, err := m.ClassByName(s)
-		if err != nil {
-			return fmt.Errorf("-classes: %w", err)
-		}
-		if !slices.Contains(c.ids, k) {
-			c.ids = append(c.ids, k)
-		}
-	}
-	return nil
-}
-
-func (c classSpec) resolve(a *app.Analysis) ([]int, error) {
-	if c.top == 0 {
-		return c.ids, nil
-	}
-	var out []int
-	for _, p := range a.Top(c.top) {
-		out = append(out, p.Class)
-	}
-	return out, nil
-}
-
-func (c classSpec) String() string {
-	if c.top > 0 {
-		return fmt.Sprintf("top %d class(es)", c.top)
-	}
-	return fmt.Sprintf("%d class(es)", len(c.list))
 }

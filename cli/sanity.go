@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -119,8 +120,14 @@ func sanity(e *env, args []string) error {
 			return err
 		}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
+	return writeSanity(e.stdout, *asJSON, m, k, *seed, layers, out)
+}
+
+// writeSanity prints the results: one JSON object per method, or the
+// table of rank correlation and SSIM per randomised layer.
+func writeSanity(w io.Writer, asJSON bool, m *app.Model, k int, seed uint64, layers []inference.ParamLayer, out []sanityJSON) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
 		for _, r := range out {
 			if err := enc.Encode(r); err != nil {
 				return err
@@ -128,17 +135,17 @@ func sanity(e *env, args []string) error {
 		}
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "%s, class %d “%s”, seed %d: Spearman rank correlation / SSIM with the original map\n\n| randomised down to |", m.Name, k, m.Label(k), *seed)
-	for _, name := range methods {
-		fmt.Fprintf(e.stdout, " %s |", name)
+	fmt.Fprintf(w, "%s, class %d “%s”, seed %d: Spearman rank correlation / SSIM with the original map\n\n| randomised down to |", m.Name, k, m.Label(k), seed)
+	for _, r := range out {
+		fmt.Fprintf(w, " %s |", r.Method)
 	}
-	fmt.Fprintf(e.stdout, "\n|---|%s\n", strings.Repeat("---|", len(methods)))
+	fmt.Fprintf(w, "\n|---|%s\n", strings.Repeat("---|", len(out)))
 	for i, l := range layers {
-		fmt.Fprintf(e.stdout, "| %s (%s) |", l.Node, l.Op)
+		fmt.Fprintf(w, "| %s (%s) |", l.Node, l.Op)
 		for _, r := range out {
-			fmt.Fprintf(e.stdout, " %.3f / %.3f |", r.Similarity[i], r.SSIM[i])
+			fmt.Fprintf(w, " %.3f / %.3f |", r.Similarity[i], r.SSIM[i])
 		}
-		fmt.Fprintln(e.stdout)
+		fmt.Fprintln(w)
 	}
 	return nil
 }

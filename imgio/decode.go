@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -365,106 +364,4 @@ func isUnsupported(err error) bool {
 
 func isEOF(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-}
-
-// flatten converts any decoded image into a fresh opaque NRGBA at origin,
-// applying the orientation in the same pass so the full-size result is
-// allocated once (for a 100 MP photo a second copy would be 400 MB).
-func flatten(src image.Image, orientation int) (*image.NRGBA, bool) {
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
-	dw, dh := w, h
-	if orientation >= 5 {
-		dw, dh = h, w
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, dw, dh))
-	// Drawing with draw.Src into an *image.RGBA stores alpha-premultiplied
-	// colour, i.e. the pixel composited over black; image/draw has fast paths
-	// for the types decoders return (YCbCr, RGBA, NRGBA, Gray, CMYK). Once
-	// alpha is forced to 255 below, premultiplied and non-premultiplied
-	// layouts coincide, so the same bytes are a valid NRGBA.
-	asRGBA := &image.RGBA{Pix: dst.Pix, Stride: dst.Stride, Rect: dst.Rect}
-
-	if orientation == 1 {
-		parallelRanges(h, 64, func(y0, y1 int) {
-			r := image.Rect(0, y0, w, y1)
-			draw.Draw(asRGBA, r, src, b.Min.Add(r.Min), draw.Src)
-		})
-	} else if orientation <= 4 {
-		// Flips keep rows as rows: convert one source row into a scratch
-		// row, then write it (possibly reversed) to its destination row.
-		parallelRanges(h, 64, func(y0, y1 int) {
-			row := image.NewRGBA(image.Rect(0, 0, w, 1))
-			for y := y0; y < y1; y++ {
-				draw.Draw(row, row.Rect, src, image.Pt(b.Min.X, b.Min.Y+y), draw.Src)
-				dx, dy, sx, _ := orientedRow(orientation, w, h, y)
-				d := dst.Pix[dy*dst.Stride:]
-				if sx > 0 {
-					copy(d[:w*4], row.Pix)
-					continue
-				}
-				for x := 0; x < w; x++ {
-					copy(d[(dx-x)*4:(dx-x)*4+4], row.Pix[x*4:x*4+4])
-				}
-			}
-		})
-	} else {
-		// Transposing orientations turn source rows into destination
-		// columns. Writing a column pixel by pixel strides a whole row per
-		// write and took about 3× the JPEG decode time of a 48 MP photo, so
-		// convert a block of rotBlock source rows, then emit for every
-		// source column a contiguous run of rotBlock destination pixels.
-		const rotBlock = 64
-		nblocks := (h + rotBlock - 1) / rotBlock
-		parallelRanges(nblocks, 1, func(b0, b1 int) {
-			tmp := image.NewRGBA(image.Rect(0, 0, w, rotBlock))
-			for blk := b0; blk < b1; blk++ {
-				y0, y1 := blk*rotBlock, min((blk+1)*rotBlock, h)
-				draw.Draw(tmp, image.Rect(0, 0, w, y1-y0), src, image.Pt(b.Min.X, b.Min.Y+y0), draw.Src)
-				n := y1 - y0
-				// Source (x, y) lands at destination row dy0 + x·sy and
-				// column dx(y), which runs right (o 5, 8) or left (6, 7)
-				// from dx(y0) as y grows.
-				dx0, dy0, _, sy := orientedRow(orientation, w, h, y0)
-				rightward := orientation == 5 || orientation == 8
-				left := dx0
-				if !rightward {
-					left = dx0 - (n - 1)
-				}
-				for x := 0; x < w; x++ {
-					dy := dy0 + x*sy
-					run := dst.Pix[dy*dst.Stride+left*4 : dy*dst.Stride+(left+n)*4]
-					s := tmp.Pix[x*4:]
-					if rightward {
-						for i := 0; i < len(run); i += 4 {
-							copy(run[i:i+4], s[:4])
-							s = s[min(tmp.Stride, len(s)):]
-						}
-					} else {
-						for i := len(run) - 4; i >= 0; i -= 4 {
-							copy(run[i:i+4], s[:4])
-							s = s[min(tmp.Stride, len(s)):]
-						}
-					}
-				}
-			}
-		})
-	}
-
-	// Decoders' opaque types (YCbCr, Gray, CMYK) answer Opaque in O(1)
-	// and draw.Src already wrote alpha 255 for them: skip the scan.
-	if o, ok := src.(interface{ Opaque() bool }); ok && o.Opaque() {
-		return dst, false
-	}
-	composited := false
-	for y := 0; y < dh; y++ {
-		p := dst.Pix[y*dst.Stride : y*dst.Stride+dw*4]
-		for i := 3; i < len(p); i += 4 {
-			if p[i] != 0xff {
-				composited = true
-				p[i] = 0xff
-			}
-		}
-	}
-	return dst, composited
 }
