@@ -212,6 +212,7 @@ func (u *UI) menu() *fyne.MainMenu {
 			fyne.NewMenuItemSeparator(),
 			item("Save PNG…", fyne.KeyS, sc, u.saveDialog),
 			item("Save grid PNG…", "", 0, u.saveGridDialog),
+			item("Save layer strip PNG…", "", 0, u.saveStripDialog),
 			item("Copy facts (JSON)", "", 0, u.copyFacts),
 		),
 		fyne.NewMenu("View",
