@@ -25,12 +25,12 @@ type placeFunc func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error)
 // window; at the photo's resolution for the export).
 func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
 	mapOf mapsFunc, place placeFunc) (*View, time.Duration, error) {
-	return composeWith(ctx, a, base, sel, meth, maps{of: mapOf, place: place})
+	return composeWith(ctx, a, base, sel, meth, mapSource{of: mapOf, place: place})
 }
 
-// maps is where a composition's maps come from and how they are laid on
+// mapSource is where a composition's maps come from and how they are laid on
 // its picture.
-type maps struct {
+type mapSource struct {
 	of    mapsFunc
 	place placeFunc
 	// scale, when set, is the Shared scale to use (a class grid's, over
@@ -39,7 +39,7 @@ type maps struct {
 }
 
 // composeWith is compose with the Shared scale possibly given.
-func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method, src maps) (*View, time.Duration, error) {
+func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method, src mapSource) (*View, time.Duration, error) {
 	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
@@ -66,7 +66,7 @@ func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selecti
 
 // composeOne places the selected class's map, on the scale shared with the
 // top-5 classes in Shared mode (or the scale given).
-func composeOne(v *View, a *Analysis, sel Selection, src maps) (time.Duration, error) {
+func composeOne(v *View, a *Analysis, sel Selection, src mapSource) (time.Duration, error) {
 	lm, err := src.of(sel.Class, "")
 	if err != nil {
 		return 0, err

@@ -15,7 +15,7 @@ func composeCell(ctx context.Context, a *Analysis, base image.Image, sel Selecti
 	lm *LayerMap, norm cam.Mode, scale float32) (*View, error) {
 	sel.Method, sel.Class, sel.Layer, sel.Norm = lm.Method, lm.Class, lm.Layer, norm
 	sel.Compare = Compare{}
-	src := maps{
+	src := mapSource{
 		of: func(int, string) (*LayerMap, error) { return lm, nil },
 		place: func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
 			return place(a, base, lm, norm, scale)
