@@ -5,6 +5,7 @@ import (
 	"image"
 	"strings"
 	"sync"
+	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
@@ -45,16 +46,6 @@ func DefaultSelection() Selection {
 	return Selection{Method: cam.DefaultMethod, Alpha: 0.5, Overlay: true, Compare: Compare{T: 0.5}}
 }
 
-// sameMap reports whether two selections ask for the same picture, up to
-// what only the window decides (showing the overlay or not).
-func (s Selection) sameMap(o Selection) bool {
-	s.Overlay, o.Overlay = false, false
-	if !s.Compare.On && !o.Compare.On {
-		s.Compare, o.Compare = Compare{}, Compare{}
-	}
-	return s == o
-}
-
 // EffectiveColormap is the colour map a selection draws with.
 func (s Selection) EffectiveColormap() string {
 	switch {
@@ -91,6 +82,10 @@ type Progress struct {
 	Label       string
 	Done, Total int  // Total 0: no count to show
 	Cancellable bool // a slow method: offer Cancel
+	// Job tells one request of the lane from the next (the lane's
+	// generation): a job that goes on keeps its Job and Start.
+	Job   uint64
+	Start time.Time // when the job first reported
 }
 
 // State is a snapshot of the session for drawing the window. It shares
@@ -115,7 +110,7 @@ type State struct {
 
 	Grid *Grid
 
-	// Faith is the faithfulness of the current map, when measuring is on.
+	// Faith is what the faithfulness measurement has for the current map.
 	Faith FaithState
 	// Trust is what the ROAD and sanity checks have for the current map.
 	Trust TrustState
@@ -178,22 +173,21 @@ type Session struct {
 	sel          Selection
 	view         *View
 	viewErr      string
+	mapRun       uint64 // the map job's generation while one is queued or running, else 0
 	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
 	status       string
 	fields       fieldCache
-	measure      bool         // faithfulness measuring is on
-	faith        *faithResult // for the current selection, or nil
-	faithRun     faithTarget  // the measurement running, if any
+	faith        trustRuns[FaithfulnessReport]
 	road         trustRuns[ROADResult]
 	sanity       trustRuns[SanityResult]
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
 	onCommit func(v *View, current Selection)
-	// onFaith, for tests, sees every measurement committed (under mu).
-	onFaith func(f *faithResult, sel Selection)
+	// onFaith, for tests, sees every measurement finished (on its job).
+	onFaith func(r *FaithfulnessReport)
 }
 
 // NewSession makes an empty session.
@@ -214,6 +208,7 @@ func NewSession(opts SessionOptions) *Session {
 	s.metricsLane = s.jobs.Lane(string(LaneMetrics))
 	s.roadLane = s.jobs.Lane(string(LaneROAD))
 	s.sanityLane = s.jobs.Lane(string(LaneSanity))
+	s.faith.init()
 	s.road.init()
 	s.sanity.init()
 	return s
@@ -278,16 +273,23 @@ func (s *Session) setStatus(msg string) {
 }
 
 // setBusy records (or with p.Label == "" clears) a lane's progress while
-// gen is its latest request. Callers hold s.mu.
+// gen is its latest request. A job's later reports keep the time of its
+// first. Callers hold s.mu.
 func (s *Session) setBusyLocked(lane *Lane, gen uint64, p Progress) bool {
 	if lane != nil && !lane.Current(gen) {
 		return false
 	}
 	if p.Label == "" {
 		delete(s.busy, p.Lane)
-	} else {
-		s.busy[p.Lane] = p
+		return true
 	}
+	p.Job = gen
+	if old, ok := s.busy[p.Lane]; ok && old.Job == gen {
+		p.Start = old.Start
+	} else {
+		p.Start = time.Now()
+	}
+	s.busy[p.Lane] = p
 	return true
 }
 

@@ -116,8 +116,7 @@ func (s *Session) Facts() (Facts, error) {
 	}
 	v := st.View
 	f := baseFacts(v.Analysis, v.pic, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
-	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On && st.Faith.Analysis == v.Analysis &&
-		r.Method == v.Method.Name && r.Layer == v.Layer && r.Class == v.Sel.Class {
+	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On {
 		f.Faithfulness = NewFaithFacts(r, st.Faith.Config)
 	}
 	if !v.Sel.Compare.On {
@@ -194,12 +193,7 @@ func writeFileAtomic(path string, data []byte) error {
 func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
-	faith := func(layer string) *FaithfulnessReport {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.faithForLocked(a, sel.Method, layer, sel.Class)
-	}
-	trust := func(layer string) (*ROADResult, *SanityResult) {
+	trust := func(layer string) (*FaithfulnessReport, *ROADResult, *SanityResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.trustForLocked(trustKey{model: a.Model, pic: pic, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class})
@@ -230,15 +224,14 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return nil, Facts{}, err
 	}
 	facts := baseFacts(a, pic, sel, meth, v.Layer, v.Scale, v.Flags)
+	var fr *FaithfulnessReport
 	if !sel.Compare.On {
-		facts.ROAD, facts.Sanity = trust(v.Layer)
+		fr, facts.ROAD, facts.Sanity = trust(v.Layer)
+		if fr != nil {
+			facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
+		}
 	}
 	if !caption {
-		if !sel.Compare.On {
-			if fr := faith(v.Layer); fr != nil {
-				facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
-			}
-		}
 		return v.Image, facts, nil
 	}
 	lut, err := render.Colormap(v.Colormap)
@@ -251,15 +244,13 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return out, facts, err
 	}
 	lm := &LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
-	fr := faith(v.Layer)
 	extra := trustCaptionLines(facts.ROAD, facts.Sanity)
-	if fr == nil && len(extra) == 0 {
+	if fr != nil {
+		extra = append([][]string{faithCaptionLines(fr)}, extra...)
+	}
+	if len(extra) == 0 {
 		out, err := render.Compose(v.Image, render.ComposeOptions{Bar: bar, Caption: a.CaptionLines(lm, sel.Norm)})
 		return out, facts, err
-	}
-	if fr != nil {
-		facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
-		extra = append([][]string{faithCaptionLines(fr)}, extra...)
 	}
 	// The caption and colour bar, and the lines of faithfulness and the
 	// checks, each in the longest form that fits.

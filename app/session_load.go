@@ -135,7 +135,6 @@ func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
 	s.view = nil
 	s.viewErr = ""
 	s.fields = fieldCache{}
-	s.dropFaithLocked()
 	if a == nil {
 		return
 	}
@@ -260,12 +259,10 @@ func (s *Session) SetMode(mode string) error {
 		return nil
 	}
 	s.sel.Mode = mode
-	s.dropFaithLocked()
 	pic := s.pic
 	if pic != nil {
 		// Maps of the other mode's analysis are not wanted any more.
-		s.mapLane.Cancel()
-		delete(s.busy, LaneMap)
+		s.cancelMapLocked()
 		s.imageLane.Submit(func(ctx context.Context, gen uint64) { s.runImage(ctx, gen, pic) })
 	}
 	s.mu.Unlock()
@@ -329,7 +326,6 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	}
 	if m == nil {
 		s.analysis, s.view = nil, nil
-		s.dropFaithLocked()
 		s.status = "No model loaded: open one with Open Model… (Ctrl+Shift+O)."
 	} else {
 		s.commitAnalysisLocked(a, !samePic)

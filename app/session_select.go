@@ -25,12 +25,7 @@ func (s *Session) update(f func(sel *Selection) error) error {
 	s.sel = next
 	// Requests are queued under the lock, so a job that started before
 	// this change can no longer commit once the change is visible.
-	if !faithSame(old, next) {
-		s.dropFaithLocked() // measured again once the new map is drawn
-	}
-	if !next.sameMap(old) {
-		s.mapLane.Submit(s.runMap)
-	}
+	s.applyLocked(old)
 	if s.gridReq != nil && gridWants(old, next) {
 		s.gridLane.Submit(s.runGrid)
 	}
@@ -229,11 +224,11 @@ func (s *Session) SetContrast(on bool) {
 // CancelMap stops a slow map; the picture shown stays as it was.
 func (s *Session) CancelMap() {
 	s.mu.Lock()
-	s.mapLane.Cancel()
 	_, was := s.busy[LaneMap]
-	delete(s.busy, LaneMap)
+	s.cancelMapLocked()
 	if was {
 		s.status = "Cancelled."
+		s.markCancelledLocked()
 	}
 	s.mu.Unlock()
 	s.changed()
@@ -241,7 +236,7 @@ func (s *Session) CancelMap() {
 
 // kickLocked recomputes everything that depends on the analysis.
 func (s *Session) kickLocked() {
-	s.mapLane.Submit(s.runMap)
+	s.submitMapLocked()
 	if s.gridReq != nil {
 		s.gridLane.Submit(s.runGrid)
 	}

@@ -155,11 +155,14 @@ func (t *trustRuns[R]) state(k trustKey, ok bool) (*R, TrustCheck) {
 // dropTrustLocked forgets every check and cancels the running ones; the
 // picture or model they measure is being replaced.
 func (s *Session) dropTrustLocked() {
+	s.metricsLane.Cancel()
 	s.roadLane.Cancel()
 	s.sanityLane.Cancel()
+	s.faith.init()
 	s.road.init()
 	s.sanity.init()
-	s.road.on, s.sanity.on = false, false
+	s.faith.on, s.road.on, s.sanity.on = false, false, false
+	delete(s.busy, LaneMetrics)
 	delete(s.busy, LaneROAD)
 	delete(s.busy, LaneSanity)
 }
@@ -416,8 +419,8 @@ func finalMap(ctx context.Context, a *Analysis, req MapRequest) (metrics.Map, er
 // ---- export ----
 
 // trustForLocked is what the checks have for key k, for an export.
-func (s *Session) trustForLocked(k trustKey) (*ROADResult, *SanityResult) {
-	return s.road.done[k], s.sanity.done[k]
+func (s *Session) trustForLocked(k trustKey) (*FaithfulnessReport, *ROADResult, *SanityResult) {
+	return s.faith.done[k], s.road.done[k], s.sanity.done[k]
 }
 
 // trustCaptionLines are the exported caption's lines for the checks'

@@ -88,15 +88,10 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 	w.bar = canvas.NewImageFromImage(nil)
 	w.bar.FillMode = canvas.ImageFillContain
 	w.bar.SetMinSize(fyne.NewSize(64, 300))
-	w.faith = newFaithPanel(func(on bool) {
-		if !u.updating {
-			u.s.SetMeasure(on)
-			u.fy.Preferences().SetBool("measure", on)
-		}
-	})
+	w.faith = newFaithPanel(func() { u.act(u.s.RunFaithfulness()) }, u.s.CancelFaithfulness)
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
 	w.trust = u.buildTrust()
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body, w.trust.box)
+	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.controls, w.hover), w.faith.body, w.trust.box)
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
 	w.empty = u.buildEmpty()
 	return container.NewStack(w.viewBox, w.empty)

@@ -123,8 +123,9 @@ func New(a fyne.App, opts Options, post func(func())) *UI {
 			u.showError(err)
 		}
 	}
-	// Measuring stays on, once asked for, until it is turned off.
-	u.s.SetMeasure(prefs.Bool("measure"))
+	// Measuring faithfulness is asked for each time (issue 18: a
+	// remembered toggle started a five-minute job at launch).
+	prefs.RemoveValue("measure")
 	u.startModel()
 	if opts.Image != "" {
 		u.s.OpenImage(opts.Image)
