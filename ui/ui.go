@@ -69,7 +69,8 @@ type UI struct {
 	st            core.State
 	shownModel    *core.Model
 	shownAnalysis *core.Analysis
-	shownView     *core.View
+	pointer       core.Pointer // where the mouse is over the picture
+	ticking       bool         // the status line's clock is running
 	shownGrid     *core.Grid
 	shownPhoto    image.Image
 	barKey        string
@@ -314,4 +315,4 @@ func normIndex(m cam.Mode) int {
 	return 0
 }
 
-const hoverHelp = "Hover over the picture to read the map's value."
+const hoverHelp = core.HoverHelp
