@@ -105,7 +105,10 @@ type placed struct {
 }
 
 // fieldCache keeps the last few display fields, so opacity, colour map
-// and blend changes only redraw.
+// and blend changes only redraw. Its one owner is the Session (under mu),
+// and its one rule: it holds fields of the current analysis only, is
+// emptied when another analysis becomes current (commitAnalysisLocked),
+// and keeps the last fieldCacheSize fields.
 type fieldCache struct {
 	keys []fieldKey
 	vals []placed
