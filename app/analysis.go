@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"camviz/inference"
 )
@@ -21,6 +22,9 @@ type Analysis struct {
 
 	pass *inference.Pass
 	life life
+	// forward is how long the analysing forward pass took (0: not
+	// timed), the prior of the window's time estimates.
+	forward time.Duration
 
 	mu    sync.Mutex
 	grads map[gradKey][]float32

@@ -86,6 +86,9 @@ type Progress struct {
 	// generation): a job that goes on keeps its Job and Start.
 	Job   uint64
 	Start time.Time // when the job first reported
+	// Expected is how long the job should take, known before its first
+	// unit is done (0: unknown; the rate so far then tells).
+	Expected time.Duration
 }
 
 // State is a snapshot of the session for drawing the window. It shares
@@ -173,7 +176,8 @@ type Session struct {
 	sel          Selection
 	view         *View
 	viewErr      string
-	mapRun       uint64 // the map job's generation while one is queued or running, else 0
+	mapRun       uint64     // the map job's generation while one is queued or running, else 0
+	stopped      *Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
 	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
@@ -186,8 +190,6 @@ type Session struct {
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
 	onCommit func(v *View, current Selection)
-	// onFaith, for tests, sees every measurement finished (on its job).
-	onFaith func(r *FaithfulnessReport)
 }
 
 // NewSession makes an empty session.

@@ -145,19 +145,25 @@ func HoverText(st State, p Pointer) string {
 }
 
 // ProgressText says how a job goes at now: its label, the count, the time
-// since it started and, from the rate so far, about how long is left,
-// e.g. "Score-CAM 12/512 · 4.1 s elapsed · about 2 min left". A job
-// without a count shows its time only after a second.
+// since it started and about how long is left (from the rate so far, or
+// before the first unit from what the job expects), e.g. "Score-CAM
+// 12/512 · 4.1 s elapsed · about 2 min left". A job without a count or an
+// estimate shows its time only after a second.
 func ProgressText(p Progress, now time.Time) string {
 	el := p.Elapsed(now)
-	if p.Total <= 0 {
-		if el < time.Second {
-			return p.Label
-		}
+	left, ok := p.Left(now)
+	var s string
+	switch {
+	case p.Total > 0:
+		s = fmt.Sprintf("%s %d/%d · %s elapsed", strings.TrimSuffix(p.Label, "…"), p.Done, p.Total, elapsedWords(el))
+	case ok:
+		s = fmt.Sprintf("%s · %s elapsed", strings.TrimSuffix(p.Label, "…"), elapsedWords(el))
+	case el < time.Second:
+		return p.Label
+	default:
 		return fmt.Sprintf("%s · %s elapsed", p.Label, elapsedWords(el))
 	}
-	s := fmt.Sprintf("%s %d/%d · %s elapsed", strings.TrimSuffix(p.Label, "…"), p.Done, p.Total, elapsedWords(el))
-	if left, ok := p.Left(now); ok {
+	if ok {
 		s += " · " + leftWords(left)
 	}
 	return s
@@ -172,14 +178,19 @@ func (p Progress) Elapsed(now time.Time) time.Duration {
 }
 
 // Left estimates the time left at now from the rate so far, elapsed ×
-// (Total − Done) / Done; false before the first unit is done or after
-// the last.
+// (Total − Done) / Done; before the first unit is done, from Expected.
+// False when there is no estimate, or after the last unit.
 func (p Progress) Left(now time.Time) (time.Duration, bool) {
-	if p.Done <= 0 || p.Total <= p.Done {
-		return 0, false
-	}
 	el := p.Elapsed(now)
-	return time.Duration(float64(el) * float64(p.Total-p.Done) / float64(p.Done)), true
+	switch {
+	case p.Total > 0 && p.Done >= p.Total:
+		return 0, false
+	case p.Done > 0 && p.Total > 0:
+		return time.Duration(float64(el) * float64(p.Total-p.Done) / float64(p.Done)), true
+	case p.Expected > 0:
+		return max(p.Expected-el, 0), true
+	}
+	return 0, false
 }
 
 // elapsedWords is "4.1 s" under a minute, then "2 min 05 s".

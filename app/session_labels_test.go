@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"image"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"camviz/cam"
+	"camviz/metrics"
 )
 
 // TestLabelsFollowTheView: the status line names the map on screen, not
@@ -120,6 +123,11 @@ func TestProgressText(t *testing.T) {
 		{Progress{Label: "Computing Grad-CAM…", Start: at(300 * time.Millisecond)}, "Computing Grad-CAM…"},
 		{Progress{Label: "Computing fcconv…", Start: at(2 * time.Second)}, "Computing fcconv… · 2.0 s elapsed"},
 		{Progress{Label: "Measuring faithfulness…", Done: 3, Total: 9, Start: at(3 * time.Second)}, "Measuring faithfulness 3/9 · 3.0 s elapsed · about 5 s left"},
+		// Before the first unit, what the job expects.
+		{Progress{Label: "Measuring ROAD", Total: 200, Start: at(2 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 0/200 · 2.0 s elapsed · about 40 s left"},
+		{Progress{Label: "Measuring faithfulness", Start: at(time.Second), Expected: 3 * time.Minute}, "Measuring faithfulness · 1.0 s elapsed · about 3 min left"},
+		// After it, the rate.
+		{Progress{Label: "Measuring ROAD", Done: 10, Total: 200, Start: at(10 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 10/200 · 10.0 s elapsed · about 3 min left"},
 	}
 	for _, c := range cases {
 		if got := ProgressText(c.p, now); got != c.want {
@@ -149,4 +157,39 @@ func TestProgressKeepsItsStart(t *testing.T) {
 		t.Fatalf("a new job: %+v", p)
 	}
 	lane.Cancel()
+}
+
+// TestChecksExpectAtStart: ROAD and the faithfulness measurement say how
+// long they should take before their first pass is done, from the time of
+// the analysing pass.
+func TestChecksExpectAtStart(t *testing.T) {
+	s, _, hook := hooked(t)
+	var mu sync.Mutex
+	first := map[LaneName]Progress{}
+	hook(func(s *Session) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range s.State().Busy {
+			if _, ok := first[p.Lane]; !ok && (p.Lane == LaneROAD || p.Lane == LaneMetrics) {
+				first[p.Lane] = p
+			}
+		}
+	})
+	if err := errors.Join(s.RunROAD(), s.RunFaithfulness()); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	fwd := s.State().Analysis.forward
+	mu.Lock()
+	defer mu.Unlock()
+	road, faith := first[LaneROAD], first[LaneMetrics]
+	if fwd <= 0 || road.Done != 0 || road.Total == 0 || road.Expected != time.Duration(road.Total)*fwd {
+		t.Errorf("ROAD's first report %+v, forward %v", road, fwd)
+	}
+	if want := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * fwd; faith.Done != 0 || faith.Expected != want {
+		t.Errorf("faithfulness's first report %+v, want expected %v", faith, want)
+	}
+	if _, ok := road.Left(road.Start); !ok {
+		t.Error("no estimate at ROAD's start")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
+	"time"
 
 	"camviz/cam"
 	"camviz/imgio"
@@ -110,13 +111,18 @@ func InputDesc(m *Model) string {
 	return fmt.Sprintf("%d×%d×%d input, %s", c, h, w, m.Spec.Mode)
 }
 
-// analyze prepares pic for m in mode and runs the forward pass.
+// analyze prepares pic for m in mode and runs the forward pass, timed.
 func analyze(ctx context.Context, m *Model, pic *picture, mode string) (*Analysis, error) {
 	in, err := m.ImageInput(pic.name, pic.img, mode)
 	if err != nil {
 		return nil, err
 	}
-	return m.Analyze(ctx, in)
+	start := time.Now()
+	a, err := m.Analyze(ctx, in)
+	if a != nil {
+		a.forward = time.Since(start)
+	}
+	return a, err
 }
 
 // commitAnalysisLocked makes a the current analysis. fresh: a new picture

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
@@ -53,18 +54,17 @@ func (s *Session) CancelFaithfulness() { cancelTrust(s, s.metricsLane, &s.faith,
 // measureFaith measures k's map.
 func (s *Session) measureFaith(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*FaithfulnessReport, error) {
 	const label = "Measuring faithfulness"
-	trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, label, 0, 0)
+	// Before the first batch: every pass of the map and both baselines
+	// (fewer when some are kept), at the analysing pass's speed.
+	expect := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * a.forward
+	trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Expected: expect})
 	lm, err := a.Map(ctx, MapRequest{Method: k.method, Class: k.class, Layer: layer})
 	if err != nil {
 		return nil, err
 	}
-	r, err := a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {
-		trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, label, done, total)
+	return a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {
+		trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Done: done, Total: total})
 	})
-	if err == nil && s.onFaith != nil {
-		s.onFaith(r)
-	}
-	return r, err
 }
 
 // faithStateLocked is State's FaithState.

@@ -18,7 +18,9 @@ import "camviz/cam"
 // whose result it does not change. While a map job runs, a display
 // change is not submitted: the job draws its partial pictures and its
 // result with the display current at that moment (see runMap). With the
-// lane idle, it queues a redraw from the kept maps. The faithfulness
+// lane idle, it queues a redraw from the kept maps — unless the user
+// cancelled the job for these maps: a display change does not start it
+// again. The faithfulness
 // measurement and the ROAD and sanity checks are asked for explicitly
 // and are never cancelled by a selection change (session_trust.go).
 //
@@ -85,6 +87,7 @@ func (s Selection) sameMap(o Selection) bool { return s.viewPart() == o.viewPart
 // the running one.
 func (s *Session) submitMapLocked() {
 	s.mapRun = s.mapLane.Submit(s.runMap)
+	s.stopped = nil
 }
 
 // cancelMapLocked cancels the map job and forgets its progress.
@@ -94,6 +97,14 @@ func (s *Session) cancelMapLocked() {
 	delete(s.busy, LaneMap)
 }
 
+// stopMapLocked is the user's Cancel: the job ends, and a display change
+// does not start it again (only a change of the maps does).
+func (s *Session) stopMapLocked() {
+	s.cancelMapLocked()
+	part := s.sel.mapPart()
+	s.stopped = &part
+}
+
 // applyLocked starts what a selection change from old to s.sel needs in
 // the map lane (see the rule above).
 func (s *Session) applyLocked(old Selection) {
@@ -101,7 +112,7 @@ func (s *Session) applyLocked(old Selection) {
 	case ChangeMaps:
 		s.submitMapLocked()
 	case ChangeDisplay:
-		if s.mapRun == 0 {
+		if s.mapRun == 0 && (s.stopped == nil || *s.stopped != s.sel.mapPart()) {
 			s.submitMapLocked() // a redraw: the maps are kept
 		}
 	}

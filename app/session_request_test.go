@@ -277,10 +277,36 @@ func TestKeptMapNotRecomputed(t *testing.T) {
 	if st.Current() || st.View == nil || !st.View.Partial || !st.View.Cancelled {
 		t.Fatalf("after cancel: current %v partial %v cancelled %v", st.Current(), st.View != nil && st.View.Partial, st.View != nil && st.View.Cancelled)
 	}
-	key := mapKey{method: "scorecam", layer: st.Model.Layer, class: other}
+	st.Analysis.cache.mu.Lock()
 	for k := range st.Analysis.cache.maps {
-		if k.method == key.method && k.class == key.class {
-			t.Fatal("the cancelled map was kept")
+		if k.method == "scorecam" && k.class == other {
+			t.Error("the cancelled map was kept")
 		}
+	}
+	st.Analysis.cache.mu.Unlock()
+	if f := st.Faith; f.Available || f.Unavailable != "the map was cancelled before it was finished" {
+		t.Fatalf("the checks on a cancelled map: %+v", f)
+	}
+
+	// A display change does not start the cancelled job again.
+	mu.Lock()
+	counted = 0
+	mu.Unlock()
+	hook(func(s *Session) {
+		if _, ok := mapProgress(s.State()); ok {
+			mu.Lock()
+			counted++
+			mu.Unlock()
+		}
+	})
+	if err := s.SetAlpha(0.3); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	mu.Lock()
+	n = counted
+	mu.Unlock()
+	if st := s.State(); n != 0 || !st.View.Cancelled || len(st.Busy) != 0 {
+		t.Fatalf("after Cancel, an opacity change ran %d batches (busy %v)", n, st.Busy)
 	}
 }

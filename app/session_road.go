@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"camviz/metrics"
 )
@@ -63,11 +64,12 @@ func (s *Session) measureROAD(ctx context.Context, gen uint64, a *Analysis, k tr
 		out, err := fwd(ctx, in, n)
 		if err == nil {
 			done += n
-			trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, "Measuring ROAD", min(done, total), total)
+			trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, Progress{Label: "Measuring ROAD", Done: min(done, total), Total: total})
 		}
 		return out, err
 	}
-	trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, "Measuring ROAD", 0, total)
+	// Before the first pass: one analysing pass's time an image.
+	trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, Progress{Label: "Measuring ROAD", Total: total, Expected: time.Duration(total) * a.forward})
 	x := a.MetricsInput()
 	rep, err := metrics.ROAD(ctx, x, m, k.class, counted, cfg)
 	if err != nil {

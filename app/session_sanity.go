@@ -85,7 +85,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k tr
 	}
 	r := &SanityResult{Method: k.method, Layer: k.layer, Class: k.class, Seed: sanitySeed}
 	label := "Sanity check: randomising weights"
-	trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, label, 0, len(params))
+	trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Total: len(params)})
 	var nodes []string
 	for i, p := range params {
 		nodes = append(nodes, p.Node)
@@ -96,7 +96,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k tr
 		r.Layers = append(r.Layers, p.Node)
 		r.Similarity = append(r.Similarity, sp)
 		r.SSIM = append(r.SSIM, ss)
-		trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, label, i+1, len(params))
+		trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Done: i + 1, Total: len(params)})
 	}
 	r.Verdict = sanityVerdict(r.Final())
 	return r, nil

@@ -225,7 +225,7 @@ func (s *Session) SetContrast(on bool) {
 func (s *Session) CancelMap() {
 	s.mu.Lock()
 	_, was := s.busy[LaneMap]
-	s.cancelMapLocked()
+	s.stopMapLocked()
 	if was {
 		s.status = "Cancelled."
 		s.markCancelledLocked()

@@ -113,6 +113,8 @@ func (s *Session) trustTargetLocked() (trustKey, *View, error) {
 	switch {
 	case s.analysis == nil || v == nil:
 		return trustKey{}, nil, errors.New("no map to check")
+	case v.Partial && v.Cancelled && v.Analysis == s.analysis:
+		return trustKey{}, nil, errors.New("the map was cancelled before it was finished")
 	case v.Partial || v.Analysis != s.analysis || !v.Sel.sameMap(s.sel):
 		return trustKey{}, nil, errors.New("the map is still being computed")
 	case v.Sel.Compare.On:
@@ -185,13 +187,14 @@ func finishTrust[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], k t
 	s.changed()
 }
 
-// trustProgress records a check's progress for the panel and the status
-// bar.
-func trustProgress[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], name LaneName, label string, done, total int) {
+// trustProgress records a check's progress (p, in its lane name) for the
+// panel and the status bar.
+func trustProgress[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], name LaneName, p Progress) {
+	p.Lane, p.Cancellable = name, true
 	s.mu.Lock()
-	ok := s.setBusyLocked(lane, gen, Progress{Lane: name, Label: label, Done: done, Total: total, Cancellable: true})
+	ok := s.setBusyLocked(lane, gen, p)
 	if ok {
-		t.n, t.of = done, total
+		t.n, t.of = p.Done, p.Total
 	}
 	s.mu.Unlock()
 	if ok {
