@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"camviz/cam"
 )
 
 // TestStatusPanelCountsTimeAndCancel: while Score-CAM runs, the status
@@ -44,12 +46,33 @@ func TestStatusPanelCountsTimeAndCancel(t *testing.T) {
 	if !u.w.cancel.Visible() {
 		t.Fatal("no Cancel while Score-CAM runs")
 	}
-	// Opacity while it runs: the same job goes on.
-	u.w.alpha.SetValue(0.8)
-	h.q.drain()
-	if st := u.s.State(); st.Sel.Alpha != 0.8 || len(st.Busy) == 0 || st.Busy[0].Job != job {
-		b := st.Busy
-		t.Fatalf("the opacity change (to %v) restarted the job: %+v (was job %d)", st.Sel.Alpha, b, job)
+	// Every display control while it runs: the same job goes on.
+	raw := -1
+	for i, o := range normOptions {
+		if o.Mode == cam.Raw {
+			raw = i
+		}
+	}
+	controls := []struct {
+		name  string
+		apply func()
+	}{
+		{"opacity", func() { u.w.alpha.SetValue(0.8) }},
+		{"colour map", func() { u.w.cmap.SetSelected("viridis") }},
+		{"scale", func() { u.w.norm.SetSelectedIndex(raw) }},
+		{"heat map", func() { test.Tap(u.w.overlay) }},
+		{"caption", func() { test.Tap(u.w.captionCk) }},
+		{"hover", func() { u.hover(10, 10, true) }},
+	}
+	for _, c := range controls {
+		c.apply()
+		h.q.drain()
+		if st := u.s.State(); len(st.Busy) == 0 || st.Busy[0].Job != job {
+			t.Fatalf("the %s change restarted or ended the job: %+v (was job %d)", c.name, st.Busy, job)
+		}
+	}
+	if sel := u.s.State().Sel; sel.Alpha != 0.8 || sel.Colormap != "viridis" || sel.Norm != cam.Raw || sel.Overlay {
+		t.Fatalf("the controls did not reach the session: %+v", sel)
 	}
 	test.Tap(u.w.cancel)
 	h.settled()
