@@ -86,6 +86,7 @@ type Progress struct {
 	// generation): a job that goes on keeps its Job and Start.
 	Job   uint64
 	Start time.Time // when the job first reported
+	At    time.Time // when it last reported
 	// Expected is how long the job should take, known before its first
 	// unit is done (0: unknown; the rate so far then tells).
 	Expected time.Duration
@@ -285,11 +286,11 @@ func (s *Session) setBusyLocked(lane *Lane, gen uint64, p Progress) bool {
 		delete(s.busy, p.Lane)
 		return true
 	}
-	p.Job = gen
+	p.Job, p.At = gen, time.Now()
 	if old, ok := s.busy[p.Lane]; ok && old.Job == gen {
 		p.Start = old.Start
 	} else {
-		p.Start = time.Now()
+		p.Start = p.At
 	}
 	s.busy[p.Lane] = p
 	return true

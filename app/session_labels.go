@@ -177,16 +177,24 @@ func (p Progress) Elapsed(now time.Time) time.Duration {
 	return now.Sub(p.Start)
 }
 
-// Left estimates the time left at now from the rate so far, elapsed ×
-// (Total − Done) / Done; before the first unit is done, from Expected.
-// False when there is no estimate, or after the last unit.
+// Left estimates the time left at now from the rate up to the last
+// report, (At − Start) × (Total − Done) / Done, less the time since that
+// report (so it counts down between reports); before the first unit is
+// done, from Expected. False when there is no estimate, or after the
+// last unit.
 func (p Progress) Left(now time.Time) (time.Duration, bool) {
 	el := p.Elapsed(now)
 	switch {
 	case p.Total > 0 && p.Done >= p.Total:
 		return 0, false
 	case p.Done > 0 && p.Total > 0:
-		return time.Duration(float64(el) * float64(p.Total-p.Done) / float64(p.Done)), true
+		at := p.At
+		if at.IsZero() || at.After(now) {
+			at = now
+		}
+		upTo := p.Elapsed(at)
+		left := time.Duration(float64(upTo)*float64(p.Total-p.Done)/float64(p.Done)) - now.Sub(at)
+		return max(left, 0), true
 	case p.Expected > 0:
 		return max(p.Expected-el, 0), true
 	}

@@ -128,6 +128,8 @@ func TestProgressText(t *testing.T) {
 		{Progress{Label: "Measuring faithfulness", Start: at(time.Second), Expected: 3 * time.Minute}, "Measuring faithfulness · 1.0 s elapsed · about 3 min left"},
 		// After it, the rate.
 		{Progress{Label: "Measuring ROAD", Done: 10, Total: 200, Start: at(10 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 10/200 · 10.0 s elapsed · about 3 min left"},
+		// Between reports the estimate counts down: 8 of 64 in 8 s, 2 s ago.
+		{Progress{Label: "Score-CAM", Done: 8, Total: 64, Start: at(10 * time.Second), At: at(2 * time.Second)}, "Score-CAM 8/64 · 10.0 s elapsed · about 55 s left"},
 	}
 	for _, c := range cases {
 		if got := ProgressText(c.p, now); got != c.want {
