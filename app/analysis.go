@@ -224,3 +224,13 @@ func (a *Analysis) Prefetch(ctx context.Context, layer string, classes []int) er
 	a.mu.Unlock()
 	return nil
 }
+
+// Ranking lists every class, most probable first.
+func (a *Analysis) Ranking() []int {
+	idx := make([]int, len(a.Probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return a.Probs[idx[i]] > a.Probs[idx[j]] })
+	return idx
+}

@@ -155,9 +155,11 @@ type picture struct {
 // Session is the state machine behind the window: the model, the picture,
 // its analyses, the selection, and the background jobs that turn them into
 // pictures. Requests return at once; results arrive through OnChange.
-// A newer request supersedes an older one of its kind (cancelling it), and
-// a result is committed only if its request is still the latest, so a
-// stale picture is never shown.
+// Each request says what it changes (session_request.go): a newer request
+// that changes a job's result supersedes it (cancelling it), one that
+// does not never cancels it; a result is committed only if its request is
+// still the latest, so a stale picture is never shown. The window's words
+// are derived from a snapshot in one place (LabelsOf).
 type Session struct {
 	opts SessionOptions
 	jobs *Jobs
