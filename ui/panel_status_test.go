@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	core "camviz/app"
 	"camviz/cam"
 )
 
@@ -79,5 +80,39 @@ func TestStatusPanelCountsTimeAndCancel(t *testing.T) {
 	if !strings.Contains(u.w.viewTitle.Text, "cancelled at") || strings.Contains(u.w.viewTitle.Text, "so far") ||
 		u.w.status.Text != "Cancelled." || u.w.progBox.Visible() || u.w.cancel.Visible() {
 		t.Fatalf("after Cancel: title %q status %q bar %v", u.w.viewTitle.Text, u.w.status.Text, u.w.progBox.Visible())
+	}
+}
+
+// TestLabelsFollowTheWindow: the hover line is the picture's on screen
+// (not the previous image's after a drop), and the scale picker names the
+// shared scale a comparison is drawn on.
+func TestLabelsFollowTheWindow(t *testing.T) {
+	h := newHarness(t, Options{Model: tinyModel, Image: chelsea})
+	u := h.u
+	h.until("the first overlay", h.current)
+	h.settled()
+	v := u.st.View
+	x, y := v.Area.Min.X+v.Area.Dx()/3, v.Area.Min.Y+v.Area.Dy()/3
+	u.hover(x, y, true)
+	before := u.w.hover.Text
+	if !strings.HasPrefix(before, "(") || strings.Contains(before, "outside") {
+		t.Fatalf("hover over the map: %q", before)
+	}
+	u.s.OpenImage("../testdata/images/coffee.png")
+	h.until("the new picture's map", func() bool { return h.current() && u.st.Image == "coffee.png" })
+	h.settled()
+	if got, want := u.w.hover.Text, core.HoverText(u.st, core.Pointer{X: x, Y: y, In: true}); got != want || got == before {
+		t.Fatalf("after the drop the hover says %q (want %q; before %q)", got, want, before)
+	}
+
+	u.s.SetCompare(true)
+	h.settled()
+	if got, want := u.w.norm.Selected, normOptions[normIndex(cam.Shared)].Label; got != want || u.st.Sel.Norm == cam.Shared {
+		t.Fatalf("comparing: the scale picker says %q, want %q (selection %v)", got, want, u.st.Sel.Norm)
+	}
+	u.s.SetCompare(false)
+	h.settled()
+	if got, want := u.w.norm.Selected, normOptions[normIndex(u.st.Sel.Norm)].Label; got != want {
+		t.Fatalf("after comparing: %q, want %q", got, want)
 	}
 }
