@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"camviz/inference"
 )
@@ -21,6 +22,9 @@ type Analysis struct {
 
 	pass *inference.Pass
 	life life
+	// forward is how long the analysing forward pass took (0: not
+	// timed), the prior of the window's time estimates.
+	forward time.Duration
 
 	mu    sync.Mutex
 	grads map[gradKey][]float32
@@ -219,4 +223,14 @@ func (a *Analysis) Prefetch(ctx context.Context, layer string, classes []int) er
 	}
 	a.mu.Unlock()
 	return nil
+}
+
+// Ranking lists every class, most probable first.
+func (a *Analysis) Ranking() []int {
+	idx := make([]int, len(a.Probs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return a.Probs[idx[i]] > a.Probs[idx[j]] })
+	return idx
 }

@@ -88,3 +88,30 @@ func defaultLabels(classes int) []string {
 	}
 	return out
 }
+
+// SearchLabels returns the classes whose label contains every word of
+// query (case-insensitive), or whose index is query, in class order.
+func SearchLabels(m *Model, query string) []int {
+	n := m.Net.NumClasses()
+	q := strings.Fields(strings.ToLower(query))
+	var out []int
+	if len(q) == 1 {
+		if k, err := strconv.Atoi(q[0]); err == nil && k >= 0 && k < n {
+			out = append(out, k)
+		}
+	}
+	for k := 0; k < n; k++ {
+		l := strings.ToLower(m.Label(k))
+		ok := true
+		for _, w := range q {
+			if !strings.Contains(l, w) {
+				ok = false
+				break
+			}
+		}
+		if ok && (len(out) == 0 || out[0] != k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

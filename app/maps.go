@@ -82,12 +82,21 @@ type mapKey struct {
 	options       string // the method's option values
 }
 
-// mapCache holds an analysis's layer maps; they are small (a few KB).
+// mapCache holds an analysis's finished layer maps; they are small (a
+// few KB). Its one owner is the Analysis, and its one rule: a map lives
+// as long as its analysis (the session drops the analysis with its
+// picture or model), up to mapCacheSize maps, the oldest going first. A
+// map cancelled half-way is never put.
 type mapCache struct {
 	mu    sync.Mutex
 	maps  map[mapKey]cachedMap
+	order []mapKey                  // oldest first
 	dense map[float64]*tensor.Dense // fcconv's all-class score maps per scale
 }
+
+// mapCacheSize bounds an analysis's kept maps: every method at a few
+// layers for the top classes.
+const mapCacheSize = 256
 
 // Map computes (or recalls) the layer map for req.
 func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
@@ -169,6 +178,13 @@ func (c *mapCache) put(k mapKey, m cachedMap) {
 	defer c.mu.Unlock()
 	if c.maps == nil {
 		c.maps = map[mapKey]cachedMap{}
+	}
+	if _, ok := c.maps[k]; !ok {
+		if len(c.order) >= mapCacheSize {
+			delete(c.maps, c.order[0])
+			c.order = c.order[1:]
+		}
+		c.order = append(c.order, k)
 	}
 	c.maps[k] = m
 }

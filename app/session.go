@@ -5,6 +5,7 @@ import (
 	"image"
 	"strings"
 	"sync"
+	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
@@ -45,16 +46,6 @@ func DefaultSelection() Selection {
 	return Selection{Method: cam.DefaultMethod, Alpha: 0.5, Overlay: true, Compare: Compare{T: 0.5}}
 }
 
-// sameMap reports whether two selections ask for the same picture, up to
-// what only the window decides (showing the overlay or not).
-func (s Selection) sameMap(o Selection) bool {
-	s.Overlay, o.Overlay = false, false
-	if !s.Compare.On && !o.Compare.On {
-		s.Compare, o.Compare = Compare{}, Compare{}
-	}
-	return s == o
-}
-
 // EffectiveColormap is the colour map a selection draws with.
 func (s Selection) EffectiveColormap() string {
 	switch {
@@ -91,6 +82,14 @@ type Progress struct {
 	Label       string
 	Done, Total int  // Total 0: no count to show
 	Cancellable bool // a slow method: offer Cancel
+	// Job tells one request of the lane from the next (the lane's
+	// generation): a job that goes on keeps its Job and Start.
+	Job   uint64
+	Start time.Time // when the job first reported
+	At    time.Time // when it last reported
+	// Expected is how long the job should take, known before its first
+	// unit is done (0: unknown; the rate so far then tells).
+	Expected time.Duration
 }
 
 // State is a snapshot of the session for drawing the window. It shares
@@ -115,7 +114,7 @@ type State struct {
 
 	Grid *Grid
 
-	// Faith is the faithfulness of the current map, when measuring is on.
+	// Faith is what the faithfulness measurement has for the current map.
 	Faith FaithState
 	// Trust is what the ROAD and sanity checks have for the current map.
 	Trust TrustState
@@ -156,9 +155,11 @@ type picture struct {
 // Session is the state machine behind the window: the model, the picture,
 // its analyses, the selection, and the background jobs that turn them into
 // pictures. Requests return at once; results arrive through OnChange.
-// A newer request supersedes an older one of its kind (cancelling it), and
-// a result is committed only if its request is still the latest, so a
-// stale picture is never shown.
+// Each request says what it changes (session_request.go): a newer request
+// that changes a job's result supersedes it (cancelling it), one that
+// does not never cancels it; a result is committed only if its request is
+// still the latest, so a stale picture is never shown. The window's words
+// are derived from a snapshot in one place (LabelsOf).
 type Session struct {
 	opts SessionOptions
 	jobs *Jobs
@@ -178,22 +179,20 @@ type Session struct {
 	sel          Selection
 	view         *View
 	viewErr      string
+	mapRun       uint64     // the map job's generation while one is queued or running, else 0
+	stopped      *Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
 	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
 	status       string
 	fields       fieldCache
-	measure      bool         // faithfulness measuring is on
-	faith        *faithResult // for the current selection, or nil
-	faithRun     faithTarget  // the measurement running, if any
+	faith        trustRuns[FaithfulnessReport]
 	road         trustRuns[ROADResult]
 	sanity       trustRuns[SanityResult]
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
 	onCommit func(v *View, current Selection)
-	// onFaith, for tests, sees every measurement committed (under mu).
-	onFaith func(f *faithResult, sel Selection)
 }
 
 // NewSession makes an empty session.
@@ -214,6 +213,7 @@ func NewSession(opts SessionOptions) *Session {
 	s.metricsLane = s.jobs.Lane(string(LaneMetrics))
 	s.roadLane = s.jobs.Lane(string(LaneROAD))
 	s.sanityLane = s.jobs.Lane(string(LaneSanity))
+	s.faith.init()
 	s.road.init()
 	s.sanity.init()
 	return s
@@ -278,16 +278,23 @@ func (s *Session) setStatus(msg string) {
 }
 
 // setBusy records (or with p.Label == "" clears) a lane's progress while
-// gen is its latest request. Callers hold s.mu.
+// gen is its latest request. A job's later reports keep the time of its
+// first. Callers hold s.mu.
 func (s *Session) setBusyLocked(lane *Lane, gen uint64, p Progress) bool {
 	if lane != nil && !lane.Current(gen) {
 		return false
 	}
 	if p.Label == "" {
 		delete(s.busy, p.Lane)
-	} else {
-		s.busy[p.Lane] = p
+		return true
 	}
+	p.Job, p.At = gen, time.Now()
+	if old, ok := s.busy[p.Lane]; ok && old.Job == gen {
+		p.Start = old.Start
+	} else {
+		p.Start = p.At
+	}
+	s.busy[p.Lane] = p
 	return true
 }
 

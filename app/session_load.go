@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
+	"time"
 
 	"camviz/cam"
 	"camviz/imgio"
@@ -110,13 +111,18 @@ func InputDesc(m *Model) string {
 	return fmt.Sprintf("%d×%d×%d input, %s", c, h, w, m.Spec.Mode)
 }
 
-// analyze prepares pic for m in mode and runs the forward pass.
+// analyze prepares pic for m in mode and runs the forward pass, timed.
 func analyze(ctx context.Context, m *Model, pic *picture, mode string) (*Analysis, error) {
 	in, err := m.ImageInput(pic.name, pic.img, mode)
 	if err != nil {
 		return nil, err
 	}
-	return m.Analyze(ctx, in)
+	start := time.Now()
+	a, err := m.Analyze(ctx, in)
+	if a != nil {
+		a.forward = time.Since(start)
+	}
+	return a, err
 }
 
 // commitAnalysisLocked makes a the current analysis. fresh: a new picture
@@ -135,7 +141,6 @@ func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
 	s.view = nil
 	s.viewErr = ""
 	s.fields = fieldCache{}
-	s.dropFaithLocked()
 	if a == nil {
 		return
 	}
@@ -260,12 +265,10 @@ func (s *Session) SetMode(mode string) error {
 		return nil
 	}
 	s.sel.Mode = mode
-	s.dropFaithLocked()
 	pic := s.pic
 	if pic != nil {
 		// Maps of the other mode's analysis are not wanted any more.
-		s.mapLane.Cancel()
-		delete(s.busy, LaneMap)
+		s.cancelMapLocked()
 		s.imageLane.Submit(func(ctx context.Context, gen uint64) { s.runImage(ctx, gen, pic) })
 	}
 	s.mu.Unlock()
@@ -329,7 +332,6 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	}
 	if m == nil {
 		s.analysis, s.view = nil, nil
-		s.dropFaithLocked()
 		s.status = "No model loaded: open one with Open Model… (Ctrl+Shift+O)."
 	} else {
 		s.commitAnalysisLocked(a, !samePic)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
@@ -11,154 +12,73 @@ import (
 	"golang.org/x/image/font"
 )
 
-// The window's faithfulness panel: once the user turns measuring on
-// (SetMeasure), every map committed for a new (analysis, method, layer,
-// class) is measured in the metrics lane with (*Analysis).Faithfulness.
-// The map lane goes first: a measurement starts only after the map it
-// measures is on screen, and any change of what it measures cancels it
-// at once, so it never holds a map back. A measurement is kept only
-// while it is for the current selection; a stale one is never shown or
-// exported.
-
-// faithTarget is what one measurement measures.
-type faithTarget struct {
-	a             *Analysis
-	method, layer string // layer: the one the map was computed at
-	class         int
-}
-
-// faithResult is a finished measurement: a report or why there is none.
-type faithResult struct {
-	target faithTarget
-	report *FaithfulnessReport
-	err    string
-}
+// The window's faithfulness panel: deletion / insertion AUC, average
+// drop and increase in confidence of the map on screen against the random
+// and centre baselines ((*Analysis).Faithfulness). It is a check like
+// ROAD and the sanity check (session_trust.go) and runs the same way:
+// only when the user asks (RunFaithfulness), in its own lane, with
+// progress and Cancel (CancelFaithfulness); never started unasked, never
+// restarted or cancelled by a selection change. Results are kept per
+// (image, method, layer, class) and shown again when the user returns to
+// that map; replacing the picture or the model drops them.
 
 // FaithState is the faithfulness panel's part of the state.
 type FaithState struct {
-	// On: the user asked for measurements (SetMeasure).
-	On bool
 	// Config is how maps are measured (defaults applied).
 	Config metrics.Config
-	// Report measures the current selection's map (class A's while
-	// comparing): nil until it is measured, and again as soon as the
-	// selection moves to another map. Analysis is the analysis measured.
+	// Report measures the map on screen: nil until the user measures it.
+	// Analysis is the analysis measured.
 	Report   *FaithfulnessReport
 	Analysis *Analysis
-	// Err is why the current map could not be measured.
-	Err string
-	// Measuring: a measurement of the current map is running, Done of
-	// Total forward passes (Total 0 until the first batch is done).
-	Measuring   bool
-	Done, Total int
-}
-
-// faithSame reports whether two selections ask for the same measurement.
-func faithSame(a, b Selection) bool {
-	return a.Method == b.Method && a.Class == b.Class && a.Layer == b.Layer && a.Mode == b.Mode
+	// Run is how a measurement goes: Done of Total forward passes (Total
+	// 0 until known), Other when it measures another map, Err why the
+	// last measurement of this map failed.
+	Run TrustCheck
+	// Available: a final map is on screen to measure; Unavailable says
+	// why not when it is not.
+	Available   bool
+	Unavailable string
 }
 
 func (s *Session) faithConfig() metrics.Config { return s.opts.Faithfulness.WithDefaults() }
 
-// SetMeasure turns faithfulness measuring on or off. On, the current map
-// is measured as soon as it is on screen, and every later one too; off
-// cancels a running measurement.
-func (s *Session) SetMeasure(on bool) {
-	s.mu.Lock()
-	if s.measure == on {
-		s.mu.Unlock()
-		return
-	}
-	s.measure = on
-	if on {
-		s.kickMetricsLocked()
-	} else {
-		s.dropFaithLocked()
-	}
-	s.mu.Unlock()
-	s.changed()
+// RunFaithfulness measures the map on screen, unless it is measured (or
+// being measured) already.
+func (s *Session) RunFaithfulness() error {
+	return runTrust(s, s.metricsLane, &s.faith, LaneMetrics, s.measureFaith)
 }
 
-// dropFaithLocked forgets the measurement and cancels a running one: what
-// it measures is no longer on screen.
-func (s *Session) dropFaithLocked() {
-	s.metricsLane.Cancel()
-	s.faith = nil
-	s.faithRun = faithTarget{}
-	delete(s.busy, LaneMetrics)
-}
+// CancelFaithfulness stops a running measurement; nothing is kept of it.
+func (s *Session) CancelFaithfulness() { cancelTrust(s, s.metricsLane, &s.faith, LaneMetrics) }
 
-// kickMetricsLocked starts measuring the view on screen if measuring is
-// on, the view is final and for the current selection, and it is not
-// measured (or being measured) already.
-func (s *Session) kickMetricsLocked() {
-	v := s.view
-	if !s.measure || s.analysis == nil || v == nil || v.Partial || v.Analysis != s.analysis || !faithSame(v.Sel, s.sel) {
-		return
-	}
-	t := faithTarget{a: s.analysis, method: v.Method.Name, layer: v.Layer, class: v.Sel.Class}
-	if (s.faith != nil && s.faith.target == t) || s.faithRun == t {
-		return
-	}
-	s.faith = nil
-	s.faithRun = t
-	sel := v.Sel
-	s.metricsLane.Submit(func(ctx context.Context, gen uint64) { s.runMetrics(ctx, gen, t, sel) })
-}
-
-func (s *Session) runMetrics(ctx context.Context, gen uint64, t faithTarget, sel Selection) {
+// measureFaith measures k's map.
+func (s *Session) measureFaith(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*FaithfulnessReport, error) {
 	const label = "Measuring faithfulness"
-	s.setBusy(s.metricsLane, gen, Progress{Lane: LaneMetrics, Label: label + "…"})
-	// The map is in the analysis's cache: the map lane just drew it.
-	lm, err := t.a.Map(ctx, MapRequest{Method: t.method, Class: t.class, Layer: sel.Layer})
-	var r *FaithfulnessReport
-	if err == nil {
-		r, err = t.a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {
-			s.setBusy(s.metricsLane, gen, Progress{Lane: LaneMetrics, Label: label, Done: done, Total: total})
-		})
+	// Before the first batch: every pass of the map and both baselines
+	// (fewer when some are kept), at the analysing pass's speed.
+	expect := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * a.forward
+	trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Expected: expect})
+	lm, err := a.Map(ctx, MapRequest{Method: k.method, Class: k.class, Layer: layer})
+	if err != nil {
+		return nil, err
 	}
-	s.mu.Lock()
-	if !s.metricsLane.Current(gen) {
-		// Superseded or dropped: whoever did it owns the state.
-		s.mu.Unlock()
-		return
-	}
-	delete(s.busy, LaneMetrics)
-	s.faithRun = faithTarget{}
-	if ctx.Err() == nil && s.measure && s.analysis == t.a && faithSame(sel, s.sel) {
-		res := &faithResult{target: t, report: r}
-		if err != nil {
-			res.report, res.err = nil, oneLine(err.Error())
-		}
-		s.faith = res
-		if s.onFaith != nil {
-			s.onFaith(res, s.sel)
-		}
-	}
-	s.mu.Unlock()
-	s.changed()
+	return a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {
+		trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Done: done, Total: total})
+	})
 }
 
 // faithStateLocked is State's FaithState.
 func (s *Session) faithStateLocked() FaithState {
-	fs := FaithState{On: s.measure, Config: s.faithConfig()}
-	if f := s.faith; f != nil && s.measure {
-		fs.Report, fs.Analysis, fs.Err = f.report, f.target.a, f.err
+	k, v, err := s.trustTargetLocked()
+	fs := FaithState{Config: s.faithConfig(), Available: err == nil}
+	if err != nil {
+		fs.Unavailable = err.Error()
 	}
-	if p, ok := s.busy[LaneMetrics]; ok {
-		fs.Measuring, fs.Done, fs.Total = true, p.Done, p.Total
+	fs.Report, fs.Run = s.faith.state(k, fs.Available)
+	if fs.Report != nil {
+		fs.Analysis = v.Analysis
 	}
 	return fs
-}
-
-// faithForLocked is the measurement of lm's map of a, if measuring is on
-// and it is ready.
-func (s *Session) faithForLocked(a *Analysis, method, layer string, class int) *FaithfulnessReport {
-	f := s.faith
-	if !s.measure || f == nil || f.report == nil || f.target != (faithTarget{a: a, method: method, layer: layer, class: class}) {
-		return nil
-	}
-	return f.report
 }
 
 // ---- words and numbers ----

@@ -61,8 +61,8 @@ func checkReport(t *testing.T, st State) *FaithfulnessReport {
 	t.Helper()
 	f := st.Faith
 	r := f.Report
-	if !f.On || r == nil || f.Err != "" || f.Measuring {
-		t.Fatalf("faithfulness: on %v report %v err %q measuring %v", f.On, r != nil, f.Err, f.Measuring)
+	if r == nil || f.Run.Err != "" || f.Run.Running {
+		t.Fatalf("faithfulness: report %v err %q measuring %v", r != nil, f.Run.Err, f.Run.Running)
 	}
 	v := st.View
 	if f.Analysis != st.Analysis || r.Method != st.Sel.Method || r.Class != st.Sel.Class || r.Layer != v.Layer {
@@ -89,44 +89,56 @@ func checkReport(t *testing.T, st State) *FaithfulnessReport {
 	return r
 }
 
-func TestSessionFaithfulnessToggle(t *testing.T) {
+// faithCount is how many maps the analysis's cache has measured.
+func faithCount(a *Analysis) int {
+	a.faith.mu.Lock()
+	defer a.faith.mu.Unlock()
+	return len(a.faith.reports)
+}
+
+// TestSessionFaithfulnessExplicit: nothing is measured unasked (not on
+// open, not on a class switch); asked, the measurement counts its forward
+// passes; its result is kept per map and shown again, without measuring
+// again, when the selection returns to that map.
+func TestSessionFaithfulnessExplicit(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var mu sync.Mutex
-	var progress []FaithState
+	var progress []TrustCheck
 	s, r := measured(t, metrics.Config{Steps: faithSteps}, func(s *Session) {
-		if f := s.State().Faith; f.Measuring {
+		if f := s.State().Faith; f.Run.Running {
 			mu.Lock()
-			progress = append(progress, f)
+			progress = append(progress, f.Run)
 			mu.Unlock()
 		}
 	})
 	st := s.State()
-	if st.Faith.On || st.Faith.Report != nil || st.Faith.Config.Steps != faithSteps {
-		t.Fatalf("before the toggle: %+v", st.Faith)
+	rank := st.Analysis.Ranking()
+	if err := s.SetClass(rank[1]); err != nil {
+		t.Fatal(err)
 	}
-	st.Analysis.faith.mu.Lock()
-	n := len(st.Analysis.faith.reports)
-	st.Analysis.faith.mu.Unlock()
-	if n != 0 {
-		t.Fatalf("%d measurements before measuring was turned on", n)
+	wait(t, s)
+	st = s.State()
+	if st.Faith.Report != nil || st.Faith.Run.Running || !st.Faith.Available || st.Faith.Config.Steps != faithSteps || faithCount(st.Analysis) != 0 {
+		t.Fatalf("before asking: %+v, %d measured", st.Faith, faithCount(st.Analysis))
 	}
 
-	s.SetMeasure(true)
+	if err := s.RunFaithfulness(); err != nil {
+		t.Fatal(err)
+	}
 	wait(t, s)
 	st = s.State()
 	rep := checkReport(t, st)
-	if !strings.Contains(rep.Verdict(), "random") {
-		t.Fatalf("verdict %q", rep.Verdict())
+	if rep.Class != rank[1] || !strings.Contains(rep.Verdict(), "random") {
+		t.Fatalf("class %d verdict %q", rep.Class, rep.Verdict())
 	}
-	// Progress counted the forward passes up to all three maps'.
 	mu.Lock()
 	total := 3 * metrics.Passes(faithSteps)
 	sawCount := false
 	for _, p := range progress {
-		if p.Total != 0 && (p.Total != total || p.Done <= 0 || p.Done > p.Total) {
+		if p.Total != 0 && (p.Total != total || p.Done < 0 || p.Done > p.Total) {
 			t.Errorf("progress %d/%d", p.Done, p.Total)
 		}
-		sawCount = sawCount || p.Total == total
+		sawCount = sawCount || (p.Total == total && p.Done > 0)
 	}
 	mu.Unlock()
 	if !sawCount {
@@ -136,117 +148,105 @@ func TestSessionFaithfulnessToggle(t *testing.T) {
 		t.Fatalf("still busy: %v", st.Busy)
 	}
 
-	// Off hides the numbers; on again shows the cached ones at once.
-	s.SetMeasure(false)
-	if f := s.State().Faith; f.On || f.Report != nil {
-		t.Fatalf("off: %+v", f)
+	// Another class: nothing shown, nothing started.
+	n := faithCount(st.Analysis)
+	if err := s.SetClass(rank[0]); err != nil {
+		t.Fatal(err)
 	}
-	s.SetMeasure(true)
 	wait(t, s)
-	if again := checkReport(t, s.State()); again.Map != rep.Map {
-		t.Fatal("turning measuring on again measured anew")
+	if f := s.State().Faith; f.Report != nil || f.Run.Running || faithCount(st.Analysis) != n {
+		t.Fatalf("another class: report %v running %v, %d measured (was %d)", f.Report != nil, f.Run.Running, faithCount(st.Analysis), n)
+	}
+	// Back: the kept numbers, at once.
+	if err := s.SetClass(rank[1]); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	if again := checkReport(t, s.State()); again != rep {
+		t.Fatal("returning to the measured map did not show its kept result")
 	}
 	if errs := r.errors(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 }
 
-// TestSessionFaithfulnessFollowsSelection: a class change in the middle of
-// a measurement cancels it, every measurement committed is for the
-// selection of its moment, after the map it measures, and the last one
-// is for the last selection, through class, method, layer and mode
-// changes.
-func TestSessionFaithfulnessFollowsSelection(t *testing.T) {
+// TestSessionFaithfulnessSurvivesSelection: a class change in the middle
+// of a measurement neither cancels nor restarts it (same job, progress
+// goes on); its result is kept for the map it measured. Cancel keeps
+// nothing; a mode change is another map.
+func TestSessionFaithfulnessSurvivesSelection(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	var switched atomic.Bool
-	var first, second int
+	var mu sync.Mutex
+	var jobs []uint64
+	var dones []int
+	var second int
 	s, r := measured(t, metrics.Config{Steps: faithSteps}, func(s *Session) {
-		// Midway through the first measurement, pick another class.
-		if f := s.State().Faith; f.Measuring && f.Done > 0 && f.Done < f.Total && switched.CompareAndSwap(false, true) {
-			if err := s.SetClass(second); err != nil {
-				t.Error(err)
-			}
-			// The first class's numbers are gone at once.
-			if f := s.State().Faith; f.Report != nil || f.Measuring {
-				t.Errorf("after the class change: report %v, measuring %v", f.Report != nil, f.Measuring)
+		for _, p := range s.State().Busy {
+			if p.Lane == LaneMetrics && p.Total > 0 {
+				mu.Lock()
+				jobs, dones = append(jobs, p.Job), append(dones, p.Done)
+				mu.Unlock()
+				if p.Done > 0 && p.Done < p.Total && switched.CompareAndSwap(false, true) {
+					if err := s.SetClass(second); err != nil {
+						t.Error(err)
+					}
+				}
 			}
 		}
 	})
-	rank := s.State().Analysis.Ranking()
-	first, second = rank[0], rank[1]
-	var mu sync.Mutex
-	var commits []*faithResult
-	bad := 0
-	s.mu.Lock()
-	s.onFaith = func(f *faithResult, sel Selection) {
-		mu.Lock()
-		defer mu.Unlock()
-		commits = append(commits, f)
-		v := s.view
-		if f.target.a != s.analysis || f.target.class != sel.Class || f.target.method != sel.Method ||
-			v == nil || v.Partial || v.Analysis != f.target.a || v.Layer != f.target.layer || v.Sel.Class != sel.Class {
-			bad++
-		}
-	}
-	s.mu.Unlock()
-
-	s.SetMeasure(true)
-	wait(t, s)
 	st := s.State()
-	if st.Sel.Class != second {
-		t.Fatalf("the class change did not happen (class %d)", st.Sel.Class)
+	rank := st.Analysis.Ranking()
+	first := st.Sel.Class
+	second = rank[1]
+	if first == second {
+		second = rank[0]
 	}
-	checkReport(t, st)
-	// The first class's measurement was cut short: its baselines were
-	// never measured.
-	lm, err := st.Analysis.Map(context.Background(), MapRequest{Method: st.Sel.Method, Class: first})
-	if err != nil {
-		t.Fatal(err)
-	}
-	left := 0
-	if _, err := st.Analysis.Faithfulness(context.Background(), lm, st.Faith.Config, func(done, total int) { left = total }); err != nil {
-		t.Fatal(err)
-	}
-	if left == 0 {
-		t.Fatal("the superseded measurement ran to the end")
-	}
-	mu.Lock()
-	for _, f := range commits {
-		if f.target.class == first {
-			t.Fatal("the superseded class's measurement was committed")
-		}
-	}
-	mu.Unlock()
-
-	// The report goes as soon as the selection moves to another map.
-	if err := s.SetClass(rank[2]); err != nil {
-		t.Fatal(err)
-	}
-	if f := s.State().Faith; f.Report != nil && f.Report.Class != rank[2] {
-		t.Fatal("the previous class's report is still shown")
-	}
-	// A burst of changes: only the last selection's report remains.
-	layers := st.Model.Net.Layers()
-	for i, k := range []int{rank[3], rank[4], rank[2]} {
-		if err := s.SetClass(k); err != nil {
-			t.Fatal(err)
-		}
-		if i == 0 {
-			if err := s.SetMethod("layercam"); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := s.SetLayer(layers[len(layers)-3].Name); err != nil {
+	if err := s.RunFaithfulness(); err != nil {
 		t.Fatal(err)
 	}
 	wait(t, s)
 	st = s.State()
-	if rep := checkReport(t, st); rep.Method != "layercam" || rep.Class != rank[2] || rep.Layer != layers[len(layers)-3].Name {
-		t.Fatalf("after the burst: %s/%s/class %d", rep.Method, rep.Layer, rep.Class)
+	if !switched.Load() || st.Sel.Class != second {
+		t.Fatalf("the class change did not happen mid-measurement (class %d)", st.Sel.Class)
+	}
+	mu.Lock()
+	for i := range jobs {
+		if jobs[i] != jobs[0] || (i > 0 && dones[i] < dones[i-1]) {
+			t.Fatalf("the measurement was restarted: jobs %v done %v", jobs, dones)
+		}
+	}
+	mu.Unlock()
+	if f := st.Faith; f.Report != nil || f.Run.Running || f.Run.Other {
+		t.Fatalf("the second class shows %+v", f)
+	}
+	if err := s.SetClass(first); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	st = s.State()
+	if rep := checkReport(t, st); rep.Class != first {
+		t.Fatalf("kept report for class %d, want %d", rep.Class, first)
 	}
 
-	// A mode change measures the new analysis.
+	// Cancel: nothing kept, nothing running.
+	if err := s.SetClass(second); err != nil {
+		t.Fatal(err)
+	}
+	wait(t, s)
+	if err := s.RunFaithfulness(); err != nil {
+		t.Fatal(err)
+	}
+	s.CancelFaithfulness()
+	wait(t, s)
+	if f := s.State().Faith; f.Report != nil || f.Run.Running || f.Run.Err != "" || len(s.State().Busy) != 0 {
+		t.Fatalf("after cancel: %+v busy %v", f, s.State().Busy)
+	}
+
+	// Another mode is another map: not measured until asked.
+	if err := s.SetClass(first); err != nil {
+		t.Fatal(err)
+	}
 	old, other := st.Analysis, imgio.ModeWhole
 	if old.Input.Mode == other {
 		other = imgio.ModeCrop
@@ -254,19 +254,17 @@ func TestSessionFaithfulnessFollowsSelection(t *testing.T) {
 	if err := s.SetMode(other); err != nil {
 		t.Fatal(err)
 	}
-	if f := s.State().Faith; f.Report != nil {
-		t.Fatal("the other mode's report is still shown")
+	wait(t, s)
+	if f := s.State().Faith; f.Report != nil || f.Run.Running {
+		t.Fatal("the other mode shows a report or measures unasked")
+	}
+	if err := s.SetMode(old.Input.Mode); err != nil {
+		t.Fatal(err)
 	}
 	wait(t, s)
-	st = s.State()
-	if checkReport(t, st); st.Faith.Analysis == old || st.Faith.Analysis.Input.Mode != other {
-		t.Fatalf("mode %s", st.Faith.Analysis.Input.Mode)
+	if rep := checkReport(t, s.State()); rep.Class != first {
+		t.Fatal("the first mode's report is gone")
 	}
-	mu.Lock()
-	if bad > 0 || len(commits) < 3 {
-		t.Fatalf("%d of %d committed measurements were not for the map on screen", bad, len(commits))
-	}
-	mu.Unlock()
 	if errs := r.errors(); len(errs) > 0 {
 		t.Fatal(errs)
 	}
@@ -277,10 +275,12 @@ func TestSessionFaithfulnessFollowsSelection(t *testing.T) {
 func TestSessionFaithfulnessError(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s, _ := measured(t, metrics.Config{Steps: 64*64 + 1}, nil)
-	s.SetMeasure(true)
+	if err := s.RunFaithfulness(); err != nil {
+		t.Fatal(err)
+	}
 	wait(t, s)
 	f := s.State().Faith
-	if f.Report != nil || !strings.Contains(f.Err, "steps") || f.Measuring {
+	if f.Report != nil || !strings.Contains(f.Run.Err, "steps") || f.Run.Running {
 		t.Fatalf("faithfulness %+v", f)
 	}
 	res, _ := exportTo(t, s, filepath.Join(t.TempDir(), "x.png"), true)
@@ -318,10 +318,12 @@ func TestSessionExportFaithfulness(t *testing.T) {
 	_, without := exportTo(t, s, filepath.Join(dir, "off.png"), true)
 	res, _ := exportTo(t, s, filepath.Join(dir, "off-plain.png"), false)
 	if res.Facts.Faithfulness != nil || strings.Contains(string(res.Facts.JSON()), "faithfulness") {
-		t.Fatal("faithfulness exported while measuring is off")
+		t.Fatal("faithfulness exported before it was measured")
 	}
 
-	s.SetMeasure(true)
+	if err := s.RunFaithfulness(); err != nil {
+		t.Fatal(err)
+	}
 	wait(t, s)
 	rep := checkReport(t, s.State())
 	res, _ = exportTo(t, s, filepath.Join(dir, "on-plain.png"), false)

@@ -3,9 +3,6 @@ package app
 import (
 	"errors"
 	"fmt"
-	"sort"
-	"strconv"
-	"strings"
 
 	"camviz/cam"
 )
@@ -25,12 +22,7 @@ func (s *Session) update(f func(sel *Selection) error) error {
 	s.sel = next
 	// Requests are queued under the lock, so a job that started before
 	// this change can no longer commit once the change is visible.
-	if !faithSame(old, next) {
-		s.dropFaithLocked() // measured again once the new map is drawn
-	}
-	if !next.sameMap(old) {
-		s.mapLane.Submit(s.runMap)
-	}
+	s.applyLocked(old)
 	if s.gridReq != nil && gridWants(old, next) {
 		s.gridLane.Submit(s.runGrid)
 	}
@@ -84,16 +76,6 @@ func (s *Session) StepClass(delta int) error {
 	}
 	i = min(max(i+delta, 0), len(rank)-1)
 	return s.SetClass(rank[i])
-}
-
-// Ranking lists every class, most probable first.
-func (a *Analysis) Ranking() []int {
-	idx := make([]int, len(a.Probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(i, j int) bool { return a.Probs[idx[i]] > a.Probs[idx[j]] })
-	return idx
 }
 
 // SetMethod picks the CAM method; one that does not apply is refused with
@@ -229,11 +211,11 @@ func (s *Session) SetContrast(on bool) {
 // CancelMap stops a slow map; the picture shown stays as it was.
 func (s *Session) CancelMap() {
 	s.mu.Lock()
-	s.mapLane.Cancel()
 	_, was := s.busy[LaneMap]
-	delete(s.busy, LaneMap)
+	s.stopMapLocked()
 	if was {
 		s.status = "Cancelled."
+		s.markCancelledLocked()
 	}
 	s.mu.Unlock()
 	s.changed()
@@ -241,35 +223,8 @@ func (s *Session) CancelMap() {
 
 // kickLocked recomputes everything that depends on the analysis.
 func (s *Session) kickLocked() {
-	s.mapLane.Submit(s.runMap)
+	s.submitMapLocked()
 	if s.gridReq != nil {
 		s.gridLane.Submit(s.runGrid)
 	}
-}
-
-// SearchLabels returns the classes whose label contains every word of
-// query (case-insensitive), or whose index is query, in class order.
-func SearchLabels(m *Model, query string) []int {
-	n := m.Net.NumClasses()
-	q := strings.Fields(strings.ToLower(query))
-	var out []int
-	if len(q) == 1 {
-		if k, err := strconv.Atoi(q[0]); err == nil && k >= 0 && k < n {
-			out = append(out, k)
-		}
-	}
-	for k := 0; k < n; k++ {
-		l := strings.ToLower(m.Label(k))
-		ok := true
-		for _, w := range q {
-			if !strings.Contains(l, w) {
-				ok = false
-				break
-			}
-		}
-		if ok && (len(out) == 0 || out[0] != k) {
-			out = append(out, k)
-		}
-	}
-	return out
 }

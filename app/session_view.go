@@ -27,9 +27,11 @@ type View struct {
 	Scale    float32 // the shared scale (Shared mode and comparisons)
 	Flags    cam.Flags
 	Partial  bool // a slow method's picture so far
-	Done     int  // …after Done of Total batches
-	Total    int
-	Elapsed  time.Duration // computing the map(s); 0 from the cache
+	// Cancelled: a partial picture whose job the user cancelled.
+	Cancelled bool
+	Done      int // …after Done of Total batches
+	Total     int
+	Elapsed   time.Duration // computing the map(s); 0 from the cache
 
 	pic *picture // the picture drawn on (nil for partial views)
 }
@@ -103,7 +105,10 @@ type placed struct {
 }
 
 // fieldCache keeps the last few display fields, so opacity, colour map
-// and blend changes only redraw.
+// and blend changes only redraw. Its one owner is the Session (under mu),
+// and its one rule: it holds fields of the current analysis only, is
+// emptied when another analysis becomes current (commitAnalysisLocked),
+// and keeps the last fieldCacheSize fields.
 type fieldCache struct {
 	keys []fieldKey
 	vals []placed
@@ -173,55 +178,88 @@ func (s *Session) placeCached(a *Analysis, base image.Image, lm *LayerMap, norm 
 	return p, nil
 }
 
+// runMap computes the current selection's map(s) and commits the view.
 func (s *Session) runMap(ctx context.Context, gen uint64) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
-	s.mu.Unlock()
 	if a == nil || pic == nil {
+		s.endMapLocked(gen)
+		s.mu.Unlock()
 		return
 	}
+	s.mu.Unlock()
 	meth, err := a.Model.Method(sel.Method)
 	if err == nil {
-		label := "Computing " + meth.Display + "…"
-		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Cancellable: meth.Slow})
-		var v *View
-		v, err = s.drawView(ctx, gen, a, pic.disp, sel, meth)
-		if v != nil {
-			v.pic = pic
-		}
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: "Computing " + meth.Display + "…", Cancellable: meth.Slow})
+		err = s.drawAndCommit(ctx, gen, a, pic, sel, meth)
+	}
+	if err == nil {
+		return
+	}
+	s.mu.Lock()
+	current := s.mapLane.Current(gen)
+	if current {
+		s.viewErr = oneLine(err.Error())
+		delete(s.busy, LaneMap)
+		s.endMapLocked(gen)
+	}
+	s.mu.Unlock()
+	if current {
+		s.fail(err)
+	}
+}
+
+// endMapLocked notes that the map job gen is over.
+func (s *Session) endMapLocked(gen uint64) {
+	if s.mapRun == gen {
+		s.mapRun = 0
+	}
+}
+
+// drawAndCommit computes sel's maps, draws them on pic and commits the
+// view. A display-only change that arrived meanwhile was not submitted
+// (the request model's rule): the view is drawn again for it from the
+// kept maps before it is committed.
+func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *Analysis, pic *picture, sel Selection, meth Method) error {
+	var elapsed time.Duration
+	for {
+		v, err := s.drawView(ctx, gen, a, pic.disp, sel, meth)
 		if ctx.Err() != nil {
-			return // superseded or cancelled: whoever did it owns the state
+			return nil // superseded or cancelled: whoever did it owns the state
 		}
+		if err != nil {
+			return err
+		}
+		elapsed += v.Elapsed
+		v.Elapsed, v.pic = elapsed, pic
 		s.mu.Lock()
 		if !s.mapLane.Current(gen) || s.analysis != a {
 			s.mu.Unlock()
-			return
+			return nil
+		}
+		if cur := s.sel; cur.viewPart() != sel.viewPart() && cur.mapPart() == sel.mapPart() {
+			sel = cur
+			s.mu.Unlock()
+			continue
 		}
 		delete(s.busy, LaneMap)
-		if err == nil {
-			s.commitViewLocked(v)
-			s.viewErr = ""
-			s.kickMetricsLocked()
-			if v.Elapsed > 0 {
-				s.status = fmt.Sprintf("%s at %s: %s.", meth.Display, shortLayer(v.Layer), roundDuration(v.Elapsed))
-			}
-		}
+		s.endMapLocked(gen)
+		s.commitViewLocked(v)
+		s.viewErr, s.status = "", ""
 		s.mu.Unlock()
+		s.changed()
+		return nil
 	}
-	if err != nil {
-		s.mu.Lock()
-		current := s.mapLane.Current(gen)
-		if current {
-			s.viewErr = oneLine(err.Error())
-			delete(s.busy, LaneMap)
-		}
-		s.mu.Unlock()
-		if !current {
-			return
-		}
-		s.fail(err)
+}
+
+// markCancelledLocked marks the partial picture on screen as cancelled:
+// what the user stopped is not shown as final, nor as still running.
+func (s *Session) markCancelledLocked() {
+	if v := s.view; v != nil && v.Partial && !v.Cancelled {
+		c := *v
+		c.Cancelled = true
+		s.view = &c
 	}
-	s.changed()
 }
 
 // commitViewLocked puts v on screen and shows it to the test hook with the
@@ -236,16 +274,12 @@ func (s *Session) commitViewLocked(v *View) {
 // drawView computes the map(s) sel asks for and draws them on base.
 func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
 	start := time.Now()
-	lut, err := render.Colormap(sel.EffectiveColormap())
-	if err != nil {
-		return nil, err
-	}
 	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
 	mapOf := func(k int, what string) (*LayerMap, error) {
 		r := req
 		r.Class = k
 		if meth.Slow {
-			r.Progress = s.slowProgress(ctx, gen, a, base, sel, meth, lut, what)
+			r.Progress = s.slowProgress(ctx, gen, a, base, sel, meth, what)
 		}
 		return a.Map(ctx, r)
 	}
@@ -267,7 +301,7 @@ const partialEvery = 200 * time.Millisecond
 
 // slowProgress reports a slow method's batches and, for ScoreCAM, draws
 // the map so far.
-func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, lut *render.LUT, what string) func(done, total int, partial *cam.Map) {
+func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, what string) func(done, total int, partial *cam.Map) {
 	var last time.Time
 	return func(done, total int, partial *cam.Map) {
 		label := meth.Display
@@ -279,30 +313,45 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 			return
 		}
 		last = time.Now()
-		layer := sel.Layer
-		if layer == "" || meth.FixedLayer {
-			layer = a.Model.Layer
-		}
-		lm := &LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
-		p, err := place(a, base, lm, cam.MinMax, 0)
-		if err != nil {
-			return
-		}
-		img, err := render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: sel.Alpha})
-		if err != nil {
-			return
-		}
-		v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.field, Area: p.area,
-			Range: p.rng, Colormap: sel.EffectiveColormap(), Flags: p.flags, Partial: true, Done: done, Total: total}
-		s.mu.Lock()
-		ok := s.mapLane.Current(gen) && s.analysis == a
-		if ok {
-			s.commitViewLocked(v)
-		}
-		s.mu.Unlock()
-		if ok {
-			s.changed()
-		}
+		s.drawPartial(gen, a, base, sel, meth, partial, done, total)
+	}
+}
+
+// drawPartial shows a slow method's map so far, drawn with the display
+// current now (a display change does not wait for the result).
+func (s *Session) drawPartial(gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, partial *cam.Map, done, total int) {
+	s.mu.Lock()
+	if cur := s.sel; cur.mapPart() == sel.mapPart() {
+		sel = cur
+	}
+	s.mu.Unlock()
+	lut, err := render.Colormap(sel.EffectiveColormap())
+	if err != nil {
+		return
+	}
+	layer := sel.Layer
+	if layer == "" || meth.FixedLayer {
+		layer = a.Model.Layer
+	}
+	lm := &LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
+	p, err := place(a, base, lm, cam.MinMax, 0)
+	if err != nil {
+		return
+	}
+	img, err := render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: sel.Alpha})
+	if err != nil {
+		return
+	}
+	v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.field, Area: p.area,
+		Range: p.rng, Colormap: sel.EffectiveColormap(), Flags: p.flags, Partial: true, Done: done, Total: total}
+	s.mu.Lock()
+	ok := s.mapLane.Current(gen) && s.analysis == a
+	if ok {
+		s.commitViewLocked(v)
+	}
+	s.mu.Unlock()
+	if ok {
+		s.changed()
 	}
 }
 

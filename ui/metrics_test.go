@@ -30,20 +30,21 @@ func lines(t *testing.T, p *curvePlot, c color.Color) int {
 }
 
 // TestFaithfulnessPanel drives the real pipeline on the 64×64 fixture:
-// the toggle measures the map on screen and the panel shows its numbers
+// the button measures the map on screen and the panel shows its numbers
 // and curves next to the baselines'; a class change never shows the old
-// class's numbers; the toggle is remembered.
+// class's numbers and measures nothing unasked; returning shows the kept
+// numbers; nothing is remembered as an auto-run.
 func TestFaithfulnessPanel(t *testing.T) {
 	const steps = 3
 	h := newHarness(t, Options{Model: smallModel, Image: chelsea, Faithfulness: metrics.Config{Steps: steps}})
 	u := h.u
 	p := u.w.faith
 	h.until("the first overlay", h.current)
-	if p.body.Visible() || p.check.Checked {
-		t.Fatal("the panel is open before measuring was asked for")
+	if p.body.Visible() || p.run.Disabled() || p.cancel.Visible() || u.s.State().Faith.Run.Running {
+		t.Fatal("the panel is open, or measuring, before measuring was asked for")
 	}
 
-	test.Tap(p.check)
+	test.Tap(p.run)
 	shown := func() *core.FaithfulnessReport {
 		st := u.s.State()
 		if r := st.Faith.Report; r != nil && u.st.Faith.Report == r && r.Class == st.Sel.Class {
@@ -54,8 +55,8 @@ func TestFaithfulnessPanel(t *testing.T) {
 	h.until("the numbers", func() bool { return shown() != nil })
 	h.settled()
 	r := shown()
-	if !p.body.Visible() || !u.fy.Preferences().Bool("measure") {
-		t.Fatal("the panel is hidden, or the toggle not remembered")
+	if !p.body.Visible() || u.fy.Preferences().Bool("measure") || !p.run.Disabled() {
+		t.Fatal("the panel is hidden, measuring is remembered, or the button still offers to measure")
 	}
 	reps := []*metrics.Report{r.Map, r.Random, r.Center}
 	for j, rep := range reps {
@@ -91,20 +92,31 @@ func TestFaithfulnessPanel(t *testing.T) {
 		}
 	}
 
-	// Another class: the old numbers go at once, the new ones follow.
+	// Another class: the old numbers go at once and nothing is measured
+	// unasked; asked, the new ones follow; back, the first ones at once.
+	first := r
 	second := u.s.State().Top[1].Class
 	u.w.topList.Select(1)
 	u.refresh()
-	if r2 := u.st.Faith.Report; r2 != nil && r2.Class != second {
+	if r2 := u.st.Faith.Report; r2 != nil {
 		t.Fatal("the old class's report is shown after the class changed")
 	}
-	if u.st.Faith.Report == nil && p.cells[0][0].Text != "–" {
-		t.Fatalf("stale numbers in the panel: %q", p.cells[0][0].Text)
+	h.until("the second class's map", h.current)
+	h.settled()
+	if p.body.Visible() || p.run.Disabled() || u.s.State().Faith.Run.Running {
+		t.Fatal("the second class is measured unasked, or its button is off")
 	}
+	test.Tap(p.run)
 	h.until("the second class's numbers", func() bool { r := shown(); return r != nil && r.Class == second })
 	h.settled()
 	if got, want := p.cells[0][0].Text, fmt.Sprintf("%.3f", shown().Map.Deletion.AUC); got != want {
 		t.Fatalf("second class: %q, want %q", got, want)
+	}
+	u.w.topList.Select(0)
+	h.until("the first class's kept numbers", func() bool { return shown() == first })
+	h.settled()
+	if got, want := p.cells[0][0].Text, fmt.Sprintf("%.3f", first.Map.Deletion.AUC); got != want {
+		t.Fatalf("back to the first class: %q, want %q", got, want)
 	}
 
 	// The other theme recolours the panel.
@@ -114,12 +126,6 @@ func TestFaithfulnessPanel(t *testing.T) {
 		t.Fatal("the panel kept the old theme's colours")
 	}
 
-	// Off: the panel closes and the session stops measuring.
-	test.Tap(p.check)
-	h.settled()
-	if p.body.Visible() || u.s.State().Faith.On || u.fy.Preferences().Bool("measure") {
-		t.Fatal("the toggle did not turn measuring off")
-	}
 }
 
 // TestFaithStatus: what the panel says under its table in each state.
@@ -129,11 +135,11 @@ func TestFaithStatus(t *testing.T) {
 		f    core.FaithState
 		want string
 	}{
-		{core.FaithState{On: true, Measuring: true, Done: 9, Total: 27}, "Measuring… 9/27"},
-		{core.FaithState{On: true, Measuring: true}, "Measuring…"},
-		{core.FaithState{On: true, Err: "too many steps"}, "Cannot measure this map: | too many steps"},
-		{core.FaithState{On: true, Err: long}, "Cannot measure this map: | a long reason a long reason a long reason a | long reason a long reason a long reason a…"},
-		{core.FaithState{On: true}, "No map to measure."},
+		{core.FaithState{Run: core.TrustCheck{Running: true, Done: 9, Total: 27}}, "Measuring… 9/27"},
+		{core.FaithState{Run: core.TrustCheck{Running: true}}, "Measuring…"},
+		{core.FaithState{Run: core.TrustCheck{Err: "too many steps"}}, "Cannot measure this map: | too many steps"},
+		{core.FaithState{Run: core.TrustCheck{Err: long}}, "Cannot measure this map: | a long reason a long reason a long reason a | long reason a long reason a long reason a…"},
+		{core.FaithState{}, "No map to measure."},
 	}
 	for _, c := range cases {
 		got, _ := faithStatus(core.State{Faith: c.f})

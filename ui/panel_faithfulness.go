@@ -63,15 +63,18 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-// faithPanel is the faithfulness panel's widgets.
+// faithPanel is the faithfulness panel's widgets. Measuring is an
+// explicit action (run), with Cancel while it runs; the body shows what
+// the map on screen has: its numbers, or how measuring it goes.
 type faithPanel struct {
-	check    *widget.Check
-	body     *fyne.Container   // hidden while measuring is off
-	header   [3]*canvas.Text   // method, random, centre
-	cells    [][3]*canvas.Text // per row: method, random, centre
-	status   [3]*canvas.Text   // the verdict, or how measuring goes
-	del, ins *curvePlot
-	texts    []*canvas.Text // every text, for recolouring
+	run, cancel *widget.Button
+	controls    *fyne.Container
+	body        *fyne.Container   // hidden while the map has nothing measured
+	header      [3]*canvas.Text   // method, random, centre
+	cells       [][3]*canvas.Text // per row: method, random, centre
+	status      [3]*canvas.Text   // the verdict, or how measuring goes
+	del, ins    *curvePlot
+	texts       []*canvas.Text // every text, for recolouring
 
 	shown  *core.FaithfulnessReport // the report drawn
 	dark   bool                     // the theme it was drawn in
@@ -81,10 +84,14 @@ type faithPanel struct {
 // statusWidth is how many characters a status line holds.
 const statusWidth = 44
 
-// newFaithPanel builds the panel; onToggle hears the check box.
-func newFaithPanel(onToggle func(bool)) *faithPanel {
+// newFaithPanel builds the panel; run and cancel are its two buttons'
+// actions.
+func newFaithPanel(run, cancel func()) *faithPanel {
 	p := &faithPanel{}
-	p.check = widget.NewCheck("Measure faithfulness", onToggle)
+	p.run = widget.NewButton("Measure faithfulness", run)
+	p.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), cancel)
+	p.cancel.Hide()
+	p.controls = container.NewHBox(p.run, p.cancel)
 	size := theme.TextSize() - 2
 	newText := func(s string, bold bool, align fyne.TextAlign) *canvas.Text {
 		t := canvas.NewText(s, theme.Color(theme.ColorNameForeground))
@@ -146,8 +153,9 @@ func capitalise(s string) string {
 // update shows st's measurement. dark is the theme variant shown.
 func (p *faithPanel) update(st core.State, dark bool) {
 	f := st.Faith
-	p.check.SetChecked(f.On)
-	if !f.On {
+	enable(p.run, f.Available && f.Report == nil && !f.Run.Running)
+	show(p.cancel, f.Run.Running || f.Run.Other)
+	if f.Report == nil && !f.Run.Running && f.Run.Err == "" {
 		p.body.Hide()
 		p.shown = nil
 		return
@@ -228,19 +236,19 @@ func faithStatus(st core.State) (lines []string, note string) {
 		for _, l := range f.Report.VerdictLines() {
 			lines = append(lines, capitalise(l)+".")
 		}
-	case f.Err != "":
-		lines = append([]string{"Cannot measure this map:"}, strings.Split(wrapText(f.Err, statusWidth), "\n")...)
+	case f.Run.Err != "":
+		lines = append([]string{"Cannot measure this map:"}, strings.Split(wrapText(f.Run.Err, statusWidth), "\n")...)
 		if len(lines) > 3 {
 			lines = append(lines[:2], lines[2]+"…")
 		}
-	case f.Measuring && f.Total > 0:
-		lines = []string{fmt.Sprintf("Measuring… %d/%d forward passes", f.Done, f.Total)}
-	case f.Measuring:
+	case f.Run.Running && f.Run.Total > 0:
+		lines = []string{fmt.Sprintf("Measuring… %d/%d forward passes", f.Run.Done, f.Run.Total)}
+	case f.Run.Running:
 		lines = []string{"Measuring…"}
 	case st.ViewErr != "" || st.Analysis == nil:
 		lines = []string{"No map to measure."}
 	default:
-		lines = []string{"Waiting for the map…"}
+		lines = []string{"Not measured: press Measure faithfulness."}
 	}
 	return lines, note
 }

@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -38,38 +38,67 @@ func (u *UI) buildBars() (tools, status fyne.CanvasObject) {
 	return tools, status
 }
 
-// statusChanged shows what is running.
+// statusChanged shows what is running: each job's count, elapsed time and
+// estimate (core.LabelsOf), the bar for the job the picture's title
+// counts, and Cancel for a slow one.
 func (u *UI) statusChanged(st core.State) {
-	var labels []string
-	var prog *core.Progress
-	cancellable := false
-	for i, p := range st.Busy {
-		labels = append(labels, p.Label)
-		if p.Total > 0 && prog == nil {
-			prog = &st.Busy[i]
-		}
-		cancellable = cancellable || p.Cancellable
-	}
+	l := core.LabelsOf(st, u.pointer, time.Now())
+	setText(u.w.status, l.Status)
 	if len(st.Busy) > 0 {
 		u.w.activity.Show()
 		u.w.activity.Start()
-		setText(u.w.status, strings.Join(labels, " · "))
 	} else {
 		u.w.activity.Stop()
 		u.w.activity.Hide()
-		setText(u.w.status, st.Status)
 	}
-	if prog != nil {
-		u.w.progress.Max = float64(prog.Total)
-		u.w.progress.SetValue(float64(prog.Done))
+	if l.Bar != nil {
+		u.w.progress.Max = float64(l.Bar.Total)
+		u.w.progress.SetValue(float64(l.Bar.Done))
 		u.w.progress.Show()
 		u.w.progBox.Show()
 	} else {
 		u.w.progBox.Hide()
 	}
-	if cancellable {
+	if l.Cancel {
 		u.w.cancel.Show()
 	} else {
 		u.w.cancel.Hide()
 	}
+	if l.Ticking && !u.ticking {
+		u.ticking = true
+		go u.tick()
+	}
+}
+
+// statusTick is how often the status line's times move while a job runs.
+const statusTick = time.Second
+
+// tick redraws the status line every statusTick while a job runs, so its
+// elapsed time and estimate move between the job's reports.
+func (u *UI) tick() {
+	for !u.closed.Load() {
+		time.Sleep(statusTick)
+		done := make(chan bool, 1)
+		u.post(func() {
+			st := u.s.State()
+			u.statusLine(st)
+			// Stop here, on the window's goroutine, so a job starting
+			// next finds the clock stopped and starts it again.
+			u.ticking = len(st.Busy) > 0
+			done <- u.ticking
+		})
+		select {
+		case busy := <-done:
+			if !busy {
+				return
+			}
+		case <-time.After(10 * statusTick):
+			// The window's goroutine is busy, or the window is gone.
+		}
+	}
+}
+
+// statusLine sets the status text alone (the clock's refresh).
+func (u *UI) statusLine(st core.State) {
+	setText(u.w.status, core.LabelsOf(st, u.pointer, time.Now()).Status)
 }

@@ -88,15 +88,10 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 	w.bar = canvas.NewImageFromImage(nil)
 	w.bar.FillMode = canvas.ImageFillContain
 	w.bar.SetMinSize(fyne.NewSize(64, 300))
-	w.faith = newFaithPanel(func(on bool) {
-		if !u.updating {
-			u.s.SetMeasure(on)
-			u.fy.Preferences().SetBool("measure", on)
-		}
-	})
+	w.faith = newFaithPanel(func() { u.act(u.s.RunFaithfulness()) }, u.s.CancelFaithfulness)
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
 	w.trust = u.buildTrust()
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.check, w.hover), w.faith.body, w.trust.box)
+	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.controls, w.hover), w.faith.body, w.trust.box)
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
 	w.empty = u.buildEmpty()
 	return container.NewStack(w.viewBox, w.empty)
@@ -114,7 +109,8 @@ func (u *UI) refreshDrawing(st core.State) {
 		mode = m.Spec.Mode
 	}
 	u.w.mode.SetSelected(modeLabels[mode])
-	u.w.norm.SetSelectedIndex(normIndex(sel.Norm))
+	// The scale the picture is drawn on (shared while comparing).
+	u.w.norm.SetSelectedIndex(normIndex(core.LabelsOf(st, u.pointer, time.Now()).Norm))
 	cm := sel.Colormap
 	if cm == "" {
 		cm = "auto"
@@ -142,7 +138,6 @@ func (u *UI) viewChanged(st core.State) {
 	if v != nil && v.Base != st.Photo {
 		v = nil // a view of the previous picture
 	}
-	u.shownView = v
 	if img != u.w.view.Image() {
 		u.w.view.SetImage(img)
 	}
@@ -153,18 +148,11 @@ func (u *UI) viewChanged(st core.State) {
 	}
 	setText(u.w.imageTitle, title)
 	u.win.SetTitle("camviz — " + st.Image)
-	switch {
-	case v == nil && st.Analysis == nil:
-		setText(u.w.viewTitle, "")
-	case v == nil:
-		setText(u.w.viewTitle, "Computing…")
-	case st.Current():
-		setText(u.w.viewTitle, v.Title())
-	case v.Partial:
-		setText(u.w.viewTitle, fmt.Sprintf("%s — so far (%d/%d)…", v.Title(), v.Done, v.Total))
-	default:
-		setText(u.w.viewTitle, v.Title()+" — updating…")
-	}
+	// The title and the hover line are the snapshot's (core.LabelsOf),
+	// so neither outlives the picture it describes.
+	l := core.LabelsOf(st, u.pointer, time.Now())
+	setText(u.w.viewTitle, l.Title)
+	setText(u.w.hover, l.Hover)
 	note := ""
 	if v != nil {
 		note = v.Note()
@@ -230,22 +218,6 @@ func (u *UI) updateBar(v *core.View, overlay bool) {
 
 // hover shows the map's value under the mouse.
 func (u *UI) hover(x, y int, ok bool) {
-	v := u.shownView
-	if !ok || v == nil || u.st.Photo == nil {
-		setText(u.w.hover, hoverHelp)
-		return
-	}
-	b := u.st.Photo.Bounds()
-	ox := x * u.st.ImageSize.X / max(b.Dx(), 1)
-	oy := y * u.st.ImageSize.Y / max(b.Dy(), 1)
-	val, in := v.ValueAt(x, y)
-	if !in {
-		setText(u.w.hover, fmt.Sprintf("(%d, %d): outside what the model saw", ox, oy))
-		return
-	}
-	if a, b, ok := v.PairAt(x, y); ok {
-		setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f   A %.3f · B %.3f", ox, oy, val, a, b))
-		return
-	}
-	setText(u.w.hover, fmt.Sprintf("(%d, %d): %.3f", ox, oy, val))
+	u.pointer = core.Pointer{X: x, Y: y, In: ok}
+	setText(u.w.hover, core.HoverText(u.st, u.pointer))
 }

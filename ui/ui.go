@@ -69,7 +69,8 @@ type UI struct {
 	st            core.State
 	shownModel    *core.Model
 	shownAnalysis *core.Analysis
-	shownView     *core.View
+	pointer       core.Pointer // where the mouse is over the picture
+	ticking       bool         // the status line's clock is running
 	shownGrid     *core.Grid
 	shownPhoto    image.Image
 	barKey        string
@@ -123,8 +124,9 @@ func New(a fyne.App, opts Options, post func(func())) *UI {
 			u.showError(err)
 		}
 	}
-	// Measuring stays on, once asked for, until it is turned off.
-	u.s.SetMeasure(prefs.Bool("measure"))
+	// Measuring faithfulness is asked for each time (issue 18: a
+	// remembered toggle started a five-minute job at launch).
+	prefs.RemoveValue("measure")
 	u.startModel()
 	if opts.Image != "" {
 		u.s.OpenImage(opts.Image)
@@ -313,4 +315,4 @@ func normIndex(m cam.Mode) int {
 	return 0
 }
 
-const hoverHelp = "Hover over the picture to read the map's value."
+const hoverHelp = core.HoverHelp

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"camviz/cam"
+	"camviz/inference"
+	"camviz/metrics"
+)
+
+// The sanity check of the map on screen, one of the panel's checks
+// (session_trust.go runs them).
+
+// SanityResult is one map's cascading randomisation: entry i is after
+// randomising Layers[0…i], the last with every layer randomised (as
+// `camviz sanity -json`).
+type SanityResult struct {
+	Method     string    `json:"method"`
+	Layer      string    `json:"layer"` // the map's layer
+	Class      int       `json:"class"`
+	Seed       uint64    `json:"seed"`
+	Layers     []string  `json:"layers"`     // the randomised nodes, top down
+	Similarity []float64 `json:"similarity"` // Spearman rank correlation
+	SSIM       []float64 `json:"ssim"`
+	Verdict    string    `json:"verdict"`
+}
+
+// Sanity verdict thresholds on the rank correlation once every layer is
+// randomised: below sanityFalls the map has fallen apart (issue 17 asks
+// Grad-CAM below 0.5), above sanitySurvives it has survived (sobelcam,
+// which ignores the model, stays above 0.9).
+const (
+	sanityFalls    = 0.5
+	sanitySurvives = 0.9
+)
+
+// Final is the rank correlation with every layer randomised.
+func (r *SanityResult) Final() float64 { return r.Similarity[len(r.Similarity)-1] }
+
+// sanityVerdict says in plain words what the cascade shows.
+func sanityVerdict(final float64) string {
+	switch {
+	case final < sanityFalls:
+		return "the map falls apart when the weights are randomised: it depends on what the model learned"
+	case final > sanitySurvives:
+		return "the map survives randomisation: it may show the image, not the model"
+	}
+	return "the map only partly changes when the weights are randomised: it shows the model in part, the image in part"
+}
+
+// RunSanity runs the sanity check for the map on screen, unless it is
+// done (or running) already.
+func (s *Session) RunSanity() error {
+	return runTrust(s, s.sanityLane, &s.sanity, LaneSanity, s.sanityCheck)
+}
+
+// CancelSanity stops a running sanity check; nothing is kept of it.
+func (s *Session) CancelSanity() { cancelTrust(s, s.sanityLane, &s.sanity, LaneSanity) }
+
+// sanitySeed is the randomised weights' seed, `camviz sanity`'s default.
+const sanitySeed = 0
+
+// sanityCheck runs k's cascading randomisation.
+func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*SanityResult, error) {
+	if a.Model.onnx == nil {
+		return nil, errors.New("the model's ONNX file is not at hand, so its weights cannot be randomised")
+	}
+	onnx, err := a.Model.onnx()
+	if err != nil {
+		return nil, err
+	}
+	params, err := inference.ParamLayers(onnx)
+	if err != nil {
+		return nil, err
+	}
+	if len(params) == 0 {
+		return nil, errors.New("the model has no Conv or Gemm layer with weights to randomise")
+	}
+	req := MapRequest{Method: k.method, Class: k.class, Layer: layer}
+	orig, err := finalMap(ctx, a, req)
+	if err != nil {
+		return nil, err
+	}
+	r := &SanityResult{Method: k.method, Layer: k.layer, Class: k.class, Seed: sanitySeed}
+	label := "Sanity check: randomising weights"
+	trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Total: len(params)})
+	var nodes []string
+	for i, p := range params {
+		nodes = append(nodes, p.Node)
+		sp, ss, err := randomisedSimilarity(ctx, a, onnx, nodes, req, orig)
+		if err != nil {
+			return nil, fmt.Errorf("randomised down to %s: %w", p.Node, err)
+		}
+		r.Layers = append(r.Layers, p.Node)
+		r.Similarity = append(r.Similarity, sp)
+		r.SSIM = append(r.SSIM, ss)
+		trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Done: i + 1, Total: len(params)})
+	}
+	r.Verdict = sanityVerdict(r.Final())
+	return r, nil
+}
+
+// randomisedSimilarity recomputes req's map on a's input with nodes'
+// weights randomised and compares it with orig.
+func randomisedSimilarity(ctx context.Context, a *Analysis, onnx []byte, nodes []string, req MapRequest, orig metrics.Map) (sp, ss float64, err error) {
+	net, err := inference.RandomizedNet(onnx, nodes, sanitySeed)
+	if err != nil {
+		return 0, 0, err
+	}
+	rm := *a.Model
+	rm.Net = net
+	ra, err := rm.Analyze(ctx, a.Input)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer ra.Close()
+	m, err := finalMap(ctx, ra, req)
+	if err != nil {
+		return 0, 0, err
+	}
+	if sp, err = metrics.Spearman(orig, m); err != nil {
+		return 0, 0, err
+	}
+	if ss, err = metrics.SSIM(orig, m); err != nil {
+		return 0, 0, err
+	}
+	return sp, ss, nil
+}
+
+// finalMap is req's min-max map at the input size, as `camviz sanity`
+// compares them.
+func finalMap(ctx context.Context, a *Analysis, req MapRequest) (metrics.Map, error) {
+	lm, err := a.Map(ctx, req)
+	if err != nil {
+		return metrics.Map{}, err
+	}
+	_, h, w := a.Model.Net.InputSize()
+	f, _, err := lm.Final(w, h, cam.MinMax, 0)
+	if err != nil {
+		return metrics.Map{}, err
+	}
+	return metrics.Map(f), nil
+}
