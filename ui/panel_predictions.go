@@ -21,7 +21,13 @@ func (u *UI) buildPredictions() {
 			name.Truncation = fyne.TextTruncateEllipsis
 			bar := widget.NewProgressBar()
 			bar.TextFormatter = func() string { return "" }
-			return container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(70, 30), container.NewStack(bar, widget.NewLabel("0.000"))), name)
+			// The number is drawn on its bar, in the theme's text colour
+			// on the bar's track (the label's own padding keeps it clear
+			// of the filled part's edge).
+			num := widget.NewLabelWithStyle("0.000", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+			cell := container.NewThemeOverride(container.NewStack(bar, num), barTheme{u.theme()})
+			w.bars = append(w.bars, cell)
+			return container.NewBorder(nil, nil, nil, fixed(cell, 72, 0), name)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(w.top) {
@@ -30,7 +36,7 @@ func (u *UI) buildPredictions() {
 			p := w.top[i]
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, p.Label))
-			st := c.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
+			st := c.Objects[1].(*fyne.Container).Objects[0].(*container.ThemeOverride).Content.(*fyne.Container)
 			st.Objects[0].(*widget.ProgressBar).SetValue(float64(p.Prob))
 			st.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%.3f", p.Prob))
 		})
@@ -42,13 +48,15 @@ func (u *UI) buildPredictions() {
 		u.act(u.s.SetClass(w.top[i].Class))
 		u.win.Canvas().Unfocus()
 	}
+	// The target line wraps at spaces to the pane's width: a long label
+	// takes two lines rather than being cut.
 	w.classInfo = widget.NewLabel("")
-	w.classInfo.Truncation = fyne.TextTruncateEllipsis
 
 	// Searchable class picker.
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Find a class: name or number")
+	w.search.SetPlaceHolder("Find a class…")
 	w.search.OnChanged = u.filterClasses
+	w.search.OnSubmitted = func(string) { u.pickOnlyMatch() }
 	w.searchList = widget.NewList(
 		func() int { return len(w.matches) },
 		func() fyne.CanvasObject {
@@ -114,9 +122,10 @@ func (u *UI) refreshPredictions(st core.State) {
 	}
 	if has {
 		k := sel.Class
-		setText(u.w.classInfo, fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
+		setLines(u.w.classInfo, u.targetText(fmt.Sprintf("Target: %d “%s”", k, m.Label(k)))+
+			fmt.Sprintf("\np=%.3f · rank %d", st.Analysis.Probs[k], rankOf(u.w.rank, k)+1), u.w.classesBox)
 	} else {
-		setText(u.w.classInfo, "Open a picture to see what the model predicts.")
+		setLines(u.w.classInfo, u.targetText("Open a picture to see what the model predicts."), u.w.classesBox)
 	}
 }
 
@@ -128,6 +137,24 @@ func (u *UI) filterClasses(q string) {
 	}
 	u.w.searchList.Refresh()
 	u.w.searchList.ScrollToTop()
+}
+
+// targetText wraps s to the left pane's narrowest width.
+func (u *UI) targetText(s string) string {
+	n := 28
+	if u.narrow {
+		n = 18
+	}
+	return wrapText(s, n)
+}
+
+// pickOnlyMatch makes the search's only match the target (Enter in the
+// search field).
+func (u *UI) pickOnlyMatch() {
+	if len(u.w.matches) == 1 {
+		u.act(u.s.SetClass(u.w.matches[0]))
+		u.win.Canvas().Unfocus()
+	}
 }
 
 func rankOf(rank []int, k int) int {
