@@ -5,10 +5,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// The window's smallest size, and the width below which the panes switch
-// to their narrow arrangement (rows of controls become columns).
+// The window's smallest content size — with the menu bar Linux and
+// Windows draw above it (menuBarHeight), a window that fits a 640×480
+// screen — and the width below which the panes switch to their narrow
+// arrangement (rows of controls become columns).
 var (
-	minWindow     = fyne.NewSize(640, 480)
+	menuBarHeight = float32(32)
+	minWindow     = fyne.NewSize(640, 480-menuBarHeight)
 	narrowBelow   = float32(1100)
 	leftPaneMin   = float32(170) // the classes
 	rightPaneMin  = float32(200) // the drawing settings
