@@ -170,7 +170,7 @@ func (u *UI) setWidth(width float32) {
 		r.Refresh()
 	}
 	setLines(w.methodHint, u.methodHintText(u.st), nil)
-	u.refreshPredictions(u.st)
+	u.refreshTarget(u.st)
 }
 
 // wide says whether the panes are in their wide arrangement.

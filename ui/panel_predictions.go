@@ -100,8 +100,7 @@ func (u *UI) buildPredictions() {
 
 // refreshPredictions marks the target class in the lists and describes it.
 func (u *UI) refreshPredictions(st core.State) {
-	sel, m := st.Sel, st.Model
-	has := st.Analysis != nil
+	sel := st.Sel
 	idx := -1
 	for i, p := range st.Top {
 		if p.Class == sel.Class {
@@ -120,8 +119,13 @@ func (u *UI) refreshPredictions(st core.State) {
 		u.w.searchList.Refresh() // it marks the target class
 		u.w.listedClass, u.w.listedFor = sel.Class, st.Analysis
 	}
-	if has {
-		k := sel.Class
+	u.refreshTarget(st)
+}
+
+// refreshTarget describes the target class, wrapped to the pane.
+func (u *UI) refreshTarget(st core.State) {
+	if st.Analysis != nil {
+		k, m := st.Sel.Class, st.Model
 		setLines(u.w.classInfo, u.targetText(fmt.Sprintf("Target: %d “%s”", k, m.Label(k)))+
 			fmt.Sprintf("\np=%.3f · rank %d", st.Analysis.Probs[k], rankOf(u.w.rank, k)+1), u.w.classesBox)
 	} else {
