@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/test"
@@ -42,7 +43,7 @@ func (r rect) empty() bool { return r.x1-r.x0 < 1 || r.y1-r.y0 < 1 }
 func (r rect) String() string { return fmt.Sprintf("(%.0f,%.0f)-(%.0f,%.0f)", r.x0, r.y0, r.x1, r.y1) }
 
 // controls walks the laid-out tree under o and lists the visible
-// controls and labels (not what they are made of).
+// controls, labels, pictures and plots (not what they are made of).
 func controls(o fyne.CanvasObject, canvasSize fyne.Size) []placed {
 	var out []placed
 	full := rect{0, 0, canvasSize.Width, canvasSize.Height}
@@ -56,7 +57,8 @@ func controls(o fyne.CanvasObject, canvasSize fyne.Size) []placed {
 		r := rect{pos.X, pos.Y, pos.X + size.Width, pos.Y + size.Height}
 		switch x := o.(type) {
 		case *widget.Label, *widget.Button, *widget.Check, *widget.Select, *widget.Entry,
-			*widget.Slider, *widget.RadioGroup, *widget.ProgressBar, *widget.Hyperlink:
+			*widget.Slider, *widget.RadioGroup, *widget.ProgressBar, *widget.Hyperlink,
+			*canvas.Image, *overlayView, *curvePlot:
 			if v := r.cut(clip); !v.empty() {
 				out = append(out, placed{o: o, name: describe(o), rect: r, vis: v, inVert: inVert, clipX: clip, stackIdx: stacks})
 			}
