@@ -84,6 +84,7 @@ type widgets struct {
 
 	// Boxes to lay out again when a label in them changes its height.
 	settingsBox, viewTop, viewBottom, classesBox *fyne.Container
+	split                                        *container.Split // classes | the rest
 }
 
 // topRowHeight is a row of the top-5 list: a label's height and the
@@ -151,14 +152,18 @@ func (u *UI) build() {
 	right.Offset = 0.74
 	split := container.NewHSplit(atLeast(container.NewVScroll(container.NewPadded(w.classesBox)), leftPaneMin), right)
 	split.Offset = 0.23
+	u.w.split = split
 	u.win.SetContent(container.New(&rootLayout{onWidth: u.setWidth}, container.NewBorder(tools, status, nil, nil, split)))
 	u.win.SetMainMenu(u.menu())
 	u.shortcuts()
 }
 
 // setWidth switches the panes between their wide and narrow
-// arrangements as the window's width crosses narrowBelow.
+// arrangements as the window's width crosses narrowBelow, and wraps the
+// target line to the left pane's new width.
 func (u *UI) setWidth(width float32) {
+	u.leftWidth = max(leftPaneMin, float32(u.w.split.Offset)*width)
+	u.refreshTarget(u.st)
 	narrow := width < narrowBelow
 	if narrow == u.narrow && u.widthSet {
 		return
@@ -170,7 +175,6 @@ func (u *UI) setWidth(width float32) {
 		r.Refresh()
 	}
 	setLines(w.methodHint, u.methodHintText(u.st), nil)
-	u.refreshTarget(u.st)
 }
 
 // wide says whether the panes are in their wide arrangement.

@@ -244,6 +244,9 @@ func (u *UI) saveDir() string {
 	case u.lastSaveDir != "":
 		return u.lastSaveDir
 	case u.st.ImagePath != "":
+		if abs, err := filepath.Abs(filepath.Dir(u.st.ImagePath)); err == nil {
+			return abs
+		}
 		return filepath.Dir(u.st.ImagePath)
 	}
 	return u.openDir()

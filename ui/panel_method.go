@@ -121,7 +121,7 @@ func methodHint(meth core.Method) string {
 // shortReason is a reason's first clause, for a menu entry's one line.
 func shortReason(r string) string {
 	r = strings.TrimSuffix(r, ".")
-	if i := strings.IndexAny(r, ":—"); i > 0 {
+	if i := strings.IndexAny(r, ":—→("); i > 0 {
 		r = r[:i]
 	}
 	return strings.TrimSpace(r)

@@ -3,9 +3,11 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
@@ -143,13 +145,20 @@ func (u *UI) filterClasses(q string) {
 	u.w.searchList.ScrollToTop()
 }
 
-// targetText wraps s to the left pane's narrowest width.
+// targetText wraps s at spaces to the width the left pane has.
 func (u *UI) targetText(s string) string {
-	n := 28
-	if u.narrow {
-		n = 18
+	th := theme.Current()
+	room := max(u.leftWidth, leftPaneMin) - 2*theme.Padding() - 2*th.Size(theme.SizeNameInnerPadding)
+	var lines []string
+	for _, word := range strings.Fields(s) {
+		n := len(lines) - 1
+		if n >= 0 && fyne.MeasureText(lines[n]+" "+word, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width <= room {
+			lines[n] += " " + word
+		} else {
+			lines = append(lines, word)
+		}
 	}
-	return wrapText(s, n)
+	return strings.Join(lines, "\n")
 }
 
 // pickOnlyMatch makes the search's only match the target (Enter in the
