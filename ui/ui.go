@@ -84,7 +84,7 @@ type UI struct {
 	// narrow: the window is narrower than narrowBelow and the panes are
 	// in their narrow arrangement (widthSet once the first layout said).
 	narrow, widthSet bool
-	leftWidth        float32 // the classes pane's width, as the window's width gives it
+	leftWidth        float32     // the classes pane's width, as the window's width gives it
 	lastSaveDir      string      // the folder of this run's last save
 	pending          image.Image // the command line's picture, shown until the session has it
 	dialogs          []func()    // hide the dialogs open, the topmost last (Esc)
