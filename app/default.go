@@ -26,3 +26,9 @@ func DefaultModel() (*Model, error) {
 	cp.Labels = append([]string(nil), m.Labels...)
 	return &cp, nil
 }
+
+// Embedded says whether m is the embedded model (with any labels).
+func (m *Model) Embedded() bool {
+	d, err := defaultModel()
+	return err == nil && m != nil && m.Net == d.Net
+}

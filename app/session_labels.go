@@ -17,7 +17,7 @@ import (
 // scale named is the one the picture is drawn on.
 
 // HoverHelp is the hover line while the pointer is not over a map.
-const HoverHelp = "Hover over the picture to read the map's value."
+const HoverHelp = "Hover to read the map's value."
 
 // Pointer is where the pointer is over the display copy of the picture.
 type Pointer struct {

@@ -6,6 +6,7 @@ import (
 	"image"
 	"path/filepath"
 	"time"
+	"strings"
 
 	"camviz/cam"
 	"camviz/imgio"
@@ -64,7 +65,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 		if quiet {
 			s.setStatus("No model loaded: " + oneLine(err.Error()) + ". Open one with Open Model… (Ctrl+Shift+O).")
 		} else {
-			s.fail(fmt.Errorf("cannot load %s: %w", name, err))
+			s.fail(fmt.Errorf("cannot load %s: %w", name, trimName(err, name)))
 		}
 		return
 	}
@@ -104,6 +105,23 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	}
 	s.changed()
 }
+
+// trimName drops a leading "name: " from err (LoadModel's errors name
+// the file; the message already does), keeping it wrapped.
+func trimName(err error, name string) error {
+	if rest, ok := strings.CutPrefix(err.Error(), name+": "); ok {
+		return nameless{rest, err}
+	}
+	return err
+}
+
+type nameless struct {
+	msg string
+	err error
+}
+
+func (e nameless) Error() string { return e.msg }
+func (e nameless) Unwrap() error { return e.err }
 
 // InputDesc says what the model takes, e.g. "3×224×224 input, crop".
 func InputDesc(m *Model) string {

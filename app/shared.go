@@ -35,10 +35,14 @@ func (a *Analysis) SharedScale(ctx context.Context, req MapRequest, n int) (floa
 }
 
 // DescribeFlags says in words what post-processing noticed about a map.
-func DescribeFlags(f cam.Flags) string {
+func DescribeFlags(f cam.Flags) string { return DescribeFlagsAt(f, "at this layer") }
+
+// DescribeFlagsAt is DescribeFlags naming where the map was read ("at
+// this layer"; a fixed-layer method's own layer).
+func DescribeFlagsAt(f cam.Flags, where string) string {
 	var s []string
 	if f&cam.NonPositive != 0 {
-		s = append(s, "nowhere positive: the class gets no positive evidence at this layer, so the normalised map is all zero (pytorch-grad-cam shows the same)")
+		s = append(s, "nowhere positive: the class gets no positive evidence "+where+", so the normalised map is all zero (pytorch-grad-cam shows the same)")
 	}
 	if f&cam.Flat != 0 {
 		s = append(s, "constant: normalising it leaves nothing to show")

@@ -13,8 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
-	"camviz/assets"
-	"camviz/imgio"
 )
 
 // widgets are the window's controls.
@@ -25,6 +23,7 @@ type widgets struct {
 	top     []core.Prediction
 	rank    []int
 	topList *widget.List
+	bars    []*container.ThemeOverride // the top list's bars, in barTheme
 	// What the lists show, so a refresh only touches them on a change:
 	// the top-5 row selected (-2: unknown), the class marked in the search
 	// list and for which analysis.
@@ -63,6 +62,8 @@ type widgets struct {
 
 	empty      fyne.CanvasObject
 	emptyModel *widget.Label
+	samples    fyne.CanvasObject // the embedded model's samples, hidden for others
+	spinner    *widget.Activity  // over the picture while it is analysed
 
 	tabs      *container.AppTabs
 	gridKind  *widget.RadioGroup
@@ -82,8 +83,13 @@ type widgets struct {
 	trust *trustPanel
 
 	// Boxes to lay out again when a label in them changes its height.
-	settingsBox, viewTop, viewBottom *fyne.Container
+	settingsBox, viewTop, viewBottom, classesBox *fyne.Container
+	split                                        *container.Split // classes | the rest
 }
+
+// topRowHeight is a row of the top-5 list: a label's height and the
+// list's separator.
+const topRowHeight = 40
 
 // build lays the panels out: classes left, the picture or grid in the
 // middle, the drawing settings right, tools above and status below.
@@ -100,9 +106,9 @@ func (u *UI) build() {
 	u.buildDrawing()
 	u.buildCompare()
 
-	classes := container.NewVBox(
+	w.classesBox = container.NewVBox(
 		heading("Prediction"),
-		fixed(w.topList, 0, 5*38),
+		fixed(w.topList, 0, 5*topRowHeight),
 		w.classInfo,
 		w.search,
 		fixed(w.searchList, 0, 4*40),
@@ -140,14 +146,39 @@ func (u *UI) build() {
 	w.tabs.OnSelected = func(*container.TabItem) { u.gridRequest() }
 	tools, status := u.buildBars()
 
-	right := container.NewHSplit(w.tabs, container.NewVScroll(container.NewPadded(w.settingsBox)))
+	// The side panes scroll up and down, never sideways: each holds its
+	// controls at the narrowest width it can be given.
+	right := container.NewHSplit(w.tabs, atLeast(container.NewVScroll(container.NewPadded(w.settingsBox)), rightPaneMin))
 	right.Offset = 0.74
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(classes)), right)
+	split := container.NewHSplit(atLeast(container.NewVScroll(container.NewPadded(w.classesBox)), leftPaneMin), right)
 	split.Offset = 0.23
-	u.win.SetContent(container.NewBorder(tools, status, nil, nil, split))
+	u.w.split = split
+	u.win.SetContent(container.New(&rootLayout{onWidth: u.setWidth}, container.NewBorder(tools, status, nil, nil, split)))
 	u.win.SetMainMenu(u.menu())
 	u.shortcuts()
 }
+
+// setWidth switches the panes between their wide and narrow
+// arrangements as the window's width crosses narrowBelow, and wraps the
+// target line to the left pane's new width.
+func (u *UI) setWidth(width float32) {
+	u.leftWidth = max(leftPaneMin, float32(u.w.split.Offset)*width)
+	u.refreshTarget(u.st)
+	narrow := width < narrowBelow
+	if narrow == u.narrow && u.widthSet {
+		return
+	}
+	u.narrow, u.widthSet = narrow, true
+	w := &u.w
+	for _, r := range []*widget.RadioGroup{w.mode, w.gridKind} {
+		r.Horizontal = !narrow
+		r.Refresh()
+	}
+	setLines(w.methodHint, u.methodHintText(u.st), nil)
+}
+
+// wide says whether the panes are in their wide arrangement.
+func (u *UI) wide() bool { return !u.narrow }
 
 func heading(s string) fyne.CanvasObject {
 	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -158,39 +189,6 @@ func labelOf(labels []string, k int) string {
 		return labels[k]
 	}
 	return fmt.Sprintf("class %d", k)
-}
-
-// buildEmpty is what an empty window shows: what to do, and the bundled
-// sample pictures to click.
-func (u *UI) buildEmpty() fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("Drop a photo here", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	title.SizeName = theme.SizeNameHeadingText
-	how := widget.NewLabelWithStyle("or open one with Open image… (Ctrl+O). PNG, JPEG, GIF, BMP, WebP and TIFF; EXIF orientation is honoured.",
-		fyne.TextAlignCenter, fyne.TextStyle{})
-	how.Wrapping = fyne.TextWrapWord
-	u.w.emptyModel = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
-	u.w.emptyModel.Wrapping = fyne.TextWrapWord
-	parts := []fyne.CanvasObject{title, how, u.w.emptyModel}
-	if samples, err := assets.Samples(); err == nil && len(samples) > 0 {
-		row := container.NewHBox()
-		for _, s := range samples {
-			img, _, err := imgio.DecodeBytes(s.File, s.Data, imgio.Limits{})
-			if err != nil {
-				continue
-			}
-			thumb := canvas.NewImageFromImage(img)
-			thumb.FillMode = canvas.ImageFillContain
-			thumb.ScaleMode = canvas.ImageScalePixels
-			thumb.SetMinSize(fyne.NewSize(96, 96))
-			open := widget.NewButton(s.File, func() { u.openSample(s) })
-			open.Importance = widget.LowImportance
-			row.Add(container.NewVBox(thumb, open))
-		}
-		parts = append(parts, widget.NewSeparator(),
-			widget.NewLabelWithStyle("Or try a sample for the embedded digits model:", fyne.TextAlignCenter, fyne.TextStyle{}),
-			container.NewCenter(row))
-	}
-	return container.NewCenter(fixed(container.NewVBox(parts...), 640, 0))
 }
 
 // menu is the window's menu bar; the shortcuts are registered on the
@@ -213,7 +211,8 @@ func (u *UI) menu() *fyne.MainMenu {
 			item("Save PNG…", fyne.KeyS, sc, u.saveDialog),
 			item("Save grid PNG…", "", 0, u.saveGridDialog),
 			item("Save layer strip PNG…", "", 0, u.saveStripDialog),
-			item("Copy facts (JSON)", "", 0, u.copyFacts),
+			item("Copy facts (a summary)", "", 0, u.copyFacts),
+			item(copyImageLabel, "", 0, u.copyImage),
 		),
 		fyne.NewMenu("View",
 			item("Toggle heat map (Space, T)", "", 0, u.s.ToggleOverlay),
@@ -221,6 +220,9 @@ func (u *UI) menu() *fyne.MainMenu {
 			item("Previous class (PgUp, [)", "", 0, func() { u.act(u.s.StepClass(-1)) }),
 			fyne.NewMenuItemSeparator(),
 			item("Light / dark theme", "", 0, u.toggleTheme),
+		),
+		fyne.NewMenu("Help",
+			item("Keyboard shortcuts (F1)", "", 0, u.showShortcuts),
 		),
 	)
 }
@@ -243,8 +245,12 @@ func (u *UI) typedKey(e *fyne.KeyEvent) {
 		u.act(u.s.StepClass(-1))
 	case fyne.KeySpace, fyne.KeyT:
 		u.s.ToggleOverlay()
+	case fyne.KeyF1:
+		u.showShortcuts()
 	case fyne.KeyEscape:
-		u.s.CancelMap()
+		if !u.closeDialog() {
+			u.s.CancelMap()
+		}
 	}
 }
 
@@ -260,16 +266,27 @@ func fixed(o fyne.CanvasObject, w, h float32) fyne.CanvasObject {
 	return container.New(&minLayout{min: fyne.NewSize(w, h)}, o)
 }
 
-type minLayout struct{ min fyne.Size }
+// atLeast is o at least width wide: a vertical scroller's content's
+// width, or width if more.
+func atLeast(o fyne.CanvasObject, width float32) fyne.CanvasObject {
+	return container.New(&minLayout{min: fyne.NewSize(width, 0), grow: true}, o)
+}
+
+// minLayout: min replaces the objects' own minimum where it is not 0
+// (grow: where it is larger).
+type minLayout struct {
+	min  fyne.Size
+	grow bool
+}
 
 func (l *minLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	m := l.min
 	for _, o := range objs {
 		s := o.MinSize()
-		if l.min.Width == 0 {
+		if l.min.Width == 0 || l.grow {
 			m.Width = max(m.Width, s.Width)
 		}
-		if l.min.Height == 0 {
+		if l.min.Height == 0 || l.grow {
 			m.Height = max(m.Height, s.Height)
 		}
 	}

@@ -53,7 +53,7 @@ func (u *UI) rememberDir(path string) {
 	u.fy.Preferences().SetString("dir", filepath.Dir(path))
 }
 
-// pickFile shows an Open dialog and calls done with the chosen path.
+// pickFile shows Fyne's Open dialog and calls done with the chosen path.
 func (u *UI) pickFile(exts []string, done func(path string)) {
 	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
 		if err != nil {
@@ -75,21 +75,125 @@ func (u *UI) pickFile(exts []string, done func(path string)) {
 		d.SetLocation(dir)
 	}
 	d.Resize(fyne.NewSize(900, 600))
+	u.showDialog(d)
+}
+
+// escEntry is an entry that hears Esc (a focused entry takes every key,
+// so the window never sees it).
+type escEntry struct {
+	widget.Entry
+	onEsc func()
+}
+
+func newEscEntry() *escEntry {
+	e := &escEntry{}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *escEntry) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape && e.onEsc != nil {
+		e.onEsc()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+// showDialog shows d; Esc closes the topmost dialog shown this way.
+func (u *UI) showDialog(d interface {
+	Show()
+	Hide()
+	SetOnClosed(func())
+}) {
+	u.dialogs = append(u.dialogs, d.Hide)
+	n := len(u.dialogs)
+	d.SetOnClosed(func() {
+		if len(u.dialogs) >= n {
+			u.dialogs = u.dialogs[:n-1]
+		}
+	})
 	d.Show()
 }
 
-func (u *UI) openImageDialog() { u.pickFile(imageExts, u.s.OpenImage) }
+// closeDialog closes the topmost dialog (Esc); false if there is none.
+func (u *UI) closeDialog() bool {
+	if len(u.dialogs) == 0 {
+		return false
+	}
+	u.dialogs[len(u.dialogs)-1]()
+	return true
+}
+
+// pathDialog asks for a file: a path typed (absolute as typed, ~ for the
+// home folder, relative to base) or chosen with Browse…. Enter or the
+// action button goes on, Esc or Cancel closes it.
+func (u *UI) pathDialog(title, action, initial, base string, browse func(set func(string)), done func(path string)) *escEntry {
+	e := newEscEntry()
+	e.SetText(initial)
+	var d *dialog.CustomDialog
+	submit := func() {
+		path := resolvePath(e.Text, base)
+		d.Hide()
+		if path != "" {
+			done(path)
+		}
+	}
+	e.OnSubmitted = func(string) { submit() }
+	browseBtn := widget.NewButton("Browse…", func() { browse(func(p string) { e.SetText(p) }) })
+	ok := widget.NewButton(action, submit)
+	ok.Importance = widget.HighImportance
+	d = dialog.NewCustomWithoutButtons(title, fixed(container.NewBorder(nil, nil, nil, browseBtn, e), 560, 0), u.win)
+	d.SetButtons([]fyne.CanvasObject{widget.NewButton("Cancel", func() { d.Hide() }), ok})
+	e.onEsc = d.Hide
+	u.showDialog(d)
+	u.win.Canvas().Focus(e)
+	return e
+}
+
+// resolvePath reads a typed path: trimmed, ~/ is the home folder, an
+// absolute path is used as typed, a relative one is under base.
+func resolvePath(typed, base string) string {
+	p := strings.TrimSpace(typed)
+	switch {
+	case p == "":
+		return ""
+	case p == "~" || strings.HasPrefix(p, "~/"):
+		if home, err := os.UserHomeDir(); err == nil {
+			p = filepath.Join(home, p[1:])
+		}
+	case !filepath.IsAbs(p) && base != "":
+		p = filepath.Join(base, p)
+	}
+	return filepath.Clean(p)
+}
+
+// openDir is where a typed relative path to open starts: the last folder
+// used, else the working folder.
+func (u *UI) openDir() string {
+	if dir := u.fy.Preferences().String("dir"); dir != "" {
+		return dir
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
+func (u *UI) openImageDialog() {
+	u.pathDialog("Open image", "Open", "", u.openDir(), func(set func(string)) { u.pickFile(imageExts, set) }, func(path string) {
+		u.rememberDir(path)
+		u.s.OpenImage(path)
+	})
+}
 
 // openModelDialog asks for an ONNX file and an optional labels file.
 func (u *UI) openModelDialog() {
 	prefs := u.fy.Preferences()
-	model := widget.NewEntry()
+	model := newEscEntry()
 	model.SetPlaceHolder("model.onnx")
 	model.SetText(prefs.String("model"))
-	labels := widget.NewEntry()
+	labels := newEscEntry()
 	labels.SetPlaceHolder("optional: labels.txt, one class name per line")
 	labels.SetText(prefs.String("labels"))
-	browse := func(e *widget.Entry, exts []string) *widget.Button {
+	browse := func(e *escEntry, exts []string) *widget.Button {
 		return widget.NewButton("Browse…", func() { u.pickFile(exts, e.SetText) })
 	}
 	hint := widget.NewLabel("Any CNN classifier exported to ONNX (VGG, ResNet, MobileNet, DenseNet, EfficientNet, …). A NAME.json beside NAME.onnx, if present, sets the input size, normalisation, labels and default layer. Without labels, 1000-class models get the ImageNet names.")
@@ -108,9 +212,10 @@ func (u *UI) openModelDialog() {
 			u.showError(errors.New("give a model file"))
 			return
 		}
-		u.loadModel(path, strings.TrimSpace(labels.Text))
+		u.loadModel(resolvePath(path, u.openDir()), resolvePath(labels.Text, u.openDir()))
 	}, u.win)
-	d.Show()
+	model.onEsc, labels.onEsc = d.Hide, d.Hide
+	u.showDialog(d)
 }
 
 // defaultName proposes a file name for the current picture.
@@ -132,28 +237,68 @@ func (u *UI) defaultName(suffix string) string {
 	return base + suffix + ".png"
 }
 
-// pickSave shows a Save dialog and calls done with the chosen path.
+// saveDir is where a save proposes to write: the folder of the last
+// save, else the picture's own folder, else the last folder used.
+func (u *UI) saveDir() string {
+	switch {
+	case u.lastSaveDir != "":
+		return u.lastSaveDir
+	case u.st.ImagePath != "":
+		if abs, err := filepath.Abs(filepath.Dir(u.st.ImagePath)); err == nil {
+			return abs
+		}
+		return filepath.Dir(u.st.ImagePath)
+	}
+	return u.openDir()
+}
+
+// pickSave asks where to save, proposing name in saveDir, and calls done
+// with the path once its folder is known to exist.
 func (u *UI) pickSave(name string, done func(path string)) {
-	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
-		if err != nil {
+	dir := u.saveDir()
+	browse := func(set func(string)) {
+		d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+			if err != nil {
+				u.showError(err)
+				return
+			}
+			if wc != nil {
+				path := wc.URI().Path()
+				wc.Close()
+				removeIfEmpty(path) // Fyne created it; the export writes it
+				set(path)
+			}
+		}, u.win)
+		d.SetFileName(name)
+		d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
+		}
+		d.Resize(fyne.NewSize(900, 600))
+		u.showDialog(d)
+	}
+	u.pathDialog("Save PNG", "Save", filepath.Join(dir, name), dir, browse, func(path string) {
+		if err := checkSavePath(path); err != nil {
 			u.showError(err)
 			return
 		}
-		if wc == nil {
-			return
-		}
-		path := wc.URI().Path()
-		wc.Close()
+		u.lastSaveDir = filepath.Dir(path)
 		u.rememberDir(path)
 		done(path)
-	}, u.win)
-	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".png"}))
-	if dir := u.startDir(); dir != nil {
-		d.SetLocation(dir)
+	})
+}
+
+// checkSavePath says in one line why path cannot be written, if it
+// cannot: its folder is missing or it is a folder.
+func checkSavePath(path string) error {
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("cannot save %s: there is no folder %s", filepath.Base(path), dir)
 	}
-	d.Resize(fyne.NewSize(900, 600))
-	d.Show()
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("cannot save to %s: it is a folder", path)
+	}
+	return nil
 }
 
 func (u *UI) saveDialog() {
@@ -194,17 +339,4 @@ func (u *UI) saveGridDialog() {
 			}
 		})
 	})
-}
-
-// copyFacts puts the facts of the picture on screen on the clipboard as
-// JSON: Fyne's clipboard holds text only, so the picture itself is saved
-// with Save PNG.
-func (u *UI) copyFacts() {
-	f, err := u.s.Facts()
-	if err != nil {
-		u.w.status.SetText("Nothing to copy: " + err.Error())
-		return
-	}
-	u.fy.Clipboard().SetContent(string(f.JSON()))
-	u.w.status.SetText("Copied the facts as JSON (the clipboard holds text only: use Save PNG… for the picture).")
 }

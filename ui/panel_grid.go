@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -27,7 +26,7 @@ func (u *UI) buildGrid() fyne.CanvasObject {
 	w.gridCells = container.NewGridWrap(fyne.NewSize(220, 190))
 	saveGrid := widget.NewButtonWithIcon("Save grid PNG…", theme.DocumentSaveIcon(), u.saveGridDialog)
 	return container.NewBorder(
-		container.NewVBox(container.NewHBox(w.gridKind, w.gridSlow, layout.NewSpacer(), saveGrid), w.gridInfo),
+		container.NewVBox(container.New(&rowLayout{wide: u.wide}, w.gridKind, w.gridSlow, saveGrid), w.gridInfo),
 		nil, nil, nil, container.NewVScroll(w.gridCells))
 }
 

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -38,7 +37,7 @@ func (u *UI) refreshMethod(st core.State) core.Method {
 		if u.w.method.Text != meth.Display {
 			u.w.method.SetText(meth.Display)
 		}
-		setLines(u.w.methodHint, wrapText(methodHint(m, meth), 46), u.w.settingsBox)
+		setLines(u.w.methodHint, u.methodHintText(st), u.w.settingsBox)
 		u.w.method.Enable()
 	} else {
 		u.w.method.Disable()
@@ -46,12 +45,23 @@ func (u *UI) refreshMethod(st core.State) core.Method {
 	return meth
 }
 
-// showMethodMenu pops up the methods; those that do not apply to the
-// model are disabled and say so (the hint under the button says why).
+// showMethodMenu pops up the methods.
 func (u *UI) showMethodMenu() {
+	items := u.methodItems()
+	if items == nil {
+		return
+	}
+	b := u.w.method
+	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
+}
+
+// methodItems are the method picker's entries: those that do not apply
+// to the model are disabled and say why.
+func (u *UI) methodItems() []*fyne.MenuItem {
 	m := u.st.Model
 	if m == nil {
-		return
+		return nil
 	}
 	var items []*fyne.MenuItem
 	for _, x := range m.Methods() {
@@ -60,35 +70,59 @@ func (u *UI) showMethodMenu() {
 			label += "  (slow)"
 		}
 		if !x.Applies {
-			label += "  — not for this model"
+			label += "  — not for this model: " + shortReason(x.Reason)
 		}
 		it := fyne.NewMenuItem(label, func() { u.chooseMethod(x.Name) })
 		it.Disabled = !x.Applies
 		it.Checked = x.Name == u.st.Sel.Method
 		items = append(items, it)
 	}
-	b := u.w.method
-	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
+	return items
 }
 
 func (u *UI) chooseMethod(name string) { u.act(u.s.SetMethod(name)) }
 
-// methodHint describes the chosen method and says which methods do not
-// apply, and why.
-func methodHint(m *core.Model, meth core.Method) string {
-	var b strings.Builder
-	b.WriteString(meth.Description)
-	if meth.Slow {
-		b.WriteString(" Slow: many forward passes; progress and Cancel are in the status bar.")
+// methodHintText is the selected method's sentence, wrapped to the
+// pane's width and padded to as many lines as the longest of the model's
+// methods takes, so the controls under it stay where they are.
+func (u *UI) methodHintText(st core.State) string {
+	m := st.Model
+	if m == nil {
+		return ""
 	}
-	if meth.FixedLayer {
-		b.WriteString(" Reads a fixed layer: the layer choice does not apply.")
+	n := wideHintLen
+	if u.narrow {
+		n = narrowHintLen
 	}
+	text, most := "", 0
 	for _, x := range m.Methods() {
-		if !x.Applies {
-			fmt.Fprintf(&b, "\n%s: not for this model: %s.", x.Display, strings.TrimSuffix(x.Reason, "."))
+		t := wrapText(methodHint(x), n)
+		most = max(most, strings.Count(t, "\n"))
+		if x.Name == st.Sel.Method {
+			text = t
 		}
 	}
-	return b.String()
+	return text + strings.Repeat("\n", most-strings.Count(text, "\n"))
+}
+
+// methodHint is what the method computes (the reasons other methods do
+// not apply are in the picker, beside each of them).
+func methodHint(meth core.Method) string {
+	s := meth.Description
+	if meth.Slow {
+		s += " Slow: many forward passes."
+	}
+	if meth.FixedLayer {
+		s += " Reads a fixed layer, whatever the layer picker says."
+	}
+	return s
+}
+
+// shortReason is a reason's first clause, for a menu entry's one line.
+func shortReason(r string) string {
+	r = strings.TrimSuffix(r, ".")
+	if i := strings.IndexAny(r, ":—→("); i > 0 {
+		r = r[:i]
+	}
+	return strings.TrimSpace(r)
 }

@@ -3,9 +3,11 @@ package ui
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
@@ -21,7 +23,13 @@ func (u *UI) buildPredictions() {
 			name.Truncation = fyne.TextTruncateEllipsis
 			bar := widget.NewProgressBar()
 			bar.TextFormatter = func() string { return "" }
-			return container.NewBorder(nil, nil, nil, container.NewGridWrap(fyne.NewSize(70, 30), container.NewStack(bar, widget.NewLabel("0.000"))), name)
+			// The number is drawn on its bar, in the theme's text colour
+			// on the bar's track (the label's own padding keeps it clear
+			// of the filled part's edge).
+			num := widget.NewLabelWithStyle("0.000", fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+			cell := container.NewThemeOverride(container.NewStack(bar, num), barTheme{u.theme()})
+			w.bars = append(w.bars, cell)
+			return container.NewBorder(nil, nil, nil, fixed(cell, 72, 0), name)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(w.top) {
@@ -30,7 +38,7 @@ func (u *UI) buildPredictions() {
 			p := w.top[i]
 			c := o.(*fyne.Container)
 			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%d. %s", i+1, p.Label))
-			st := c.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container)
+			st := c.Objects[1].(*fyne.Container).Objects[0].(*container.ThemeOverride).Content.(*fyne.Container)
 			st.Objects[0].(*widget.ProgressBar).SetValue(float64(p.Prob))
 			st.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%.3f", p.Prob))
 		})
@@ -42,13 +50,15 @@ func (u *UI) buildPredictions() {
 		u.act(u.s.SetClass(w.top[i].Class))
 		u.win.Canvas().Unfocus()
 	}
+	// The target line wraps at spaces to the pane's width: a long label
+	// takes two lines rather than being cut.
 	w.classInfo = widget.NewLabel("")
-	w.classInfo.Truncation = fyne.TextTruncateEllipsis
 
 	// Searchable class picker.
 	w.search = widget.NewEntry()
-	w.search.SetPlaceHolder("Find a class: name or number")
+	w.search.SetPlaceHolder("Find a class…")
 	w.search.OnChanged = u.filterClasses
+	w.search.OnSubmitted = func(string) { u.pickOnlyMatch() }
 	w.searchList = widget.NewList(
 		func() int { return len(w.matches) },
 		func() fyne.CanvasObject {
@@ -92,8 +102,7 @@ func (u *UI) buildPredictions() {
 
 // refreshPredictions marks the target class in the lists and describes it.
 func (u *UI) refreshPredictions(st core.State) {
-	sel, m := st.Sel, st.Model
-	has := st.Analysis != nil
+	sel := st.Sel
 	idx := -1
 	for i, p := range st.Top {
 		if p.Class == sel.Class {
@@ -112,11 +121,17 @@ func (u *UI) refreshPredictions(st core.State) {
 		u.w.searchList.Refresh() // it marks the target class
 		u.w.listedClass, u.w.listedFor = sel.Class, st.Analysis
 	}
-	if has {
-		k := sel.Class
-		setText(u.w.classInfo, fmt.Sprintf("Target: %d “%s”  p=%.3f  (rank %d)", k, m.Label(k), st.Analysis.Probs[k], rankOf(u.w.rank, k)+1))
+	u.refreshTarget(st)
+}
+
+// refreshTarget describes the target class, wrapped to the pane.
+func (u *UI) refreshTarget(st core.State) {
+	if st.Analysis != nil {
+		k, m := st.Sel.Class, st.Model
+		setLines(u.w.classInfo, u.targetText(fmt.Sprintf("Target: %d “%s”", k, m.Label(k)))+
+			fmt.Sprintf("\np=%.3f · rank %d", st.Analysis.Probs[k], rankOf(u.w.rank, k)+1), u.w.classesBox)
 	} else {
-		setText(u.w.classInfo, "Open a picture to see what the model predicts.")
+		setLines(u.w.classInfo, u.targetText("Open a picture to see what the model predicts."), u.w.classesBox)
 	}
 }
 
@@ -128,6 +143,31 @@ func (u *UI) filterClasses(q string) {
 	}
 	u.w.searchList.Refresh()
 	u.w.searchList.ScrollToTop()
+}
+
+// targetText wraps s at spaces to the width the left pane has.
+func (u *UI) targetText(s string) string {
+	th := theme.Current()
+	room := max(u.leftWidth, leftPaneMin) - 2*theme.Padding() - 2*th.Size(theme.SizeNameInnerPadding)
+	var lines []string
+	for _, word := range strings.Fields(s) {
+		n := len(lines) - 1
+		if n >= 0 && fyne.MeasureText(lines[n]+" "+word, th.Size(theme.SizeNameText), fyne.TextStyle{}).Width <= room {
+			lines[n] += " " + word
+		} else {
+			lines = append(lines, word)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// pickOnlyMatch makes the search's only match the target (Enter in the
+// search field).
+func (u *UI) pickOnlyMatch() {
+	if len(u.w.matches) == 1 {
+		u.act(u.s.SetClass(u.w.matches[0]))
+		u.win.Canvas().Unfocus()
+	}
 }
 
 func rankOf(rank []int, k int) int {

@@ -44,9 +44,10 @@ func (u *UI) buildTrust() *trustPanel {
 	p.roadText, p.sanityText = line(theme.SizeNameText), line(theme.SizeNameText)
 	p.roadVerdict, p.sanVerdict = line(theme.SizeNameCaptionText), line(theme.SizeNameCaptionText)
 	p.curve = newCurvePlot("Sanity check", "rank corr. solid, SSIM dashed", "layers randomised")
-	lines := container.NewVBox(container.NewHBox(p.road, p.roadCancel, p.sanity, p.sanityCancel),
-		p.roadText, p.roadVerdict, p.sanityText, p.sanVerdict)
-	p.box = container.NewBorder(nil, nil, nil, fixed(p.curve, 180, 0), lines)
+	// Narrow: the buttons one pair a row, the curve under the lines.
+	buttons := container.New(&rowLayout{wide: u.wide, packed: true}, container.NewHBox(p.road, p.roadCancel), container.NewHBox(p.sanity, p.sanityCancel))
+	lines := container.NewVBox(buttons, p.roadText, p.roadVerdict, p.sanityText, p.sanVerdict)
+	p.box = container.New(&rowLayout{wide: u.wide}, lines, fixed(p.curve, 180, 140))
 	return p
 }
 

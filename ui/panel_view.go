@@ -67,7 +67,7 @@ func (u *UI) buildDrawing() {
 		}
 	})
 
-	w.captionCk = widget.NewCheck("Caption and colour bar in saved PNG", func(on bool) {
+	w.captionCk = widget.NewCheck("Caption in saved PNG", func(on bool) {
 		u.caption = on
 		u.fy.Preferences().SetBool("caption", on)
 	})
@@ -87,14 +87,18 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 	w.hover = widget.NewLabel(hoverHelp)
 	w.bar = canvas.NewImageFromImage(nil)
 	w.bar.FillMode = canvas.ImageFillContain
-	w.bar.SetMinSize(fyne.NewSize(64, 300))
+	w.bar.SetMinSize(fyne.NewSize(64, 120))
 	w.faith = newFaithPanel(func() { u.act(u.s.RunFaithfulness()) }, u.s.CancelFaithfulness)
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
 	w.trust = u.buildTrust()
-	w.viewBottom = container.NewVBox(w.note, container.NewBorder(nil, nil, nil, w.faith.controls, w.hover), w.faith.body, w.trust.box)
-	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, container.NewCenter(w.bar), w.view)
+	w.viewBottom = container.NewVBox(w.note, container.New(&rowLayout{wide: u.wide}, w.hover, w.faith.controls), w.faith.body, w.trust.box)
+	w.spinner = widget.NewActivity()
+	w.spinner.Hide()
+	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, w.bar, container.NewStack(w.view, container.NewCenter(w.spinner)))
 	w.empty = u.buildEmpty()
-	return container.NewStack(w.viewBox, w.empty)
+	// A short window scrolls the tab (the picture keeps its least size)
+	// rather than drawing the panels under it over each other.
+	return container.NewVScroll(container.NewStack(w.viewBox, w.empty))
 
 }
 
@@ -122,14 +126,23 @@ func (u *UI) refreshDrawing(st core.State) {
 
 // viewChanged shows the latest picture.
 func (u *UI) viewChanged(st core.State) {
+	if st.Photo != nil {
+		u.pending = nil
+	}
+	if st.Photo == nil && u.pending != nil {
+		u.showPending(st)
+		return
+	}
 	if st.Photo == nil {
 		u.w.empty.Show()
 		u.w.viewBox.Hide()
-		setText(u.w.emptyModel, u.emptyModelText(st))
+		u.spin(false)
+		u.refreshEmpty(st)
 		return
 	}
 	u.w.empty.Hide()
 	u.w.viewBox.Show()
+	u.spin(st.View == nil || st.View.Base != st.Photo)
 	v := st.View
 	var img image.Image = st.Photo
 	if v != nil && v.Analysis == st.Analysis && v.Base == st.Photo && st.Sel.Overlay {
@@ -155,7 +168,7 @@ func (u *UI) viewChanged(st core.State) {
 	setText(u.w.hover, l.Hover)
 	note := ""
 	if v != nil {
-		note = v.Note()
+		note = viewNote(v)
 	}
 	if st.ViewErr != "" {
 		note = "Failed: " + st.ViewErr
@@ -165,7 +178,7 @@ func (u *UI) viewChanged(st core.State) {
 	} else {
 		u.w.note.Show()
 	}
-	setLines(u.w.note, wrapText(note, 110), u.w.viewBox)
+	setLines(u.w.note, wrapText(note, u.noteLen()), u.w.viewBox)
 	u.updateBar(v, st.Sel.Overlay)
 	if st.Current() && !u.ready {
 		u.ready = true
@@ -185,6 +198,47 @@ func (u *UI) viewChanged(st core.State) {
 			}()
 		}
 	}
+}
+
+// showPending shows the command line's picture while the session
+// still reads it (and loads the model), with the spinner over it.
+func (u *UI) showPending(st core.State) {
+	u.w.empty.Hide()
+	u.w.viewBox.Show()
+	if u.w.view.Image() != u.pending {
+		u.w.view.SetImage(u.pending)
+	}
+	what := "Opening the picture…"
+	if st.ModelLoading != "" {
+		what = "Loading " + st.ModelLoading + "…"
+	}
+	setText(u.w.imageTitle, u.opts.Image)
+	setText(u.w.viewTitle, what)
+	u.w.bar.Hide()
+	u.spin(true)
+}
+
+// spin shows or hides the spinner over the picture.
+func (u *UI) spin(on bool) {
+	if on == u.w.spinner.Visible() {
+		return
+	}
+	if on {
+		u.w.spinner.Show()
+		u.w.spinner.Start()
+	} else {
+		u.w.spinner.Stop()
+		u.w.spinner.Hide()
+	}
+}
+
+// viewNote says what is odd about v's map; a fixed-layer method's note
+// names the layer it reads, not the layer picker's.
+func viewNote(v *core.View) string {
+	if v.Method.FixedLayer {
+		return core.DescribeFlagsAt(v.Flags, "at "+core.ShortLayer(v.Layer)+", the layer "+v.Method.Display+" reads")
+	}
+	return v.Note()
 }
 
 func (u *UI) emptyModelText(st core.State) string {
@@ -220,4 +274,12 @@ func (u *UI) updateBar(v *core.View, overlay bool) {
 func (u *UI) hover(x, y int, ok bool) {
 	u.pointer = core.Pointer{X: x, Y: y, In: ok}
 	setText(u.w.hover, core.HoverText(u.st, u.pointer))
+}
+
+// noteLen is how many runes a line of the note under the picture holds.
+func (u *UI) noteLen() int {
+	if u.narrow {
+		return 32
+	}
+	return 90
 }

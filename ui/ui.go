@@ -82,6 +82,13 @@ type UI struct {
 	pendingLabels string // the labels file of the model being loaded
 	caption       bool
 	dark          bool
+	// narrow: the window is narrower than narrowBelow and the panes are
+	// in their narrow arrangement (widthSet once the first layout said).
+	narrow, widthSet bool
+	leftWidth        float32     // the classes pane's width, as the window's width gives it
+	lastSaveDir      string      // the folder of this run's last save
+	pending          image.Image // the command line's picture, shown until the session has it
+	dialogs          []func()    // hide the dialogs open, the topmost last (Esc)
 
 	w widgets
 }
@@ -129,6 +136,7 @@ func New(a fyne.App, opts Options, post func(func())) *UI {
 	prefs.RemoveValue("measure")
 	u.startModel()
 	if opts.Image != "" {
+		u.preview(opts.Image)
 		u.s.OpenImage(opts.Image)
 	}
 	u.refresh()
@@ -276,7 +284,9 @@ func (u *UI) modelChanged(st core.State) {
 	u.w.layer.Options = opts
 	u.w.layer.Refresh()
 	u.w.searchLabels = m.Labels
-	u.w.matches = core.SearchLabels(m, u.w.search.Text)
+	// A search typed for the previous model's labels means nothing here.
+	u.w.search.SetText("")
+	u.w.matches = core.SearchLabels(m, "")
 	u.w.searchList.Refresh()
 }
 

@@ -32,7 +32,7 @@ func newOverlayView(onHover func(x, y int, ok bool)) *overlayView {
 
 func (v *overlayView) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(v.img) }
 
-func (v *overlayView) MinSize() fyne.Size { return fyne.NewSize(320, 240) }
+func (v *overlayView) MinSize() fyne.Size { return fyne.NewSize(160, 180) }
 
 // Image is the picture shown.
 func (v *overlayView) Image() image.Image { return v.img.Image }
