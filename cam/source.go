@@ -113,6 +113,13 @@ type Result struct {
 	Layer string
 	// Extent is the part of the input the map covers.
 	Extent Rect
+	// Final: Map is already the method's final map at the input's size
+	// (FullGrad, aug-smooth): min-max post-processing keeps it as is.
+	Final bool
+	// HWC is the method's image, H×W×C at the input's size, where it
+	// gives one (Guided Backprop, Guided Grad-CAM); Map is then its
+	// per-pixel magnitude.
+	HWC []float32
 }
 
 // ablationCAM zeroes each channel: through the shortcut where the model
