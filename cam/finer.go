@@ -91,11 +91,9 @@ var finerCompare = []int{1, 2, 3}
 
 // finerCAM is Grad-CAM on the gradients of FinerWeightedTarget for the
 // class against the classes at ranks p.Compare (default 1, 2, 3) of
-// nearness in logit, with the option finer-alpha.
+// nearness in logit, with the option finer-alpha. It explains its own
+// target, so it takes no -target (Method.TakesTarget).
 func finerCAM(ctx context.Context, src Source, p Params) (Result, error) {
-	if p.Target != "" && p.Target != "logit" {
-		return Result{}, fmt.Errorf("cam: finercam explains its own target (the class against its nearest rivals), not -target %s", p.Target)
-	}
 	ranks := p.Compare
 	if len(ranks) == 0 {
 		ranks = finerCompare
