@@ -344,7 +344,7 @@ func (k *binop) walk(a, b, out *tval, visit func(o, ia, ib int)) {
 	})
 }
 
-// unary's curvature: C = f”(x)·ẋ·ȳ.
+// unary's curvature: C = f₂(x)·ẋ·ȳ, f₂ the second derivative.
 func (u *unary) curvature(in []*tval, out *tval, din [][]float32, dout []float32, want []bool) ([][]float32, error) {
 	if u.d2 == nil {
 		return nil, fmt.Errorf("%s has no second derivative", u.op)
