@@ -261,3 +261,7 @@ func upscaleInput(x *tensor.Dense, scale float64) (*tensor.Dense, error) {
 	}
 	return tensor.New(tensor.WithShape(1, c, bh, bw), tensor.WithBacking(out)), nil
 }
+
+// Source is the analysis as cam's methods read it (Deep Feature
+// Factorization and other callers outside the registry).
+func (a *Analysis) Source() cam.Source { return source{a} }
