@@ -137,6 +137,10 @@ func (s source) With(ctx context.Context, input cam.Maps) (cam.Source, error) {
 	return source{b}, nil
 }
 
+// Close releases a source made by With once a method is done with it
+// (cam closes those it asks for): its pass's buffers go back to the arena.
+func (s source) Close() { s.a.Close() }
+
 // checkSeed refuses a seed that is not one value per class.
 func (s source) checkSeed(seed []float32) error {
 	if len(seed) != len(s.a.Scores) {

@@ -16,7 +16,7 @@ const goldenV2Dir = "../testdata/golden/tinyvgg16-v2"
 // golden set, tested by TestZooGoldenEndToEnd rather than
 // TestGoldenMapsEndToEnd.
 var zooGolden = map[string]bool{"shapleycam": true, "fullgrad": true, "guidedbackprop": true,
-	"guided-gradcam": true, "finercam": true, "torchcam.SmoothGradCAMpp": true, "smoothgradcam++": true}
+	"guided-gradcam": true, "finercam": true, "smoothgradcam++": true}
 
 // finalOf is a request's final 224×224 map through the whole pipeline.
 func finalOf(t *testing.T, a *Analysis, req MapRequest) (*LayerMap, cam.Map) {

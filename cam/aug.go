@@ -119,6 +119,7 @@ func (m Method) augSmooth(ctx context.Context, src Source, p Params) (Result, er
 		if err != nil {
 			return Map{}, err
 		}
+		defer closeWith(s)
 		r, err := m.Compute(ctx, s, q)
 		if err != nil {
 			return Map{}, err

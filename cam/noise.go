@@ -198,7 +198,10 @@ func smoothGradCAMpp(ctx context.Context, src Source, p Params) (Result, error) 
 		if err != nil {
 			return Maps{}, err
 		}
-		return TargetGradients(ctx, s, p.Layer, p)
+		defer closeWith(s)
+		g, err := TargetGradients(ctx, s, p.Layer, p)
+		// the gradient outlives the source's pass: copy it out of the arena
+		return Maps{C: g.C, H: g.H, W: g.W, Data: append([]float32(nil), g.Data...)}, err
 	}
 	samples, sigma := p.Options["samples"], p.Options["sigma"]
 	if samples < 1 || samples != math.Trunc(samples) || samples > 1000 {

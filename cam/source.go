@@ -60,6 +60,14 @@ type Source interface {
 	With(ctx context.Context, input Maps) (Source, error)
 }
 
+// closeWith releases a source that With made, if it can be released (the
+// engine's go back to its arena for the next pass).
+func closeWith(s Source) {
+	if c, ok := s.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
 // BiasTerm is one layer's bias and the gradient at that layer's output.
 type BiasTerm struct {
 	Layer string

@@ -54,21 +54,21 @@ func (p *Pass) HessianVector(ctx context.Context, layer string, seed, v []float3
 	if len(v) != len(t.f) {
 		return nil, fmt.Errorf("the vector holds %d values; layer %q has %d", len(v), layer, len(t.f))
 	}
+	per := len(p.Scores())
+	if len(seed) != per {
+		return nil, fmt.Errorf("a seed holds %d values; the scores have %d", len(seed), per)
+	}
+	if !p.keep {
+		return nil, fmt.Errorf("Hessian-vector products need a kept forward pass")
+	}
 	tid := p.net.byName[layer]
 	down := p.net.downstream(tid)
 	if p.flatAfter(down) {
-		if _, _, err := p.reverse(ctx, tid, seed, 1, nil); err != nil {
-			return nil, err // the seed or the layer is wrong: say so, not zero
-		}
 		return tensor.New(tensor.WithShape(t.shape...), tensor.WithBacking(make([]float32, len(t.f)))), nil
 	}
 	tan, err := p.tangents(ctx, tid, v, down)
 	if err != nil {
 		return nil, err
-	}
-	per := len(p.Scores())
-	if len(seed) != per {
-		return nil, fmt.Errorf("a seed holds %d values; the scores have %d", len(seed), per)
 	}
 	pair := make([]float32, 2*per)
 	copy(pair, seed)
