@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"camviz/inference"
+
+	"gorgonia.org/tensor"
 )
 
 // Analysis is one image through one model: the kept forward pass and the
@@ -24,6 +26,9 @@ type Analysis struct {
 
 	mu    sync.Mutex
 	grads map[gradKey][]float32
+	// inputGrads are input gradients by seed (and guided), see
+	// source.InputGradients.
+	inputGrads map[string]*tensor.Dense
 	cache mapCache
 	faith faithCache
 }

@@ -75,11 +75,35 @@ func (s source) InputGradients(ctx context.Context, seed []float32, guided bool)
 		return cam.Maps{}, err
 	}
 	defer release()
-	g, err := s.a.pass.InputGrad(ctx, seed, guided)
-	if err != nil {
-		return cam.Maps{}, err
+	key := seedKey(seed, guided)
+	s.a.mu.Lock()
+	g, ok := s.a.inputGrads[key]
+	s.a.mu.Unlock()
+	if !ok {
+		t, err := s.a.pass.InputGrad(ctx, seed, guided)
+		if err != nil {
+			return cam.Maps{}, err
+		}
+		g = t
+		s.a.keepInputGrad(key, g)
 	}
 	return mapsOf(g)
+}
+
+// seedKey names an input gradient in the analysis's cache.
+func seedKey(seed []float32, guided bool) string {
+	return fmt.Sprint(guided, seed)
+}
+
+// keepInputGrad caches an input gradient (FullGrad's bias pass ends with
+// the plain one, which its input term then reads for free).
+func (a *Analysis) keepInputGrad(key string, g *tensor.Dense) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inputGrads == nil {
+		a.inputGrads = map[string]*tensor.Dense{}
+	}
+	a.inputGrads[key] = g
 }
 
 // BiasGradients are FullGrad's per-layer terms from one backward pass.
@@ -92,10 +116,11 @@ func (s source) BiasGradients(ctx context.Context, seed []float32) ([]cam.BiasTe
 		return nil, err
 	}
 	defer release()
-	terms, err := s.a.pass.BiasGrads(ctx, seed)
+	terms, gx, err := s.a.pass.BiasGrads(ctx, seed)
 	if err != nil {
 		return nil, err
 	}
+	s.a.keepInputGrad(seedKey(seed, false), gx)
 	out := make([]cam.BiasTerm, len(terms))
 	for i, t := range terms {
 		out[i] = cam.BiasTerm{Layer: t.Node, Bias: t.Bias,

@@ -98,11 +98,13 @@ func fullGrad(ctx context.Context, src Source, p Params) (Result, error) {
 		return Result{}, err
 	}
 	x := src.Input()
-	gx, err := src.InputGradients(ctx, seed, false)
+	// The bias terms first: an engine whose bias pass ends at the input
+	// may answer the input gradient from it.
+	terms, err := src.BiasGradients(ctx, seed)
 	if err != nil {
 		return Result{}, fmt.Errorf("cam: fullgrad: %w", err)
 	}
-	terms, err := src.BiasGradients(ctx, seed)
+	gx, err := src.InputGradients(ctx, seed, false)
 	if err != nil {
 		return Result{}, fmt.Errorf("cam: fullgrad: %w", err)
 	}

@@ -41,11 +41,17 @@ func (p *Pass) InputGrad(ctx context.Context, seed []float32, guided bool) (*ten
 	if err != nil {
 		return nil, err
 	}
+	return p.toNCHW(g, shape), nil
+}
+
+// toNCHW is an input-shaped gradient as [N,C,H,W] (a channels-last
+// graph's transposed back).
+func (p *Pass) toNCHW(g []float32, shape []int) *tensor.Dense {
 	t := &tval{shape: shape, f: g}
 	if p.net.nhwc {
 		t, _, _ = (&transpose{perm: []int{0, 3, 1, 2}}).forward(nil, []*tval{t}, false)
 	}
-	return tensor.New(tensor.WithShape(t.shape...), tensor.WithBacking(t.f)), nil
+	return tensor.New(tensor.WithShape(t.shape...), tensor.WithBacking(t.f))
 }
 
 // guideRelu turns a Relu's adjoint dy·[x > 0] into dy·[x > 0]·[dy > 0]:
@@ -71,11 +77,12 @@ type BiasGrad struct {
 // BiasGrads returns, from one backward pass to the input, FullGrad's
 // terms: for every Conv with a bias and every BatchNormalization (its
 // bias as folded, β − μ·γ/√(σ²+ε)), in graph order, the bias and the
-// gradient of the seeded scores at the node's output. A layer the scores
-// do not depend on has no term. pytorch-grad-cam takes the Conv2d with a
-// bias and the BatchNorm2d modules; an export that folded a BatchNorm into
-// its Conv leaves one Conv whose bias and output are the BatchNorm's.
-func (p *Pass) BiasGrads(ctx context.Context, seed []float32) ([]BiasGrad, error) {
+// gradient of the seeded scores at the node's output; and the input
+// gradient that pass ends with (as InputGrad). A layer the scores do not
+// depend on has no term. pytorch-grad-cam takes the Conv2d with a bias and
+// the BatchNorm2d modules; an export that folded a BatchNorm into its Conv
+// leaves one Conv whose bias and output are the BatchNorm's.
+func (p *Pass) BiasGrads(ctx context.Context, seed []float32) ([]BiasGrad, *tensor.Dense, error) {
 	var terms []BiasGrad
 	hook := func(_ int, s step, dout []float32, _ [][]float32) error {
 		if b := biasOf(s.k); b != nil {
@@ -83,18 +90,19 @@ func (p *Pass) BiasGrads(ctx context.Context, seed []float32) ([]BiasGrad, error
 		}
 		return nil
 	}
-	if _, _, err := p.reverse(ctx, p.net.input, seed, 1, hook); err != nil {
-		return nil, err
+	g, shape, err := p.reverse(ctx, p.net.input, seed, 1, hook)
+	if err != nil {
+		return nil, nil, err
 	}
 	for i, j := 0, len(terms)-1; i < j; i, j = i+1, j-1 {
 		terms[i], terms[j] = terms[j], terms[i] // the backward met them last first
 	}
 	for _, t := range terms {
 		if len(t.Shape) != 4 {
-			return nil, fmt.Errorf("bias layer %q has output %s, not [N,C,H,W]", t.Node, shapeStr(t.Shape))
+			return nil, nil, fmt.Errorf("bias layer %q has output %s, not [N,C,H,W]", t.Node, shapeStr(t.Shape))
 		}
 	}
-	return terms, nil
+	return terms, p.toNCHW(g, shape), nil
 }
 
 // biasOf is the per-channel bias of a Conv or BatchNormalization kernel,

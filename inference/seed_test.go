@@ -130,10 +130,11 @@ func TestZooDerivativesMatchTorch(t *testing.T) {
 				t.Logf("HVP: %.2g relative", scaledClose(t, "HVP", hv.Data().([]float32), want, 1e-3))
 			}
 
-			terms, err := p.BiasGrads(ctx, seed)
+			terms, gx2, err := p.BiasGrads(ctx, seed)
 			if err != nil {
 				t.Fatal(err)
 			}
+			scaledClose(t, "BiasGrads' input gradient", gx2.Data().([]float32), ref("inputgrad"), 1e-4)
 			xm := cam.Maps{C: shape[1], H: shape[2], W: shape[3], Data: x}
 			gm := cam.Maps{C: shape[1], H: shape[2], W: shape[3], Data: gx.Data().([]float32)}
 			var biases [][]float32
