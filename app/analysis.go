@@ -29,8 +29,8 @@ type Analysis struct {
 	// inputGrads are input gradients by seed (and guided), see
 	// source.InputGradients.
 	inputGrads map[string]*tensor.Dense
-	cache mapCache
-	faith faithCache
+	cache      mapCache
+	faith      faithCache
 }
 
 type gradKey struct {
