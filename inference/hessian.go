@@ -301,10 +301,15 @@ func (s sum) tangent(_ *arena, in []*tval, _ *tval, _ any, din [][]float32) ([]f
 	return linearTangent(s, in, din, true)
 }
 
-// pad's tangent pads ẋ with zeros (a constant pad value has none).
+// pad's tangent pads ẋ with zeros: a constant fill, from the attribute or
+// from input 2 (opset 11 on), has none.
 func (p *pad) tangent(_ *arena, in []*tval, _ *tval, _ any, din [][]float32) ([]float32, error) {
 	z := *p
 	z.value = 0
+	in = append([]*tval(nil), in...)
+	if len(in) > 2 && in[2] != nil {
+		in[2] = &tval{shape: in[2].shape, f: make([]float32, len(in[2].f))}
+	}
 	return linearTangent(&z, in, din, false)
 }
 
