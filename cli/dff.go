@@ -5,18 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/color"
-	"math"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"camviz/app"
-	"camviz/cam"
 	"camviz/imgio"
 	"camviz/render"
-
-	colorful "github.com/lucasb-eyer/go-colorful"
 )
 
 func init() {
@@ -114,69 +108,37 @@ func dffCmd(e *env, args []string) error {
 // writes the maps and pictures into dir and returns the facts, completed
 // (also written as dir/dff.json).
 func runDFF(ctx context.Context, a *app.Analysis, facts dffJSON, top int, dir string) (dffJSON, error) {
-	layer, k := facts.Layer, facts.K
-	src := a.Source()
-	acts, err := src.Activations(layer)
-	if err != nil {
-		return dffJSON{}, err
-	}
-	if k > min(acts.C, acts.H*acts.W) {
-		return dffJSON{}, fmt.Errorf("-k %d: layer %q (%d channels, %d×%d) allows at most %d concepts", k, layer, acts.C, acts.H, acts.W, min(acts.C, acts.H*acts.W))
-	}
-	con, err := cam.DeepFeatureFactorization(acts, k, facts.Seed)
-	if err != nil {
-		return dffJSON{}, err
-	}
-	logits, err := cam.ConceptScores(ctx, src.Tail(layer), acts, con)
+	f, err := a.Factorize(ctx, facts.Layer, facts.K, top, facts.Seed)
 	if err != nil {
 		return dffJSON{}, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return dffJSON{}, err
 	}
-	x := src.Input()
-	pic := src.Picture()
 	lut, err := render.Colormap(render.DefaultColormap)
 	if err != nil {
 		return dffJSON{}, err
 	}
-	nc := len(logits) / k
-	finals := make([]cam.Map, k)
-	facts.Iterations, facts.RelError, facts.Combined = con.Iterations, con.RelError, "concepts.png"
-	for i := range k {
-		// scale_cam_image: min-max each map, resize to the input.
-		f, _, err := cam.Postprocess(con.Maps[i], x.W, x.H, cam.MinMax, 0)
+	pic := a.Source().Picture()
+	facts.Iterations, facts.RelError, facts.Combined = f.Iterations, f.RelError, "concepts.png"
+	for _, c := range f.Concepts {
+		j := dffConcept{Index: c.Index, Share: c.Share, Map: fmt.Sprintf("concept_%d.npy", c.Index), Overlay: fmt.Sprintf("concept_%d.png", c.Index)}
+		if err := imgio.WriteNPYFile(filepath.Join(dir, j.Map), c.Map.Data, c.Map.H, c.Map.W); err != nil {
+			return dffJSON{}, err
+		}
+		img, err := render.Overlay(pic, render.Field(c.Map), image.Point{}, render.Style{LUT: lut, Range: render.Unit(), Alpha: 0.5})
 		if err != nil {
 			return dffJSON{}, err
 		}
-		finals[i] = f
-		c := dffConcept{Index: i, Map: fmt.Sprintf("concept_%d.npy", i), Overlay: fmt.Sprintf("concept_%d.png", i)}
-		if err := imgio.WriteNPYFile(filepath.Join(dir, c.Map), f.Data, f.H, f.W); err != nil {
+		if err := app.WritePNG(filepath.Join(dir, j.Overlay), img); err != nil {
 			return dffJSON{}, err
 		}
-		img, err := render.Overlay(pic, render.Field(f), image.Point{}, render.Style{LUT: lut, Range: render.Unit(), Alpha: 0.5})
-		if err != nil {
-			return dffJSON{}, err
+		for _, t := range c.Top {
+			j.Top = append(j.Top, dffClass{Class: t.Class, Label: t.Label, Prob: t.Prob})
 		}
-		if err := app.WritePNG(filepath.Join(dir, c.Overlay), img); err != nil {
-			return dffJSON{}, err
-		}
-		probs := softmax(logits[i*nc : (i+1)*nc])
-		order := make([]int, nc)
-		for j := range order {
-			order[j] = j
-		}
-		sort.SliceStable(order, func(p, q int) bool { return probs[order[p]] > probs[order[q]] })
-		for _, j := range order[:min(top, nc)] {
-			c.Top = append(c.Top, dffClass{Class: j, Label: a.Model.Label(j), Prob: probs[j]})
-		}
-		facts.Concepts = append(facts.Concepts, c)
+		facts.Concepts = append(facts.Concepts, j)
 	}
-	combined, share := colourConcepts(pic, finals)
-	for i := range facts.Concepts {
-		facts.Concepts[i].Share = share[i]
-	}
-	if err := app.WritePNG(filepath.Join(dir, facts.Combined), combined); err != nil {
+	if err := app.WritePNG(filepath.Join(dir, facts.Combined), f.Picture); err != nil {
 		return dffJSON{}, err
 	}
 	b, err := json.MarshalIndent(facts, "", " ")
@@ -184,49 +146,4 @@ func runDFF(ctx context.Context, a *app.Analysis, facts dffJSON, top int, dir st
 		return dffJSON{}, err
 	}
 	return facts, os.WriteFile(filepath.Join(dir, "dff.json"), append(b, '\n'), 0o644)
-}
-
-// colourConcepts is pytorch-grad-cam's show_factorization_on_image: each
-// pixel takes the colour of its strongest concept (hues evenly spaced
-// round the circle, as gist_rainbow spaces them), its brightness that
-// concept's map value, laid over the picture with image weight 0.3. It
-// also returns each concept's share of the pixels.
-func colourConcepts(pic *image.NRGBA, maps []cam.Map) (*image.NRGBA, []float64) {
-	w, h := maps[0].W, maps[0].H
-	out := image.NewNRGBA(image.Rect(0, 0, w, h))
-	share := make([]float64, len(maps))
-	for p := range w * h {
-		best, v := 0, float32(math.Inf(-1))
-		for i, m := range maps {
-			if m.Data[p] > v {
-				best, v = i, m.Data[p]
-			}
-		}
-		share[best]++
-		col := colorful.Hsv(360*float64(best)/float64(len(maps)), 1, float64(max(v, 0)))
-		base := pic.NRGBAAt(p%w, p/w)
-		mix := func(b uint8, c float64) uint8 { return uint8(math.Round(255 * (0.3*float64(b)/255 + 0.7*c))) }
-		out.SetNRGBA(p%w, p/w, color.NRGBA{mix(base.R, col.R), mix(base.G, col.G), mix(base.B, col.B), 255})
-	}
-	for i := range share {
-		share[i] /= float64(w * h)
-	}
-	return out, share
-}
-
-func softmax(y []float32) []float32 {
-	hi := math.Inf(-1)
-	for _, v := range y {
-		hi = math.Max(hi, float64(v))
-	}
-	out := make([]float32, len(y))
-	var z float64
-	for i, v := range y {
-		e := math.Exp(float64(v) - hi)
-		out[i], z = float32(e), z+e
-	}
-	for i := range out {
-		out[i] = float32(float64(out[i]) / z)
-	}
-	return out
 }
