@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"camviz/inference"
+
+	"gorgonia.org/tensor"
 )
 
 // Analysis is one image through one model: the kept forward pass and the
@@ -28,8 +30,11 @@ type Analysis struct {
 
 	mu    sync.Mutex
 	grads map[gradKey][]float32
-	cache mapCache
-	faith faithCache
+	// inputGrads are input gradients by seed (and guided), see
+	// source.InputGradients.
+	inputGrads map[string]*tensor.Dense
+	cache      mapCache
+	faith      faithCache
 }
 
 type gradKey struct {

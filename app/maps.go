@@ -26,6 +26,14 @@ type MapRequest struct {
 	// AblationCAM 128, or the reference's 32 where the ablated value
 	// depends on the batch, see cam.AblationWeights).
 	Batch int
+	// Target is what gradient methods explain: "" or "logit", "prob",
+	// "rest", "neg" (cam.Targets).
+	Target string
+	// Compare are FinerCAM's compared ranks (nil: 1, 2, 3).
+	Compare []int
+	// Options set the method's (and the generic) numeric options by name,
+	// beside FCScale and Batch.
+	Options map[string]float64
 	// Progress, if set, hears from slow methods after each batch; Partial
 	// is the map so far (at the layer's resolution) for ScoreCAM.
 	Progress func(done, total int, partial *cam.Map)
@@ -42,6 +50,12 @@ type LayerMap struct {
 	// coordinates; the zero value means all of it. fcconv's dense scores
 	// sit at the centres of the fc6 windows, so they cover only the middle.
 	Extent imgio.RectF
+	// Done: Map is the method's final map at the input's size (FullGrad,
+	// aug-smooth), which min-max post-processing keeps as it is.
+	Done bool
+	// HWC is the method's image, H×W×C at the input's size (Guided
+	// Backprop, Guided Grad-CAM), as pytorch-grad-cam returns it.
+	HWC []float32
 }
 
 // Within is the part of area (the model's input, drawn somewhere) that
@@ -61,6 +75,9 @@ func (lm *LayerMap) Within(area image.Rectangle) image.Rectangle {
 // input (what pytorch-grad-cam returns, and `camviz cam -out x.npy`
 // writes); outside the map's extent the frame is zero.
 func (lm *LayerMap) Final(w, h int, mode cam.Mode, scale float32) (cam.Map, cam.Flags, error) {
+	if lm.Done && mode == cam.MinMax {
+		mode = cam.Raw // already min-maxed (or a mean of min-maxed maps): only resized
+	}
 	sub := lm.Within(image.Rect(0, 0, w, h))
 	if sub.Dx() == w && sub.Dy() == h {
 		return cam.Postprocess(lm.Map, w, h, mode, scale)
@@ -119,10 +136,11 @@ func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
 	if _, err := a.Model.Net.Layer(layer); err != nil {
 		return nil, err
 	}
-	p := cam.Params{Class: req.Class, Layer: layer, Options: req.options(), Progress: req.Progress}
+	p := cam.Params{Class: req.Class, Layer: layer, Options: req.options(), Progress: req.Progress,
+		Target: req.Target, Compare: req.Compare}
 	key := mapKey{meth.Name, layer, req.Class, optionKey(meth.Method, p)}
 	if m, ok := a.cache.get(key); ok {
-		return &LayerMap{Method: meth.Name, Layer: m.layer, Class: req.Class, Map: m.Map, Extent: m.extent}, nil
+		return &LayerMap{Method: meth.Name, Layer: m.layer, Class: req.Class, Map: m.Map, Extent: m.extent, Done: m.final, HWC: m.hwc}, nil
 	}
 	start := time.Now()
 	r, err := meth.Compute(ctx, source{a}, p)
@@ -130,14 +148,18 @@ func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
 		return nil, err
 	}
 	extent := imgio.RectF(r.Extent)
-	a.cache.put(key, cachedMap{r.Map, r.Layer, extent})
-	return &LayerMap{Method: meth.Name, Layer: r.Layer, Class: req.Class, Map: r.Map, Elapsed: time.Since(start), Extent: extent}, nil
+	a.cache.put(key, cachedMap{r.Map, r.Layer, extent, r.Final, r.HWC})
+	return &LayerMap{Method: meth.Name, Layer: r.Layer, Class: req.Class, Map: r.Map, Elapsed: time.Since(start),
+		Extent: extent, Done: r.Final, HWC: r.HWC}, nil
 }
 
 // options are the request's settings by the names of cam's options; zero
 // means the method's default.
 func (req MapRequest) options() map[string]float64 {
 	o := map[string]float64{}
+	for k, v := range req.Options {
+		o[k] = v
+	}
 	if req.FCScale != 0 {
 		o["fcscale"] = req.FCScale
 	}
@@ -151,11 +173,12 @@ func (req MapRequest) options() map[string]float64 {
 // them: all but the batch size, which only changes how the passes run.
 func optionKey(m cam.Method, p cam.Params) string {
 	var b strings.Builder
-	for _, o := range m.Options {
+	for _, o := range append(m.Options, cam.GenericOptions...) {
 		if o.Name != "batch" {
 			fmt.Fprintf(&b, "%s=%g;", o.Name, m.Option(p, o.Name))
 		}
 	}
+	fmt.Fprintf(&b, "target=%s;compare=%v", p.Target, p.Compare)
 	return b.String()
 }
 
@@ -164,6 +187,8 @@ type cachedMap struct {
 	cam.Map
 	layer  string
 	extent imgio.RectF
+	final  bool
+	hwc    []float32
 }
 
 func (c *mapCache) get(k mapKey) (cachedMap, bool) {

@@ -47,27 +47,140 @@ func (s source) Score(class int) float32 { return s.a.Scores[class] }
 // Logits are the unmodified input's logits (a copy).
 func (s source) Logits() []float32 { return append([]float32(nil), s.a.Scores...) }
 
-// The engine's derivatives beyond one class's gradient at a layer arrive
-// with the method zoo (issue 15); until then they say so.
-
-func (s source) SeedGradients(context.Context, string, []float32) (cam.Maps, error) {
-	return cam.Maps{}, fmt.Errorf("gradients of a target seed: %w", cam.ErrNotAvailable)
+// SeedGradients is one backward pass from an arbitrary seed over the
+// logits (a target other than one class's logit).
+func (s source) SeedGradients(ctx context.Context, layer string, seed []float32) (cam.Maps, error) {
+	if err := s.checkSeed(seed); err != nil {
+		return cam.Maps{}, err
+	}
+	release, err := s.a.hold()
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	defer release()
+	g, err := s.a.pass.SeedGrad(ctx, layer, seed)
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	return mapsOf(g)
 }
 
-func (s source) InputGradients(context.Context, []float32, bool) (cam.Maps, error) {
-	return cam.Maps{}, fmt.Errorf("input gradients: %w", cam.ErrNotAvailable)
+// InputGradients continues the backward pass to the input, guided or not.
+func (s source) InputGradients(ctx context.Context, seed []float32, guided bool) (cam.Maps, error) {
+	if err := s.checkSeed(seed); err != nil {
+		return cam.Maps{}, err
+	}
+	release, err := s.a.hold()
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	defer release()
+	key := seedKey(seed, guided)
+	s.a.mu.Lock()
+	g, ok := s.a.inputGrads[key]
+	s.a.mu.Unlock()
+	if !ok {
+		t, err := s.a.pass.InputGrad(ctx, seed, guided)
+		if err != nil {
+			return cam.Maps{}, err
+		}
+		g = t
+		s.a.keepInputGrad(key, g)
+	}
+	return mapsOf(g)
 }
 
-func (s source) BiasGradients(context.Context, []float32) ([]cam.BiasTerm, error) {
-	return nil, fmt.Errorf("bias gradients: %w", cam.ErrNotAvailable)
+// seedKey names an input gradient in the analysis's cache.
+func seedKey(seed []float32, guided bool) string {
+	return fmt.Sprint(guided, seed)
 }
 
-func (s source) HessianVector(context.Context, string, []float32, cam.Maps) (cam.Maps, error) {
-	return cam.Maps{}, fmt.Errorf("Hessian-vector products: %w", cam.ErrNotAvailable)
+// keepInputGrad caches an input gradient (FullGrad's bias pass ends with
+// the plain one, which its input term then reads for free).
+func (a *Analysis) keepInputGrad(key string, g *tensor.Dense) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.inputGrads == nil {
+		a.inputGrads = map[string]*tensor.Dense{}
+	}
+	a.inputGrads[key] = g
 }
 
-func (s source) With(context.Context, cam.Maps) (cam.Source, error) {
-	return nil, fmt.Errorf("another input: %w", cam.ErrNotAvailable)
+// BiasGradients are FullGrad's per-layer terms from one backward pass.
+func (s source) BiasGradients(ctx context.Context, seed []float32) ([]cam.BiasTerm, error) {
+	if err := s.checkSeed(seed); err != nil {
+		return nil, err
+	}
+	release, err := s.a.hold()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	terms, gx, err := s.a.pass.BiasGrads(ctx, seed)
+	if err != nil {
+		return nil, err
+	}
+	s.a.keepInputGrad(seedKey(seed, false), gx)
+	out := make([]cam.BiasTerm, len(terms))
+	for i, t := range terms {
+		out[i] = cam.BiasTerm{Layer: t.Node, Bias: t.Bias,
+			Grad: cam.Maps{C: t.Shape[1], H: t.Shape[2], W: t.Shape[3], Data: t.Grad}}
+	}
+	return out, nil
+}
+
+// HessianVector is the engine's exact forward-over-reverse product.
+func (s source) HessianVector(ctx context.Context, layer string, seed []float32, v cam.Maps) (cam.Maps, error) {
+	if err := s.checkSeed(seed); err != nil {
+		return cam.Maps{}, err
+	}
+	release, err := s.a.hold()
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	defer release()
+	h, err := s.a.pass.HessianVector(ctx, layer, seed, v.Data)
+	if err != nil {
+		return cam.Maps{}, err
+	}
+	return mapsOf(h)
+}
+
+// With analyses another preprocessed input of this one's shape (an
+// augmented or noisy copy); its pass is left to the garbage collector.
+func (s source) With(ctx context.Context, input cam.Maps) (cam.Source, error) {
+	sh := s.a.Input.Tensor.Shape()
+	if input.C != sh[1] || input.H != sh[2] || input.W != sh[3] || len(input.Data) != input.C*input.H*input.W {
+		return nil, fmt.Errorf("another input must be %d×%d×%d like this one, is %d×%d×%d", sh[1], sh[2], sh[3], input.C, input.H, input.W)
+	}
+	t := tensor.New(tensor.WithShape(1, input.C, input.H, input.W), tensor.WithBacking(input.Data))
+	in := &Input{Name: s.a.Input.Name, Tensor: t, Geom: s.a.Input.Geom, Mode: s.a.Input.Mode}
+	b, err := s.a.Model.Analyze(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return source{b}, nil
+}
+
+// Close releases a source made by With once a method is done with it
+// (cam closes those it asks for): its pass's buffers go back to the arena.
+func (s source) Close() { s.a.Close() }
+
+// checkSeed refuses a seed that is not one value per class.
+func (s source) checkSeed(seed []float32) error {
+	if len(seed) != len(s.a.Scores) {
+		return fmt.Errorf("a gradient seed needs %d values (one per class), has %d", len(s.a.Scores), len(seed))
+	}
+	return nil
+}
+
+// mapsOf reads a [1,C,H,W] tensor as cam.Maps.
+func mapsOf(t *tensor.Dense) (cam.Maps, error) {
+	sh := t.Shape()
+	if len(sh) != 4 || sh[0] != 1 {
+		return cam.Maps{}, fmt.Errorf("a gradient of shape %v, not [1,C,H,W]", []int(sh))
+	}
+	return cam.Maps{C: sh[1], H: sh[2], W: sh[3], Data: t.Data().([]float32)}, nil
 }
 
 func (s source) Input() cam.Maps {
@@ -177,3 +290,7 @@ func upscaleInput(x *tensor.Dense, scale float64) (*tensor.Dense, error) {
 	}
 	return tensor.New(tensor.WithShape(1, c, bh, bw), tensor.WithBacking(out)), nil
 }
+
+// Source is the analysis as cam's methods read it (Deep Feature
+// Factorization and other callers outside the registry).
+func (a *Analysis) Source() cam.Source { return source{a} }

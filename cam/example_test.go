@@ -42,6 +42,12 @@ func ExampleAll() {
 	// Output:
 	// ablationcam true false 1
 	// scorecam true false 1
+	// shapleycam false false 0
+	// fullgrad false true 0
+	// guidedbackprop false true 0
+	// guided-gradcam false false 0
+	// finercam false false 1
+	// smoothgradcam++ true false 3
 	// sobelcam false true 0
 	// fcconv true true 1
 	// cam false true 0

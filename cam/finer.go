@@ -1,6 +1,7 @@
 package cam
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -83,4 +84,41 @@ func FinerSeed(logits []float32, main int, compared []int, alpha float64) ([]flo
 		s[i] = dN/den - num*dS/(den*den)
 	}
 	return toFloat32(s), nil
+}
+
+// finerCompare is pytorch-grad-cam's default comparison_categories.
+var finerCompare = []int{1, 2, 3}
+
+// finerCAM is Grad-CAM on the gradients of FinerWeightedTarget for the
+// class against the classes at ranks p.Compare (default 1, 2, 3) of
+// nearness in logit, with the option finer-alpha. It explains its own
+// target, so it takes no -target (Method.TakesTarget).
+func finerCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	ranks := p.Compare
+	if len(ranks) == 0 {
+		ranks = finerCompare
+	}
+	logits := src.Logits()
+	main, compared, err := FinerClasses(logits, p.Class, ranks)
+	if err != nil {
+		return Result{}, err
+	}
+	seed, err := FinerSeed(logits, main, compared, p.Options["finer-alpha"])
+	if err != nil {
+		return Result{}, err
+	}
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	g, err := src.SeedGradients(ctx, p.Layer, seed)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkAG(a, g); err != nil {
+		return Result{}, err
+	}
+	m := NewMap(a.W, a.H)
+	err = gradCAM(m.Data, a, g)
+	return Result{Map: m, Layer: p.Layer}, err
 }

@@ -1,6 +1,7 @@
 package cam
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -86,4 +87,32 @@ func addScaledChannels(acc []float64, w, h, c, ch, cw int, fill func(k int, dst 
 		}
 	}
 	return nil
+}
+
+// fullGrad reads the target's input gradient and every bias layer's term
+// (FullGradMap); the chosen layer is ignored, as in the reference. The
+// map is final: min-maxed at the input's size.
+func fullGrad(ctx context.Context, src Source, p Params) (Result, error) {
+	seed, err := SeedFor(src, p)
+	if err != nil {
+		return Result{}, err
+	}
+	x := src.Input()
+	// The bias terms first: an engine whose bias pass ends at the input
+	// may answer the input gradient from it.
+	terms, err := src.BiasGradients(ctx, seed)
+	if err != nil {
+		return Result{}, fmt.Errorf("cam: fullgrad: %w", err)
+	}
+	gx, err := src.InputGradients(ctx, seed, false)
+	if err != nil {
+		return Result{}, fmt.Errorf("cam: fullgrad: %w", err)
+	}
+	biases := make([][]float32, len(terms))
+	grads := make([]Maps, len(terms))
+	for i, t := range terms {
+		biases[i], grads[i] = t.Bias, t.Grad
+	}
+	m, err := FullGradMap(x, gx, biases, grads, x.W, x.H)
+	return Result{Map: m, Layer: "input and every bias layer", Final: true}, err
 }

@@ -36,8 +36,8 @@ func loadAG(t testing.TB, layer, class int) (cam.Maps, cam.Maps) {
 func TestGoldenLocalMethods(t *testing.T) {
 	const tol = 1e-4
 	for _, info := range cam.Methods() {
-		if info.Needs.Has(cam.NeedsTailPasses) || info.Needs.Has(cam.NeedsInputPasses) || info.Needs.Has(cam.NeedsImage) {
-			continue // tested with the network, or in sobel_test.go
+		if m, _ := cam.Find(info.Name); m.NeedsNetwork() {
+			continue // tested with the network (app), or in sobel_test.go
 		}
 		for _, layer := range goldenLayers {
 			for _, class := range goldenClasses {

@@ -1,6 +1,7 @@
 package cam
 
 import (
+	"context"
 	"fmt"
 	"math"
 )
@@ -78,4 +79,78 @@ func Deprocess(img []float32) []uint8 {
 		out[i] = uint8(float32(u) * 255)
 	}
 	return out
+}
+
+// guidedBackprop is the target's guided input gradient, as
+// pytorch-grad-cam's GuidedBackpropReLUModel returns it (HWC). Its Map is
+// the per-pixel magnitude Σ_c |gb_c|, for a window's overlay.
+func guidedBackprop(ctx context.Context, src Source, p Params) (Result, error) {
+	gb, err := guidedInput(ctx, src, p)
+	if err != nil {
+		return Result{}, err
+	}
+	hwc, err := HWC(gb)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Map: magnitude(hwc, gb.C, gb.W, gb.H), Layer: "input", HWC: hwc}, nil
+}
+
+// guidedGradCAM is the Grad-CAM map at the layer, post-processed to the
+// input's size, times the guided input gradient, both of the target
+// (GuidedGradCAM).
+func guidedGradCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	g, err := TargetGradients(ctx, src, p.Layer, p)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkAG(a, g); err != nil {
+		return Result{}, err
+	}
+	lm := NewMap(a.W, a.H)
+	if err := gradCAM(lm.Data, a, g); err != nil {
+		return Result{}, err
+	}
+	gb, err := guidedInput(ctx, src, p)
+	if err != nil {
+		return Result{}, err
+	}
+	final, _, err := Postprocess(lm, gb.W, gb.H, MinMax, 0)
+	if err != nil {
+		return Result{}, err
+	}
+	hwc, err := GuidedGradCAM(final, gb)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Map: magnitude(hwc, gb.C, gb.W, gb.H), Layer: p.Layer, HWC: hwc}, nil
+}
+
+func guidedInput(ctx context.Context, src Source, p Params) (Maps, error) {
+	seed, err := SeedFor(src, p)
+	if err != nil {
+		return Maps{}, err
+	}
+	gb, err := src.InputGradients(ctx, seed, true)
+	if err != nil {
+		return Maps{}, fmt.Errorf("cam: guided backprop: %w", err)
+	}
+	return gb, nil
+}
+
+// magnitude is Σ_c |v| per pixel of an H×W×C image.
+func magnitude(hwc []float32, c, w, h int) Map {
+	m := NewMap(w, h)
+	for p := range m.Data {
+		var s float32
+		for _, v := range hwc[p*c : (p+1)*c] {
+			s += abs32(v)
+		}
+		m.Data[p] = s
+	}
+	return m
 }

@@ -110,7 +110,8 @@ func TestLayerMapErrors(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	want := []string{"gradcam", "hirescam", "gradcam-elementwise", "gradcam++", "xgradcam",
-		"layercam", "eigencam", "eigengradcam", "fem", "ablationcam", "scorecam", "sobelcam"}
+		"layercam", "eigencam", "eigengradcam", "fem", "ablationcam", "scorecam",
+		"shapleycam", "fullgrad", "guidedbackprop", "guided-gradcam", "finercam", "smoothgradcam++", "sobelcam"}
 	ms := cam.Methods()
 	if len(ms) != len(want) {
 		t.Fatalf("%d methods, want %d", len(ms), len(want))
@@ -119,13 +120,15 @@ func TestRegistry(t *testing.T) {
 		if m.Name != want[i] {
 			t.Errorf("method %d is %q, want %q", i, m.Name, want[i])
 		}
-		if m.Display == "" || m.Description == "" || m.Reference == "" || m.Needs.Has(cam.NeedsActivations) == m.Needs.Has(cam.NeedsImage) {
+		if m.Display == "" || m.Description == "" || m.Reference == "" || (m.Needs.Has(cam.NeedsActivations) || m.Needs.Has(cam.NeedsInputGradients)) == m.Needs.Has(cam.NeedsImage) {
 			t.Errorf("%s: incomplete entry %+v", m.Name, m)
 		}
 		if got, ok := cam.Lookup(m.Name); !ok || got != m {
 			t.Errorf("Lookup(%q) = %+v, %v", m.Name, got, ok)
 		}
-		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage)
+		zoo := map[string]bool{"shapleycam": true, "fullgrad": true, "guidedbackprop": true, "guided-gradcam": true,
+			"finercam": true, "smoothgradcam++": true} // Hessians, input gradients, seeds, noisy inputs
+		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage) || zoo[m.Name]
 		_, err := cam.LayerMap(m.Name, smallA, smallG)
 		if passes != errors.Is(err, cam.ErrNeedsNetwork) {
 			t.Errorf("%s: LayerMap error %v with needs %b", m.Name, err, m.Needs)

@@ -1,6 +1,7 @@
 package cam
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -182,4 +183,38 @@ func ScoreMasks(a Maps, w, h int) (Maps, error) {
 		up.mask(out.Channel(k), a.Channel(k))
 	}
 	return out, nil
+}
+
+// smoothGradCAMpp is torch-cam's SmoothGradCAMpp: the target's gradients
+// at the layer for samples noisy copies of the input (options samples,
+// sigma, seed), through SmoothGradPlusPlusWeights.
+func smoothGradCAMpp(ctx context.Context, src Source, p Params) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	grads := func(x Maps) (Maps, error) {
+		s, err := src.With(ctx, x)
+		if err != nil {
+			return Maps{}, err
+		}
+		defer closeWith(s)
+		g, err := TargetGradients(ctx, s, p.Layer, p)
+		// the gradient outlives the source's pass: copy it out of the arena
+		return Maps{C: g.C, H: g.H, W: g.W, Data: append([]float32(nil), g.Data...)}, err
+	}
+	samples, sigma := p.Options["samples"], p.Options["sigma"]
+	if samples < 1 || samples != math.Trunc(samples) || samples > 1000 {
+		return Result{}, fmt.Errorf("cam: samples %g is not a whole number in 1…1000", samples)
+	}
+	seed := p.Options["seed"]
+	if seed < 0 || seed != math.Trunc(seed) {
+		return Result{}, fmt.Errorf("cam: seed %g is not a whole number ≥ 0", seed)
+	}
+	w, err := SmoothGradPlusPlusWeights(a, src.Input(), int(samples), sigma, uint64(seed), grads)
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(a, w)
+	return Result{Map: m, Layer: p.Layer}, err
 }

@@ -26,6 +26,10 @@ const (
 	NeedsLinearHead
 	// NeedsImage: only the input picture, no network (SobelCAM).
 	NeedsImage
+	// NeedsInputGradients: the target's gradient continued to the input
+	// (guided or not) and kept at every bias layer (FullGrad, Guided
+	// Backprop).
+	NeedsInputGradients
 )
 
 // Has reports whether n includes all of x.
@@ -68,6 +72,8 @@ type Method struct {
 	// passes through the network.
 	layer   mapFunc
 	network computeFunc
+	// hwc: the result is an image (Result.HWC), not only a map.
+	hwc bool
 }
 
 // mapFunc writes a method's layer-resolution map (before ReLU) into dst,
@@ -116,6 +122,29 @@ var registry = [...]Method{
 		NeedsActivations | NeedsInputPasses, "ScoreCAM", true, false},
 		Options: []Option{{"batch", 4, "masked images per forward pass"}},
 		network: scoreCAM},
+	{MethodInfo: MethodInfo{"shapleycam", "ShapleyCAM",
+		"Channels weighted by the mean of gradient − ½·Hessian × activations (Grad-CAM where the tail is piecewise linear).",
+		NeedsActivations | NeedsGradients, "ShapleyCAM", false, false}, network: shapleyCAM},
+	{MethodInfo: MethodInfo{"fullgrad", "FullGrad",
+		"|input × input gradient| plus |bias × gradient| at every convolution and batch norm, each channel min-maxed, summed.",
+		NeedsGradients | NeedsInputGradients, "FullGrad", false, true}, network: fullGrad},
+	{MethodInfo: MethodInfo{"guidedbackprop", "Guided Backprop",
+		"The input gradient with only positive gradients let back through every ReLU: an RGB image (the overlay shows its magnitude).",
+		NeedsGradients | NeedsInputGradients, "GuidedBackpropReLUModel", false, true}, network: guidedBackprop, hwc: true},
+	{MethodInfo: MethodInfo{"guided-gradcam", "Guided Grad-CAM",
+		"Grad-CAM's final map times the guided backprop image (pytorch-grad-cam's cam.py).",
+		NeedsActivations | NeedsGradients | NeedsInputGradients, "GuidedGradCAM", false, false}, network: guidedGradCAM, hwc: true},
+	{MethodInfo: MethodInfo{"finercam", "Finer-CAM",
+		"Grad-CAM of the class's logit minus its nearest rivals' (weighted by their probabilities): what tells it apart.",
+		NeedsActivations | NeedsGradients, "FinerCAM", false, false},
+		Options: []Option{{"finer-alpha", 1, "how strongly the compared classes are subtracted"}},
+		network: finerCAM},
+	{MethodInfo: MethodInfo{"smoothgradcam++", "Smooth Grad-CAM++",
+		"Grad-CAM++ with gradients averaged over noisy copies of the input (torch-cam's SmoothGradCAMpp).",
+		NeedsActivations | NeedsGradients, "torchcam.SmoothGradCAMpp", true, false},
+		Options: []Option{{"samples", 4, "noisy inputs"}, {"sigma", 0.3, "noise standard deviation (normalised input units)"},
+			{"seed", 0, "noise seed"}},
+		network: smoothGradCAMpp},
 	{MethodInfo: MethodInfo{"sobelcam", "Sobel edges",
 		"The picture's edges (OpenCV's Sobel); ignores the model: the control of a sanity check.",
 		NeedsImage, "sobel_cam", false, true},
@@ -167,13 +196,40 @@ func Lookup(name string) (MethodInfo, bool) {
 	return m.MethodInfo, ok
 }
 
+// AugSmoothOption is the generic option -aug-smooth: 1 averages the
+// method's final maps over pytorch-grad-cam's six test-time augmentations
+// (AugSmooth); 0, the default, does not.
+const AugSmoothOption = "aug-smooth"
+
+// GenericOptions are the options every method that takes them shares (see
+// TakesAugSmooth), beside its own Options.
+var GenericOptions = []Option{
+	{AugSmoothOption, 0, "1: mean of the final maps over horizontal flip × brightness 0.9/1/1.1"},
+}
+
+// TakesAugSmooth reports whether the method can average over augmented
+// inputs: every method that maps the network's input, not fcconv (whose
+// map covers part of a rescaled input), the picture-only Sobel map, or
+// the guided images.
+func (m Method) TakesAugSmooth() bool {
+	return !m.Needs.Has(NeedsFCHead) && !m.Needs.Has(NeedsImage) && !m.hwc
+}
+
+// TakesTarget reports whether the method explains a gradient target
+// (-target logit|prob|rest|neg); FinerCAM has its own.
+func (m Method) TakesTarget() bool { return m.Needs.Has(NeedsGradients) && m.Name != "finercam" }
+
+// NeedsNetwork reports whether the method computes through a Source
+// rather than from a layer's activations and gradients alone (LayerMap).
+func (m Method) NeedsNetwork() bool { return m.network != nil }
+
 // Option returns the value of the method's option called name in p, or
 // its default when p does not set it.
 func (m Method) Option(p Params, name string) float64 {
 	if v, ok := p.Options[name]; ok {
 		return v
 	}
-	for _, o := range m.Options {
+	for _, o := range append(m.Options, GenericOptions...) {
 		if o.Name == name {
 			return o.Default
 		}
@@ -183,7 +239,17 @@ func (m Method) Option(p Params, name string) float64 {
 
 // Compute computes the method's map for p.Class at p.Layer from src, at
 // the layer's resolution, before the ReLU of post-processing.
+//
+// p.Target changes what a gradient method explains (TakesTarget); the
+// option aug-smooth averages final maps over augmented inputs, and the
+// result is then final (TakesAugSmooth).
 func (m Method) Compute(ctx context.Context, src Source, p Params) (Result, error) {
+	if p.Target != "" && p.Target != "logit" && !m.TakesTarget() {
+		return Result{}, fmt.Errorf("cam: %s does not take -target %s (only gradient methods explain a target)", m.Name, p.Target)
+	}
+	if m.Option(p, AugSmoothOption) != 0 {
+		return m.augSmooth(ctx, src, p)
+	}
 	if m.network != nil {
 		q := p
 		q.Options = map[string]float64{}
@@ -198,7 +264,7 @@ func (m Method) Compute(ctx context.Context, src Source, p Params) (Result, erro
 	}
 	var g Maps
 	if m.Needs.Has(NeedsGradients) {
-		if g, err = src.Gradients(ctx, p.Layer, p.Class); err != nil {
+		if g, err = TargetGradients(ctx, src, p.Layer, p); err != nil {
 			return Result{}, err
 		}
 	}

@@ -1,5 +1,10 @@
 package cam
 
+import (
+	"context"
+	"fmt"
+)
+
 // ShapleyWeights returns ShapleyCAM's channel weights (pytorch-grad-cam's
 // shapley_cam.py): w_k = mean_p (G − ½·HVP)_k, where HVP = H·A is the
 // Hessian of the target with respect to the layer's activations applied
@@ -23,4 +28,36 @@ func ShapleyWeights(g, hvp Maps) ([]float32, error) {
 		w[k] = float32(s / n)
 	}
 	return w, nil
+}
+
+// shapleyCAM weights the layer by mean(G − ½·H·A) (ShapleyWeights), with
+// the engine's exact Hessian-vector product. Only targets linear in the
+// logits are taken: for prob and rest the softmax's own second
+// derivative would be missing from H·A.
+func shapleyCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	if !linearTarget(p.Target) {
+		return Result{}, fmt.Errorf("cam: shapleycam takes -target logit or neg: the Hessian of %q would need the softmax's second derivative, which is not implemented", p.Target)
+	}
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	seed, err := SeedFor(src, p)
+	if err != nil {
+		return Result{}, err
+	}
+	g, err := TargetGradients(ctx, src, p.Layer, p)
+	if err != nil {
+		return Result{}, err
+	}
+	hvp, err := src.HessianVector(ctx, p.Layer, seed, a)
+	if err != nil {
+		return Result{}, fmt.Errorf("cam: shapleycam: %w", err)
+	}
+	w, err := ShapleyWeights(g, hvp)
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(a, w)
+	return Result{Map: m, Layer: p.Layer}, err
 }

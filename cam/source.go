@@ -60,6 +60,14 @@ type Source interface {
 	With(ctx context.Context, input Maps) (Source, error)
 }
 
+// closeWith releases a source that With made, if it can be released (the
+// engine's go back to its arena for the next pass).
+func closeWith(s Source) {
+	if c, ok := s.(interface{ Close() }); ok {
+		c.Close()
+	}
+}
+
 // BiasTerm is one layer's bias and the gradient at that layer's output.
 type BiasTerm struct {
 	Layer string
@@ -113,6 +121,13 @@ type Result struct {
 	Layer string
 	// Extent is the part of the input the map covers.
 	Extent Rect
+	// Final: Map is already the method's final map at the input's size
+	// (FullGrad, aug-smooth): min-max post-processing keeps it as is.
+	Final bool
+	// HWC is the method's image, H×W×C at the input's size, where it
+	// gives one (Guided Backprop, Guided Grad-CAM); Map is then its
+	// per-pixel magnitude.
+	HWC []float32
 }
 
 // ablationCAM zeroes each channel: through the shortcut where the model

@@ -1,6 +1,7 @@
 package cam
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -128,4 +129,31 @@ func toFloat32(x []float64) []float32 {
 		out[i] = float32(v)
 	}
 	return out
+}
+
+// linearTarget reports whether the target is linear in the logits, so
+// that its Hessian is the logits' own (logit, neg).
+func linearTarget(target string) bool { return target == "" || target == "logit" || target == "neg" }
+
+// SeedFor returns the gradient seed of p's target and class at src's
+// logits ("" is the class's logit).
+func SeedFor(src Source, p Params) ([]float32, error) {
+	t := p.Target
+	if t == "" {
+		t = "logit"
+	}
+	return Seed(t, src.Logits(), p.Class)
+}
+
+// TargetGradients are the gradients of p's target at layer: the cached
+// one-class gradient for the logit, one seeded backward pass otherwise.
+func TargetGradients(ctx context.Context, src Source, layer string, p Params) (Maps, error) {
+	if p.Target == "" || p.Target == "logit" {
+		return src.Gradients(ctx, layer, p.Class)
+	}
+	seed, err := SeedFor(src, p)
+	if err != nil {
+		return Maps{}, err
+	}
+	return src.SeedGradients(ctx, layer, seed)
 }

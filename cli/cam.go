@@ -150,7 +150,15 @@ func camCmd(e *env, args []string) error {
 			return err
 		}
 	}
-	_, ih, iw := a.Model.Net.InputSize() // the analysis' size: a symbolic-size model takes the image's
+	ic, ih, iw := a.Model.Net.InputSize() // the analysis' size: a symbolic-size model takes the image's
+	if lm.HWC != nil {
+		size, err := writeImageResult(*out, ext, lm, ic, ih, iw)
+		if err != nil || !*asJSON {
+			return err
+		}
+		return json.NewEncoder(e.stdout).Encode(camJSON{Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer,
+			Class: k, Label: m.Label(k), Score: a.Scores[k], Prob: a.Probs[k], Timings: times, OutputDim: size})
+	}
 	final, flags, err := lm.Final(iw, ih, mode, scale)
 	if err != nil {
 		return err

@@ -13,12 +13,15 @@ import (
 type binop struct {
 	op     string
 	f      func(a, b float32) float32
-	da, db func(a, b, y float32) float32   // ∂f/∂a, ∂f/∂b at (a, b) with y = f(a, b)
-	fi     func(a, b int64) (int64, error) // on shape vectors; nil if not defined
+	da, db func(a, b, y float32) float32 // ∂f/∂a, ∂f/∂b at (a, b) with y = f(a, b)
+	// d2 gives the second partials f_aa, f_ab, f_bb (Hessian-vector
+	// products); nil for the flat operators Add and Sub.
+	d2 func(a, b, y float32) (aa, ab, bb float32)
+	fi func(a, b int64) (int64, error) // on shape vectors; nil if not defined
 }
 
 func init() {
-	def := func(k *binop) opDef { return opDef{build: fixed(k)} }
+	def := func(k *binop) opDef { return opDef{build: fixed(k), flat: k.d2 == nil} }
 	register("Add", def(&binop{op: "Add",
 		f:  func(a, b float32) float32 { return a + b },
 		da: func(_, _, _ float32) float32 { return 1 },
@@ -33,11 +36,13 @@ func init() {
 		f:  func(a, b float32) float32 { return a * b },
 		da: func(_, b, _ float32) float32 { return b },
 		db: func(a, _, _ float32) float32 { return a },
+		d2: func(_, _, _ float32) (aa, ab, bb float32) { return 0, 1, 0 },
 		fi: func(a, b int64) (int64, error) { return a * b, nil }}))
 	register("Div", def(&binop{op: "Div",
 		f:  func(a, b float32) float32 { return a / b },
 		da: func(_, b, _ float32) float32 { return 1 / b },
 		db: func(_, b, y float32) float32 { return -y / b },
+		d2: func(a, b, _ float32) (aa, ab, bb float32) { return 0, -1 / (b * b), 2 * a / (b * b * b) },
 		fi: divInts}))
 	register("Pow", def(&binop{op: "Pow",
 		f: func(a, b float32) float32 { return float32(math.Pow(float64(a), float64(b))) },
@@ -52,7 +57,8 @@ func init() {
 				return 0 // a^b is not differentiable in b there; torch gives NaN or 0
 			}
 			return y * float32(math.Log(float64(a)))
-		}}))
+		},
+		d2: powSecond}))
 	register("PRelu", opDef{perChannel: true, build: fixed(&binop{op: "PRelu",
 		f: func(x, s float32) float32 {
 			if x < 0 {
@@ -66,7 +72,28 @@ func init() {
 			}
 			return 1
 		},
-		db: func(x, _, _ float32) float32 { return min(x, 0) }})})
+		db: func(x, _, _ float32) float32 { return min(x, 0) },
+		d2: func(x, _, _ float32) (aa, ab, bb float32) {
+			if x < 0 {
+				return 0, 1, 0 // x·s: bilinear where x < 0
+			}
+			return 0, 0, 0
+		}})})
+}
+
+// powSecond is the second partials of a^b; in b only where a > 0, as
+// Pow's ∂f/∂b (elsewhere a^b is not differentiable in b).
+func powSecond(a, b, y float32) (aa, ab, bb float32) {
+	x, e := float64(a), float64(b)
+	if e != 0 && e != 1 {
+		aa = float32(e * (e - 1) * math.Pow(x, e-2))
+	}
+	if x > 0 {
+		l := math.Log(x)
+		ab = float32(math.Pow(x, e-1) * (1 + e*l))
+		bb = float32(float64(y) * l * l)
+	}
+	return aa, ab, bb
 }
 
 // divInts is ONNX integer Div: truncation toward zero.
@@ -195,7 +222,7 @@ func (k *binop) backwardAll(_ *arena, in []*tval, out *tval, _ any, dout []float
 // sum is ONNX Sum: the elementwise sum of any number of broadcast inputs.
 type sum struct{}
 
-func init() { register("Sum", opDef{build: fixed(sum{})}) }
+func init() { register("Sum", opDef{flat: true, build: fixed(sum{})}) }
 
 func (sum) infer(in []*tval) ([]int, error) {
 	var shapes [][]int

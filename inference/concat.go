@@ -7,7 +7,7 @@ import "fmt"
 type concat struct{ axis int }
 
 func init() {
-	register("Concat", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Concat", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		ax, err := a.int("axis", 0)
 		return &concat{axis: ax}, err
 	}})
@@ -112,8 +112,8 @@ type slice struct {
 }
 
 func init() {
-	register("Slice", opDef{build: newSlice})
-	register("Split", opDef{build: newSplit})
+	register("Slice", opDef{flat: true, build: newSlice})
+	register("Split", opDef{flat: true, build: newSplit})
 }
 
 func newSlice(a attrs, _ []*tval, opset int64) (any, error) {

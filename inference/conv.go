@@ -23,7 +23,7 @@ type conv struct {
 }
 
 func init() {
-	register("Conv", opDef{build: func(a attrs, in []*tval, _ int64) (any, error) { return newConv(a, in) }})
+	register("Conv", opDef{flat: true, build: func(a attrs, in []*tval, _ int64) (any, error) { return newConv(a, in) }})
 }
 
 func newConv(a attrs, in []*tval) (kernel, error) {

@@ -9,8 +9,8 @@ import (
 type relu struct{}
 
 func init() {
-	register("Relu", opDef{build: fixed(relu{}), perChannel: true})
-	register("BatchNormalization", opDef{perChannel: true, build: func(a attrs, in []*tval, _ int64) (any, error) {
+	register("Relu", opDef{build: fixed(relu{}), perChannel: true, flat: true})
+	register("BatchNormalization", opDef{perChannel: true, flat: true, build: func(a attrs, in []*tval, _ int64) (any, error) {
 		return newBatchNorm(a, in)
 	}})
 }

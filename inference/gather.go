@@ -9,7 +9,7 @@ import "fmt"
 type gather struct{ axis int }
 
 func init() {
-	register("Gather", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Gather", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		ax, err := a.int("axis", 0)
 		return &gather{axis: ax}, err
 	}})

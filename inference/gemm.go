@@ -15,7 +15,7 @@ type gemm struct {
 }
 
 func init() {
-	register("Gemm", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) { return newGemm(a) }})
+	register("Gemm", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newGemm(a) }})
 }
 
 func newGemm(a attrs) (kernel, error) {

@@ -53,6 +53,12 @@ type opDef struct {
 	// constant, and the output becomes a weight (fp16 weights' Cast, a
 	// QDQ model's DequantizeLinear of int8 weights).
 	fold func(k any, in []*tval) (*tval, error)
+	// flat: the Jacobian is locally constant (linear or piecewise linear:
+	// Conv, ReLU, max-pool, Add, reshapes …), so second derivatives are
+	// zero almost everywhere and a Hessian-vector product gets no term
+	// from the operator (hessian.go). A smooth operator is not flat and
+	// gives its term through curved, or is refused.
+	flat bool
 }
 
 // ops is the operator table; each operator's file registers its entry in
@@ -101,7 +107,7 @@ func fixed(k any) func(attrs, []*tval, int64) (any, error) {
 }
 
 func init() {
-	register("Constant", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) { return newConstant(a) }})
+	register("Constant", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newConstant(a) }})
 	register("Softmax", opDef{build: fixed(&head{op: "Softmax"}), head: true})
 	register("LogSoftmax", opDef{build: fixed(&head{op: "LogSoftmax"}), head: true})
 }

@@ -7,11 +7,11 @@ import "fmt"
 type transpose struct{ perm []int }
 
 func init() {
-	register("Transpose", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Transpose", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		p, err := a.ints("perm")
 		return &transpose{perm: p}, err
 	}})
-	register("Pad", opDef{build: newPad})
+	register("Pad", opDef{flat: true, build: newPad})
 }
 
 func (t *transpose) permFor(r int) ([]int, error) {

@@ -15,7 +15,7 @@ type matmul struct{ w *tval }
 const errAttention = "MatMul of two activations (attention, as in ViT or Swin) is out of scope: camviz explains CNNs"
 
 func init() {
-	register("MatMul", opDef{build: func(_ attrs, in []*tval, _ int64) (any, error) {
+	register("MatMul", opDef{flat: true, build: func(_ attrs, in []*tval, _ int64) (any, error) {
 		if len(in) != 2 {
 			return nil, fmt.Errorf("MatMul needs two inputs")
 		}

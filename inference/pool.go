@@ -16,9 +16,9 @@ type pool struct {
 }
 
 func init() {
-	register("MaxPool", opDef{perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(true, a) }})
-	register("AveragePool", opDef{perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(false, a) }})
-	register("GlobalAveragePool", opDef{perChannel: true, build: fixed(globalAvg{})})
+	register("MaxPool", opDef{perChannel: true, flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(true, a) }})
+	register("AveragePool", opDef{perChannel: true, flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) { return newPool(false, a) }})
+	register("GlobalAveragePool", opDef{perChannel: true, flat: true, build: fixed(globalAvg{})})
 }
 
 func newPool(isMax bool, a attrs) (kernel, error) {

@@ -31,7 +31,7 @@ type qdq struct {
 
 func init() {
 	for _, op := range []string{"QuantizeLinear", "DequantizeLinear"} {
-		register(op, opDef{perChannel: true, fold: foldQDQ, build: func(a attrs, in []*tval, opset int64) (any, error) {
+		register(op, opDef{perChannel: true, flat: true, fold: foldQDQ, build: func(a attrs, in []*tval, opset int64) (any, error) {
 			return newQDQ(op, a, in)
 		}})
 	}

@@ -13,7 +13,7 @@ type reduceMean struct {
 }
 
 func init() {
-	register("ReduceMean", opDef{build: func(a attrs, _ []*tval, opset int64) (any, error) {
+	register("ReduceMean", opDef{flat: true, build: func(a attrs, _ []*tval, opset int64) (any, error) {
 		r := &reduceMean{fromIn: opset >= 18}
 		kd, err := a.int("keepdims", 1)
 		if err != nil {

@@ -17,15 +17,15 @@ func init() {
 	plain := func(op string) func(attrs, []*tval, int64) (any, error) {
 		return func(attrs, []*tval, int64) (any, error) { return &alias{op: op}, nil }
 	}
-	register("Identity", opDef{alias: true, perChannel: true, build: plain("Identity")})
-	register("Dropout", opDef{alias: true, perChannel: true, build: plain("Dropout")})
-	register("Reshape", opDef{alias: true, build: plain("Reshape")})
-	register("Flatten", opDef{alias: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Identity", opDef{alias: true, flat: true, perChannel: true, build: plain("Identity")})
+	register("Dropout", opDef{alias: true, flat: true, perChannel: true, build: plain("Dropout")})
+	register("Reshape", opDef{alias: true, flat: true, build: plain("Reshape")})
+	register("Flatten", opDef{alias: true, flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		ax, err := a.int("axis", 1)
 		return &alias{op: "Flatten", axis: ax}, err
 	}})
 	for _, op := range []string{"Squeeze", "Unsqueeze"} {
-		register(op, opDef{alias: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
+		register(op, opDef{alias: true, flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 			axes, err := a.ints("axes")
 			return &alias{op: op, axes: axes}, err
 		}})

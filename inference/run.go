@@ -241,14 +241,31 @@ func (p *Pass) Grads(ctx context.Context, layer string, classes []int) ([]*tenso
 // backward propagates k stacked seeds (each shaped like the scores) down
 // to layer and returns the k stacked gradients.
 func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k int) ([]float32, []int, error) {
+	if _, err := p.value(layer); err != nil {
+		return nil, nil, err
+	}
+	return p.reverse(ctx, p.net.byName[layer], seeds, k, nil)
+}
+
+// stepHook sees, during a backward pass, each step's complete output
+// gradient dout (k stacked) and the input gradients dxs its adjoint gave,
+// and may change dxs: guided backprop, FullGrad's bias terms and the
+// Hessian-vector product's second-order terms hang here.
+type stepHook func(i int, s step, dout []float32, dxs [][]float32) error
+
+// reverse propagates k stacked seeds down to value tid; hook, if set, runs
+// after each step's adjoint.
+func (p *Pass) reverse(ctx context.Context, tid int, seeds []float32, k int, hook stepHook) ([]float32, []int, error) {
 	if !p.keep {
 		return nil, nil, fmt.Errorf("gradients need a kept forward pass")
 	}
-	target, err := p.value(layer)
-	if err != nil {
-		return nil, nil, err
+	target := p.vals[tid]
+	if target == nil || target.f == nil {
+		return nil, nil, fmt.Errorf("tensor %q was not kept by this pass", p.net.values[tid].name)
 	}
-	tid := p.net.byName[layer]
+	if len(seeds) != k*len(p.Scores()) {
+		return nil, nil, fmt.Errorf("a seed holds %d values; the scores have %d", len(seeds)/max(k, 1), len(p.Scores()))
+	}
 	down := p.net.downstream(tid)
 	grads := map[int][]float32{p.net.scores: seeds}
 	for i := len(p.net.steps) - 1; i >= 0; i-- {
@@ -275,6 +292,11 @@ func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k in
 		if err != nil {
 			return nil, nil, err
 		}
+		if hook != nil {
+			if err := hook(i, s, dout, dxs); err != nil {
+				return nil, nil, fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
+			}
+		}
 		for j, dx := range dxs {
 			if want[j] && dx != nil {
 				addGrad(grads, s.in[j], dx)
@@ -286,7 +308,7 @@ func (p *Pass) backward(ctx context.Context, layer string, seeds []float32, k in
 	}
 	g, ok := grads[tid]
 	if !ok {
-		return nil, nil, fmt.Errorf("the scores do not depend on %q", layer)
+		return nil, nil, fmt.Errorf("the scores do not depend on %q", p.net.values[tid].name)
 	}
 	return g, target.shape, nil
 }

@@ -13,7 +13,7 @@ type intOp struct {
 }
 
 func init() {
-	register("Shape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Shape", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		k := &intOp{op: "Shape"}
 		var err error
 		if k.start, err = a.int("start", 0); err != nil {
@@ -24,7 +24,7 @@ func init() {
 		}
 		return k, err
 	}})
-	register("ConstantOfShape", opDef{build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("ConstantOfShape", opDef{flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		k := &intOp{op: "ConstantOfShape", value: &tval{shape: []int{1}, f: []float32{0}}}
 		if v, ok := a["value"]; ok {
 			t, err := fromTensorAny(v)
@@ -38,7 +38,7 @@ func init() {
 		}
 		return k, nil
 	}})
-	register("Cast", opDef{alias: true, perChannel: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
+	register("Cast", opDef{alias: true, perChannel: true, flat: true, build: func(a attrs, _ []*tval, _ int64) (any, error) {
 		to, err := a.int("to", 0)
 		return &cast{to: to}, err
 	}, fold: func(k any, in []*tval) (*tval, error) { return castTo(in[0], k.(*cast).to) }})

@@ -11,24 +11,35 @@ type unary struct {
 	op string
 	f  func(x float32) float32
 	df func(x, y float32) float32
+	// d2 is the second derivative f''(x, y) for Hessian-vector products;
+	// nil for the piecewise-linear ones (registered flat).
+	d2 func(x, y float32) float32
 }
 
 func init() {
-	un := func(op string, f func(float32) float32, df func(x, y float32) float32) {
-		register(op, opDef{perChannel: true, build: fixed(&unary{op: op, f: f, df: df})})
+	un := func(op string, f func(float32) float32, df, d2 func(x, y float32) float32) {
+		register(op, opDef{perChannel: true, build: fixed(&unary{op: op, f: f, df: df, d2: d2})})
 	}
-	un("Sigmoid", sigmoid, func(_, y float32) float32 { return y * (1 - y) })
+	un("Sigmoid", sigmoid, func(_, y float32) float32 { return y * (1 - y) },
+		func(_, y float32) float32 { return y * (1 - y) * (1 - 2*y) })
 	un("Tanh", func(x float32) float32 { return float32(math.Tanh(float64(x))) },
-		func(_, y float32) float32 { return 1 - y*y })
+		func(_, y float32) float32 { return 1 - y*y },
+		func(_, y float32) float32 { return -2 * y * (1 - y*y) })
 	un("Erf", func(x float32) float32 { return float32(math.Erf(float64(x))) },
-		func(x, _ float32) float32 { return float32(2 / math.SqrtPi * math.Exp(-float64(x)*float64(x))) })
+		func(x, _ float32) float32 { return float32(2 / math.SqrtPi * math.Exp(-float64(x)*float64(x))) },
+		func(x, _ float32) float32 {
+			v := float64(x)
+			return float32(-2 * v * 2 / math.SqrtPi * math.Exp(-v*v))
+		})
 	un("Sqrt", func(x float32) float32 { return float32(math.Sqrt(float64(x))) },
-		func(_, y float32) float32 { return 0.5 / y })
+		func(_, y float32) float32 { return 0.5 / y },
+		func(_, y float32) float32 { return -0.25 / (y * y * y) })
 	un("Softplus", func(x float32) float32 {
 		// log(1+eˣ) without overflow: max(x,0) + log1p(e^−|x|)
 		v := float64(x)
 		return float32(math.Max(v, 0) + math.Log1p(math.Exp(-math.Abs(v))))
-	}, func(x, _ float32) float32 { return sigmoid(x) })
+	}, func(x, _ float32) float32 { return sigmoid(x) },
+		func(x, _ float32) float32 { s := sigmoid(x); return s * (1 - s) })
 	un("HardSwish", func(x float32) float32 { return x * min(max(x+3, 0), 6) / 6 },
 		func(x, _ float32) float32 {
 			switch {
@@ -38,10 +49,16 @@ func init() {
 				return 1
 			}
 			return (2*x + 3) / 6
+		},
+		func(x, _ float32) float32 {
+			if x > -3 && x < 3 {
+				return 1.0 / 3
+			}
+			return 0
 		})
-	register("HardSigmoid", opDef{perChannel: true, build: newHardSigmoid})
-	register("LeakyRelu", opDef{perChannel: true, build: newLeakyRelu})
-	register("Clip", opDef{perChannel: true, build: newClip})
+	register("HardSigmoid", opDef{perChannel: true, flat: true, build: newHardSigmoid})
+	register("LeakyRelu", opDef{perChannel: true, flat: true, build: newLeakyRelu})
+	register("Clip", opDef{perChannel: true, flat: true, build: newClip})
 }
 
 func sigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }

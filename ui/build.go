@@ -142,6 +142,7 @@ func (u *UI) build() {
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Overlay", theme.VisibilityIcon(), pictureTab),
 		container.NewTabItemWithIcon("Grid", theme.GridIcon(), gridTab),
+		container.NewTabItemWithIcon("Concepts", theme.ColorPaletteIcon(), u.buildConcepts()),
 	)
 	w.tabs.OnSelected = func(*container.TabItem) { u.gridRequest() }
 	tools, status := u.buildBars()
