@@ -93,8 +93,8 @@ type Params struct {
 	// Base names the method a meta-method builds on (RefineCAM's base);
 	// "" takes the method's default.
 	Base string
-	// Options set the method's numeric options by name; the others take
-	// their defaults.
+	// Options set the method's numeric and bool (0 or 1) options by name
+	// (see Option, Method.Set); the others take their defaults.
 	Options map[string]float64
 	// Progress, if set, hears from slow methods after each batch; partial
 	// is the map so far (at the layer's resolution) where there is one.
@@ -113,6 +113,10 @@ type Result struct {
 	Layer string
 	// Extent is the part of the input the map covers.
 	Extent Rect
+	// Final: Map is already the final map at the input's resolution
+	// (several layers fused, RefineCAM, -aug-smooth), post-processed as
+	// pytorch-grad-cam returns it; min-max post-processing leaves it be.
+	Final bool
 }
 
 // ablationCAM zeroes each channel: through the shortcut where the model
