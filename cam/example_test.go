@@ -53,6 +53,7 @@ func ExampleAll() {
 	// layercam layer= target=logit eigen-smooth=false aug-smooth=false
 	// eigencam layer= aug-smooth=false
 	// eigengradcam layer= target=logit aug-smooth=false
+	// kpcacam layer= aug-smooth=false
 	// segeigencam layer= target=logit aug-smooth=false
 	// fem layer= aug-smooth=false
 	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false

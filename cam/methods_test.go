@@ -110,7 +110,7 @@ func TestLayerMapErrors(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	want := []string{"gradcam", "hirescam", "gradcam-elementwise", "gradcam++", "xgradcam",
-		"layercam", "eigencam", "eigengradcam", "segeigencam", "fem", "randomcam", "refinecam",
+		"layercam", "eigencam", "eigengradcam", "kpcacam", "segeigencam", "fem", "randomcam", "refinecam",
 		"ablationcam", "scorecam", "sobelcam"}
 	ms := cam.Methods()
 	if len(ms) != len(want) {

@@ -115,6 +115,8 @@ var registry = [...]Method{
 		NeedsActivations, "EigenCAM", false, false}, layer: eigenCAM},
 	{MethodInfo: MethodInfo{"eigengradcam", "Eigen-Grad-CAM", "Projection of centred gradient × activation on its first principal component.",
 		NeedsActivations | NeedsGradients, "EigenGradCAM", false, false}, layer: eigenGradCAM},
+	{MethodInfo: MethodInfo{"kpcacam", "KPCA-CAM", "First kernel principal component (sigmoid kernel, γ = 1/channels) of the activations (class-agnostic).",
+		NeedsActivations, "KPCA_CAM", false, false}, layer: kpcaCAM},
 	{MethodInfo: MethodInfo{"segeigencam", "Seg-Eigen-CAM", "First principal component of |gradient| × activation, the stronger extreme made positive.",
 		NeedsActivations | NeedsGradients, "SegEigenCAM", false, false}, layer: segEigenCAM},
 	{MethodInfo: MethodInfo{"fem", "FEM", "Channels weighted by the share of their pixels above mean + 2σ (class-agnostic).",

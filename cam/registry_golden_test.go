@@ -54,6 +54,7 @@ var registryGolden = []struct {
 	tol    float64
 }{
 	{"segeigencam", "", nil, "cam_SegEigenCAM_f%d_c%d.npy", false, 1e-4},
+	{"kpcacam", "", nil, "cam_KPCA_CAM_f%d_c%d.npy", true, 2e-3},
 	{"gradcam", "", map[string]string{"eigen-smooth": "true"}, "cam_GradCAM-eigensmooth_f%d_c%d.npy", true, 1e-4},
 	{"gradcam++", "", map[string]string{"eigen-smooth": "true"}, "cam_GradCAMPlusPlus-eigensmooth_f%d_c%d.npy", true, 1e-4},
 	{"gradcam", "22,29", nil, "cam_GradCAM-layers22+29_c%d.npy", false, 1e-4},

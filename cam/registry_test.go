@@ -71,7 +71,7 @@ func TestRegistryTable(t *testing.T) {
 	for _, m := range cam.All() {
 		names = append(names, m.Name)
 	}
-	if got := strings.Join(names, ","); got != "gradcam,hirescam,gradcam-elementwise,gradcam++,xgradcam,layercam,eigencam,eigengradcam,segeigencam,fem,randomcam,refinecam,ablationcam,scorecam,faster-scorecam,sscam,iscam,sobelcam,fcconv,cam" {
+	if got := strings.Join(names, ","); got != "gradcam,hirescam,gradcam-elementwise,gradcam++,xgradcam,layercam,eigencam,eigengradcam,kpcacam,segeigencam,fem,randomcam,refinecam,ablationcam,scorecam,faster-scorecam,sscam,iscam,sobelcam,fcconv,cam" {
 		t.Fatalf("registry order %s", got)
 	}
 	fc, _ := cam.Find("fcconv")
