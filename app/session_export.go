@@ -212,7 +212,7 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
+	req := sel.mapRequest()
 	mapOf := func(k int, _ string) (*LayerMap, error) {
 		r := req
 		r.Class = k
