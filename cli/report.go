@@ -113,6 +113,8 @@ type reportOptions struct {
 	methods []string
 	classes classSpec
 	layer   string
+	layers  []string     // -layer A,B: several, fused
+	options cam.Settings // the methods' options (methodFlags)
 	cfg     metrics.Config
 	cell    int
 	overlay app.OverlayOptions
@@ -162,10 +164,10 @@ func report(e *env, args []string) error {
 	mf.add(fs)
 	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated CAM methods, or all (the random and center baselines are always added)")
 	classList := fs.String("classes", "top1", "top1, topK (the K most probable), or a comma-separated list of indices or labels (give the index for a label with a comma)")
-	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
+	layer := fs.String("layer", "", "target layer tensor; several (A,B,…) are fused (default: the model's)")
 	steps := fs.Int("steps", metrics.DefaultSteps, "deletion/insertion steps (curves have N+1 points; 2·(N+1)+1 forward passes per map)")
-	batch := fs.Int("batch", metrics.DefaultBatch, "images per forward pass")
-	seed := fs.Uint64("seed", 0, "seed of the random baseline map and of the order of tied pixels")
+	batch := fs.Int("batch", metrics.DefaultBatch, "images per forward pass (and, when given, the masked-input methods' batch)")
+	seed := fs.Uint64("seed", 0, "seed of the random baseline map, of the order of tied pixels and, when given, of the methods' generators (randomcam, sscam, …)")
 	deletion := fs.String("deletion", string(metrics.BaselineMean), "deletion baseline: mean (the dataset mean colour) or blur")
 	insertion := fs.String("insertion", string(metrics.BaselineBlur), "insertion baseline: blur (σ = 5 px at 224) or mean")
 	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
@@ -176,6 +178,8 @@ func report(e *env, args []string) error {
 	tf.add(fs, "")
 	shardFlag := fs.String("shard", "", "K/N: measure only every N-th input starting at K (0 ≤ K < N) of the sorted input list, for one job of an array")
 	merge := fs.String("merge", "", "OUT: merge the shard folders given as INPUT into one report in OUT")
+	var optf methodFlags
+	optf.add(fs, "seed", "batch")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -240,10 +244,12 @@ func report(e *env, args []string) error {
 	if opt.methods, err = m.MethodNames(*methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
 		return err
 	}
-	if opt.layer != "" {
-		if _, err := m.Net.Layer(opt.layer); err != nil {
-			return err
-		}
+	if opt.layers, err = parseLayers(m, opt.layer, opt.methods); err != nil {
+		return err
+	}
+	optf.shared(fs, "seed", "batch")
+	if opt.options, err = optf.settings(m, opt.methods, "seed", "batch"); err != nil {
+		return err
 	}
 	if err := opt.classes.check(m); err != nil {
 		return err
@@ -386,7 +392,7 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 		}
 		for mi, meth := range r.opt.methods {
 			start := time.Now()
-			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer})
+			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer, Layers: r.opt.layers, Options: r.opt.options})
 			if err != nil {
 				return err
 			}
