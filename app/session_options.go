@@ -33,7 +33,8 @@ func (sel Selection) Layers() []string {
 		return []string{sel.Layer}
 	}
 	extra, _ := cam.ParseLayers(sel.ExtraLayers) // SetLayers checked them
-	return append([]string{sel.Layer}, extra...)
+	// SetLayer may since have picked one of the extras as the layer.
+	return append([]string{sel.Layer}, slices.DeleteFunc(extra, func(l string) bool { return l == sel.Layer })...)
 }
 
 // SetOption sets the option name of the selected method to value (its
