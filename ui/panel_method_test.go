@@ -157,4 +157,3 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject, string)) {
 		}
 	}
 }
-
