@@ -82,6 +82,11 @@ var generic = [...]genericOption{
 		readsLayer},
 }
 
+// compareOption is Finer-CAM's -finer-compare, the compared classes by
+// rank (Params.Compare), for the finercam entry's Options.
+var compareOption = Option{Name: "finer-compare", Kind: KindInts, Text: "1,2,3", param: inCompare,
+	Help: "the classes compared with the target, by rank of logit distance (1 = the nearest)"}
+
 // readsLayer: the method reads the chosen layer (not a fixed one, not the
 // picture alone).
 func readsLayer(m *Method) bool { return !m.FixedLayer && !m.Needs.Has(NeedsImage) }
