@@ -55,7 +55,8 @@ type FaithState struct {
 
 // faithSame reports whether two selections ask for the same measurement.
 func faithSame(a, b Selection) bool {
-	return a.Method == b.Method && a.Class == b.Class && a.Layer == b.Layer && a.Mode == b.Mode
+	return a.Method == b.Method && a.Class == b.Class && a.Layer == b.Layer && a.Mode == b.Mode &&
+		a.Options == b.Options && a.ExtraLayers == b.ExtraLayers
 }
 
 func (s *Session) faithConfig() metrics.Config { return s.opts.Faithfulness.WithDefaults() }
@@ -110,7 +111,9 @@ func (s *Session) runMetrics(ctx context.Context, gen uint64, t faithTarget, sel
 	const label = "Measuring faithfulness"
 	s.setBusy(s.metricsLane, gen, Progress{Lane: LaneMetrics, Label: label + "…"})
 	// The map is in the analysis's cache: the map lane just drew it.
-	lm, err := t.a.Map(ctx, MapRequest{Method: t.method, Class: t.class, Layer: sel.Layer})
+	req := sel.mapRequest() // the map on screen: its options and layers too
+	req.Method, req.Class = t.method, t.class
+	lm, err := t.a.Map(ctx, req)
 	var r *FaithfulnessReport
 	if err == nil {
 		r, err = t.a.Faithfulness(ctx, lm, s.opts.Faithfulness, func(done, total int) {

@@ -49,13 +49,13 @@ func ExampleAll() {
 	// hirescam layer= target=logit eigen-smooth=false aug-smooth=false
 	// gradcam-elementwise layer= target=logit eigen-smooth=false aug-smooth=false
 	// gradcam++ layer= target=logit eigen-smooth=false aug-smooth=false
-	// xgradcam layer= target=logit aug-smooth=false
+	// xgradcam layer= target=logit eigen-smooth=false aug-smooth=false
 	// layercam layer= target=logit eigen-smooth=false aug-smooth=false
 	// eigencam layer= aug-smooth=false
 	// eigengradcam layer= target=logit aug-smooth=false
 	// kpcacam layer= aug-smooth=false
 	// segeigencam layer= target=logit aug-smooth=false
-	// fem layer= aug-smooth=false
+	// fem layer= eigen-smooth=false aug-smooth=false
 	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false
 	// refinecam refine-base=gradcam++ layer= aug-smooth=false
 	// ablationcam batch=0 layer= aug-smooth=false

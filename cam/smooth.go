@@ -103,3 +103,19 @@ func gradCAMPlusPlusProduct(a, g Maps, _ Params) (Maps, error) {
 	}
 	return Scaled(a, w)
 }
+
+// xGradCAMProduct is XGrad-CAM's weights⊙A (Method.product).
+func xGradCAMProduct(a, g Maps, _ Params) (Maps, error) {
+	if err := checkAG(a, g); err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, xGradCAMWeights(a, g))
+}
+
+// femProduct is FEM's weights⊙A (Method.product).
+func femProduct(a, _ Maps, _ Params) (Maps, error) {
+	if err := a.Validate(); err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, femWeights(a))
+}
