@@ -113,3 +113,43 @@ func TestMapOptionsKeyTheCache(t *testing.T) {
 		t.Error("an unknown second layer accepted")
 	}
 }
+
+// TestGoldenScoreVariants: the masked-input methods at the settings where
+// they are Score-CAM — SS-CAM without noise, IS-CAM with one sample,
+// Faster-Score-CAM over every channel — reproduce pytorch-grad-cam's
+// ScoreCAM map through the engine (1e-3, as ScoreCAM's own test).
+func TestGoldenScoreVariants(t *testing.T) {
+	a := goldenAnalysis(t)
+	g := camtest.Golden{Dir: goldenDir}
+	want, err := g.Map("cam_ScoreCAM_f29_c7.npy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := a.Model.Net.Layer(goldenLayers[29])
+	if err != nil {
+		t.Fatal(err)
+	}
+	channels := l.Shape[1]
+	for _, c := range []struct {
+		method  string
+		options cam.Settings
+	}{
+		{"sscam", "samples=2;sigma=0"},
+		{"iscam", "samples=1"},
+		{"faster-scorecam", cam.Settings(fmt.Sprintf("max-channels=%d", channels))},
+	} {
+		lm, err := a.Map(context.Background(), MapRequest{Method: c.method, Class: 7, Layer: goldenLayers[29], Options: c.options})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := lm.Final(224, 224, cam.MinMax, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := camtest.MaxAbsDiff(got.Data, want.Data)
+		t.Logf("%s %s: max abs diff %.3g", c.method, c.options, d)
+		if !(d <= 1e-3) {
+			t.Errorf("%s %s: max abs diff %.3g > 1e-3", c.method, c.options, d)
+		}
+	}
+}
