@@ -172,8 +172,12 @@ func (u *UI) optionControl(o cam.Option) fyne.CanvasObject {
 		e := widget.NewEntry()
 		e.SetPlaceHolder(o.DefaultText())
 		e.OnSubmitted = send
+		last := "\x00"
 		show[o.Name] = func(v string) {
-			if e.Text != v {
+			// Only a new value is shown: a refresh while the user types
+			// (a slow method's progress) keeps what is typed.
+			if v != last {
+				last = v
 				e.SetText(v)
 			}
 		}

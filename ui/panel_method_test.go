@@ -36,6 +36,12 @@ func TestMethodOptionControls(t *testing.T) {
 		t.Fatalf("seed -3: options %q, status %q", got, u.w.status.Text)
 	}
 
+	seed.SetText("12") // typed, not yet submitted: a refresh keeps it
+	u.refresh()
+	if seed.Text != "12" {
+		t.Fatalf("a refresh replaced the typed %q by %q", "12", seed.Text)
+	}
+
 	u.chooseMethod("gradcam")
 	h.settled()
 	labels := optionTexts(u.w.methodOpts.box)
