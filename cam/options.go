@@ -174,15 +174,6 @@ func (m Method) lookupOption(name string) (Option, bool) {
 	return Option{}, false
 }
 
-// GenericOptions are the options declared once for many methods.
-func GenericOptions() []Option {
-	var out []Option
-	for _, g := range generic {
-		out = append(out, g.Option)
-	}
-	return out
-}
-
 // Set parses text as the value of the method's option name and stores it
 // in p. An option the method does not take, or a value of the wrong kind,
 // is an error that names both.
@@ -420,15 +411,6 @@ func (s Settings) With(name, value string) (Settings, error) {
 		parts[i] = kv[0] + "=" + kv[1]
 	}
 	return Settings(strings.Join(parts, ";")), nil
-}
-
-// Names are the names set, in order.
-func (s Settings) Names() []string {
-	var out []string
-	for _, kv := range s.pairs() {
-		out = append(out, kv[0])
-	}
-	return out
 }
 
 func (s Settings) pairs() [][2]string {
