@@ -234,21 +234,31 @@ func maskedCAM(ctx context.Context, src Source, p Params,
 // MaskScores is the class's logit of the network (forward) on x⊙mask_k
 // for each mask of masks (K×H×W at x's resolution), batch masked inputs
 // per pass, ctx checked before each: a MaskScoresFunc over the network.
+// All-zero masks (dead channels) all make the same black input, which is
+// run once, with the first of them.
 func MaskScores(ctx context.Context, x, masks Maps, class, batch int, forward BatchFunc) ([]float32, error) {
 	if masks.H != x.H || masks.W != x.W {
 		return nil, fmt.Errorf("cam: %d×%d masks for a %d×%d input", masks.W, masks.H, x.W, x.H)
 	}
+	var run, zero []int // masks to run; the all-zero ones after the first
+	for k := range masks.C {
+		if !allZero(masks.Channel(k)) {
+			run = append(run, k)
+		} else if zero = append(zero, k); len(zero) == 1 {
+			run = append(run, k)
+		}
+	}
 	plane := x.H * x.W
 	size := x.C * plane
-	buf := make([]float32, min(batch, masks.C)*size)
-	out := make([]float32, 0, masks.C)
-	for k0 := 0; k0 < masks.C; k0 += batch {
+	buf := make([]float32, min(batch, len(run))*size)
+	out := make([]float32, masks.C)
+	for k0 := 0; k0 < len(run); k0 += batch {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		n := min(batch, masks.C-k0)
-		for i := range n {
-			m := masks.Channel(k0 + i)
+		n := min(batch, len(run)-k0)
+		for i, k := range run[k0 : k0+n] {
+			m := masks.Channel(k)
 			for c := range x.C {
 				xc, dst := x.Data[c*plane:(c+1)*plane], buf[i*size+c*plane:i*size+(c+1)*plane]
 				for q, v := range m {
@@ -264,9 +274,12 @@ func MaskScores(ctx context.Context, x, masks Maps, class, batch int, forward Ba
 		if class < 0 || class >= classes {
 			return nil, fmt.Errorf("cam: class %d is out of range: %d logits", class, classes)
 		}
-		for i := range n {
-			out = append(out, logits[i*classes+class])
+		for i, k := range run[k0 : k0+n] {
+			out[k] = logits[i*classes+class]
 		}
+	}
+	for _, k := range zero {
+		out[k] = out[zero[0]]
 	}
 	return out, nil
 }

@@ -193,8 +193,8 @@ func TestComputeTarget(t *testing.T) {
 	}
 }
 
-// linearSource is a network whose logits are linear in the input:
-// y_j = Σ_i W_ji·x_i, over fixed activations a (3 channels, 2×2) and a
+// linearSource is a network whose logits are affine in the input:
+// y_j = Σ_i W_ji·x_i + (j+1)/2, over fixed activations a (3 channels, 2×2) and a
 // 2×4×4 input; forward counts the masked images it is given.
 type linearSource struct {
 	fakeSource
@@ -225,8 +225,8 @@ func (s *linearSource) Forward() cam.BatchFunc {
 		s.passes += n
 		out := make([]float32, 0, 3*n)
 		for b := range n {
-			for _, w := range s.w {
-				var y float64
+			for j, w := range s.w {
+				y := 0.5 * float64(j+1) // a bias: a black input has its own logits
 				for i, v := range in[b*32 : (b+1)*32] {
 					y += float64(w[i] * v)
 				}
@@ -386,3 +386,34 @@ func TestComputeAugSmooth(t *testing.T) {
 type noWith struct{ *augSource }
 
 func (noWith) With(context.Context, cam.Maps) (cam.Source, error) { return nil, cam.ErrNotAvailable }
+
+// TestMaskScoresRunsBlackOnce: all-zero masks share one pass; every score
+// is the class's logit of its own masked input.
+func TestMaskScoresRunsBlackOnce(t *testing.T) {
+	src := newLinearSource()
+	masks := cam.Maps{C: 4, H: 4, W: 4, Data: make([]float32, 64)}
+	for q := range 16 {
+		masks.Data[16+q] = float32(q) / 15 // mask 1: a ramp
+		masks.Data[48+q] = 0.5             // mask 3: a constant half
+	}
+	got, err := cam.MaskScores(context.Background(), src.x, masks, 2, 3, src.Forward())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if src.passes != 3 {
+		t.Errorf("%d masked passes for 2 masks and 2 black ones, want 3", src.passes)
+	}
+	forward := src.Forward()
+	for k := range 4 {
+		in := make([]float32, 32)
+		for c := range 2 {
+			for q := range 16 {
+				in[c*16+q] = src.x.Data[c*16+q] * masks.Data[k*16+q]
+			}
+		}
+		want, _ := forward(context.Background(), in, 1)
+		if d := got[k] - want[2]; d > 1e-5 || d < -1e-5 {
+			t.Errorf("mask %d: score %g, its own input's logit %g", k, got[k], want[2])
+		}
+	}
+}
