@@ -26,10 +26,11 @@ import (
 func init() {
 	register(command{
 		name: "report",
-		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
+		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR[,TENSOR…]] [-steps N]\n" +
 			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] [-shard K/N]\n" +
 			"           [-metrics road-morf,road-lerf,road-combined,cam-mult] [-road-noise 0.01] [-road-morf-percentile 80]\n" +
-			"           [-road-lerf-percentile 20] -out DIR INPUT...\n" +
+			"           [-road-lerf-percentile 20] [the methods' options: -target, -eigen-smooth, -samples, … (camviz methods)]\n" +
+			"           -out DIR INPUT...\n" +
 			"  camviz report -merge OUT SHARD_DIR...",
 		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
 			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
