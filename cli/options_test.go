@@ -126,3 +126,22 @@ func TestReportOptions(t *testing.T) {
 		t.Errorf("randomcam's deletion curve %s, with -eigen-smooth %s", plain, smooth)
 	}
 }
+
+// TestBenchOptions: bench times the methods with the options given, and
+// refuses one that none of them takes.
+func TestBenchOptions(t *testing.T) {
+	_, errOut, st := run("bench", "-model", tinyModel, "-input", tinyInput, "-runs", "1", "-methods", "gradcam", "-seed", "2")
+	if st != 1 || errOut != "camviz bench: -seed does not apply to gradcam (it is for randomcam, sscam)\n" {
+		t.Errorf("status %d, %q", st, errOut)
+	}
+	out, errOut, st := run("bench", "-model", tinyModel, "-input", tinyInput, "-runs", "1", "-methods", "iscam", "-samples", "1", "-json")
+	if st != 0 {
+		t.Fatal(errOut)
+	}
+	var r struct {
+		MethodS map[string]float64 `json:"method_s"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || !(r.MethodS["iscam"] > 0) {
+		t.Errorf("method times %v (%v)", r.MethodS, err)
+	}
+}
