@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -26,14 +25,14 @@ type MapRequest struct {
 	// AblationCAM 128, or the reference's 32 where the ablated value
 	// depends on the batch, see cam.AblationWeights).
 	Batch int
-	// Target is what gradient methods explain: "" or "logit", "prob",
-	// "rest", "neg" (cam.Targets).
-	Target string
-	// Compare are FinerCAM's compared ranks (nil: 1, 2, 3).
-	Compare []int
-	// Options set the method's (and the generic) numeric options by name,
-	// beside FCScale and Batch.
-	Options map[string]float64
+	// Options are the method's option values as text (cam.Settings, as
+	// the command line's flags and the window's controls hold them); those
+	// the method does not take are ignored.
+	Options cam.Settings
+	// Layers, when more than one, are several layers whose maps are fused
+	// (-layer A,B; RefineCAM's layers); the first is the map's layer and
+	// Layer is ignored.
+	Layers []string
 	// Progress, if set, hears from slow methods after each batch; Partial
 	// is the map so far (at the layer's resolution) for ScoreCAM.
 	Progress func(done, total int, partial *cam.Map)
@@ -43,9 +42,12 @@ type MapRequest struct {
 // and normalisation of post-processing.
 type LayerMap struct {
 	Method, Layer string
-	Class         int
-	Map           cam.Map
-	Elapsed       time.Duration // computing it (zero when it came from the cache)
+	// Options are the option values that made the map, those not at
+	// their defaults ("eigen-smooth=true target=prob"; cam.Method.Describe).
+	Options string
+	Class   int
+	Map     cam.Map
+	Elapsed time.Duration // computing it (zero when it came from the cache)
 	// Extent is the part of the model's input the map covers, in [0,1]
 	// coordinates; the zero value means all of it. fcconv's dense scores
 	// sit at the centres of the fc6 windows, so they cover only the middle.
@@ -76,7 +78,12 @@ func (lm *LayerMap) Within(area image.Rectangle) image.Rectangle {
 // writes); outside the map's extent the frame is zero.
 func (lm *LayerMap) Final(w, h int, mode cam.Mode, scale float32) (cam.Map, cam.Flags, error) {
 	if lm.Done && mode == cam.MinMax {
-		mode = cam.Raw // already min-maxed (or a mean of min-maxed maps): only resized
+		if lm.Map.W == w && lm.Map.H == h {
+			out := cam.NewMap(w, h)
+			copy(out.Data, lm.Map.Data) // post-processed already: min-max again would rescale it
+			return out, 0, nil
+		}
+		mode = cam.Raw // a mean of min-maxed maps at another size: only resized
 	}
 	sub := lm.Within(image.Rect(0, 0, w, h))
 	if sub.Dx() == w && sub.Dy() == h {
@@ -94,9 +101,11 @@ func (lm *LayerMap) Final(w, h int, mode cam.Mode, scale float32) (cam.Map, cam.
 }
 
 type mapKey struct {
-	method, layer string
-	class         int
-	options       string // the method's option values
+	method, layers string
+	class          int
+	// options are the values that change the map (cam.Method.Describe):
+	// all but the batch size, which only changes how the passes run.
+	options string
 }
 
 // mapCache holds an analysis's finished layer maps; they are small (a
@@ -129,18 +138,14 @@ func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
 	if err := a.CheckClass(req.Class); err != nil {
 		return nil, err
 	}
-	layer := req.Layer
-	if layer == "" || meth.FixedLayer {
-		layer = a.Model.Layer
-	}
-	if _, err := a.Model.Net.Layer(layer); err != nil {
+	p, err := a.params(meth, req)
+	if err != nil {
 		return nil, err
 	}
-	p := cam.Params{Class: req.Class, Layer: layer, Options: req.options(), Progress: req.Progress,
-		Target: req.Target, Compare: req.Compare}
-	key := mapKey{meth.Name, layer, req.Class, optionKey(meth.Method, p)}
+	opts := meth.Describe(p, "batch")
+	key := mapKey{meth.Name, strings.Join(append([]string{p.Layer}, p.Layers...), ","), req.Class, opts}
 	if m, ok := a.cache.get(key); ok {
-		return &LayerMap{Method: meth.Name, Layer: m.layer, Class: req.Class, Map: m.Map, Extent: m.extent, Done: m.final, HWC: m.hwc}, nil
+		return &LayerMap{Method: meth.Name, Layer: m.layer, Options: opts, Class: req.Class, Map: m.Map, Extent: m.extent, Done: m.final, HWC: m.hwc}, nil
 	}
 	start := time.Now()
 	r, err := meth.Compute(ctx, source{a}, p)
@@ -149,17 +154,43 @@ func (a *Analysis) Map(ctx context.Context, req MapRequest) (*LayerMap, error) {
 	}
 	extent := imgio.RectF(r.Extent)
 	a.cache.put(key, cachedMap{r.Map, r.Layer, extent, r.Final, r.HWC})
-	return &LayerMap{Method: meth.Name, Layer: r.Layer, Class: req.Class, Map: r.Map, Elapsed: time.Since(start),
+	return &LayerMap{Method: meth.Name, Layer: r.Layer, Options: opts, Class: req.Class, Map: r.Map, Elapsed: time.Since(start),
 		Extent: extent, Done: r.Final, HWC: r.HWC}, nil
+}
+
+// params are cam's parameters for req: the layer (the model's default
+// when req names none, or the method reads a fixed one: then several
+// layers are ignored too), several layers checked one by one, and the method's options from req.Options and the
+// numeric fields.
+func (a *Analysis) params(meth Method, req MapRequest) (cam.Params, error) {
+	layer := req.Layer
+	if layer == "" || meth.FixedLayer {
+		layer = a.Model.Layer
+	}
+	var layers []string
+	if len(req.Layers) > 1 && !meth.FixedLayer {
+		layers = slices.Clone(req.Layers)
+		if layers[0] == "" {
+			layers[0] = a.Model.Layer
+		}
+		layer = layers[0]
+	}
+	for _, l := range append([]string{layer}, layers...) {
+		if _, err := a.Model.Net.Layer(l); err != nil {
+			return cam.Params{}, err
+		}
+	}
+	p := cam.Params{Class: req.Class, Layer: layer, Layers: layers, Options: req.options(), Progress: req.Progress}
+	if err := meth.Apply(&p, req.Options); err != nil {
+		return cam.Params{}, err
+	}
+	return p, nil
 }
 
 // options are the request's settings by the names of cam's options; zero
 // means the method's default.
 func (req MapRequest) options() map[string]float64 {
 	o := map[string]float64{}
-	for k, v := range req.Options {
-		o[k] = v
-	}
 	if req.FCScale != 0 {
 		o["fcscale"] = req.FCScale
 	}
@@ -167,19 +198,6 @@ func (req MapRequest) options() map[string]float64 {
 		o["batch"] = float64(req.Batch)
 	}
 	return o
-}
-
-// optionKey tells maps of one method apart by the options that change
-// them: all but the batch size, which only changes how the passes run.
-func optionKey(m cam.Method, p cam.Params) string {
-	var b strings.Builder
-	for _, o := range append(m.Options, cam.GenericOptions...) {
-		if o.Name != "batch" {
-			fmt.Fprintf(&b, "%s=%g;", o.Name, m.Option(p, o.Name))
-		}
-	}
-	fmt.Fprintf(&b, "target=%s;compare=%v", p.Target, p.Compare)
-	return b.String()
 }
 
 // cachedMap is a computed layer map with where it applies.

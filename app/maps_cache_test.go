@@ -11,7 +11,7 @@ import (
 // a kept map again does not push another out.
 func TestMapCacheBound(t *testing.T) {
 	var c mapCache
-	key := func(i int) mapKey { return mapKey{method: "scorecam", layer: fmt.Sprint("l", i), class: i} }
+	key := func(i int) mapKey { return mapKey{method: "scorecam", layers: fmt.Sprint("l", i), class: i} }
 	for i := 0; i < mapCacheSize+10; i++ {
 		c.put(key(i), cachedMap{Map: cam.NewMap(2, 2)})
 	}

@@ -31,6 +31,12 @@ type Selection struct {
 	Alpha    float64  // heat map opacity
 	Overlay  bool     // false shows the photo alone
 	Compare  Compare
+
+	// Method options (session_options.go): values by option name, kept
+	// across method changes (each method takes those it has), and the
+	// layers fused with Layer (comma-separated; -layer A,B, RefineCAM).
+	Options     cam.Settings
+	ExtraLayers string
 }
 
 // Compare is the two-class comparison: Class is A while it is on.

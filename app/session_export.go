@@ -84,7 +84,8 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	trust := func(layer string) (*FaithfulnessReport, *ROADResult, *SanityResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.trustForLocked(trustKey{model: a.Model, pic: pic, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class})
+		return s.trustForLocked(trustKey{model: a.Model, pic: pic, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class,
+			options: sel.Options, extra: sel.ExtraLayers})
 	}
 	s.mu.Unlock()
 	if a == nil || pic == nil {
@@ -94,7 +95,7 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
+	req := sel.mapRequest()
 	mapOf := func(k int, _ string) (*LayerMap, error) {
 		r := req
 		r.Class = k

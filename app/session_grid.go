@@ -76,7 +76,8 @@ func (s *Session) SetGrid(req *GridRequest) {
 // gridWants reports whether a selection change changes the grid.
 func gridWants(old, next Selection) bool {
 	return old.Method != next.Method || old.Class != next.Class || old.Layer != next.Layer ||
-		old.Norm != next.Norm || old.Colormap != next.Colormap || old.Alpha != next.Alpha
+		old.Norm != next.Norm || old.Colormap != next.Colormap || old.Alpha != next.Alpha ||
+		old.Options != next.Options || old.ExtraLayers != next.ExtraLayers
 }
 
 // gridPlan lists a grid's cells (without pictures).
@@ -134,7 +135,9 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 		if progress != nil {
 			progress(i, len(cells), cells[i].Title)
 		}
-		lm, err := a.Map(ctx, MapRequest{Method: cells[i].Method.Name, Class: cells[i].Class, Layer: sel.Layer})
+		req := sel.mapRequest() // the selection's layers and options, where the cell's method takes them
+		req.Method, req.Class = cells[i].Method.Name, cells[i].Class
+		lm, err := a.Map(ctx, req)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

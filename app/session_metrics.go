@@ -58,7 +58,7 @@ func (s *Session) measureFaith(ctx context.Context, gen uint64, a *Analysis, k t
 	// (fewer when some are kept), at the analysing pass's speed.
 	expect := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * a.forward
 	trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Expected: expect})
-	lm, err := a.Map(ctx, MapRequest{Method: k.method, Class: k.class, Layer: layer})
+	lm, err := a.Map(ctx, k.request(layer))
 	if err != nil {
 		return nil, err
 	}

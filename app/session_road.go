@@ -49,7 +49,7 @@ func (s *Session) CancelROAD() { cancelTrust(s, s.roadLane, &s.road, LaneROAD) }
 // defaults.
 func (s *Session) measureROAD(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*ROADResult, error) {
 	cfg := metrics.ROADConfig{Imputer: metrics.Imputer{Noise: metrics.DefaultROADNoise}}.WithDefaults()
-	lm, err := a.Map(ctx, MapRequest{Method: k.method, Class: k.class, Layer: layer})
+	lm, err := a.Map(ctx, k.request(layer))
 	if err != nil {
 		return nil, err
 	}

@@ -78,7 +78,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k tr
 	if len(params) == 0 {
 		return nil, errors.New("the model has no Conv or Gemm layer with weights to randomise")
 	}
-	req := MapRequest{Method: k.method, Class: k.class, Layer: layer}
+	req := k.request(layer)
 	orig, err := finalMap(ctx, a, req)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"camviz/cam"
 )
 
 // The faithfulness panel's three explicit checks of the current map, each
@@ -37,6 +39,18 @@ type trustKey struct {
 	mode          string
 	method, layer string
 	class         int
+	// options and extra are the map's method options and fused layers
+	// (Selection.Options, ExtraLayers).
+	options cam.Settings
+	extra   string
+}
+
+// request is the request of k's map at layer.
+func (k trustKey) request(layer string) MapRequest {
+	sel := Selection{Method: k.method, Layer: layer, Options: k.options, ExtraLayers: k.extra}
+	req := sel.mapRequest()
+	req.Class = k.class
+	return req
 }
 
 // TrustCheck is one check's part of the state for the current map.
@@ -121,7 +135,7 @@ func (s *Session) trustTargetLocked() (trustKey, *View, error) {
 		return trustKey{}, nil, errors.New("turn the class comparison off to check one map")
 	}
 	return trustKey{model: s.analysis.Model, pic: v.pic, mode: s.analysis.Input.Mode,
-		method: v.Method.Name, layer: v.Layer, class: v.Sel.Class}, v, nil
+		method: v.Method.Name, layer: v.Layer, class: v.Sel.Class, options: v.Sel.Options, extra: v.Sel.ExtraLayers}, v, nil
 }
 
 // trustStateLocked is State's TrustState.

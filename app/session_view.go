@@ -89,12 +89,12 @@ func normName(m cam.Mode) string {
 
 // fieldKey names a post-processed display field.
 type fieldKey struct {
-	a             *Analysis
-	method, layer string
-	class         int
-	norm          cam.Mode
-	scale         float32
-	w, h          int
+	a                      *Analysis
+	method, layer, options string
+	class                  int
+	norm                   cam.Mode
+	scale                  float32
+	w, h                   int
 }
 
 type placed struct {
@@ -159,7 +159,7 @@ func place(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale flo
 // placeCached is place through the session's display field cache.
 func (s *Session) placeCached(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
 	b := base.Bounds()
-	k := fieldKey{a, lm.Method, lm.Layer, lm.Class, norm, scale, b.Dx(), b.Dy()}
+	k := fieldKey{a, lm.Method, lm.Layer, lm.Options, lm.Class, norm, scale, b.Dx(), b.Dy()}
 	s.mu.Lock()
 	p, ok := s.fields.get(k)
 	s.mu.Unlock()
@@ -274,7 +274,7 @@ func (s *Session) commitViewLocked(v *View) {
 // drawView computes the map(s) sel asks for and draws them on base.
 func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
 	start := time.Now()
-	req := MapRequest{Method: sel.Method, Layer: sel.Layer}
+	req := sel.mapRequest()
 	mapOf := func(k int, what string) (*LayerMap, error) {
 		r := req
 		r.Class = k

@@ -79,7 +79,7 @@ func TestSmoothGradCAMppThroughEngine(t *testing.T) {
 	layer := goldenLayers[29]
 	req := func(samples, sigma, seed float64) MapRequest {
 		return MapRequest{Method: "smoothgradcam++", Class: 7, Layer: layer,
-			Options: map[string]float64{"samples": samples, "sigma": sigma, "seed": seed}}
+			Options: cam.Settings(fmt.Sprintf("samples=%g;seed=%g;sigma=%g", samples, seed, sigma))}
 	}
 	lm, err := a.Map(ctx, req(2, 0, 0))
 	if err != nil {

@@ -50,8 +50,8 @@ func TestZooGoldenEndToEnd(t *testing.T) {
 			at := func(method string) MapRequest { return MapRequest{Method: method, Class: class, Layer: l} }
 			f := func(ref string) string { return fmt.Sprintf("cam_%s_f%d_c%d.npy", ref, layer, class) }
 			prob, rest, aug := at("gradcam"), at("gradcam"), at("gradcam")
-			prob.Target, rest.Target = "prob", "rest"
-			aug.Options = map[string]float64{cam.AugSmoothOption: 1}
+			prob.Options, rest.Options = "target=prob", "target=rest"
+			aug.Options = "aug-smooth=true"
 			cases = append(cases,
 				tc{at("shapleycam"), f("ShapleyCAM"), 1e-4},
 				tc{at("finercam"), f("FinerCAM"), 1e-4},
@@ -64,7 +64,7 @@ func TestZooGoldenEndToEnd(t *testing.T) {
 		cases = append(cases, tc{MapRequest{Method: "fullgrad", Class: class}, fmt.Sprintf("cam_FullGrad_c%d.npy", class), 1e-4})
 	}
 	for _, c := range cases {
-		name := fmt.Sprintf("%s/%s/%s", c.req.Method, c.file, c.req.Target)
+		name := fmt.Sprintf("%s/%s/%s", c.req.Method, c.file, c.req.Options)
 		t.Run(name, func(t *testing.T) {
 			_, got := finalOf(t, a, c.req)
 			want, err := g.Map(c.file)

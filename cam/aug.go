@@ -1,7 +1,6 @@
 package cam
 
 import (
-	"context"
 	"fmt"
 )
 
@@ -96,41 +95,4 @@ func AugSmooth(x Maps, final func(Maps) (Map, error)) (Map, error) {
 		out.Data[p] = float32(v / float64(len(augmentations)))
 	}
 	return out, nil
-}
-
-// augSmooth runs the method on the six augmented inputs (src.With) and
-// averages their final maps (AugSmooth): the result is final, at the
-// input's size.
-func (m Method) augSmooth(ctx context.Context, src Source, p Params) (Result, error) {
-	if !m.TakesAugSmooth() {
-		return Result{}, fmt.Errorf("cam: %s does not take aug-smooth", m.Name)
-	}
-	x := src.Input()
-	q := p
-	q.Options = map[string]float64{}
-	for k, v := range p.Options {
-		q.Options[k] = v
-	}
-	q.Options[AugSmoothOption] = 0
-	q.Progress = nil
-	var layer string
-	final := func(xa Maps) (Map, error) {
-		s, err := src.With(ctx, xa)
-		if err != nil {
-			return Map{}, err
-		}
-		defer closeWith(s)
-		r, err := m.Compute(ctx, s, q)
-		if err != nil {
-			return Map{}, err
-		}
-		layer = r.Layer
-		if r.Final {
-			return r.Map, nil
-		}
-		f, _, err := Postprocess(r.Map, x.W, x.H, MinMax, 0)
-		return f, err
-	}
-	mean, err := AugSmooth(x, final)
-	return Result{Map: mean, Layer: layer, Final: true}, err
 }

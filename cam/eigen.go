@@ -160,3 +160,33 @@ func projectionSign(p, mean []float64) float64 {
 	}
 	return 1
 }
+
+// The product tensors of the pixel methods (Method.product): their maps
+// are the channel sums, and -eigen-smooth projects them instead, as
+// pytorch-grad-cam's get_cam_image does for HiResCAM's G⊙A, LayerCAM's
+// ReLU(G)⊙A and Grad-CAM element-wise's ReLU(G⊙A).
+
+func hiResProduct(a, g Maps, _ Params) (Maps, error) {
+	return pixelProduct(a, g, func(g, a float32) float32 { return g * a })
+}
+
+func elementWiseProduct(a, g Maps, _ Params) (Maps, error) {
+	return pixelProduct(a, g, func(g, a float32) float32 { return max(g*a, 0) })
+}
+
+func layerCAMProduct(a, g Maps, _ Params) (Maps, error) {
+	return pixelProduct(a, g, func(g, a float32) float32 { return max(g, 0) * a })
+}
+
+// pixelProduct is f(G, A) entry by entry, rounded to float32 as numpy
+// forms it.
+func pixelProduct(a, g Maps, f func(g, a float32) float32) (Maps, error) {
+	if err := checkAG(a, g); err != nil {
+		return Maps{}, err
+	}
+	out := Maps{C: a.C, H: a.H, W: a.W, Data: make([]float32, len(a.Data))}
+	for i, v := range a.Data {
+		out.Data[i] = f(g.Data[i], v)
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package cam_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"camviz/cam"
 )
@@ -34,23 +35,38 @@ func ExamplePostprocess() {
 	// Output: [0.000 0.250 0.750 1.000] true
 }
 
-// Every method of the registry, with what it needs and whether it is slow.
+// Every method of the registry with its options: its own, then the
+// generic ones that apply to it.
 func ExampleAll() {
-	for _, m := range cam.All()[9:] {
-		fmt.Println(m.Name, m.Slow, m.FixedLayer, len(m.Options))
+	for _, m := range cam.All() {
+		var opts []string
+		for _, o := range m.AllOptions() {
+			opts = append(opts, o.Name+"="+o.DefaultText())
+		}
+		fmt.Println(strings.Join(append([]string{m.Name}, opts...), " "))
 	}
 	// Output:
-	// ablationcam true false 1
-	// scorecam true false 1
-	// shapleycam false false 0
-	// fullgrad false true 0
-	// guidedbackprop false true 0
-	// guided-gradcam false false 0
-	// finercam false false 1
-	// smoothgradcam++ true false 3
-	// sobelcam false true 0
-	// fcconv true true 1
-	// cam false true 0
+	// gradcam layer= target=logit eigen-smooth=false aug-smooth=false
+	// hirescam layer= target=logit eigen-smooth=false aug-smooth=false
+	// gradcam-elementwise layer= target=logit eigen-smooth=false aug-smooth=false
+	// gradcam++ layer= target=logit eigen-smooth=false aug-smooth=false
+	// xgradcam layer= target=logit eigen-smooth=false aug-smooth=false
+	// layercam layer= target=logit eigen-smooth=false aug-smooth=false
+	// eigencam layer= aug-smooth=false
+	// eigengradcam layer= target=logit aug-smooth=false
+	// kpcacam layer= aug-smooth=false
+	// segeigencam layer= target=logit aug-smooth=false
+	// fem layer= eigen-smooth=false aug-smooth=false
+	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false
+	// refinecam refine-base=gradcam++ layer= aug-smooth=false
+	// ablationcam batch=0 layer= aug-smooth=false
+	// scorecam batch=4 layer= aug-smooth=false
+	// faster-scorecam max-channels=10 batch=4 layer= aug-smooth=false
+	// sscam samples=35 sigma=2 seed=0 batch=4 layer= aug-smooth=false
+	// iscam samples=10 batch=4 layer= aug-smooth=false
+	// sobelcam
+	// fcconv fcscale=2
+	// cam
 }
 
 // Two classes' maps on one honest scale: the largest positive value of

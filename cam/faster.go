@@ -2,6 +2,7 @@ package cam
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 )
@@ -58,4 +59,31 @@ func SelectChannels(a Maps, idx []int) (Maps, error) {
 		copy(out.Channel(i), a.Channel(k))
 	}
 	return out, nil
+}
+
+// fasterScoreCAM is Score-CAM over the max-channels channels of largest
+// variance (TopVarianceChannels, SelectChannels).
+func fasterScoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	idx, err := TopVarianceChannels(a, int(p.Options["max-channels"]))
+	if err != nil {
+		return Result{}, err
+	}
+	sel, err := SelectChannels(a, idx)
+	if err != nil {
+		return Result{}, err
+	}
+	var progress func(ScoreProgress)
+	if p.Progress != nil {
+		progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
+	}
+	w, err := ScoreWeights(ctx, sel, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
+	if err != nil {
+		return Result{}, err
+	}
+	m, err := WeightedSum(sel, w)
+	return Result{Map: m, Layer: p.Layer}, err
 }

@@ -92,7 +92,7 @@ var finerCompare = []int{1, 2, 3}
 // finerCAM is Grad-CAM on the gradients of FinerWeightedTarget for the
 // class against the classes at ranks p.Compare (default 1, 2, 3) of
 // nearness in logit, with the option finer-alpha. It explains its own
-// target, so it takes no -target (Method.TakesTarget).
+// target, so it takes no -target (see seedsGradient).
 func finerCAM(ctx context.Context, src Source, p Params) (Result, error) {
 	ranks := p.Compare
 	if len(ranks) == 0 {

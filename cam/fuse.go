@@ -1,6 +1,10 @@
 package cam
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+	"strings"
+)
 
 // FuseLayers returns the final w×h map of a method run at several layers
 // (-layer A,B,…), as pytorch-grad-cam's base_cam.py does for a list of
@@ -65,4 +69,33 @@ func Refine(layerMaps []Map, w, h int) (Map, error) {
 	}
 	minMax(out.Data)
 	return out, nil
+}
+
+// findBase is Find, set in init: the registry holds refineCAM, so
+// refineCAM cannot name the registry in its initialisation.
+var findBase func(name string) (Method, bool)
+
+// refineCAM is RefineCAM over Params.Layers (or the one layer): the base
+// method's map at each layer, then Refine at the input's size.
+func refineCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	base, ok := findBase(p.Base)
+	if !ok || !base.local() {
+		return Result{}, fmt.Errorf("-refine-base %q: not a method computed at one layer", p.Base)
+	}
+	layers := p.Layers
+	if len(layers) == 0 {
+		layers = []string{p.Layer}
+	}
+	maps := make([]Map, len(layers))
+	for i, l := range layers {
+		q := Params{Class: p.Class, Layer: l, Options: p.Options}
+		r, err := base.Compute(ctx, src, q)
+		if err != nil {
+			return Result{}, fmt.Errorf("layer %s: %w", l, err)
+		}
+		maps[i] = r.Map
+	}
+	x := src.Input()
+	f, err := Refine(maps, x.W, x.H)
+	return Result{Map: f, Layer: strings.Join(layers, "+"), Final: true}, err
 }

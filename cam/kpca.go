@@ -201,3 +201,13 @@ func lanczosCycle(k *mat.SymDense, start []float64, m int) (float64, []float64, 
 	res := math.Abs(beta[steps-1] * s.At(steps-1, steps-1))
 	return theta, y, res
 }
+
+// kpcaCAM is KPCA-CAM's layer map (KernelProjection).
+func kpcaCAM(dst []float32, a, _ Maps) error {
+	m, err := KernelProjection(a)
+	if err != nil {
+		return err
+	}
+	copy(dst, m.Data)
+	return nil
+}

@@ -97,6 +97,11 @@ func gradCAMPlusPlus(dst []float32, a, g Maps) error {
 
 // xGradCAM: w_k = Σ_p G·A / (Σ_p A + 1e-7).
 func xGradCAM(dst []float32, a, g Maps) error {
+	weightedSum(dst, a, xGradCAMWeights(a, g))
+	return nil
+}
+
+func xGradCAMWeights(a, g Maps) []float32 {
 	const eps = 1e-7
 	w := make([]float32, a.C)
 	for k := range w {
@@ -108,13 +113,17 @@ func xGradCAM(dst []float32, a, g Maps) error {
 		}
 		w[k] = float32(s)
 	}
-	weightedSum(dst, a, w)
-	return nil
+	return w
 }
 
 // fem (Feature Explanation Method): w_k = share of channel k's pixels whose
 // activation exceeds mean + 2·std (population std, as numpy's np.std).
 func fem(dst []float32, a, _ Maps) error {
+	weightedSum(dst, a, femWeights(a))
+	return nil
+}
+
+func femWeights(a Maps) []float32 {
 	const k = 2
 	w := make([]float32, a.C)
 	n := float64(a.H * a.W)
@@ -135,8 +144,7 @@ func fem(dst []float32, a, _ Maps) error {
 		}
 		w[c] = float32(float64(cnt) / n)
 	}
-	weightedSum(dst, a, w)
-	return nil
+	return w
 }
 
 func sum64(x []float32) float64 {

@@ -110,8 +110,8 @@ func TestLayerMapErrors(t *testing.T) {
 
 func TestRegistry(t *testing.T) {
 	want := []string{"gradcam", "hirescam", "gradcam-elementwise", "gradcam++", "xgradcam",
-		"layercam", "eigencam", "eigengradcam", "fem", "ablationcam", "scorecam",
-		"shapleycam", "fullgrad", "guidedbackprop", "guided-gradcam", "finercam", "smoothgradcam++", "sobelcam"}
+		"layercam", "eigencam", "eigengradcam", "kpcacam", "segeigencam", "fem", "randomcam", "refinecam",
+		"ablationcam", "scorecam", "sobelcam"}
 	ms := cam.Methods()
 	if len(ms) != len(want) {
 		t.Fatalf("%d methods, want %d", len(ms), len(want))
@@ -126,9 +126,11 @@ func TestRegistry(t *testing.T) {
 		if got, ok := cam.Lookup(m.Name); !ok || got != m {
 			t.Errorf("Lookup(%q) = %+v, %v", m.Name, got, ok)
 		}
-		zoo := map[string]bool{"shapleycam": true, "fullgrad": true, "guidedbackprop": true, "guided-gradcam": true,
-			"finercam": true, "smoothgradcam++": true} // Hessians, input gradients, seeds, noisy inputs
-		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage) || zoo[m.Name]
+		meth, _ := cam.Find(m.Name)
+		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage) || m.Name == "refinecam"
+		if passes == meth.Local() {
+			t.Errorf("%s: Local() = %v with needs %b", m.Name, meth.Local(), m.Needs)
+		}
 		_, err := cam.LayerMap(m.Name, smallA, smallG)
 		if passes != errors.Is(err, cam.ErrNeedsNetwork) {
 			t.Errorf("%s: LayerMap error %v with needs %b", m.Name, err, m.Needs)

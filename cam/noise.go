@@ -185,6 +185,106 @@ func ScoreMasks(a Maps, w, h int) (Maps, error) {
 	return out, nil
 }
 
+// ssCAM is SS-CAM at p.Layer (SSCAMWeights over ScoreMasks).
+func ssCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	return maskedCAM(ctx, src, p, func(masks Maps, scores MaskScoresFunc) ([]float32, error) {
+		return SSCAMWeights(masks, int(p.Options["samples"]), p.Options["sigma"], uint64(p.Options["seed"]), scores)
+	})
+}
+
+// isCAM is IS-CAM at p.Layer (ISCAMWeights over ScoreMasks).
+func isCAM(ctx context.Context, src Source, p Params) (Result, error) {
+	return maskedCAM(ctx, src, p, func(masks Maps, scores MaskScoresFunc) ([]float32, error) {
+		return ISCAMWeights(masks, int(p.Options["samples"]), scores)
+	})
+}
+
+// maskedCAM weights the layer's channels by weights over its ScoreMasks,
+// scored by masked-input passes in batches of the batch option; progress
+// counts masked images over all samples.
+func maskedCAM(ctx context.Context, src Source, p Params,
+	weights func(Maps, MaskScoresFunc) ([]float32, error)) (Result, error) {
+	a, err := src.Activations(p.Layer)
+	if err != nil {
+		return Result{}, err
+	}
+	x := src.Input()
+	masks, err := ScoreMasks(a, x.W, x.H)
+	if err != nil {
+		return Result{}, err
+	}
+	batch := max(int(p.Options["batch"]), 1)
+	total := a.C * max(int(p.Options["samples"]), 1)
+	done := 0
+	scores := func(m Maps) ([]float32, error) {
+		s, err := MaskScores(ctx, x, m, p.Class, batch, src.Forward())
+		if done += m.C; err == nil && p.Progress != nil {
+			p.Progress(done, total, nil)
+		}
+		return s, err
+	}
+	w, err := weights(masks, scores)
+	if err != nil {
+		return Result{}, err
+	}
+	out, err := WeightedSum(a, w)
+	return Result{Map: out, Layer: p.Layer}, err
+}
+
+// MaskScores is the class's logit of the network (forward) on x⊙mask_k
+// for each mask of masks (K×H×W at x's resolution), batch masked inputs
+// per pass, ctx checked before each: a MaskScoresFunc over the network.
+// All-zero masks (dead channels) all make the same black input, which is
+// run once, with the first of them.
+func MaskScores(ctx context.Context, x, masks Maps, class, batch int, forward BatchFunc) ([]float32, error) {
+	if masks.H != x.H || masks.W != x.W {
+		return nil, fmt.Errorf("cam: %d×%d masks for a %d×%d input", masks.W, masks.H, x.W, x.H)
+	}
+	var run, zero []int // masks to run; the all-zero ones after the first
+	for k := range masks.C {
+		if !allZero(masks.Channel(k)) {
+			run = append(run, k)
+		} else if zero = append(zero, k); len(zero) == 1 {
+			run = append(run, k)
+		}
+	}
+	plane := x.H * x.W
+	size := x.C * plane
+	buf := make([]float32, min(batch, len(run))*size)
+	out := make([]float32, masks.C)
+	for k0 := 0; k0 < len(run); k0 += batch {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		n := min(batch, len(run)-k0)
+		for i, k := range run[k0 : k0+n] {
+			m := masks.Channel(k)
+			for c := range x.C {
+				xc, dst := x.Data[c*plane:(c+1)*plane], buf[i*size+c*plane:i*size+(c+1)*plane]
+				for q, v := range m {
+					dst[q] = xc[q] * v
+				}
+			}
+		}
+		logits, err := forward(ctx, buf[:n*size], n)
+		if err != nil {
+			return nil, err
+		}
+		classes := len(logits) / n
+		if class < 0 || class >= classes {
+			return nil, fmt.Errorf("cam: class %d is out of range: %d logits", class, classes)
+		}
+		for i, k := range run[k0 : k0+n] {
+			out[k] = logits[i*classes+class]
+		}
+	}
+	for _, k := range zero {
+		out[k] = out[zero[0]]
+	}
+	return out, nil
+}
+
+
 // smoothGradCAMpp is torch-cam's SmoothGradCAMpp: the target's gradients
 // at the layer for samples noisy copies of the input (options samples,
 // sigma, seed), through SmoothGradPlusPlusWeights.

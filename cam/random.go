@@ -20,3 +20,13 @@ func RandomWeights(c int, seed uint64) ([]float32, error) {
 	}
 	return w, nil
 }
+
+// randomProduct is RandomCAM's weights⊙A for the seed option
+// (Method.product): its channel sum is WeightedSum(a, RandomWeights(…)).
+func randomProduct(a, _ Maps, p Params) (Maps, error) {
+	w, err := RandomWeights(a.C, uint64(p.Options["seed"]))
+	if err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, w)
+}

@@ -3,6 +3,8 @@ package cam
 import (
 	"context"
 	"fmt"
+	"maps"
+	"strings"
 )
 
 // Needs says what a method requires from the network.
@@ -55,23 +57,26 @@ type MethodInfo struct {
 	FixedLayer bool
 }
 
-// Option is a method's numeric setting and its default.
-type Option struct {
-	Name    string  `json:"name"` // the command line's flag and the JSON key
-	Default float64 `json:"default"`
-	Help    string  `json:"help"`
-}
-
 // Method is one CAM method: its description, options and computation.
 // Adding a method is adding one value to the registry (and its tests).
 type Method struct {
 	MethodInfo
+	// Options are the method's own settings (see Option); AllOptions adds
+	// the generic ones that apply to it.
 	Options []Option
-	// Exactly one of these computes the layer map (before ReLU): layer
-	// from the layer's activations (and gradients) alone, network with
-	// passes through the network.
-	layer   mapFunc
+	// One of layer, product or network computes the layer map (before
+	// ReLU): layer and product from the layer's activations (and
+	// gradients) alone, network with passes through the network.
+	layer mapFunc
+	// product is the per-pixel, per-channel tensor whose channel sum is
+	// the map (w⊙A for a channel-weighting method, G⊙A for HiResCAM, …):
+	// -eigen-smooth projects it on its first principal component instead.
+	// A method with only a product has the channel sum as its map.
+	product productFunc
 	network computeFunc
+	// fuses: network reads Params.Layers itself (RefineCAM), so Compute
+	// does not fuse several layers' maps.
+	fuses bool
 	// hwc: the result is an image (Result.HWC), not only a map.
 	hwc bool
 }
@@ -79,6 +84,10 @@ type Method struct {
 // mapFunc writes a method's layer-resolution map (before ReLU) into dst,
 // which has H×W values. Inputs are already validated.
 type mapFunc func(dst []float32, a, g Maps) error
+
+// productFunc returns a method's product tensor (see Method.product) for
+// the layer's activations and gradients and the method's options in p.
+type productFunc func(a, g Maps, p Params) (Maps, error)
 
 // computeFunc computes a method's map from a network.
 type computeFunc func(ctx context.Context, src Source, p Params) (Result, error)
@@ -97,31 +106,58 @@ const DefaultMethod = "gradcam"
 // All, Methods and Lookup hand out copies.
 var registry = [...]Method{
 	{MethodInfo: MethodInfo{"gradcam", "Grad-CAM", "Channels weighted by their mean gradient.",
-		NeedsActivations | NeedsGradients, "GradCAM", false, false}, layer: gradCAM},
+		NeedsActivations | NeedsGradients, "GradCAM", false, false}, layer: gradCAM, product: gradCAMProduct},
 	{MethodInfo: MethodInfo{"hirescam", "HiResCAM", "Sum over channels of gradient × activation, pixel by pixel.",
-		NeedsActivations | NeedsGradients, "HiResCAM", false, false}, layer: hiResCAM},
+		NeedsActivations | NeedsGradients, "HiResCAM", false, false}, layer: hiResCAM, product: hiResProduct},
 	{MethodInfo: MethodInfo{"gradcam-elementwise", "Grad-CAM element-wise", "Sum over channels of ReLU(gradient × activation).",
-		NeedsActivations | NeedsGradients, "GradCAMElementWise", false, false}, layer: gradCAMElementWise},
+		NeedsActivations | NeedsGradients, "GradCAMElementWise", false, false}, layer: gradCAMElementWise, product: elementWiseProduct},
 	{MethodInfo: MethodInfo{"gradcam++", "Grad-CAM++", "Channels weighted by positive gradients, scaled by second/third-order terms.",
-		NeedsActivations | NeedsGradients, "GradCAMPlusPlus", false, false}, layer: gradCAMPlusPlus},
+		NeedsActivations | NeedsGradients, "GradCAMPlusPlus", false, false}, layer: gradCAMPlusPlus, product: gradCAMPlusPlusProduct},
 	{MethodInfo: MethodInfo{"xgradcam", "XGrad-CAM", "Channels weighted by gradient × activation normalised by the channel's activation sum.",
-		NeedsActivations | NeedsGradients, "XGradCAM", false, false}, layer: xGradCAM},
+		NeedsActivations | NeedsGradients, "XGradCAM", false, false}, layer: xGradCAM, product: xGradCAMProduct},
 	{MethodInfo: MethodInfo{"layercam", "LayerCAM", "Sum over channels of ReLU(gradient) × activation, pixel by pixel.",
-		NeedsActivations | NeedsGradients, "LayerCAM", false, false}, layer: layerCAM},
+		NeedsActivations | NeedsGradients, "LayerCAM", false, false}, layer: layerCAM, product: layerCAMProduct},
 	{MethodInfo: MethodInfo{"eigencam", "Eigen-CAM", "Projection of the centred activations on their first principal component (class-agnostic).",
 		NeedsActivations, "EigenCAM", false, false}, layer: eigenCAM},
 	{MethodInfo: MethodInfo{"eigengradcam", "Eigen-Grad-CAM", "Projection of centred gradient × activation on its first principal component.",
 		NeedsActivations | NeedsGradients, "EigenGradCAM", false, false}, layer: eigenGradCAM},
+	{MethodInfo: MethodInfo{"kpcacam", "KPCA-CAM", "First kernel principal component (sigmoid kernel, γ = 1/channels) of the activations (class-agnostic).",
+		NeedsActivations, "KPCA_CAM", false, false}, layer: kpcaCAM},
+	{MethodInfo: MethodInfo{"segeigencam", "Seg-Eigen-CAM", "First principal component of |gradient| × activation, the stronger extreme made positive.",
+		NeedsActivations | NeedsGradients, "SegEigenCAM", false, false}, layer: segEigenCAM},
 	{MethodInfo: MethodInfo{"fem", "FEM", "Channels weighted by the share of their pixels above mean + 2σ (class-agnostic).",
-		NeedsActivations, "FEM", false, false}, layer: fem},
+		NeedsActivations, "FEM", false, false}, layer: fem, product: femProduct},
+	{MethodInfo: MethodInfo{"randomcam", "Random-CAM", "Channels weighted by seeded uniform random numbers in [−1, 1): the baseline a method must beat.",
+		NeedsActivations, "RandomCAM", false, false},
+		Options: []Option{{Name: "seed", Kind: KindInt, Help: "random generator seed"}},
+		product: randomProduct},
+	{MethodInfo: MethodInfo{"refinecam", "Refine-CAM", "The product of a base method's final maps at several layers (-layer A,B,…), min-maxed: what every layer marks.",
+		NeedsActivations | NeedsGradients, "RefineCAM", false, false},
+		Options: []Option{{Name: "refine-base", Kind: KindChoice, Text: "gradcam++", param: inBase,
+			Help: "the method whose per-layer maps are multiplied"}},
+		network: refineCAM, fuses: true},
 	{MethodInfo: MethodInfo{"ablationcam", "Ablation-CAM", "Channels weighted by the relative logit drop when the channel is zeroed.",
 		NeedsActivations | NeedsTailPasses, "AblationCAM", true, false},
-		Options: []Option{{"batch", 0, "channels ablated per tail pass (0: 128 where zeroing, else the reference's 32)"}},
+		Options: []Option{{Name: "batch", Kind: KindInt, Help: "channels ablated per tail pass (0: 128 where zeroing, else the reference's 32)"}},
 		network: ablationCAM},
 	{MethodInfo: MethodInfo{"scorecam", "Score-CAM", "Channels weighted by the softmax of the logits of the input masked by each channel.",
 		NeedsActivations | NeedsInputPasses, "ScoreCAM", true, false},
-		Options: []Option{{"batch", 4, "masked images per forward pass"}},
+		Options: []Option{batchOption},
 		network: scoreCAM},
+	{MethodInfo: MethodInfo{"faster-scorecam", "Faster-Score-CAM", "Score-CAM over only the channels of largest activation variance (tf-keras-vis).",
+		NeedsActivations | NeedsInputPasses, "", true, false},
+		Options: []Option{{Name: "max-channels", Default: DefaultMaxChannels, Kind: KindInt, Help: "how many channels to score, largest variance first"}, batchOption},
+		network: fasterScoreCAM},
+	{MethodInfo: MethodInfo{"sscam", "SS-CAM", "Score-CAM with Gaussian noise on the masks, scores averaged over samples (torch-cam).",
+		NeedsActivations | NeedsInputPasses, "", true, false},
+		Options: []Option{{Name: "samples", Default: 35, Kind: KindInt, Help: "noisy samples per channel"},
+			{Name: "sigma", Default: 2, Help: "standard deviation of the noise on the masks"},
+			{Name: "seed", Kind: KindInt, Help: "noise generator seed"}, batchOption},
+		network: ssCAM},
+	{MethodInfo: MethodInfo{"iscam", "IS-CAM", "Score-CAM on masks scaled by growing coefficients, scores averaged (torch-cam; no noise).",
+		NeedsActivations | NeedsInputPasses, "", true, false},
+		Options: []Option{{Name: "samples", Default: 10, Kind: KindInt, Help: "integration steps per channel"}, batchOption},
+		network: isCAM},
 	{MethodInfo: MethodInfo{"shapleycam", "ShapleyCAM",
 		"Channels weighted by the mean of gradient − ½·Hessian × activations (Grad-CAM where the tail is piecewise linear).",
 		NeedsActivations | NeedsGradients, "ShapleyCAM", false, false}, network: shapleyCAM},
@@ -137,13 +173,14 @@ var registry = [...]Method{
 	{MethodInfo: MethodInfo{"finercam", "Finer-CAM",
 		"Grad-CAM of the class's logit minus its nearest rivals' (weighted by their probabilities): what tells it apart.",
 		NeedsActivations | NeedsGradients, "FinerCAM", false, false},
-		Options: []Option{{"finer-alpha", 1, "how strongly the compared classes are subtracted"}},
+		Options: []Option{{Name: "finer-alpha", Default: 1, Help: "how strongly the compared classes are subtracted"}, compareOption},
 		network: finerCAM},
 	{MethodInfo: MethodInfo{"smoothgradcam++", "Smooth Grad-CAM++",
 		"Grad-CAM++ with gradients averaged over noisy copies of the input (torch-cam's SmoothGradCAMpp).",
 		NeedsActivations | NeedsGradients, "torchcam.SmoothGradCAMpp", true, false},
-		Options: []Option{{"samples", 4, "noisy inputs"}, {"sigma", 0.3, "noise standard deviation (normalised input units)"},
-			{"seed", 0, "noise seed"}},
+		Options: []Option{{Name: "samples", Default: 4, Kind: KindInt, Help: "noisy inputs"},
+			{Name: "sigma", Default: 0.3, Help: "noise standard deviation (normalised input units)"},
+			{Name: "seed", Kind: KindInt, Help: "noise seed"}},
 		network: smoothGradCAMpp},
 	{MethodInfo: MethodInfo{"sobelcam", "Sobel edges",
 		"The picture's edges (OpenCV's Sobel); ignores the model: the control of a sanity check.",
@@ -153,12 +190,34 @@ var registry = [...]Method{
 	{MethodInfo: MethodInfo{FCConv, "FC→conv dense scores",
 		"The fully-connected layers re-read as convolutions over an upscaled image's features: a dense map of the class score.",
 		NeedsFCHead, "", true, true},
-		Options: []Option{{"fcscale", 2, "how much to upscale the input (1–8)"}},
+		Options: []Option{{Name: "fcscale", Default: 2, Help: "how much to upscale the input (1–8)"}},
 		network: fcConv},
 	{MethodInfo: MethodInfo{OriginalCAM, "CAM (original)",
 		"Σ w_k A_k with the final linear layer's weights, for global-average-pool → linear heads.",
 		NeedsLinearHead, "", false, true},
 		network: originalCAM},
+}
+
+// batchOption is the masked-input methods' batch size.
+var batchOption = Option{Name: "batch", Default: 4, Kind: KindInt, Help: "masked images per forward pass"}
+
+// RefineCAM's base can be any method computed at one layer from its
+// activations and gradients.
+func init() {
+	findBase = Find
+	var local []string
+	for _, m := range registry {
+		if m.local() {
+			local = append(local, m.Name)
+		}
+	}
+	for i := range registry {
+		for j, o := range registry[i].Options {
+			if o.param == inBase {
+				registry[i].Options[j].Choices = local
+			}
+		}
+	}
 }
 
 // All returns every method, in menu order.
@@ -196,40 +255,13 @@ func Lookup(name string) (MethodInfo, bool) {
 	return m.MethodInfo, ok
 }
 
-// AugSmoothOption is the generic option -aug-smooth: 1 averages the
-// method's final maps over pytorch-grad-cam's six test-time augmentations
-// (AugSmooth); 0, the default, does not.
-const AugSmoothOption = "aug-smooth"
-
-// GenericOptions are the options every method that takes them shares (see
-// TakesAugSmooth), beside its own Options.
-var GenericOptions = []Option{
-	{AugSmoothOption, 0, "1: mean of the final maps over horizontal flip × brightness 0.9/1/1.1"},
-}
-
-// TakesAugSmooth reports whether the method can average over augmented
-// inputs: every method that maps the network's input, not fcconv (whose
-// map covers part of a rescaled input), the picture-only Sobel map, or
-// the guided images.
-func (m Method) TakesAugSmooth() bool {
-	return !m.Needs.Has(NeedsFCHead) && !m.Needs.Has(NeedsImage) && !m.hwc
-}
-
-// TakesTarget reports whether the method explains a gradient target
-// (-target logit|prob|rest|neg); FinerCAM has its own.
-func (m Method) TakesTarget() bool { return m.Needs.Has(NeedsGradients) && m.Name != "finercam" }
-
-// NeedsNetwork reports whether the method computes through a Source
-// rather than from a layer's activations and gradients alone (LayerMap).
-func (m Method) NeedsNetwork() bool { return m.network != nil }
-
-// Option returns the value of the method's option called name in p, or
-// its default when p does not set it.
+// Option returns the value of the method's numeric option called name in
+// p, or its default when p does not set it.
 func (m Method) Option(p Params, name string) float64 {
 	if v, ok := p.Options[name]; ok {
 		return v
 	}
-	for _, o := range append(m.Options, GenericOptions...) {
+	for _, o := range m.AllOptions() {
 		if o.Name == name {
 			return o.Default
 		}
@@ -237,26 +269,88 @@ func (m Method) Option(p Params, name string) float64 {
 	return 0
 }
 
-// Compute computes the method's map for p.Class at p.Layer from src, at
-// the layer's resolution, before the ReLU of post-processing.
-//
-// p.Target changes what a gradient method explains (TakesTarget); the
-// option aug-smooth averages final maps over augmented inputs, and the
-// result is then final (TakesAugSmooth).
+// local reports whether the method computes its map from one layer's
+// activations (and gradients) alone, so that LayerMap can run it.
+func (m Method) local() bool { return m.network == nil }
+
+// Local reports whether LayerMap can compute the method: its map needs
+// only one layer's activations (and gradients), no pass through the
+// network.
+func (m Method) Local() bool { return m.local() }
+
+// Compute computes the method's map for p.Class at p.Layer from src. Most
+// maps are at the layer's resolution, before the ReLU of post-processing;
+// several layers (p.Layers) and -aug-smooth give a final map at the
+// input's resolution instead (Result.Final). Options p does not set take
+// their defaults; a generic option the method does not take is an error.
 func (m Method) Compute(ctx context.Context, src Source, p Params) (Result, error) {
-	if p.Target != "" && p.Target != "logit" && !m.TakesTarget() {
-		return Result{}, fmt.Errorf("cam: %s does not take -target %s (only gradient methods explain a target)", m.Name, p.Target)
+	q, err := m.resolve(p)
+	if err != nil {
+		return Result{}, err
 	}
-	if m.Option(p, AugSmoothOption) != 0 {
-		return m.augSmooth(ctx, src, p)
+	if q.Options[OptAugSmooth] != 0 {
+		return m.augSmooth(ctx, src, q)
 	}
-	if m.network != nil {
+	return m.computeLayers(ctx, src, q)
+}
+
+// computeLayers runs the method at each of several layers and fuses the
+// maps (FuseLayers), or at the one layer.
+func (m Method) computeLayers(ctx context.Context, src Source, p Params) (Result, error) {
+	if len(p.Layers) < 2 || m.fuses {
+		return m.computeAt(ctx, src, p)
+	}
+	maps := make([]Map, len(p.Layers))
+	for i, l := range p.Layers {
 		q := p
-		q.Options = map[string]float64{}
-		for _, o := range m.Options {
-			q.Options[o.Name] = m.Option(p, o.Name)
+		q.Layer, q.Layers = l, nil
+		r, err := m.computeAt(ctx, src, q)
+		if err != nil {
+			return Result{}, fmt.Errorf("layer %s: %w", l, err)
 		}
-		return m.network(ctx, src, q)
+		maps[i] = r.Map
+	}
+	x := src.Input()
+	f, err := FuseLayers(maps, x.W, x.H)
+	return Result{Map: f, Layer: strings.Join(p.Layers, "+"), Final: true}, err
+}
+
+// augSmooth is AugSmooth over the method's final maps (MinMax, at the
+// input's size) for each augmented input, each run on a Source for it.
+func (m Method) augSmooth(ctx context.Context, src Source, p Params) (Result, error) {
+	q := p
+	q.Options = maps.Clone(p.Options)
+	delete(q.Options, OptAugSmooth)
+	q.Progress = nil
+	x := src.Input()
+	layer := p.Layer
+	f, err := AugSmooth(x, func(in Maps) (Map, error) {
+		s, err := src.With(ctx, in)
+		if err != nil {
+			return Map{}, err
+		}
+		defer closeWith(s)
+		r, err := m.computeLayers(ctx, s, q)
+		if err != nil {
+			return Map{}, err
+		}
+		layer = r.Layer
+		if r.Final {
+			return r.Map, nil
+		}
+		f, _, err := Postprocess(r.Map, x.W, x.H, MinMax, 0)
+		return f, err
+	})
+	if err != nil {
+		return Result{}, fmt.Errorf("-aug-smooth: %w", err)
+	}
+	return Result{Map: f, Layer: layer, Final: true}, nil
+}
+
+// computeAt computes the map at the one layer p.Layer.
+func (m Method) computeAt(ctx context.Context, src Source, p Params) (Result, error) {
+	if m.network != nil {
+		return m.network(ctx, src, p)
 	}
 	a, err := src.Activations(p.Layer)
 	if err != nil {
@@ -268,12 +362,13 @@ func (m Method) Compute(ctx context.Context, src Source, p Params) (Result, erro
 			return Result{}, err
 		}
 	}
-	lm, err := m.fromMaps(a, g)
+	lm, err := m.fromMaps(a, g, p)
 	return Result{Map: lm, Layer: p.Layer}, err
 }
 
-// fromMaps validates a (and g, if needed) and runs the layer function.
-func (m Method) fromMaps(a, g Maps) (Map, error) {
+// fromMaps validates a (and g, if needed) and runs the layer function, or
+// sums or projects (-eigen-smooth) the product.
+func (m Method) fromMaps(a, g Maps, p Params) (Map, error) {
 	if err := a.Validate(); err != nil {
 		return Map{}, err
 	}
@@ -285,23 +380,46 @@ func (m Method) fromMaps(a, g Maps) (Map, error) {
 			return Map{}, err
 		}
 	}
-	out := NewMap(a.W, a.H)
-	if err := m.layer(out.Data, a, g); err != nil {
+	if m.layer != nil && p.Options[OptEigenSmooth] == 0 {
+		out := NewMap(a.W, a.H)
+		if err := m.layer(out.Data, a, g); err != nil {
+			return Map{}, err
+		}
+		return out, nil
+	}
+	t, err := m.product(a, g, p)
+	if err != nil {
 		return Map{}, err
 	}
-	return out, nil
+	if p.Options[OptEigenSmooth] != 0 {
+		return Projection(t)
+	}
+	return WeightedSum(t, ones(t.C))
+}
+
+func ones(n int) []float32 {
+	w := make([]float32, n)
+	for i := range w {
+		w[i] = 1
+	}
+	return w
 }
 
 // LayerMap computes method's map at the layer's resolution, before the ReLU
-// of post-processing. g may be the zero Maps for methods that do not need
-// gradients. Methods that need the network return ErrNeedsNetwork.
+// of post-processing, with its options' defaults. g may be the zero Maps
+// for methods that do not need gradients. Methods that need the network
+// return ErrNeedsNetwork.
 func LayerMap(method string, a, g Maps) (Map, error) {
 	m, ok := Find(method)
 	if !ok {
 		return Map{}, fmt.Errorf("cam: unknown method %q", method)
 	}
-	if m.layer == nil {
+	if !m.local() {
 		return Map{}, fmt.Errorf("%w: %s", ErrNeedsNetwork, method)
 	}
-	return m.fromMaps(a, g)
+	p, err := m.resolve(Params{})
+	if err != nil {
+		return Map{}, err
+	}
+	return m.fromMaps(a, g, p)
 }

@@ -36,3 +36,13 @@ func abs32(x float32) float32 {
 	}
 	return x
 }
+
+// segEigenCAM is Seg-Eigen-CAM's layer map (SegEigenMap).
+func segEigenCAM(dst []float32, a, g Maps) error {
+	m, err := SegEigenMap(a, g)
+	if err != nil {
+		return err
+	}
+	copy(dst, m.Data)
+	return nil
+}

@@ -85,3 +85,37 @@ func checkAG(a, g Maps) error {
 	}
 	return sameShape(a, g)
 }
+
+// gradCAMProduct is Grad-CAM's weights⊙A (Method.product).
+func gradCAMProduct(a, g Maps, _ Params) (Maps, error) {
+	w, err := GradCAMWeights(g)
+	if err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, w)
+}
+
+// gradCAMPlusPlusProduct is Grad-CAM++'s weights⊙A (Method.product).
+func gradCAMPlusPlusProduct(a, g Maps, _ Params) (Maps, error) {
+	w, err := GradCAMPlusPlusWeights(a, g)
+	if err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, w)
+}
+
+// xGradCAMProduct is XGrad-CAM's weights⊙A (Method.product).
+func xGradCAMProduct(a, g Maps, _ Params) (Maps, error) {
+	if err := checkAG(a, g); err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, xGradCAMWeights(a, g))
+}
+
+// femProduct is FEM's weights⊙A (Method.product).
+func femProduct(a, _ Maps, _ Params) (Maps, error) {
+	if err := a.Validate(); err != nil {
+		return Maps{}, err
+	}
+	return Scaled(a, femWeights(a))
+}

@@ -101,8 +101,8 @@ type Params struct {
 	// Base names the method a meta-method builds on (RefineCAM's base);
 	// "" takes the method's default.
 	Base string
-	// Options set the method's numeric options by name; the others take
-	// their defaults.
+	// Options set the method's numeric and bool (0 or 1) options by name
+	// (see Option, Method.Set); the others take their defaults.
 	Options map[string]float64
 	// Progress, if set, hears from slow methods after each batch; partial
 	// is the map so far (at the layer's resolution) where there is one.
@@ -122,7 +122,8 @@ type Result struct {
 	// Extent is the part of the input the map covers.
 	Extent Rect
 	// Final: Map is already the method's final map at the input's size
-	// (FullGrad, aug-smooth): min-max post-processing keeps it as is.
+	// (FullGrad, several layers fused, RefineCAM, -aug-smooth), as
+	// pytorch-grad-cam returns it: min-max post-processing keeps it as is.
 	Final bool
 	// HWC is the method's image, H×W×C at the input's size, where it
 	// gives one (Guided Backprop, Guided Grad-CAM); Map is then its

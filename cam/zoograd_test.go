@@ -18,13 +18,13 @@ func TestZooRefusals(t *testing.T) {
 		p      cam.Params
 		want   string
 	}{
-		{"eigencam", cam.Params{Target: "prob"}, "does not take -target prob"},
-		{"scorecam", cam.Params{Target: "neg"}, "does not take -target neg"},
+		{"eigencam", cam.Params{Target: "prob"}, "eigencam does not take -target"},
+		{"scorecam", cam.Params{Target: "neg"}, "scorecam does not take -target"},
 		{"shapleycam", cam.Params{Target: "prob"}, "softmax's second derivative"},
 		{"shapleycam", cam.Params{Target: "rest"}, "softmax's second derivative"},
-		{"finercam", cam.Params{Target: "prob"}, "finercam does not take -target prob"},
-		{"fcconv", cam.Params{Options: map[string]float64{cam.AugSmoothOption: 1}}, "fcconv does not take aug-smooth"},
-		{"guidedbackprop", cam.Params{Options: map[string]float64{cam.AugSmoothOption: 1}}, "guidedbackprop does not take aug-smooth"},
+		{"finercam", cam.Params{Target: "prob"}, "finercam does not take -target"},
+		{"fcconv", cam.Params{Options: map[string]float64{cam.OptAugSmooth: 1}}, "fcconv does not take -aug-smooth"},
+		{"guidedbackprop", cam.Params{Options: map[string]float64{cam.OptAugSmooth: 1}}, "guidedbackprop does not take -aug-smooth"},
 		{"shapleycam", cam.Params{}, "shapleycam: not available"},
 		{"gradcam", cam.Params{Target: "odd"}, `unknown target "odd"`},
 	} {

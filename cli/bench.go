@@ -22,7 +22,7 @@ import (
 func init() {
 	register(command{
 		name:  "bench",
-		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-methods LIST] [-json]",
+		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-methods LIST] [the methods' options] [-json]",
 		help:  "time model load, forward, forward+gradient, a class switch and each method's map on a cached image; report memory",
 		run:   bench,
 	})
@@ -76,6 +76,8 @@ func bench(e *env, args []string) error {
 	runs := fs.Int("runs", 5, "repetitions; medians are reported")
 	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated methods to time on the cached image, or all")
 	asJSON := fs.Bool("json", false, "one JSON object")
+	var of methodFlags
+	of.add(fs)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -168,7 +170,7 @@ func bench(e *env, args []string) error {
 	}); err != nil {
 		return err
 	}
-	if err := benchMethods(ctx, &r, m, in, *methodList, *runs); err != nil {
+	if err := benchMethods(ctx, &r, m, in, *methodList, *runs, &of); err != nil {
 		return err
 	}
 	runtime.GC()
@@ -237,8 +239,12 @@ func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
 
 // benchMethods times each method's map for classes not asked before, on
 // one cached image, so the figure is what a user waits for on a switch.
-func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, list string, runs int) error {
+func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, list string, runs int, of *methodFlags) error {
 	names, err := m.MethodNames(list)
+	if err != nil {
+		return err
+	}
+	settings, err := of.settings(m, names) // the methods' options, where they take them
 	if err != nil {
 		return err
 	}
@@ -263,7 +269,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		if r.MethodS[name], err = median(n, func() error {
 			class = (class + 1) % nc
 			start = time.Now()
-			req := app.MapRequest{Method: name, Class: class, Progress: func(done, total int, partial *cam.Map) {
+			req := app.MapRequest{Method: name, Class: class, Options: settings, Progress: func(done, total int, partial *cam.Map) {
 				if first == 0 && partial != nil {
 					first = time.Since(start)
 				}
@@ -273,7 +279,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		}); err != nil {
 			return err
 		}
-		if first > 0 { // methods that draw partial maps (Score-CAM)
+		if first > 0 && r.FirstPartialS == 0 { // the first method that draws partial maps (Score-CAM, not its faster variants after it)
 			r.FirstPartialS = first.Seconds()
 		}
 	}

@@ -19,8 +19,9 @@ import (
 func init() {
 	register(command{
 		name: "cam",
-		usage: "cam [-model M.onnx] [-labels L.txt] -method NAME [-class K|LABEL] [-layer TENSOR] [-norm minmax|raw|shared]\n" +
+		usage: "cam [-model M.onnx] [-labels L.txt] -method NAME [-class K|LABEL] [-layer TENSOR[,TENSOR…]] [-norm minmax|raw|shared]\n" +
 			"           [-colormap NAME] [-alpha A] [-caption] -out OUT.npy|OUT.png [-json]\n" +
+			"           [the method's options: -target logit|prob|rest|neg, -eigen-smooth, -aug-smooth, -seed S, … (camviz methods)]\n" +
 			"           [-metrics road-morf,road-lerf,road-combined,cam-mult,deletion,insertion,avgdrop] [-road-noise 0.01]\n" +
 			"           [-road-morf-percentile 80] [-road-lerf-percentile 20] INPUT",
 		help: "compute one class activation map: .npy = the float32 map at the model's input size, .png = the overlay on the image",
@@ -57,6 +58,7 @@ type camJSON struct {
 	Prob      float32            `json:"prob"`
 	Norm      string             `json:"norm"`
 	Scale     float32            `json:"scale,omitempty"`
+	Options   string             `json:"options,omitempty"`
 	Flags     string             `json:"flags,omitempty"`
 	MapSize   [2]int             `json:"map_size"`
 	Timings   map[string]float64 `json:"timings_s"`
@@ -71,16 +73,17 @@ func camCmd(e *env, args []string) error {
 	mf.add(fs)
 	method := fs.String("method", cam.DefaultMethod, "CAM method (camviz methods lists them)")
 	class := fs.String("class", "", "target class: index or label (default: the top prediction)")
-	layer := fs.String("layer", "", "target layer tensor (default: the last conv block's ReLU)")
+	layer := fs.String("layer", "", "target layer tensor; several (A,B,…) are fused (default: the model's)")
 	norm := fs.String("norm", "minmax", cam.ModeHelp())
 	cmap := fs.String("colormap", "", "colour map for .png: "+render.ColormapNames()+" (default "+render.DefaultColormap+"; "+render.SignedColormap+" for raw)")
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity for .png, 0–1")
 	caption := fs.Bool("caption", false, "add a caption and a colour bar to the .png")
-	fcScale := fs.Float64("fcscale", 2, "fcconv: how much to upscale the input")
 	out := fs.String("out", "", "output file: .npy or .png")
 	asJSON := fs.Bool("json", false, "print the facts as JSON")
 	var tf trustFlags
 	tf.add(fs, "")
+	var of methodFlags
+	of.add(fs)
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -102,9 +105,6 @@ func camCmd(e *env, args []string) error {
 	if !(*alpha >= 0 && *alpha <= 1) { // NaN fails both
 		return errors.New("-alpha must be between 0 and 1")
 	}
-	if !(*fcScale >= 1 && *fcScale <= 8) {
-		return errors.New("-fcscale must be between 1 and 8")
-	}
 	if ext == ".npy" {
 		if ignored := pngOnlyFlags(fs); ignored != "" {
 			fmt.Fprintf(e.stderr, "camviz cam: note: %s the .png overlay; ignored for .npy output\n", ignored)
@@ -118,6 +118,14 @@ func camCmd(e *env, args []string) error {
 	}
 	times["load"] = time.Since(t0).Seconds()
 	if _, err := m.Method(*method); err != nil {
+		return err
+	}
+	settings, err := of.settings(m, []string{*method})
+	if err != nil {
+		return err
+	}
+	layers, err := parseLayers(m, *layer, []string{*method})
+	if err != nil {
 		return err
 	}
 	in, err := m.OpenInput(inputs[0], mf.mode)
@@ -138,7 +146,10 @@ func camCmd(e *env, args []string) error {
 		}
 	}
 	t0 = time.Now()
-	req := app.MapRequest{Method: *method, Class: k, Layer: *layer, FCScale: *fcScale}
+	req := app.MapRequest{Method: *method, Class: k, Options: settings}
+	if len(layers) > 0 {
+		req.Layer, req.Layers = layers[0], layers
+	}
 	lm, err := a.Map(ctx, req)
 	if err != nil {
 		return err
@@ -201,7 +212,7 @@ func camCmd(e *env, args []string) error {
 	}
 	return json.NewEncoder(e.stdout).Encode(camJSON{
 		Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer, Class: k, Label: m.Label(k),
-		Score: a.Scores[k], Prob: a.Probs[k], Norm: mode.String(), Scale: scale, Flags: flags.String(),
+		Score: a.Scores[k], Prob: a.Probs[k], Norm: mode.String(), Scale: scale, Options: lm.Options, Flags: flags.String(),
 		MapSize: [2]int{lm.Map.W, lm.Map.H}, Timings: times, Colormap: *cmap, OutputDim: size, Metrics: measured,
 	})
 }

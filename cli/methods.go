@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"camviz/cam"
 )
@@ -11,7 +12,7 @@ func init() {
 	register(command{
 		name:  "methods",
 		usage: "methods [-model M.onnx] [-json]",
-		help:  "list the CAM methods and whether each applies to the model",
+		help:  "list the CAM methods, whether each applies to the model, and the options each takes",
 		run:   methods,
 	})
 }
@@ -23,7 +24,8 @@ type methodJSON struct {
 	Applies     bool         `json:"applies"`
 	Reason      string       `json:"reason,omitempty"`
 	Slow        bool         `json:"slow,omitempty"`
-	Options     []cam.Option `json:"options,omitempty"`
+	Reference   string       `json:"reference,omitempty"`
+	Options     []cam.Option `json:"options"`
 }
 
 func methods(e *env, args []string) error {
@@ -40,7 +42,7 @@ func methods(e *env, args []string) error {
 	}
 	var out []methodJSON
 	for _, x := range m.Methods() {
-		out = append(out, methodJSON{x.Name, x.Display, x.Description, x.Applies, x.Reason, x.Slow, x.Options})
+		out = append(out, methodJSON{x.Name, x.Display, x.Description, x.Applies, x.Reason, x.Slow, x.Reference, x.AllOptions()})
 	}
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(out)
@@ -51,6 +53,26 @@ func methods(e *env, args []string) error {
 			state = "no: " + x.Reason
 		}
 		fmt.Fprintf(e.stdout, "%-20s %-24s %s\n", x.Name, x.Display, state)
+		if opts := optionLine(x.Options); opts != "" {
+			fmt.Fprintf(e.stdout, "%-20s options: %s\n", "", opts)
+		}
 	}
 	return nil
+}
+
+// optionLine is a method's options as flags with their defaults
+// ("-samples 35 -sigma 2 -layer A[,B…] -aug-smooth=false").
+func optionLine(opts []cam.Option) string {
+	var parts []string
+	for _, o := range opts {
+		switch d := o.DefaultText(); {
+		case o.Kind == cam.KindBool:
+			parts = append(parts, "-"+o.Name+"="+d)
+		case o.Kind == cam.KindLayers:
+			parts = append(parts, "-"+o.Name+" A[,B…]")
+		default:
+			parts = append(parts, "-"+o.Name+" "+d)
+		}
+	}
+	return strings.Join(parts, " ")
 }

@@ -21,10 +21,11 @@ import (
 func init() {
 	register(command{
 		name: "report",
-		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR] [-steps N]\n" +
+		usage: "report [-model M.onnx] [-labels L.txt] [-methods LIST|all] [-classes top1|topK|LIST] [-layer TENSOR[,TENSOR…]] [-steps N]\n" +
 			"           [-batch N] [-seed N] [-deletion mean|blur] [-insertion mean|blur] [-cell PX] [-shard K/N]\n" +
 			"           [-metrics road-morf,road-lerf,road-combined,cam-mult] [-road-noise 0.01] [-road-morf-percentile 80]\n" +
-			"           [-road-lerf-percentile 20] -out DIR INPUT...\n" +
+			"           [-road-lerf-percentile 20] [the methods' options: -target, -eigen-smooth, -samples, … (camviz methods)]\n" +
+			"           -out DIR INPUT...\n" +
 			"  camviz report -merge OUT SHARD_DIR...",
 		help: "faithfulness report over images (files or folders): deletion/insertion AUC, average drop and increase in confidence\n" +
 			"      per image × method × class against random and centre baselines; writes DIR/metrics.csv, metrics.json,\n" +
@@ -104,6 +105,8 @@ type reportOptions struct {
 	methods []string
 	classes classSpec
 	layer   string
+	layers  []string     // -layer A,B: several, fused
+	options cam.Settings // the methods' options (methodFlags)
 	cfg     metrics.Config
 	cell    int
 	overlay app.OverlayOptions
@@ -153,10 +156,10 @@ func report(e *env, args []string) error {
 	mf.add(fs)
 	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated CAM methods, or all (the random and center baselines are always added)")
 	classList := fs.String("classes", "top1", "top1, topK (the K most probable), or a comma-separated list of indices or labels (give the index for a label with a comma)")
-	layer := fs.String("layer", "", "target layer tensor (default: the model's)")
+	layer := fs.String("layer", "", "target layer tensor; several (A,B,…) are fused (default: the model's)")
 	steps := fs.Int("steps", metrics.DefaultSteps, "deletion/insertion steps (curves have N+1 points; 2·(N+1)+1 forward passes per map)")
-	batch := fs.Int("batch", metrics.DefaultBatch, "images per forward pass")
-	seed := fs.Uint64("seed", 0, "seed of the random baseline map and of the order of tied pixels")
+	batch := fs.Int("batch", metrics.DefaultBatch, "images per forward pass (and, when given, the masked-input methods' batch)")
+	seed := fs.Uint64("seed", 0, "seed of the random baseline map, of the order of tied pixels and, when given, of the methods' generators (randomcam, sscam, …)")
 	deletion := fs.String("deletion", string(metrics.BaselineMean), "deletion baseline: mean (the dataset mean colour) or blur")
 	insertion := fs.String("insertion", string(metrics.BaselineBlur), "insertion baseline: blur (σ = 5 px at 224) or mean")
 	cell := fs.Int("cell", 256, "longest side of each overlay in the grids, in pixels")
@@ -167,6 +170,8 @@ func report(e *env, args []string) error {
 	tf.add(fs, "")
 	shardFlag := fs.String("shard", "", "K/N: measure only every N-th input starting at K (0 ≤ K < N) of the sorted input list, for one job of an array")
 	merge := fs.String("merge", "", "OUT: merge the shard folders given as INPUT into one report in OUT")
+	var optf methodFlags
+	optf.add(fs, "seed", "batch")
 	inputs, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -211,7 +216,7 @@ func report(e *env, args []string) error {
 	if opt.classes, err = parseClassSpec(*classList); err != nil {
 		return err
 	}
-	return runReport(e, opt, mf, inputs, shard, *methodList)
+	return runReport(e, opt, mf, inputs, shard, *methodList, fs, &optf)
 }
 
 // reportMerge is -merge OUT: it takes no other flag (the shards' settings
@@ -231,7 +236,8 @@ func reportMerge(e *env, fs *flag.FlagSet, out string, dirs []string) error {
 
 // runReport checks opt against the model, then measures this shard's
 // inputs into opt.out.
-func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard shardSpec, methodList string) error {
+func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard shardSpec, methodList string,
+	fs *flag.FlagSet, optf *methodFlags) error {
 	files, err := collectInputs(inputs, opt.out)
 	if err != nil {
 		return err
@@ -243,10 +249,12 @@ func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard 
 	if opt.methods, err = m.MethodNames(methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
 		return err
 	}
-	if opt.layer != "" {
-		if _, err := m.Net.Layer(opt.layer); err != nil {
-			return err
-		}
+	if opt.layers, err = parseLayers(m, opt.layer, opt.methods); err != nil {
+		return err
+	}
+	optf.shared(fs, "seed", "batch")
+	if opt.options, err = optf.settings(m, opt.methods, "seed", "batch"); err != nil {
+		return err
 	}
 	if err := opt.classes.check(m); err != nil {
 		return err

@@ -106,7 +106,7 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 		}
 		for mi, meth := range r.opt.methods {
 			start := time.Now()
-			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer})
+			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer, Layers: r.opt.layers, Options: r.opt.options})
 			if err != nil {
 				return err
 			}

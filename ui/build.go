@@ -39,8 +39,10 @@ type widgets struct {
 
 	method     *widget.Button
 	methodHint *widget.Label
+	methodOpts optionControls // panel_method.go
 	layer      *widget.Select
 	layerNames []string
+	layerMore  layerFusion // panel_layer.go
 	mode       *widget.RadioGroup
 	norm       *widget.Select
 	cmap       *widget.Select
@@ -123,8 +125,10 @@ func (u *UI) build() {
 		heading("Method"),
 		w.method,
 		w.methodHint,
+		w.methodOpts.box,
 		heading("Layer"),
 		w.layer,
+		w.layerMore.box,
 		heading("What the model sees"),
 		w.mode,
 		heading("Scale"),

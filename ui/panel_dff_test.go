@@ -25,7 +25,7 @@ func TestConceptsTab(t *testing.T) {
 	var run *widget.Button
 	var info *widget.Label
 	var img *canvas.Image
-	walk(tab, func(o fyne.CanvasObject) {
+	walkAll(tab, func(o fyne.CanvasObject) {
 		switch o := o.(type) {
 		case *widget.Button:
 			if o.Text == "Find concepts" {
@@ -52,14 +52,14 @@ func TestConceptsTab(t *testing.T) {
 	}
 }
 
-func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
+func walkAll(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 	fn(o)
 	switch c := o.(type) {
 	case *fyne.Container:
 		for _, x := range c.Objects {
-			walk(x, fn)
+			walkAll(x, fn)
 		}
 	case *container.Scroll:
-		walk(c.Content, fn)
+		walkAll(c.Content, fn)
 	}
 }

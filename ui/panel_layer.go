@@ -2,11 +2,16 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
+	"camviz/cam"
 )
 
 // buildLayer makes the layer picker.
@@ -20,6 +25,61 @@ func (u *UI) buildLayer() {
 			u.act(u.s.SetLayer(w.layerNames[i]))
 		}
 	})
+	f := &w.layerMore
+	f.add = widget.NewButtonWithIcon("Fuse with…", theme.ContentAddIcon(), u.showFuseMenu)
+	f.clear = widget.NewButtonWithIcon("One layer", theme.ContentClearIcon(), func() {
+		u.act(u.s.SetLayers([]string{u.st.Sel.Layer}))
+	})
+	f.info = widget.NewLabel("")
+	f.info.SizeName = theme.SizeNameCaptionText
+	f.box = container.NewVBox(container.NewHBox(f.add, f.clear), f.info)
+}
+
+// layerFusion picks more layers whose maps are fused with the picked
+// one (-layer A,B: each layer's final map, then ReLU, mean, min-max; the
+// layers RefineCAM multiplies).
+type layerFusion struct {
+	box        *fyne.Container
+	add, clear *widget.Button
+	info       *widget.Label
+}
+
+// showFuseMenu pops up the other layers, those fused checked: picking one
+// adds or removes it.
+func (u *UI) showFuseMenu() {
+	st := u.st
+	if st.Model == nil {
+		return
+	}
+	layers := st.Sel.Layers()
+	if len(layers) == 0 {
+		layers = []string{""}
+	}
+	primary := layers[0]
+	if primary == "" {
+		primary = st.Model.Layer
+	}
+	_, opts := layerOptions(st.Model)
+	var items []*fyne.MenuItem
+	for i, name := range u.w.layerNames {
+		if name == primary {
+			continue
+		}
+		it := fyne.NewMenuItem(opts[i], func() { u.act(u.s.SetLayers(toggled(layers, name))) })
+		it.Checked = slices.Contains(layers[1:], name)
+		items = append(items, it)
+	}
+	b := u.w.layerMore.add
+	pos := u.fy.Driver().AbsolutePositionForObject(b).AddXY(0, b.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), u.win.Canvas(), pos)
+}
+
+// toggled is layers with name added at the end, or removed if there.
+func toggled(layers []string, name string) []string {
+	if i := slices.Index(layers, name); i > 0 {
+		return slices.Delete(slices.Clone(layers), i, i+1)
+	}
+	return append(slices.Clone(layers), name)
 }
 
 // layerOptions lists m's layers in the order `camviz layers` prints them,
@@ -72,5 +132,27 @@ func (u *UI) refreshLayer(st core.State, meth core.Method) {
 		u.w.layer.Disable()
 	} else {
 		u.w.layer.Enable()
+	}
+	f := &u.w.layerMore
+	var fused []string
+	if layers := sel.Layers(); len(layers) > 1 {
+		for _, l := range layers[1:] {
+			fused = append(fused, core.ShortLayer(l))
+		}
+	}
+	info := ""
+	if len(fused) > 0 {
+		info = wrapText("Also at "+strings.Join(fused, ", ")+": the method's maps at the layers are combined.", 46)
+	}
+	setLines(f.info, info, u.w.settingsBox)
+	if m == nil || !meth.Takes(cam.OptLayer) {
+		f.add.Disable()
+	} else {
+		f.add.Enable()
+	}
+	if len(fused) == 0 {
+		f.clear.Disable()
+	} else {
+		f.clear.Enable()
 	}
 }

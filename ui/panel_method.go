@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,6 +24,7 @@ func (u *UI) buildMethod() {
 	// scrolled box gets its height from a stale width and overlaps.
 	w.methodHint = widget.NewLabel("")
 	w.methodHint.SizeName = theme.SizeNameCaptionText
+	w.methodOpts.box = container.NewVBox()
 }
 
 // refreshMethod shows the selected method and its hint, and returns it.
@@ -42,6 +45,7 @@ func (u *UI) refreshMethod(st core.State) core.Method {
 	} else {
 		u.w.method.Disable()
 	}
+	u.refreshMethodOptions(st, meth)
 	return meth
 }
 
@@ -125,4 +129,95 @@ func shortReason(r string) string {
 		r = r[:i]
 	}
 	return strings.TrimSpace(r)
+}
+
+// optionControls are the selected method's options as controls, made
+// from cam's method table (Method.AllOptions): a check box per bool, a
+// picker per choice, an entry per number or list (applied on Enter). An
+// option added to a method's entry is a control here with no change to
+// this file. Several layers are the layer picker's (panel_layer.go).
+type optionControls struct {
+	box    *fyne.Container
+	method string
+	model  *core.Model
+	show   map[string]func(value string) // sets a control's value, sending nothing
+}
+
+// refreshMethodOptions rebuilds the controls when the method changes and
+// shows the selection's values (the defaults where it sets none).
+func (u *UI) refreshMethodOptions(st core.State, meth core.Method) {
+	oc := &u.w.methodOpts
+	if meth.Name != oc.method || st.Model != oc.model {
+		oc.method, oc.model, oc.show = meth.Name, st.Model, map[string]func(string){}
+		var rows []fyne.CanvasObject
+		if st.Model != nil {
+			for _, o := range meth.AllOptions() {
+				if o.Kind != cam.KindLayers {
+					rows = append(rows, u.optionControl(o))
+				}
+			}
+		}
+		oc.box.Objects = rows
+		oc.box.Refresh()
+		if u.w.settingsBox != nil {
+			u.w.settingsBox.Refresh()
+		}
+	}
+	for name, show := range oc.show {
+		v, ok := st.Sel.Options.Get(name)
+		if !ok {
+			v = meth.Value(cam.Params{}, name)
+		}
+		show(v)
+	}
+}
+
+// optionControl makes option o's control with its help underneath.
+func (u *UI) optionControl(o cam.Option) fyne.CanvasObject {
+	send := func(text string) {
+		if u.updating {
+			return
+		}
+		if text == o.DefaultText() {
+			text = "" // back to the default: the selection holds only changes
+		}
+		u.act(u.s.SetOption(o.Name, text))
+	}
+	var control fyne.CanvasObject
+	show := u.w.methodOpts.show
+	switch o.Kind {
+	case cam.KindBool:
+		ck := widget.NewCheck(o.Name, func(on bool) { send(strconv.FormatBool(on)) })
+		show[o.Name] = func(v string) {
+			if on, _ := strconv.ParseBool(v); ck.Checked != on {
+				ck.SetChecked(on)
+			}
+		}
+		control = ck
+	case cam.KindChoice:
+		sel := widget.NewSelect(o.Choices, send)
+		show[o.Name] = func(v string) {
+			if sel.Selected != v {
+				sel.SetSelected(v)
+			}
+		}
+		control = container.NewBorder(nil, nil, widget.NewLabel(o.Name), nil, sel)
+	default:
+		e := widget.NewEntry()
+		e.SetPlaceHolder(o.DefaultText())
+		e.OnSubmitted = send
+		last := "\x00"
+		show[o.Name] = func(v string) {
+			// Only a new value is shown: a refresh while the user types
+			// (a slow method's progress) keeps what is typed.
+			if v != last {
+				last = v
+				e.SetText(v)
+			}
+		}
+		control = container.NewBorder(nil, nil, widget.NewLabel(o.Name), nil, e)
+	}
+	help := widget.NewLabel(wrapText(o.Help, 46))
+	help.SizeName = theme.SizeNameCaptionText
+	return container.NewVBox(control, help)
 }
