@@ -58,15 +58,21 @@ func ExampleAll() {
 	// segeigencam layer= target=logit aug-smooth=false
 	// fem layer= eigen-smooth=false aug-smooth=false
 	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false
-	// refinecam refine-base=gradcam++ layer= aug-smooth=false
+	// refinecam refine-base=gradcam++ layer= target=logit aug-smooth=false
 	// ablationcam batch=0 layer= aug-smooth=false
 	// scorecam batch=4 layer= aug-smooth=false
 	// faster-scorecam max-channels=10 batch=4 layer= aug-smooth=false
 	// sscam samples=35 sigma=2 seed=0 batch=4 layer= aug-smooth=false
 	// iscam samples=10 batch=4 layer= aug-smooth=false
+	// shapleycam layer= target=logit aug-smooth=false
+	// fullgrad target=logit aug-smooth=false
+	// guidedbackprop target=logit
+	// guided-gradcam layer= target=logit
+	// finercam finer-alpha=1 finer-compare=1,2,3 layer= aug-smooth=false
+	// smoothgradcam++ samples=4 sigma=0.3 seed=0 layer= target=logit aug-smooth=false
 	// sobelcam
 	// fcconv fcscale=2
-	// cam
+	// cam aug-smooth=false
 }
 
 // Two classes' maps on one honest scale: the largest positive value of

@@ -111,7 +111,8 @@ func TestLayerMapErrors(t *testing.T) {
 func TestRegistry(t *testing.T) {
 	want := []string{"gradcam", "hirescam", "gradcam-elementwise", "gradcam++", "xgradcam",
 		"layercam", "eigencam", "eigengradcam", "kpcacam", "segeigencam", "fem", "randomcam", "refinecam",
-		"ablationcam", "scorecam", "sobelcam"}
+		"ablationcam", "scorecam", "shapleycam", "fullgrad", "guidedbackprop", "guided-gradcam", "finercam",
+		"smoothgradcam++", "sobelcam"}
 	ms := cam.Methods()
 	if len(ms) != len(want) {
 		t.Fatalf("%d methods, want %d", len(ms), len(want))
@@ -127,7 +128,9 @@ func TestRegistry(t *testing.T) {
 			t.Errorf("Lookup(%q) = %+v, %v", m.Name, got, ok)
 		}
 		meth, _ := cam.Find(m.Name)
-		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage) || m.Name == "refinecam"
+		zoo := map[string]bool{"refinecam": true, "shapleycam": true, "fullgrad": true, "guidedbackprop": true,
+			"guided-gradcam": true, "finercam": true, "smoothgradcam++": true} // layers, Hessians, input gradients, seeds, noisy inputs
+		passes := m.Needs.Has(cam.NeedsTailPasses) || m.Needs.Has(cam.NeedsInputPasses) || m.Needs.Has(cam.NeedsImage) || zoo[m.Name]
 		if passes == meth.Local() {
 			t.Errorf("%s: Local() = %v with needs %b", m.Name, meth.Local(), m.Needs)
 		}
