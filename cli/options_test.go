@@ -85,7 +85,7 @@ func TestMethodsJSONOptions(t *testing.T) {
 	for name, want := range map[string]string{
 		"sscam":     "samples:int:35:0 sigma:float:2:0 seed:int:0:0 batch:int:4:0 layer:layers::0 aug-smooth:bool:false:0",
 		"gradcam":   "layer:layers::0 target:choice:logit:4 eigen-smooth:bool:false:0 aug-smooth:bool:false:0",
-		"refinecam": "refine-base:choice:gradcam++:12 layer:layers::0 aug-smooth:bool:false:0",
+		"refinecam": "refine-base:choice:gradcam++:12 layer:layers::0 target:choice:logit:4 aug-smooth:bool:false:0",
 		"fcconv":    "fcscale:float:2:0",
 		"sobelcam":  "",
 	} {
@@ -101,7 +101,7 @@ func TestMethodsJSONOptions(t *testing.T) {
 func TestReportOptions(t *testing.T) {
 	dir := t.TempDir()
 	_, errOut, st := run("report", "-model", tinyModel, "-methods", "gradcam,hirescam", "-samples", "3", "-out", dir, photo)
-	if st != 1 || errOut != "camviz report: -samples does not apply to gradcam, hirescam (it is for sscam, iscam)\n" {
+	if st != 1 || errOut != "camviz report: -samples does not apply to gradcam, hirescam (it is for sscam, iscam, smoothgradcam++)\n" {
 		t.Errorf("status %d, %q", st, errOut)
 	}
 	rows := func(args ...string) string {
@@ -131,7 +131,7 @@ func TestReportOptions(t *testing.T) {
 // refuses one that none of them takes.
 func TestBenchOptions(t *testing.T) {
 	_, errOut, st := run("bench", "-model", tinyModel, "-input", tinyInput, "-runs", "1", "-methods", "gradcam", "-seed", "2")
-	if st != 1 || errOut != "camviz bench: -seed does not apply to gradcam (it is for randomcam, sscam)\n" {
+	if st != 1 || errOut != "camviz bench: -seed does not apply to gradcam (it is for randomcam, sscam, smoothgradcam++)\n" {
 		t.Errorf("status %d, %q", st, errOut)
 	}
 	out, errOut, st := run("bench", "-model", tinyModel, "-input", tinyInput, "-runs", "1", "-methods", "iscam", "-samples", "1", "-json")

@@ -125,7 +125,6 @@ func (u *UI) build() {
 		heading("Method"),
 		w.method,
 		w.methodHint,
-		w.methodOpts.box,
 		heading("Layer"),
 		w.layer,
 		w.layerMore.box,
@@ -139,6 +138,10 @@ func (u *UI) build() {
 		w.overlay,
 		widget.NewSeparator(),
 		w.captionCk,
+		// Last: how many options a method has varies, and nothing
+		// below them moves when the method changes.
+		heading("Method options"),
+		w.methodOpts.box,
 	)
 
 	pictureTab := u.buildPicture()

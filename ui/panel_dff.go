@@ -23,7 +23,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 	k.SetSelected("5")
 	img := canvas.NewImageFromImage(nil)
 	img.FillMode = canvas.ImageFillContain
-	img.SetMinSize(fyne.NewSize(320, 320))
+	img.SetMinSize(fyne.NewSize(160, 180)) // as the picture tab's least size
 	info := widget.NewLabel("Splits the layer's activations into concepts (non-negative matrix factorisation) " +
 		"and names each by the classes the model's head gives it.")
 	info.Wrapping = fyne.TextWrapWord
@@ -59,7 +59,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 			})
 		}()
 	})
-	bar := container.NewHBox(widget.NewLabel("Concepts"), k, run)
+	bar := container.New(&rowLayout{wide: u.wide, packed: true}, widget.NewLabel("Concepts"), k, run)
 	return container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(img, info)))
 }
 

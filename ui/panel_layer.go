@@ -32,7 +32,7 @@ func (u *UI) buildLayer() {
 	})
 	f.info = widget.NewLabel("")
 	f.info.SizeName = theme.SizeNameCaptionText
-	f.box = container.NewVBox(container.NewHBox(f.add, f.clear), f.info)
+	f.box = container.NewVBox(container.New(&rowLayout{wide: u.wide, packed: true}, f.add, f.clear), f.info)
 }
 
 // layerFusion picks more layers whose maps are fused with the picked

@@ -217,7 +217,7 @@ func (u *UI) optionControl(o cam.Option) fyne.CanvasObject {
 		}
 		control = container.NewBorder(nil, nil, widget.NewLabel(o.Name), nil, e)
 	}
-	help := widget.NewLabel(wrapText(o.Help, 46))
+	help := widget.NewLabel(wrapText(o.Help, narrowHintLen)) // the narrow pane's width: help never widens the pane
 	help.SizeName = theme.SizeNameCaptionText
 	return container.NewVBox(control, help)
 }
