@@ -53,8 +53,12 @@ func (u *UI) buildPredictions() {
 	// The target line wraps at spaces to the pane's width: a long label
 	// takes two lines rather than being cut.
 	w.classInfo = widget.NewLabel("")
+	u.buildSearch()
+}
 
-	// Searchable class picker.
+// buildSearch makes the searchable class picker.
+func (u *UI) buildSearch() {
+	w := &u.w
 	w.search = widget.NewEntry()
 	w.search.SetPlaceHolder("Find a class…")
 	w.search.OnChanged = u.filterClasses
@@ -97,7 +101,6 @@ func (u *UI) buildPredictions() {
 		w.searchList.UnselectAll()
 		u.win.Canvas().Unfocus()
 	}
-
 }
 
 // refreshPredictions marks the target class in the lists and describes it.
