@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
-	"time"
 	"strings"
+	"time"
 
 	"camviz/cam"
 	"camviz/imgio"

@@ -284,7 +284,6 @@ func MaskScores(ctx context.Context, x, masks Maps, class, batch int, forward Ba
 	return out, nil
 }
 
-
 // smoothGradCAMpp is torch-cam's SmoothGradCAMpp: the target's gradients
 // at the layer for samples noisy copies of the input (options samples,
 // sigma, seed), through SmoothGradPlusPlusWeights.
