@@ -190,6 +190,7 @@ type Session struct {
 	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
+	gridRedraw   bool // the display changed while the grid ran (submitGridLocked)
 	status       string
 	fields       fieldCache
 	faith        trustRuns[FaithfulnessReport]

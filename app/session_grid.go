@@ -67,10 +67,23 @@ func (s *Session) SetGrid(req *GridRequest) {
 		s.grid = nil
 		delete(s.busy, LaneGrid)
 	} else {
-		s.gridLane.Submit(s.runGrid)
+		s.submitGridLocked(false)
 	}
 	s.mu.Unlock()
 	s.changed()
+}
+
+// submitGridLocked (re)starts the grid. A display-only change (display)
+// never cancels a running grid, whose maps it does not change (the
+// session's request rule, session_request.go): the grid is drawn again
+// from the kept maps once it is done.
+func (s *Session) submitGridLocked(display bool) {
+	if _, running := s.busy[LaneGrid]; display && running {
+		s.gridRedraw = true
+		return
+	}
+	s.gridRedraw = false
+	s.gridLane.Submit(s.runGrid)
 }
 
 // gridWants reports whether a selection change changes the grid.
@@ -233,4 +246,9 @@ func (s *Session) runGrid(ctx context.Context, gen uint64) {
 		return
 	}
 	publish(g)
+	s.mu.Lock()
+	if s.gridRedraw && s.gridLane.Current(gen) {
+		s.submitGridLocked(false) // the display changed while it ran
+	}
+	s.mu.Unlock()
 }

@@ -310,3 +310,50 @@ func TestKeptMapNotRecomputed(t *testing.T) {
 		t.Fatalf("after Cancel, an opacity change ran %d batches (busy %v)", n, st.Busy)
 	}
 }
+
+// TestDisplayChangeKeepsGrid: an opacity change while a grid with a slow
+// method runs does not cancel it: the grid finishes as it started (its
+// cells drawn at the old opacity), then is drawn again from the kept maps
+// at the new one.
+func TestDisplayChangeKeepsGrid(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	s, r, hook := hooked(t)
+	var mu sync.Mutex
+	changed, finishedOld := false, false
+	hook(func(s *Session) {
+		st := s.State()
+		mu.Lock()
+		if g := st.Grid; g != nil && g.Done && g.Sel.Alpha == 0.5 && changed {
+			finishedOld = true
+		}
+		change := false
+		for _, p := range st.Busy {
+			if p.Lane == LaneGrid && p.Done == 1 && !changed {
+				changed, change = true, true
+			}
+		}
+		mu.Unlock()
+		if change {
+			if err := s.SetAlpha(0.85); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	s.SetGrid(&GridRequest{Kind: GridMethods, Methods: []string{"gradcam", "scorecam"}, Slow: true})
+	wait(t, s)
+	st := s.State()
+	mu.Lock()
+	defer mu.Unlock()
+	if !changed {
+		t.Fatal("the grid gave no progress to change during")
+	}
+	if !finishedOld {
+		t.Fatal("the opacity change cancelled the running grid")
+	}
+	if st.Grid == nil || !st.Grid.Done || st.Grid.Sel.Alpha != 0.85 {
+		t.Fatalf("the grid was not drawn again at the new opacity: %+v", st.Grid)
+	}
+	if len(r.errors()) > 0 {
+		t.Fatal(r.errors())
+	}
+}

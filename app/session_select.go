@@ -24,7 +24,7 @@ func (s *Session) update(f func(sel *Selection) error) error {
 	// this change can no longer commit once the change is visible.
 	s.applyLocked(old)
 	if s.gridReq != nil && gridWants(old, next) {
-		s.gridLane.Submit(s.runGrid)
+		s.submitGridLocked(Changes(old, next) == ChangeDisplay)
 	}
 	s.mu.Unlock()
 	if next != old {
@@ -225,6 +225,6 @@ func (s *Session) CancelMap() {
 func (s *Session) kickLocked() {
 	s.submitMapLocked()
 	if s.gridReq != nil {
-		s.gridLane.Submit(s.runGrid)
+		s.submitGridLocked(false)
 	}
 }
