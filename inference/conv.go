@@ -142,10 +142,41 @@ func (c *conv) pointwise(p [4]int) bool {
 }
 
 func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
-	x := in[0]
+	out, err := c.run(ar, in[0], true)
+	return out, nil, err
+}
+
+// forwardFused computes relu?(conv(x) + bias + skip) (skip may be nil):
+// the product first, then one epilogue pass over its output (see fuse.go).
+func (c *conv) forwardFused(ar *arena, in []*tval, skip *tval, relu bool) (*tval, error) {
+	// Winograd and depthwise add the bias as they write; the product does
+	// not, so the epilogue adds it there instead of a pass before.
+	products := c.wino == nil && !c.depthwise()
+	out, err := c.run(ar, in[0], !products)
+	if err != nil {
+		return nil, err
+	}
+	if skip != nil && len(skip.f) != len(out.f) {
+		ar.put(out.f)
+		return nil, fmt.Errorf("Conv output %s and the added tensor %s differ", shapeStr(out.shape), shapeStr(skip.shape))
+	}
+	var bias, sk []float32
+	if products {
+		bias = c.bias
+	}
+	if skip != nil {
+		sk = skip.f
+	}
+	epilogue(out.f, bias, sk, relu, out.shape[0], c.cout, out.shape[2]*out.shape[3])
+	return out, nil
+}
+
+// run computes the convolution of x, with the bias when withBias is set
+// (Winograd and depthwise always add it).
+func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	ho, wo, p, err := c.geometry(x.shape)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n, h, w := x.shape[0], x.shape[2], x.shape[3]
 	out := ar.newT(n, c.cout, ho, wo)
@@ -153,11 +184,11 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	hw := ho * wo
 	if c.wino != nil {
 		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f)
-		return out, nil, nil
+		return out, nil
 	}
 	if c.depthwise() {
 		c.depthwiseForward(x.f, n, h, w, ho, wo, p, out.f)
-		return out, nil, nil
+		return out, nil
 	}
 	var col []float32
 	if !c.pointwise(p) {
@@ -168,7 +199,7 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	for b := 0; b < n; b++ {
 		ob := out.f[b*c.cout*hw : (b+1)*c.cout*hw]
 		beta := float32(0)
-		if c.bias != nil {
+		if c.bias != nil && withBias {
 			fillBias(ob, c.bias, hw)
 			beta = 1
 		}
@@ -182,7 +213,7 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 			blas.Gemm(false, false, cog, hw, k, 1, c.w[g*cog*k:], k, src, hw, beta, ob[g*cog*hw:], hw)
 		}
 	}
-	return out, nil, nil
+	return out, nil
 }
 
 func fillBias(dst, bias []float32, plane int) {
