@@ -26,6 +26,8 @@ type Analysis struct {
 	grads map[gradKey][]float32
 	cache mapCache
 	faith faithCache
+	// scoreRuns: ScoreCAM's masked passes, kept for every class (scorecache.go)
+	scoreRuns scoreRuns
 }
 
 type gradKey struct {
