@@ -5,6 +5,7 @@ import (
 	"image"
 	"strings"
 	"sync"
+	"time"
 
 	"camviz/cam"
 	"camviz/metrics"
@@ -91,6 +92,11 @@ type Progress struct {
 	Label       string
 	Done, Total int  // Total 0: no count to show
 	Cancellable bool // a slow method: offer Cancel
+	// A slow method's speed: Rate items (masked images, ablated channels)
+	// per second since it started Elapsed ago, and the time Left at that
+	// rate; zero until the first batch is done.
+	Rate          float64
+	Elapsed, Left time.Duration
 }
 
 // State is a snapshot of the session for drawing the window. It shares

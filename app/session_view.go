@@ -269,12 +269,16 @@ const partialEvery = 200 * time.Millisecond
 // the map so far.
 func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, lut *render.LUT, what string) func(done, total int, partial *cam.Map) {
 	var last time.Time
+	start := time.Now()
 	return func(done, total int, partial *cam.Map) {
 		label := meth.Display
 		if what != "" {
 			label += " (" + what + ")"
 		}
-		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Done: done, Total: total, Cancellable: true})
+		elapsed := time.Since(start)
+		rate, left := rateAndLeft(elapsed, done, total)
+		s.setBusy(s.mapLane, gen, Progress{Lane: LaneMap, Label: label, Done: done, Total: total, Cancellable: true,
+			Rate: rate, Elapsed: elapsed, Left: left})
 		if partial == nil || what != "" || done == total || time.Since(last) < partialEvery || ctx.Err() != nil {
 			return
 		}
