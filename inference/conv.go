@@ -190,6 +190,10 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 		c.depthwiseForward(x.f, n, h, w, ho, wo, p, out.f)
 		return out, nil
 	}
+	if n > 1 && c.group == 1 && hw <= wideBatchPlane {
+		c.wideProduct(ar, x.f, n, h, w, ho, wo, p, withBias, out.f)
+		return out, nil
+	}
 	var col []float32
 	if !c.pointwise(p) {
 		col = ar.get(k * hw)
@@ -216,6 +220,51 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	return out, nil
 }
 
+// wideBatchPlane is the largest output plane (28×28) whose images in a
+// batch share one matrix product: a plane this small makes a narrow
+// product per image (7×7: 49 columns), which runs far below the machine's
+// speed, while the copies in and out of the wide layout are cheap.
+const wideBatchPlane = 28 * 28
+
+// wideProduct convolves the batch x [n][cin][h][w] as one product of the
+// weights with all images' columns side by side, B = [k][n·hw] (the
+// input's planes for a pointwise convolution, else im2col), into
+// C = [cout][n·hw], then lays C out as out [n][cout][hw], adding the bias
+// when withBias is set.
+func (c *conv) wideProduct(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, withBias bool, out []float32) {
+	k, hw, nhw := c.cin*c.kh*c.kw, ho*wo, n*ho*wo
+	cols := ar.get(k * nhw)
+	defer ar.put(cols)
+	prod := ar.get(c.cout * nhw)
+	defer ar.put(prod)
+	for b := 0; b < n; b++ {
+		xb := x[b*c.cin*h*w : (b+1)*c.cin*h*w]
+		if c.pointwise(p) {
+			for ch := 0; ch < c.cin; ch++ {
+				copy(cols[ch*nhw+b*hw:ch*nhw+(b+1)*hw], xb[ch*hw:(ch+1)*hw])
+			}
+			continue
+		}
+		c.im2colTo(xb, h, w, ho, wo, p, cols, nhw, b*hw)
+	}
+	blas.Gemm(false, false, c.cout, nhw, k, 1, c.w, k, cols, nhw, 0, prod, nhw)
+	parallel(c.cout, 16, func(lo, hi int) {
+		for co := lo; co < hi; co++ {
+			var bias float32
+			if withBias && c.bias != nil {
+				bias = c.bias[co]
+			}
+			for b := 0; b < n; b++ {
+				src := prod[co*nhw+b*hw : co*nhw+(b+1)*hw]
+				dst := out[(b*c.cout+co)*hw : (b*c.cout+co+1)*hw]
+				for i, v := range src {
+					dst[i] = v + bias
+				}
+			}
+		}
+	})
+}
+
 func fillBias(dst, bias []float32, plane int) {
 	parallel(len(bias), 16, func(lo, hi int) {
 		for ch := lo; ch < hi; ch++ {
@@ -230,13 +279,18 @@ func fillBias(dst, bias []float32, plane int) {
 
 // im2col lays each (channel, ky, kx) tap out as one row of ho·wo values.
 func (c *conv) im2col(x []float32, h, w, ho, wo int, p [4]int, col []float32) {
+	c.im2colTo(x, h, w, ho, wo, p, col, ho*wo, 0)
+}
+
+// im2colTo is im2col into rows ld apart, starting at column off of each.
+func (c *conv) im2colTo(x []float32, h, w, ho, wo int, p [4]int, col []float32, ld, off int) {
 	taps := c.kh * c.kw
 	parallel(c.cin*taps, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			ch, t := r/taps, r%taps
 			ky, kx := t/c.kw, t%c.kw
 			plane := x[ch*h*w : (ch+1)*h*w]
-			dst := col[r*ho*wo : (r+1)*ho*wo]
+			dst := col[r*ld+off : r*ld+off+ho*wo]
 			for oy := 0; oy < ho; oy++ {
 				iy := oy*c.sh - p[0] + ky*c.dh
 				row := dst[oy*wo : (oy+1)*wo]

@@ -9,10 +9,32 @@ import (
 	"testing"
 )
 
+// perImage is the convolution of a batch computed image by image (the
+// reference for the batched paths: Winograd's shared tiles, the wide
+// product of small planes).
+func perImage(t *testing.T, c *conv, x *tval) *tval {
+	t.Helper()
+	per := numel(x.shape) / x.shape[0]
+	var out *tval
+	for b := 0; b < x.shape[0]; b++ {
+		xb := &tval{shape: append([]int{1}, x.shape[1:]...), f: x.f[b*per : (b+1)*per]}
+		y, _, err := c.forward(nil, []*tval{xb}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out == nil {
+			out = &tval{shape: append([]int{x.shape[0]}, y.shape[1:]...)}
+		}
+		out.f = append(out.f, y.f...)
+	}
+	return out
+}
+
 // TestFusedConvMatchesSteps runs each convolution path (1×1 on the input
 // as it lies, strided 1×1, im2col 3×3 strided and padded, Winograd,
 // grouped, depthwise) fused with a residual and a ReLU, and compares it
-// with the steps one by one: Conv, Add, Relu. Different code paths, so a
+// with the steps one by one: Conv (image by image), Add, Relu; and the
+// batch of 3 unfused against the images one by one. Different code paths, so a
 // tolerance (1e-5 relative); a missing bias, skip or clamp is off by ~1.
 func TestFusedConvMatchesSteps(t *testing.T) {
 	cases := []struct {
@@ -47,10 +69,14 @@ func TestFusedConvMatchesSteps(t *testing.T) {
 			if tc.name == "winograd" && c.wino == nil {
 				t.Fatal("the Winograd case does not take the Winograd path")
 			}
-			x := &tval{shape: []int{2, tc.cin * tc.group, 9, 11}, f: randv(2 * tc.cin * tc.group * 99)}
-			conv, _, err := c.forward(nil, []*tval{x}, false)
+			x := &tval{shape: []int{3, tc.cin * tc.group, 9, 11}, f: randv(3 * tc.cin * tc.group * 99)}
+			conv := perImage(t, c, x)
+			batched, _, err := c.forward(nil, []*tval{x}, false)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if d := maxRelDiff(batched.f, conv.f); d > 1e-5 {
+				t.Errorf("the batch of 3 differs from the images one by one by %.3g", d)
 			}
 			skip := &tval{shape: conv.shape, f: randv(len(conv.f))}
 			for _, mode := range []struct {
