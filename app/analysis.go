@@ -35,6 +35,8 @@ type Analysis struct {
 	inputGrads map[string]*tensor.Dense
 	cache      mapCache
 	faith      faithCache
+	// scoreRuns: ScoreCAM's masked passes, kept for every class (scorecache.go)
+	scoreRuns scoreRuns
 }
 
 type gradKey struct {

@@ -155,7 +155,11 @@ func ProgressText(p Progress, now time.Time) string {
 	var s string
 	switch {
 	case p.Total > 0:
-		s = fmt.Sprintf("%s %d/%d · %s elapsed", strings.TrimSuffix(p.Label, "…"), p.Done, p.Total, elapsedWords(el))
+		s = fmt.Sprintf("%s %d/%d · ", strings.TrimSuffix(p.Label, "…"), p.Done, p.Total)
+		if r, ok := p.Rate(now); ok {
+			s += rateWords(r) + " · "
+		}
+		s += elapsedWords(el) + " elapsed"
 	case ok:
 		s = fmt.Sprintf("%s · %s elapsed", strings.TrimSuffix(p.Label, "…"), elapsedWords(el))
 	case el < time.Second:
@@ -167,6 +171,32 @@ func ProgressText(p Progress, now time.Time) string {
 		s += " · " + leftWords(left)
 	}
 	return s
+}
+
+// Rate is the job's speed up to its last report, Done / (At − Start)
+// units (masked images, ablated channels, passes) per second; false
+// before the first unit.
+func (p Progress) Rate(now time.Time) (float64, bool) {
+	at := p.At
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	upTo := p.Elapsed(at)
+	if p.Done <= 0 || upTo <= 0 {
+		return 0, false
+	}
+	return float64(p.Done) / upTo.Seconds(), true
+}
+
+// rateWords is "4.0/s", with two figures below 1 and none from 10.
+func rateWords(r float64) string {
+	switch {
+	case r >= 10:
+		return fmt.Sprintf("%.0f/s", r)
+	case r >= 1:
+		return fmt.Sprintf("%.1f/s", r)
+	}
+	return fmt.Sprintf("%.2f/s", r)
 }
 
 // Elapsed is how long the job has run at now.

@@ -90,8 +90,8 @@ func TestLabelsOf(t *testing.T) {
 	if !strings.Contains(l.Title, "so far (31/64)") || l.Bar == nil || l.Bar.Lane != LaneMap || l.Fraction != 31.0/64 || !l.Cancel || !l.Ticking {
 		t.Errorf("running: title %q bar %+v fraction %v", l.Title, l.Bar, l.Fraction)
 	}
-	if !strings.Contains(l.Status, "Score-CAM 31/64 · 2.0 s elapsed · a few seconds left") ||
-		!strings.Contains(l.Status, "Measuring faithfulness 48/100 · 1.0 s elapsed · a few seconds left") {
+	if !strings.Contains(l.Status, "Score-CAM 31/64 · 16/s · 2.0 s elapsed · a few seconds left") ||
+		!strings.Contains(l.Status, "Measuring faithfulness 48/100 · 48/s · 1.0 s elapsed · a few seconds left") {
 		t.Errorf("running: status %q", l.Status)
 	}
 
@@ -114,22 +114,22 @@ func TestProgressText(t *testing.T) {
 		p    Progress
 		want string
 	}{
-		{Progress{Label: "Score-CAM", Done: 12, Total: 512, Start: at(3 * time.Second)}, "Score-CAM 12/512 · 3.0 s elapsed · about 2 min left"},
-		{Progress{Label: "Score-CAM", Done: 12, Total: 512, Start: at(4100 * time.Millisecond)}, "Score-CAM 12/512 · 4.1 s elapsed · about 3 min left"},
-		{Progress{Label: "Measuring ROAD", Done: 10, Total: 20, Start: at(20 * time.Second)}, "Measuring ROAD 10/20 · 20.0 s elapsed · about 20 s left"},
-		{Progress{Label: "Sanity check", Done: 1, Total: 100, Start: at(time.Minute + 5*time.Second)}, "Sanity check 1/100 · 1 min 05 s elapsed · about 1.8 h left"},
+		{Progress{Label: "Score-CAM", Done: 12, Total: 512, Start: at(3 * time.Second)}, "Score-CAM 12/512 · 4.0/s · 3.0 s elapsed · about 2 min left"},
+		{Progress{Label: "Score-CAM", Done: 12, Total: 512, Start: at(4100 * time.Millisecond)}, "Score-CAM 12/512 · 2.9/s · 4.1 s elapsed · about 3 min left"},
+		{Progress{Label: "Measuring ROAD", Done: 10, Total: 20, Start: at(20 * time.Second)}, "Measuring ROAD 10/20 · 0.50/s · 20.0 s elapsed · about 20 s left"},
+		{Progress{Label: "Sanity check", Done: 1, Total: 100, Start: at(time.Minute + 5*time.Second)}, "Sanity check 1/100 · 0.02/s · 1 min 05 s elapsed · about 1.8 h left"},
 		{Progress{Label: "Score-CAM", Done: 0, Total: 512, Start: at(time.Second)}, "Score-CAM 0/512 · 1.0 s elapsed"},
-		{Progress{Label: "Score-CAM", Done: 512, Total: 512, Start: at(time.Second)}, "Score-CAM 512/512 · 1.0 s elapsed"},
+		{Progress{Label: "Score-CAM", Done: 512, Total: 512, Start: at(time.Second)}, "Score-CAM 512/512 · 512/s · 1.0 s elapsed"},
 		{Progress{Label: "Computing Grad-CAM…", Start: at(300 * time.Millisecond)}, "Computing Grad-CAM…"},
 		{Progress{Label: "Computing fcconv…", Start: at(2 * time.Second)}, "Computing fcconv… · 2.0 s elapsed"},
-		{Progress{Label: "Measuring faithfulness…", Done: 3, Total: 9, Start: at(3 * time.Second)}, "Measuring faithfulness 3/9 · 3.0 s elapsed · about 5 s left"},
+		{Progress{Label: "Measuring faithfulness…", Done: 3, Total: 9, Start: at(3 * time.Second)}, "Measuring faithfulness 3/9 · 1.0/s · 3.0 s elapsed · about 5 s left"},
 		// Before the first unit, what the job expects.
 		{Progress{Label: "Measuring ROAD", Total: 200, Start: at(2 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 0/200 · 2.0 s elapsed · about 40 s left"},
 		{Progress{Label: "Measuring faithfulness", Start: at(time.Second), Expected: 3 * time.Minute}, "Measuring faithfulness · 1.0 s elapsed · about 3 min left"},
 		// After it, the rate.
-		{Progress{Label: "Measuring ROAD", Done: 10, Total: 200, Start: at(10 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 10/200 · 10.0 s elapsed · about 3 min left"},
+		{Progress{Label: "Measuring ROAD", Done: 10, Total: 200, Start: at(10 * time.Second), Expected: 40 * time.Second}, "Measuring ROAD 10/200 · 1.0/s · 10.0 s elapsed · about 3 min left"},
 		// Between reports the estimate counts down: 8 of 64 in 8 s, 2 s ago.
-		{Progress{Label: "Score-CAM", Done: 8, Total: 64, Start: at(10 * time.Second), At: at(2 * time.Second)}, "Score-CAM 8/64 · 10.0 s elapsed · about 55 s left"},
+		{Progress{Label: "Score-CAM", Done: 8, Total: 64, Start: at(10 * time.Second), At: at(2 * time.Second)}, "Score-CAM 8/64 · 1.0/s · 10.0 s elapsed · about 55 s left"},
 	}
 	for _, c := range cases {
 		if got := ProgressText(c.p, now); got != c.want {

@@ -317,3 +317,13 @@ func smoothGradCAMpp(ctx context.Context, src Source, p Params) (Result, error) 
 	m, err := WeightedSum(a, w)
 	return Result{Map: m, Layer: p.Layer}, err
 }
+
+// allZero reports whether every value of s is 0 (a dead channel's mask).
+func allZero(s []float32) bool {
+	for _, v := range s {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -31,83 +31,161 @@ type ScoreProgress struct {
 // (A_k − min)/(max − min + 1e-8) in float32 — so a constant channel gives
 // an all-zero mask, i.e. a black input —, x⊙mask_k is run through the whole
 // network by forward (see BatchFunc), and w = softmax over k of the class's
+// logits. It is ScoreLogits(…).Weights(class) without the un-masked
 // logits.
+func ScoreWeights(ctx context.Context, a, x Maps, class int, batch int,
+	forward BatchFunc, progress func(ScoreProgress)) ([]float32, error) {
+	run, err := ScoreLogits(ctx, a, x, nil, class, batch, forward, progress)
+	if err != nil {
+		return nil, err
+	}
+	return run.Weights(class)
+}
+
+// ScoreRuns is a Source that keeps ScoreCAM's runs for its image: the
+// method asks it before running the masked passes and gives it what it
+// ran, so another class's map costs a softmax. The keeper owns the runs
+// and drops them with the image or model they were run on.
+type ScoreRuns interface {
+	// ScoreRun is the kept run at layer with these options, or nil.
+	ScoreRun(layer string, options map[string]float64) *ScoreRun
+	// KeepScoreRun keeps a finished run.
+	KeepScoreRun(layer string, options map[string]float64, r *ScoreRun)
+}
+
+// ScoreRun is every masked pass of one image at one layer: row k of
+// Logits is the logits of the input masked by channel k. It serves every
+// class (Weights); the per-channel scores are what other score-based
+// methods can build on (ChannelScores).
+type ScoreRun struct {
+	C, Classes int
+	Logits     []float32 // C × Classes
+	// Passes is how many masked images went through the network; the
+	// other channels shared a pass (an identical mask) or reused the
+	// un-masked one.
+	Passes int
+}
+
+// ChannelScores is the class's logit for each channel's masked input.
+func (r *ScoreRun) ChannelScores(class int) ([]float32, error) {
+	if class < 0 || class >= r.Classes {
+		return nil, fmt.Errorf("cam: class %d out of range for %d classes", class, r.Classes)
+	}
+	s := make([]float32, r.C)
+	for k := range s {
+		s[k] = r.Logits[k*r.Classes+class]
+	}
+	return s, nil
+}
+
+// Weights is ScoreCAM's weights for class: softmax over k of the class's
+// logit for channel k's masked input.
+func (r *ScoreRun) Weights(class int) ([]float32, error) {
+	s, err := r.ChannelScores(class)
+	if err != nil {
+		return nil, err
+	}
+	w := make([]float32, r.C)
+	softmax(w, s)
+	return w, nil
+}
+
+// ScoreLogits runs ScoreCAM's masked passes (see ScoreWeights for the
+// masks) and keeps all their logits. base, if not nil, is the logits of
+// the un-masked input x.
+//
+// Less work for the same result, each exact: channels whose masks are
+// identical (every dead or constant channel's is all zero) share one pass;
+// a channel whose mask leaves x unchanged (x⊙mask = x bit for bit: the
+// mask is 1 wherever x is not 0) takes base instead of a pass.
 //
 // Order and batches are chosen for a live display, and do not change the
 // result: channels are scored strongest first (by activation sum), in
 // batches of 1, 2, 4, … up to batch (≤ 0 means DefaultBatch), so the first
 // partial map arrives after one forward pass and already shows the
-// channels that dominate the map. Channels whose mask is all zero (dead or
-// constant channels) all make the same black input, which is run once.
-// ctx is checked before each batch; progress, if not nil, is called after
-// each batch (see ScoreProgress). Memory: one batch of masked images,
-// batch×3×H×W float32 (19 MB for 32 images of 224×224).
-func ScoreWeights(ctx context.Context, a, x Maps, class int, batch int,
-	forward BatchFunc, progress func(ScoreProgress)) ([]float32, error) {
+// channels that dominate the map. ctx is checked before each batch;
+// progress, if not nil, is called after each batch with class's partial
+// weights (see ScoreProgress). Memory: one batch of masked images,
+// batch×3×H×W float32 (19 MB for 32 images of 224×224), and the logits.
+func ScoreLogits(ctx context.Context, a, x Maps, base []float32, class int, batch int,
+	forward BatchFunc, progress func(ScoreProgress)) (*ScoreRun, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
 	if err := x.Validate(); err != nil {
 		return nil, fmt.Errorf("cam: input: %w", err)
 	}
-	if class < 0 {
+	if class < 0 || (base != nil && class >= len(base)) {
 		return nil, fmt.Errorf("cam: invalid class %d", class)
 	}
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
 	batch = min(batch, a.C)
-	sc := &scorer{a: a, x: x, up: newUpsampler(a.W, a.H, x.W, x.H), mask: make([]float32, x.H*x.W),
-		buf: make([]float32, batch*x.C*x.H*x.W), scores: make([]float32, a.C), known: make([]bool, a.C),
-		zeroRep: -1}
+	sc := &scorer{a: a, x: x, base: base, class: class, up: newUpsampler(a.W, a.H, x.W, x.H),
+		mask: make([]float32, x.H*x.W), other: make([]float32, x.H*x.W),
+		buf: make([]float32, batch*x.C*x.H*x.W), known: make([]bool, a.C),
+		rep: make([]int, a.C), seen: map[uint64]int{}}
 	order := strongestFirst(a)
 	for pos, n := 0, 1; pos < a.C; n = min(2*n, batch) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		var err error
-		if pos, err = sc.batch(ctx, order, pos, n, class, forward); err != nil {
+		if pos, err = sc.batch(ctx, order, pos, n, forward); err != nil {
 			return nil, err
 		}
 		if progress != nil {
 			progress(sc.report())
 		}
 	}
-	w := make([]float32, a.C)
-	softmax(w, sc.scores)
-	return w, nil
+	if len(sc.waiting) > 0 {
+		return nil, fmt.Errorf("cam: the un-masked logits have %d classes, the masked passes %d", len(base), sc.classes)
+	}
+	return &ScoreRun{C: a.C, Classes: sc.classes, Logits: sc.logits, Passes: sc.passes}, nil
 }
 
-// scorer holds ScoreWeights' state between batches.
+// scorer holds ScoreLogits' state between batches.
 type scorer struct {
-	a, x   Maps
-	up     *upsampler
-	mask   []float32
-	buf    []float32
-	scores []float32
-	known  []bool
-	// zeroRep is the first channel with an all-zero mask; the others like
-	// it wait in zeros for its score.
-	zeroRep int
-	zeros   []int
+	a, x        Maps
+	base        []float32
+	class       int
+	up          *upsampler
+	mask, other []float32
+	buf         []float32
+	classes     int
+	logits      []float32 // a.C × classes once the first pass told classes
+	known       []bool
+	passes      int
+	// rep[k] is the channel whose identical mask channel k shares (k
+	// itself when it has its own pass, -1 when k takes base); seen finds
+	// a mask's first channel by its hash; waiting are the channels whose
+	// representative has no logits yet.
+	rep     []int
+	seen    map[uint64]int
+	waiting []int
 }
 
 // batch scores up to n channels from order[pos:], returning the new pos.
-func (s *scorer) batch(ctx context.Context, order []int, pos, n, class int, forward BatchFunc) (int, error) {
+func (s *scorer) batch(ctx context.Context, order []int, pos, n int, forward BatchFunc) (int, error) {
 	size := s.x.C * s.x.H * s.x.W
 	var items []int
 	for pos < len(order) && len(items) < n {
 		k := order[pos]
 		pos++
 		s.up.mask(s.mask, s.a.Channel(k))
-		if allZero(s.mask) {
-			if s.zeroRep >= 0 {
-				s.zeros = append(s.zeros, k)
-				continue
-			}
-			s.zeroRep = k
+		if r, ok := s.sameAs(k); ok {
+			s.rep[k] = r
+			s.waiting = append(s.waiting, k)
+			continue
 		}
-		s.masked(s.buf[len(items)*size : (len(items)+1)*size])
+		item := s.buf[len(items)*size : (len(items)+1)*size]
+		if s.masked(item) && s.base != nil {
+			s.rep[k] = -1
+			s.waiting = append(s.waiting, k)
+			continue
+		}
+		s.rep[k] = k
 		items = append(items, k)
 	}
 	if len(items) > 0 {
@@ -115,33 +193,101 @@ func (s *scorer) batch(ctx context.Context, order []int, pos, n, class int, forw
 		if err != nil {
 			return pos, err
 		}
-		got, err := classScores(logits, len(items), class)
-		if err != nil {
+		if _, err := classScores(logits, len(items), s.class); err != nil {
 			return pos, err
 		}
+		if s.logits == nil {
+			s.classes = len(logits) / len(items)
+			s.logits = make([]float32, s.a.C*s.classes)
+		}
+		if len(logits) != len(items)*s.classes {
+			return pos, fmt.Errorf("cam: %d logits for a batch of %d, want %d classes each", len(logits), len(items), s.classes)
+		}
 		for i, k := range items {
-			s.scores[k], s.known[k] = got[i], true
+			copy(s.logits[k*s.classes:(k+1)*s.classes], logits[i*s.classes:(i+1)*s.classes])
+			s.known[k] = true
 		}
+		s.passes += len(items)
 	}
-	if s.zeroRep >= 0 && s.known[s.zeroRep] {
-		for _, k := range s.zeros {
-			s.scores[k], s.known[k] = s.scores[s.zeroRep], true
-		}
-		s.zeros = s.zeros[:0]
-	}
+	s.settle()
 	return pos, nil
 }
 
-// masked writes x ⊙ mask into item.
-func (s *scorer) masked(item []float32) {
+// sameAs finds an earlier channel with exactly the mask in s.mask (the
+// hash proposes one, the masks are then compared bit for bit); otherwise
+// it records k as the first with this mask.
+func (s *scorer) sameAs(k int) (int, bool) {
+	h := hashFloats(s.mask)
+	r, ok := s.seen[h]
+	if !ok {
+		s.seen[h] = k
+		return 0, false
+	}
+	s.up.mask(s.other, s.a.Channel(r))
+	for i, v := range s.mask {
+		if math.Float32bits(v) != math.Float32bits(s.other[i]) {
+			return 0, false // a hash collision: k gets its own pass
+		}
+	}
+	return r, true
+}
+
+// settle gives the waiting channels their logits once their
+// representative has them (base for the un-masked input).
+func (s *scorer) settle() {
+	if s.logits == nil && s.base != nil {
+		s.classes = len(s.base)
+		s.logits = make([]float32, s.a.C*s.classes)
+	}
+	if s.logits == nil {
+		return
+	}
+	rest := s.waiting[:0]
+	for _, k := range s.waiting {
+		var src []float32
+		switch r := s.rep[k]; {
+		case r < 0:
+			src = s.base
+		case s.known[r]:
+			src = s.logits[r*s.classes : (r+1)*s.classes]
+		default:
+			rest = append(rest, k)
+			continue
+		}
+		if len(src) != s.classes {
+			rest = append(rest, k) // base disagrees with the passes: keep waiting; reported at the end
+			continue
+		}
+		copy(s.logits[k*s.classes:(k+1)*s.classes], src)
+		s.known[k] = true
+	}
+	s.waiting = rest
+}
+
+// hashFloats is FNV-1a over the values' bits.
+func hashFloats(v []float32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, f := range v {
+		h ^= uint64(math.Float32bits(f))
+		h *= 1099511628211
+	}
+	return h
+}
+
+// masked writes x ⊙ mask into item and reports whether that is x itself,
+// bit for bit.
+func (s *scorer) masked(item []float32) bool {
 	plane := s.x.H * s.x.W
+	same := true
 	for c := range s.x.C {
 		xc := s.x.Data[c*plane : (c+1)*plane]
 		ic := item[c*plane : (c+1)*plane]
 		for p, m := range s.mask {
 			ic[p] = xc[p] * m
+			same = same && math.Float32bits(ic[p]) == math.Float32bits(xc[p])
 		}
 	}
+	return same
 }
 
 // report is the softmax over the channels scored so far, and their map.
@@ -151,7 +297,7 @@ func (s *scorer) report() ScoreProgress {
 	for k, ok := range s.known {
 		if ok {
 			idx = append(idx, k)
-			got = append(got, s.scores[k])
+			got = append(got, s.logits[k*s.classes+s.class])
 		}
 	}
 	part := make([]float32, len(got))
@@ -178,15 +324,6 @@ func strongestFirst(a Maps) []int {
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return cmp.Compare(sums[j], sums[i]) })
 	return order
-}
-
-func allZero(s []float32) bool {
-	for _, v := range s {
-		if v != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // softmax writes exp(s_k − max s)/Σ exp(s_j − max s) into dst, computed in

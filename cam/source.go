@@ -175,10 +175,23 @@ func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 	if p.Progress != nil {
 		progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
 	}
-	// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
-	// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
-	// activations no longer fit the arena and are faulted in afresh.
-	w, err := ScoreWeights(ctx, a, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
+	keeper, keeps := src.(ScoreRuns)
+	var run *ScoreRun
+	if keeps {
+		run = keeper.ScoreRun(p.Layer, p.Options)
+	}
+	if run == nil {
+		// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
+		// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
+		// activations no longer fit the arena and are faulted in afresh.
+		if run, err = ScoreLogits(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), src.Forward(), progress); err != nil {
+			return Result{}, err
+		}
+		if keeps {
+			keeper.KeepScoreRun(p.Layer, p.Options, run)
+		}
+	}
+	w, err := run.Weights(p.Class)
 	if err != nil {
 		return Result{}, err
 	}

@@ -17,12 +17,14 @@ import (
 	"camviz/app"
 	"camviz/cam"
 	"camviz/inference/blas"
+
+	"gorgonia.org/tensor"
 )
 
 func init() {
 	register(command{
 		name:  "bench",
-		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-methods LIST] [the methods' options] [-json]",
+		usage: "bench [-model M.onnx] -input INPUT [-runs N] [-methods LIST] [-batch N] [the methods' options] [-json]",
 		help:  "time model load, forward, forward+gradient, a class switch and each method's map on a cached image; report memory",
 		run:   bench,
 	})
@@ -66,6 +68,15 @@ type benchResult struct {
 	MethodS map[string]float64 `json:"method_s,omitempty"`
 	// FirstPartialS: ScoreCAM's first partial map.
 	FirstPartialS float64 `json:"scorecam_first_partial_s,omitempty"`
+	// AnotherClassS: per slow method, a second class's map on the same
+	// image right after the first (ScoreCAM keeps its masked passes).
+	AnotherClassS map[string]float64 `json:"another_class_s,omitempty"`
+	// Batch: the batched forward pass (-batch N copies of the input), as
+	// ScoreCAM's masked passes run it.
+	Batch             int     `json:"batch,omitempty"`
+	BatchForwardS     float64 `json:"batch_forward_s,omitempty"`
+	BatchImagesPerS   float64 `json:"batch_images_per_s,omitempty"`
+	ForwardImagesPerS float64 `json:"images_per_s,omitempty"`
 }
 
 func bench(e *env, args []string) error {
@@ -77,7 +88,8 @@ func bench(e *env, args []string) error {
 	methodList := fs.String("methods", cam.DefaultMethod, "comma-separated methods to time on the cached image, or all")
 	asJSON := fs.Bool("json", false, "one JSON object")
 	var of methodFlags
-	of.add(fs)
+	of.add(fs, "batch") // -batch is the batched forward's here
+	batch := fs.Int("batch", 0, "also time a forward pass over this many copies of the input (images per second)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -127,6 +139,12 @@ func bench(e *env, args []string) error {
 		return err
 	}); err != nil {
 		return err
+	}
+	r.ForwardImagesPerS = 1 / r.ForwardS
+	if *batch > 1 {
+		if err := benchBatch(ctx, &r, m, in, *batch, *runs); err != nil {
+			return err
+		}
 	}
 	var a *app.Analysis
 	if r.ForwardGradS, err = median(*runs, func() error {
@@ -282,8 +300,43 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		if first > 0 && r.FirstPartialS == 0 { // the first method that draws partial maps (Score-CAM, not its faster variants after it)
 			r.FirstPartialS = first.Seconds()
 		}
+		if !meth.Slow {
+			continue
+		}
+		if r.AnotherClassS == nil {
+			r.AnotherClassS = map[string]float64{}
+		}
+		if r.AnotherClassS[name], err = median(1, func() error {
+			class = (class + 1) % nc
+			_, err := a.Map(ctx, app.MapRequest{Method: name, Class: class})
+			return err
+		}); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// benchBatch times the forward pass over n copies of the input.
+func benchBatch(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, n, runs int) error {
+	one := in.Tensor.Data().([]float32)
+	s := in.Tensor.Shape()
+	data := make([]float32, 0, n*len(one))
+	for range n {
+		data = append(data, one...)
+	}
+	x := tensor.New(tensor.WithShape(n, s[1], s[2], s[3]), tensor.WithBacking(data))
+	var err error
+	r.Batch = n
+	r.BatchForwardS, err = median(runs, func() error {
+		p, err := m.Net.Forward(ctx, x, false)
+		if err == nil {
+			p.Release()
+		}
+		return err
+	})
+	r.BatchImagesPerS = float64(n) / r.BatchForwardS
+	return err
 }
 
 func sortedKeys(m map[string]float64) []string {

@@ -91,6 +91,7 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 		return nil, err
 	}
 	n.planBuffers()
+	n.planFusions()
 	n.arena = newArena(arenaLimit)
 	return n, n.listLayers()
 }

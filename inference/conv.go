@@ -142,10 +142,41 @@ func (c *conv) pointwise(p [4]int) bool {
 }
 
 func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
-	x := in[0]
+	out, err := c.run(ar, in[0], true)
+	return out, nil, err
+}
+
+// forwardFused computes relu?(conv(x) + bias + skip) (skip may be nil):
+// the product first, then one epilogue pass over its output (see fuse.go).
+func (c *conv) forwardFused(ar *arena, in []*tval, skip *tval, relu bool) (*tval, error) {
+	// Winograd and depthwise add the bias as they write; the product does
+	// not, so the epilogue adds it there instead of a pass before.
+	products := c.wino == nil && !c.depthwise()
+	out, err := c.run(ar, in[0], !products)
+	if err != nil {
+		return nil, err
+	}
+	if skip != nil && len(skip.f) != len(out.f) {
+		ar.put(out.f)
+		return nil, fmt.Errorf("Conv output %s and the added tensor %s differ", shapeStr(out.shape), shapeStr(skip.shape))
+	}
+	var bias, sk []float32
+	if products {
+		bias = c.bias
+	}
+	if skip != nil {
+		sk = skip.f
+	}
+	epilogue(out.f, bias, sk, relu, out.shape[0], c.cout, out.shape[2]*out.shape[3])
+	return out, nil
+}
+
+// run computes the convolution of x, with the bias when withBias is set
+// (Winograd and depthwise always add it).
+func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	ho, wo, p, err := c.geometry(x.shape)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	n, h, w := x.shape[0], x.shape[2], x.shape[3]
 	out := ar.newT(n, c.cout, ho, wo)
@@ -153,11 +184,15 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	hw := ho * wo
 	if c.wino != nil {
 		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f)
-		return out, nil, nil
+		return out, nil
 	}
 	if c.depthwise() {
 		c.depthwiseForward(x.f, n, h, w, ho, wo, p, out.f)
-		return out, nil, nil
+		return out, nil
+	}
+	if n > 1 && c.group == 1 && hw <= wideBatchPlane {
+		c.wideProduct(ar, x.f, n, h, w, ho, wo, p, withBias, out.f)
+		return out, nil
 	}
 	var col []float32
 	if !c.pointwise(p) {
@@ -168,7 +203,7 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 	for b := 0; b < n; b++ {
 		ob := out.f[b*c.cout*hw : (b+1)*c.cout*hw]
 		beta := float32(0)
-		if c.bias != nil {
+		if c.bias != nil && withBias {
 			fillBias(ob, c.bias, hw)
 			beta = 1
 		}
@@ -182,7 +217,52 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 			blas.Gemm(false, false, cog, hw, k, 1, c.w[g*cog*k:], k, src, hw, beta, ob[g*cog*hw:], hw)
 		}
 	}
-	return out, nil, nil
+	return out, nil
+}
+
+// wideBatchPlane is the largest output plane (28×28) whose images in a
+// batch share one matrix product: a plane this small makes a narrow
+// product per image (7×7: 49 columns), which runs far below the machine's
+// speed, while the copies in and out of the wide layout are cheap.
+const wideBatchPlane = 28 * 28
+
+// wideProduct convolves the batch x [n][cin][h][w] as one product of the
+// weights with all images' columns side by side, B = [k][n·hw] (the
+// input's planes for a pointwise convolution, else im2col), into
+// C = [cout][n·hw], then lays C out as out [n][cout][hw], adding the bias
+// when withBias is set.
+func (c *conv) wideProduct(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, withBias bool, out []float32) {
+	k, hw, nhw := c.cin*c.kh*c.kw, ho*wo, n*ho*wo
+	cols := ar.get(k * nhw)
+	defer ar.put(cols)
+	prod := ar.get(c.cout * nhw)
+	defer ar.put(prod)
+	for b := 0; b < n; b++ {
+		xb := x[b*c.cin*h*w : (b+1)*c.cin*h*w]
+		if c.pointwise(p) {
+			for ch := 0; ch < c.cin; ch++ {
+				copy(cols[ch*nhw+b*hw:ch*nhw+(b+1)*hw], xb[ch*hw:(ch+1)*hw])
+			}
+			continue
+		}
+		c.im2colTo(xb, h, w, ho, wo, p, cols, nhw, b*hw)
+	}
+	blas.Gemm(false, false, c.cout, nhw, k, 1, c.w, k, cols, nhw, 0, prod, nhw)
+	parallel(c.cout, 16, func(lo, hi int) {
+		for co := lo; co < hi; co++ {
+			var bias float32
+			if withBias && c.bias != nil {
+				bias = c.bias[co]
+			}
+			for b := 0; b < n; b++ {
+				src := prod[co*nhw+b*hw : co*nhw+(b+1)*hw]
+				dst := out[(b*c.cout+co)*hw : (b*c.cout+co+1)*hw]
+				for i, v := range src {
+					dst[i] = v + bias
+				}
+			}
+		}
+	})
 }
 
 func fillBias(dst, bias []float32, plane int) {
@@ -199,13 +279,18 @@ func fillBias(dst, bias []float32, plane int) {
 
 // im2col lays each (channel, ky, kx) tap out as one row of ho·wo values.
 func (c *conv) im2col(x []float32, h, w, ho, wo int, p [4]int, col []float32) {
+	c.im2colTo(x, h, w, ho, wo, p, col, ho*wo, 0)
+}
+
+// im2colTo is im2col into rows ld apart, starting at column off of each.
+func (c *conv) im2colTo(x []float32, h, w, ho, wo int, p [4]int, col []float32, ld, off int) {
 	taps := c.kh * c.kw
 	parallel(c.cin*taps, 8, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			ch, t := r/taps, r%taps
 			ky, kx := t/c.kw, t%c.kw
 			plane := x[ch*h*w : (ch+1)*h*w]
-			dst := col[r*ho*wo : (r+1)*ho*wo]
+			dst := col[r*ld+off : r*ld+off+ho*wo]
 			for oy := 0; oy < ho; oy++ {
 				iy := oy*c.sh - p[0] + ky*c.dh
 				row := dst[oy*wo : (oy+1)*wo]

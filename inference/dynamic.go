@@ -104,6 +104,7 @@ func (n *Net) WithInputSize(h, w int) (*Net, error) {
 		nhwc:       n.nhwc, dynH: n.dynH, dynW: n.dynW, sized: n.sized,
 		softmaxHead: n.softmaxHead, opset: n.opset, producerName: n.producerName,
 		mapped: n.mapped, arena: n.arena, root: n.root, rootLast: n.rootLast,
+		fused: n.fused,
 	}
 	if err := v.inferShapes(); err != nil {
 		return nil, fmt.Errorf("the model does not take a %d×%d input: %w", h, w, err)

@@ -45,8 +45,9 @@ type Net struct {
 	mapped *mappings // external data files the weights live in
 
 	arena    *arena
-	root     []int // the value whose buffer a value shares (alias ops), or itself
-	rootLast []int // per root: the last step reading any value on it
+	root     []int    // the value whose buffer a value shares (alias ops), or itself
+	rootLast []int    // per root: the last step reading any value on it
+	fused    []fusion // per step: the chain a Conv step heads (fuse.go)
 }
 
 type value struct {

@@ -150,6 +150,14 @@ func (p *pool) run(x *tval, shape []int, outF []float32, arg []int32) {
 		})
 		return
 	}
+	if p.max && arg == nil && p.dh == 1 && p.dw == 1 {
+		parallel(planes, 4, func(lo, hi int) {
+			for pl := lo; pl < hi; pl++ {
+				p.maxPlane(x.f[pl*h*w:(pl+1)*h*w], h, w, out.f[pl*ho*wo:(pl+1)*ho*wo], ho, wo)
+			}
+		})
+		return
+	}
 	parallel(planes, 4, func(lo, hi int) {
 		for pl := lo; pl < hi; pl++ {
 			src := x.f[pl*h*w : (pl+1)*h*w]
@@ -265,6 +273,30 @@ func (globalAvg) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) 
 		}
 	}
 	return dx, nil
+}
+
+// maxPlane is MaxPool of one plane without dilation and without recording
+// the winners (ResNet's 3×3 stride-2 stem pooling): the window clipped to
+// the plane, visited in window's order with its comparison, so the value
+// is the one the general loop gives, without a closure per position.
+func (p *pool) maxPlane(src []float32, h, w int, dst []float32, ho, wo int) {
+	for oy := 0; oy < ho; oy++ {
+		y0 := oy*p.sh - p.pads[0]
+		ya, yb := max(y0, 0), min(y0+p.kh, h)
+		for ox := 0; ox < wo; ox++ {
+			x0 := ox*p.sw - p.pads[1]
+			xa, xb := max(x0, 0), min(x0+p.kw, w)
+			best, first := float32(math.Inf(-1)), true
+			for iy := ya; iy < yb; iy++ {
+				for _, v := range src[iy*w+xa : iy*w+xb] {
+					if v > best || first {
+						best, first = v, false
+					}
+				}
+			}
+			dst[oy*wo+ox] = best
+		}
+	}
 }
 
 // isPlain2x2 is VGG's pooling: 2×2 windows, stride 2, no padding or

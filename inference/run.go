@@ -93,6 +93,7 @@ func (n *Net) run(ctx context.Context, in *tval, keep bool, taps []string, prese
 		}
 		hold[n.root[id]] = true
 	}
+	skip := make([]bool, len(n.steps)) // run inside a fused step before
 	for i, s := range n.steps {
 		if err := ctx.Err(); err != nil {
 			p.Release()
@@ -101,9 +102,15 @@ func (n *Net) run(ctx context.Context, in *tval, keep bool, taps []string, prese
 		if _, given := preset[s.out]; given {
 			continue
 		}
-		if err := p.exec(i, s); err != nil {
-			p.Release()
-			return nil, err
+		if !skip[i] {
+			fused, err := p.tryFused(i, hold, preset, skip)
+			if err == nil && !fused {
+				err = p.exec(i, s)
+			}
+			if err != nil {
+				p.Release()
+				return nil, err
+			}
 		}
 		if !keep {
 			p.recycle(i, s, hold)

@@ -7,10 +7,15 @@
 # --ignore-scripts: its CPU library is in the package). A side whose tools
 # are missing is skipped with a message.
 #   scripts/bench.sh [RUNS]     CAMVIZ_BENCH_SCORECAM=0 skips ScoreCAM,
-#                               CAMVIZ_BENCH_MODELS="vgg16 resnet50" picks models
+#                               CAMVIZ_BENCH_MODELS="vgg16 resnet50" picks models,
+#                               CAMVIZ_BENCH_BATCH=4 the batched forward's size
+# The batched forward (ScoreCAM's masked passes) is timed on both camviz and
+# ONNX Runtime; ORT runs a copy of the model with a symbolic batch axis
+# (tools/bench/batch_axis.py, python3-onnx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+batch=${CAMVIZ_BENCH_BATCH:-4}
 input=testdata/golden/tinyvgg16/input.npy
 pgc=${PGC_DIR:-/tmp/pgc}
 ort_dir=${ORT_DIR:-/tmp/ort}
@@ -51,9 +56,17 @@ import json, sys
 print(",".join(m["name"] for m in json.load(sys.stdin) if m.get("applies", True) and m["name"] != "scorecam"))')
     scflag=
   fi
-  ours=$(/tmp/camviz-bench bench -model "$f" -input "$input" -runs "$runs" -methods "$methods" -json)
+  ours=$(/tmp/camviz-bench bench -model "$f" -input "$input" -runs "$runs" -methods "$methods" -batch "$batch" -json)
   echo "camviz: $ours"
-  if ort=$(node tools/bench/ort_bench.js --model "$f" --input "$input" --runs "$runs" --threads "$(nproc)" --ort "$ort_dir"); then
+  local of=$f obatch=1 fb=${f%.onnx}-batchN.onnx
+  if [ "$batch" -gt 1 ]; then
+    if [ -f "$fb" ] || /usr/bin/python3 tools/bench/batch_axis.py "$f" "$fb" 2>/dev/null; then
+      of=$fb obatch=$batch
+    else
+      echo "ort:    no batched run (tools/bench/batch_axis.py needs python3-onnx)"
+    fi
+  fi
+  if ort=$(node tools/bench/ort_bench.js --model "$of" --input "$input" --runs "$runs" --threads "$(nproc)" --ort "$ort_dir" --batch "$obatch"); then
     echo "ort:    $ort"
   else
     ort='{}'; echo "ort:    skipped (no node or onnxruntime-node in $ort_dir)"

@@ -25,7 +25,7 @@ func TestStatusPanelCountsTimeAndCancel(t *testing.T) {
 	if err := u.s.SetMethod("scorecam"); err != nil {
 		t.Fatal(err)
 	}
-	line := regexp.MustCompile(`^Score-CAM (\d+)/(\d+) · \d+\.\d s elapsed · (about \d+ s left|a few seconds left|about \d+ min left)$`)
+	line := regexp.MustCompile(`^Score-CAM (\d+)/(\d+) · [0-9.]+/s · \d+\.\d s elapsed · (about \d+ s left|a few seconds left|about \d+ min left)$`)
 	var count int
 	job := uint64(0)
 	h.until("a count with elapsed and left", func() bool {

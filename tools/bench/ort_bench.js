@@ -5,7 +5,10 @@
 // onnxruntime-node is not a dependency of camviz; scripts/bench.sh installs
 // it outside the tree (npm install onnxruntime-node --ignore-scripts: its
 // CPU library ships inside the package).
-//   node tools/bench/ort_bench.js --model M.onnx --input X.npy [--runs 5] [--threads 2] [--ort DIR]
+//   node tools/bench/ort_bench.js --model M.onnx --input X.npy [--runs 5] [--threads 2] [--ort DIR] [--batch N]
+// With --batch N (N > 1) it also times a batch of N copies of the input
+// (the model's batch axis must be symbolic: scripts/bench.sh makes such a
+// copy) and reports images per second.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -58,11 +61,28 @@ async function main() {
     await sess.run(feeds);
     times.push(Number(process.hrtime.bigint() - t) / 1e9);
   }
+  const out = {};
+  const batch = Number(a.batch || 1);
+  if (batch > 1) {
+    const shape = [batch, ...x.shape.slice(1)];
+    const data = new Float32Array(batch * x.data.length);
+    for (let i = 0; i < batch; i++) data.set(x.data, i * x.data.length);
+    const bfeeds = { [sess.inputNames[0]]: new ort.Tensor('float32', data, shape) };
+    await sess.run(bfeeds); // warm-up
+    const bt = [];
+    for (let i = 0; i < runs; i++) {
+      const t = process.hrtime.bigint();
+      await sess.run(bfeeds);
+      bt.push(Number(process.hrtime.bigint() - t) / 1e9);
+    }
+    Object.assign(out, { batch, batch_forward_s: median(bt), batch_images_per_s: batch / median(bt) });
+  }
   const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('onnxruntime-node/package.json',
     { paths: [ortDir, process.cwd()] })), 'package.json')));
   console.log(JSON.stringify({
     ort_version: pkg.version, threads, runs, load_s: loadS,
     forward_s: median(times), forward_min_s: Math.min(...times), forward_max_s: Math.max(...times),
+    images_per_s: 1 / median(times), ...out,
   }));
 }
 

@@ -10,6 +10,13 @@ if r.get("forward_s"):
     f = r["forward_s"]
     print(f"ONNX Runtime {r.get('ort_version')}: forward {f:.3f} s (min {r['forward_min_s']:.3f}); "
           f"camviz forward {o['forward_s'] / f:.2f}×, new image → Grad-CAM {o['new_image_gradcam_s'] / f:.2f}× ORT's forward")
+if o.get("batch_images_per_s"):
+    line = (f"batched forward ({o['batch']} images): camviz {o['batch_images_per_s']:.2f} images/s "
+            f"(one image: {o.get('images_per_s', 0):.2f}/s)")
+    if r.get("batch_images_per_s"):
+        line += (f"; ONNX Runtime {r['batch_images_per_s']:.2f} images/s (one image: {r.get('images_per_s', 0):.2f}/s); "
+                 f"camviz {r['batch_images_per_s'] / o['batch_images_per_s']:.2f}× ORT's time per image")
+    print(line)
 pgc = t.get("pgc_gradcam_s") or t.get("gradcam_s")
 rows = [("load (first in process)", o.get("load_first_s"), t.get("load_s")),
         ("load (median of runs)", o.get("load_s"), t.get("load_s")),
@@ -28,9 +35,12 @@ if t.get("pgc_gradcam_s"):
     print(f"  (torch's Grad-CAM column: pytorch-grad-cam's GradCAM itself; its steps by hand: {t['gradcam_s']:.3f} s)")
 ours_sc, theirs_sc = o.get("method_s", {}).get("scorecam"), t.get("scorecam_s")
 if ours_sc and theirs_sc:
-    print(f"{'ScoreCAM map (512 passes)':28s} {ours_sc:10.3f} {theirs_sc:10.3f} {ours_sc / theirs_sc:7.2f}")
+    who = " (pytorch-grad-cam's ScoreCAM)" if t.get("pgc_scorecam_s") else ""
+    print(f"{'ScoreCAM map (every channel)':28s} {ours_sc:10.3f} {theirs_sc:10.3f} {ours_sc / theirs_sc:7.2f}{who}")
 if o.get("scorecam_first_partial_s"):
     print(f"{'first partial ScoreCAM map':28s} {o['scorecam_first_partial_s']:10.3f}")
+for k, v in sorted(o.get("another_class_s", {}).items()):
+    print(f"{k + ', another class':28s} {v:10.4f}")
 print(f"{'loaded + one map: RSS (MB)':28s} {o.get('rss_one_map_mb', 0):10.0f}   peak {o.get('peak_one_map_mb', 0):.0f} MB")
 print(f"{'RSS after every method (MB)':28s} {o['rss_mb']:10.0f}")
 for k, v in sorted(o.get("method_s", {}).items()):

@@ -13,7 +13,8 @@ With --scorecam, also one ScoreCAM map at features[29] done as
 pytorch-grad-cam's ScoreCAM.get_cam_weights does it (every channel
 upsampled, min-max normalised, the masked images run through the model in
 batches of 16, softmax of the class scores) — timed once: 512 forward
-passes.
+passes. With --pgc too, pytorch-grad-cam's own ScoreCAM class instead
+(pgc_scorecam_s, also given as scorecam_s).
 
 Usage: torch_bench.py --seed 0 --input IN.npy [--runs 5] [--threads 2]
                       [--arch vgg16 --layer features.29]
@@ -182,7 +183,15 @@ if a.pgc:
     cam_obj = GradCAM(model=model, target_layers=[model.get_submodule(a.layer)])
     res["pgc_gradcam_s"] = med(lambda: cam_obj(input_tensor=x, targets=[Target(k0)]))
 
-if a.scorecam:
+if a.scorecam and a.pgc:
+    # pytorch-grad-cam's own ScoreCAM (batches of 16, its default), once.
+    from pytorch_grad_cam import ScoreCAM
+    sc = ScoreCAM(model=model, target_layers=[model.get_submodule(a.layer)])
+    t = time.perf_counter()
+    sc(input_tensor=x, targets=[Target(k0)])
+    res["pgc_scorecam_s"] = time.perf_counter() - t
+    res["scorecam_s"] = res["pgc_scorecam_s"]
+elif a.scorecam:
     t = time.perf_counter()
     scorecam()
     res["scorecam_s"] = time.perf_counter() - t
