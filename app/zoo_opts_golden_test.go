@@ -153,3 +153,32 @@ func TestGoldenScoreVariants(t *testing.T) {
 		}
 	}
 }
+
+// TestFasterScoreCAMSharesScoreRun: after Score-CAM ran at a layer,
+// Faster-Score-CAM there runs no masked pass (no progress) and gives the
+// map it computes on its own.
+func TestFasterScoreCAMSharesScoreRun(t *testing.T) {
+	ctx := context.Background()
+	req := func(progress func(int, int, *cam.Map)) MapRequest {
+		return MapRequest{Method: "faster-scorecam", Class: 2, Layer: goldenLayers[29], Options: "max-channels=12", Progress: progress}
+	}
+	alone, err := goldenAnalysis(t).Map(ctx, req(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := goldenAnalysis(t)
+	if _, err := a.Map(ctx, MapRequest{Method: "scorecam", Class: 7, Layer: goldenLayers[29]}); err != nil {
+		t.Fatal(err)
+	}
+	passes := 0
+	shared, err := a.Map(ctx, req(func(int, int, *cam.Map) { passes++ }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if passes != 0 {
+		t.Errorf("Faster-Score-CAM ran %d batches of masked passes after Score-CAM's run", passes)
+	}
+	if d := camtest.MaxAbsDiff(shared.Map.Data, alone.Map.Data); !(d <= 1e-5*maxAbs(alone.Map.Data)) {
+		t.Errorf("from the kept run: max abs diff %.3g from its own passes", d)
+	}
+}

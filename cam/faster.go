@@ -76,14 +76,45 @@ func fasterScoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	var progress func(ScoreProgress)
-	if p.Progress != nil {
-		progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
+	w, err := keptScoreWeights(src, p, idx)
+	if w == nil && err == nil {
+		var progress func(ScoreProgress)
+		if p.Progress != nil {
+			progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
+		}
+		w, err = ScoreWeights(ctx, sel, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
 	}
-	w, err := ScoreWeights(ctx, sel, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
 	if err != nil {
 		return Result{}, err
 	}
 	m, err := WeightedSum(sel, w)
 	return Result{Map: m, Layer: p.Layer}, err
+}
+
+// keptScoreWeights are Faster-Score-CAM's weights from a ScoreCAM run the
+// source kept at p.Layer (with the same batch): the softmax of the class's
+// scores of the selected channels, whose masks are ScoreCAM's own — so no
+// masked pass runs. Nil without a kept run.
+func keptScoreWeights(src Source, p Params, idx []int) ([]float32, error) {
+	keeper, ok := src.(ScoreRuns)
+	if !ok {
+		return nil, nil
+	}
+	// ScoreCAM's options as its Compute resolves them: its batch and the
+	// generic -aug-smooth, off (an augmented input is another source).
+	run := keeper.ScoreRun(p.Layer, map[string]float64{"batch": p.Options["batch"], OptAugSmooth: 0})
+	if run == nil {
+		return nil, nil
+	}
+	all, err := run.ChannelScores(p.Class)
+	if err != nil {
+		return nil, err
+	}
+	s := make([]float32, len(idx))
+	for i, k := range idx {
+		s[i] = all[k]
+	}
+	w := make([]float32, len(s))
+	softmax(w, s)
+	return w, nil
 }
