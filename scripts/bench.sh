@@ -47,15 +47,19 @@ model() {
 
 # bench NAME TORCH_LAYER: every side on one model, then the table.
 bench() {
-  local name=$1 layer=$2 f methods=all scflag=--scorecam ours ort theirs pgcflag=
+  local name=$1 layer=$2 f methods scflag=--scorecam ours ort theirs pgcflag= skip=sscam,iscam
   f=$(model "$name") || return 0
   echo; echo "== $name ($f)"
   if [ "${CAMVIZ_BENCH_SCORECAM:-1}" = 0 ] || [ "$name" != vgg16 ]; then
-    methods=$(/tmp/camviz-bench methods -model "$f" -json | /usr/bin/python3 -c '
-import json, sys
-print(",".join(m["name"] for m in json.load(sys.stdin) if m.get("applies", True) and m["name"] != "scorecam"))')
-    scflag=
+    skip=$skip,scorecam scflag=
   fi
+  # Every method that applies but those skipped: SS-CAM and IS-CAM are
+  # 35× and 10× Score-CAM's passes at their defaults (an hour and more on
+  # VGG16); time them on their own, e.g. -methods sscam,iscam -samples 1.
+  methods=$(/tmp/camviz-bench methods -model "$f" -json | SKIP=$skip /usr/bin/python3 -c '
+import json, os, sys
+skip = os.environ["SKIP"].split(",")
+print(",".join(m["name"] for m in json.load(sys.stdin) if m.get("applies", True) and m["name"] not in skip))')
   ours=$(/tmp/camviz-bench bench -model "$f" -input "$input" -runs "$runs" -methods "$methods" -batch "$batch" -json)
   echo "camviz: $ours"
   local of=$f obatch=1 fb=${f%.onnx}-batchN.onnx
