@@ -223,18 +223,25 @@ func (s *linearSource) Input() cam.Maps { return s.x }
 func (s *linearSource) Forward() cam.BatchFunc {
 	return func(_ context.Context, in []float32, n int) ([]float32, error) {
 		s.passes += n
-		out := make([]float32, 0, 3*n)
-		for b := range n {
-			for j, w := range s.w {
-				y := 0.5 * float64(j+1) // a bias: a black input has its own logits
-				for i, v := range in[b*32 : (b+1)*32] {
-					y += float64(w[i] * v)
-				}
-				out = append(out, float32(y))
-			}
-		}
-		return out, nil
+		return s.logits(in, n), nil
 	}
+}
+
+// Logits are the un-masked input's (not counted as a pass).
+func (s *linearSource) Logits() []float32 { return s.logits(s.x.Data, 1) }
+
+func (s *linearSource) logits(in []float32, n int) []float32 {
+	out := make([]float32, 0, 3*n)
+	for b := range n {
+		for j, w := range s.w {
+			y := 0.5 * float64(j+1) // a bias: a black input has its own logits
+			for i, v := range in[b*32 : (b+1)*32] {
+				y += float64(w[i] * v)
+			}
+			out = append(out, float32(y))
+		}
+	}
+	return out
 }
 
 func computeOpts(t *testing.T, src cam.Source, method string, set map[string]string) cam.Map {
