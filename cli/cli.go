@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"camviz/app"
 	"camviz/inference/blas"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -98,6 +100,27 @@ func newFlags(c string) *flag.FlagSet {
 // positional (`camviz predict -- -a.png -b.png`).
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	return ParseInterleaved(fs, args)
+}
+
+// parseOne parses args and returns the one INPUT they must name.
+func parseOne(fs *flag.FlagSet, args []string) (string, error) {
+	inputs, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(inputs) != 1 {
+		return "", fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
+	}
+	return inputs[0], nil
+}
+
+// analyze reads path as m's input (resized by mode) and runs m on it.
+func analyze(ctx context.Context, m *app.Model, path, mode string) (*app.Analysis, error) {
+	in, err := m.OpenInput(path, mode)
+	if err != nil {
+		return nil, err
+	}
+	return m.Analyze(ctx, in)
 }
 
 // ParseInterleaved parses fs's flags anywhere among args and returns the

@@ -58,12 +58,9 @@ func dffCmd(e *env, args []string) error {
 	seed := fs.Uint64("seed", 0, "seed of the factorisation's random start")
 	out := fs.String("out", "", "output folder (created if missing)")
 	asJSON := fs.Bool("json", false, "print the facts as JSON")
-	inputs, err := parse(fs, args)
+	input, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(inputs) != 1 {
-		return fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
 	}
 	if *out == "" {
 		return fmt.Errorf("-out must name a folder")
@@ -75,19 +72,15 @@ func dffCmd(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	in, err := m.OpenInput(inputs[0], mf.mode)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	a, err := m.Analyze(ctx, in)
+	a, err := analyze(ctx, m, input, mf.mode)
 	if err != nil {
 		return err
 	}
 	if *layer == "" {
 		*layer = m.Layer
 	}
-	facts, err := runDFF(ctx, a, dffJSON{Input: inputs[0], Layer: *layer, K: *k, Seed: *seed}, *top, *out)
+	facts, err := runDFF(ctx, a, dffJSON{Input: input, Layer: *layer, K: *k, Seed: *seed}, *top, *out)
 	if err != nil {
 		return err
 	}

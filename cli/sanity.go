@@ -53,12 +53,9 @@ func sanity(e *env, args []string) error {
 	seed := fs.Uint64("seed", 0, "seed of the random weights")
 	plotOut := fs.String("plot", "", "also draw the rank correlation against the randomised depth into this .png")
 	asJSON := fs.Bool("json", false, "one JSON object per method")
-	inputs, err := parse(fs, args)
+	input, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(inputs) != 1 {
-		return fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
 	}
 	if *plotOut != "" && !strings.EqualFold(filepath.Ext(*plotOut), ".png") {
 		return errors.New("-plot must name a .png file")
@@ -84,7 +81,7 @@ func sanity(e *env, args []string) error {
 	if len(layers) == 0 {
 		return errors.New("the model has no Conv or Gemm layer with weights to randomise")
 	}
-	in, err := m.OpenInput(inputs[0], mf.mode)
+	in, err := m.OpenInput(input, mf.mode) // again for each randomised model below
 	if err != nil {
 		return err
 	}

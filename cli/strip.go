@@ -34,12 +34,9 @@ func strip(e *env, args []string) error {
 	alpha := fs.Float64("alpha", 0.5, "heatmap opacity, 0–1")
 	cell := fs.Int("cell", 256, "longest side of each cell's picture, in pixels")
 	out := fs.String("out", "", "output .png file")
-	inputs, err := parse(fs, args)
+	input, err := parseOne(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(inputs) != 1 {
-		return fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
 	}
 	if *out == "" || !strings.EqualFold(filepath.Ext(*out), ".png") {
 		return errors.New("-out must name a .png file")
@@ -70,12 +67,8 @@ func strip(e *env, args []string) error {
 			req.Layers = append(req.Layers, l)
 		}
 	}
-	in, err := m.OpenInput(inputs[0], mf.mode)
-	if err != nil {
-		return err
-	}
 	ctx := context.Background()
-	a, err := m.Analyze(ctx, in)
+	a, err := analyze(ctx, m, input, mf.mode)
 	if err != nil {
 		return err
 	}
