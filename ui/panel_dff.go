@@ -49,6 +49,13 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 					return
 				}
 				run.Enable()
+				if u.s.State().Analysis != a {
+					// another picture or model since: these concepts are not its
+					info.SetText("The picture changed while its concepts were found; press Find concepts again.")
+					img.Image = nil
+					img.Refresh()
+					return
+				}
 				if err != nil {
 					info.SetText(err.Error())
 					return
