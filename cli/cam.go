@@ -94,21 +94,13 @@ func camCmd(e *env, args []string) error {
 	if len(inputs) != 1 {
 		return fmt.Errorf("give exactly one INPUT (got %d)", len(inputs))
 	}
-	ext := strings.ToLower(filepath.Ext(*out))
-	if *out == "" || (ext != ".npy" && ext != ".png") {
-		return errors.New("-out must name a .npy or .png file")
+	ext, err := camOutput(e, fs, *out, *alpha)
+	if err != nil {
+		return err
 	}
 	mode, err := cam.ParseMode(*norm)
 	if err != nil {
 		return err
-	}
-	if !(*alpha >= 0 && *alpha <= 1) { // NaN fails both
-		return errors.New("-alpha must be between 0 and 1")
-	}
-	if ext == ".npy" {
-		if ignored := pngOnlyFlags(fs); ignored != "" {
-			fmt.Fprintf(e.stderr, "camviz cam: note: %s the .png overlay; ignored for .npy output\n", ignored)
-		}
 	}
 	times := map[string]float64{}
 	t0 := time.Now()
@@ -117,14 +109,7 @@ func camCmd(e *env, args []string) error {
 		return err
 	}
 	times["load"] = time.Since(t0).Seconds()
-	if _, err := m.Method(*method); err != nil {
-		return err
-	}
-	settings, err := of.settings(m, []string{*method})
-	if err != nil {
-		return err
-	}
-	layers, err := parseLayers(m, *layer, []string{*method})
+	req, err := camRequest(m, &of, *method, *layer)
 	if err != nil {
 		return err
 	}
@@ -146,10 +131,7 @@ func camCmd(e *env, args []string) error {
 		}
 	}
 	t0 = time.Now()
-	req := app.MapRequest{Method: *method, Class: k, Options: settings}
-	if len(layers) > 0 {
-		req.Layer, req.Layers = layers[0], layers
-	}
+	req.Class = k
 	lm, err := a.Map(ctx, req)
 	if err != nil {
 		return err
@@ -161,58 +143,120 @@ func camCmd(e *env, args []string) error {
 			return err
 		}
 	}
-	ic, ih, iw := a.Model.Net.InputSize() // the analysis' size: a symbolic-size model takes the image's
-	if lm.HWC != nil {
-		size, err := writeImageResult(*out, ext, lm, ic, ih, iw)
-		if err != nil || !*asJSON {
+	return camOut{e: e, input: inputs[0], out: *out, ext: ext, cmap: *cmap, alpha: *alpha, caption: *caption,
+		asJSON: *asJSON, tf: tf, m: m, a: a, lm: lm, mode: mode, scale: scale, class: k, times: times}.write(ctx)
+}
+
+// camRequest is the map request of method at layer (one or several,
+// comma-separated) with the method's option flags, checked against m.
+func camRequest(m *app.Model, of *methodFlags, method, layer string) (app.MapRequest, error) {
+	if _, err := m.Method(method); err != nil {
+		return app.MapRequest{}, err
+	}
+	settings, err := of.settings(m, []string{method})
+	if err != nil {
+		return app.MapRequest{}, err
+	}
+	layers, err := parseLayers(m, layer, []string{method})
+	if err != nil {
+		return app.MapRequest{}, err
+	}
+	req := app.MapRequest{Method: method, Options: settings}
+	if len(layers) > 0 {
+		req.Layer, req.Layers = layers[0], layers
+	}
+	return req, nil
+}
+
+// camOutput checks -out and -alpha and returns -out's extension; flags
+// that only shape a .png are noted as ignored for a .npy.
+func camOutput(e *env, fs *flag.FlagSet, out string, alpha float64) (string, error) {
+	ext := strings.ToLower(filepath.Ext(out))
+	if out == "" || (ext != ".npy" && ext != ".png") {
+		return "", errors.New("-out must name a .npy or .png file")
+	}
+	if !(alpha >= 0 && alpha <= 1) { // NaN fails both
+		return "", errors.New("-alpha must be between 0 and 1")
+	}
+	if ext == ".npy" {
+		if ignored := pngOnlyFlags(fs); ignored != "" {
+			fmt.Fprintf(e.stderr, "camviz cam: note: %s the .png overlay; ignored for .npy output\n", ignored)
+		}
+	}
+	return ext, nil
+}
+
+// camOut is what `camviz cam` writes and prints once its map is computed.
+type camOut struct {
+	e                     *env
+	input, out, ext, cmap string
+	alpha                 float64
+	caption, asJSON       bool
+	tf                    trustFlags
+	m                     *app.Model
+	a                     *app.Analysis
+	lm                    *app.LayerMap
+	mode                  cam.Mode
+	scale                 float32
+	class                 int
+	times                 map[string]float64
+}
+
+// write saves the map (or the guided image) to c.out, measures what
+// -metrics asks and prints the facts.
+func (c camOut) write(ctx context.Context) error {
+	ic, ih, iw := c.a.Model.Net.InputSize() // the analysis' size: a symbolic-size model takes the image's
+	if c.lm.HWC != nil {
+		size, err := writeImageResult(c.out, c.ext, c.lm, ic, ih, iw)
+		if err != nil || !c.asJSON {
 			return err
 		}
-		return json.NewEncoder(e.stdout).Encode(camJSON{Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer,
-			Class: k, Label: m.Label(k), Score: a.Scores[k], Prob: a.Probs[k], Timings: times, OutputDim: size})
+		return json.NewEncoder(c.e.stdout).Encode(camJSON{Input: c.input, Out: c.out, Method: c.lm.Method, Layer: c.lm.Layer,
+			Class: c.class, Label: c.m.Label(c.class), Score: c.a.Scores[c.class], Prob: c.a.Probs[c.class], Timings: c.times, OutputDim: size})
 	}
-	final, flags, err := lm.Final(iw, ih, mode, scale)
+	final, flags, err := c.lm.Final(iw, ih, c.mode, c.scale)
 	if err != nil {
 		return err
 	}
-	t0 = time.Now()
+	t0 := time.Now()
 	var size [2]int
-	if ext == ".npy" {
-		err = imgio.WriteNPYFile(*out, final.Data, final.H, final.W)
+	if c.ext == ".npy" {
+		err = imgio.WriteNPYFile(c.out, final.Data, final.H, final.W)
 		size = [2]int{final.W, final.H}
 	} else {
 		var opts app.OverlayOptions
-		opts, err = app.ParseOverlayOptions(*cmap, *alpha, mode)
+		opts, err = app.ParseOverlayOptions(c.cmap, c.alpha, c.mode)
 		if err == nil {
-			opts.Caption = *caption
-			size, err = a.SaveOverlay(*out, lm, mode, scale, opts)
+			opts.Caption = c.caption
+			size, err = c.a.SaveOverlay(c.out, c.lm, c.mode, c.scale, opts)
 		}
 	}
 	if err != nil {
 		return err
 	}
-	times["write"] = time.Since(t0).Seconds()
+	c.times["write"] = time.Since(t0).Seconds()
 	t0 = time.Now()
-	measured, err := tf.measure(ctx, a, lm)
+	measured, err := c.tf.measure(ctx, c.a, c.lm)
 	if err != nil {
 		return err
 	}
 	if measured != nil {
-		times["metrics"] = time.Since(t0).Seconds()
+		c.times["metrics"] = time.Since(t0).Seconds()
 	}
-	if !*asJSON {
+	if !c.asJSON {
 		for _, m := range trustMetricNames {
 			if v, ok := measured[m.key]; ok {
-				fmt.Fprintf(e.stdout, "%s %.6g\n", m.key, v)
+				fmt.Fprintf(c.e.stdout, "%s %.6g\n", m.key, v)
 			}
 		}
 		if flags != 0 {
-			fmt.Fprintf(e.stderr, "camviz cam: note: the map is %s\n", app.DescribeFlags(flags))
+			fmt.Fprintf(c.e.stderr, "camviz cam: note: the map is %s\n", app.DescribeFlags(flags))
 		}
 		return nil
 	}
-	return json.NewEncoder(e.stdout).Encode(camJSON{
-		Input: inputs[0], Out: *out, Method: lm.Method, Layer: lm.Layer, Class: k, Label: m.Label(k),
-		Score: a.Scores[k], Prob: a.Probs[k], Norm: mode.String(), Scale: scale, Options: lm.Options, Flags: flags.String(),
-		MapSize: [2]int{lm.Map.W, lm.Map.H}, Timings: times, Colormap: *cmap, OutputDim: size, Metrics: measured,
+	return json.NewEncoder(c.e.stdout).Encode(camJSON{
+		Input: c.input, Out: c.out, Method: c.lm.Method, Layer: c.lm.Layer, Class: c.class, Label: c.m.Label(c.class),
+		Score: c.a.Scores[c.class], Prob: c.a.Probs[c.class], Norm: c.mode.String(), Scale: c.scale, Options: c.lm.Options, Flags: flags.String(),
+		MapSize: [2]int{c.lm.Map.W, c.lm.Map.H}, Timings: c.times, Colormap: c.cmap, OutputDim: size, Metrics: measured,
 	})
 }
