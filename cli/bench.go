@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -102,18 +103,7 @@ func bench(e *env, args []string) error {
 	bi := blas.Load()
 	r := benchResult{BLAS: bi.Library, BLASCore: bi.Core, CPU: bi.CPU.Model, CPUFeatures: bi.CPU.Features,
 		BLASInfo: bi, Threads: runtime.GOMAXPROCS(0), Runs: *runs}
-	var m *app.Model
-	var err error
-	r.LoadS, err = median(*runs, func() error {
-		start := time.Now()
-		m = nil
-		runtime.GC()
-		m, err = mf.load()
-		if r.LoadFirstS == 0 {
-			r.LoadFirstS = time.Since(start).Seconds()
-		}
-		return err
-	})
+	m, err := benchLoad(&r, mf, *runs)
 	if err != nil {
 		return err
 	}
@@ -146,48 +136,11 @@ func bench(e *env, args []string) error {
 			return err
 		}
 	}
-	var a *app.Analysis
-	if r.ForwardGradS, err = median(*runs, func() error {
-		if a != nil {
-			a.Close() // as the window does with the picture it replaces
-		}
-		if a, err = m.Analyze(ctx, in); err != nil {
-			return err
-		}
-		_, err := a.Grad(ctx, m.Layer, a.Top(1)[0].Class)
-		return err
-	}); err != nil {
+	a, err := benchGradients(ctx, &r, m, in, *runs)
+	if err != nil {
 		return err
 	}
-	class := 0
-	if r.SecondClassS, err = median(*runs, func() error {
-		class = (class + 1) % m.Net.NumClasses()
-		_, err := a.Pass().Grad(ctx, m.Layer, class)
-		return err
-	}); err != nil {
-		return err
-	}
-	if r.Top5S, err = median(*runs, func() error {
-		classes := []int{}
-		for j := 0; j < 5; j++ {
-			class = (class + 1) % m.Net.NumClasses()
-			classes = append(classes, class)
-		}
-		_, err := a.Pass().Grads(ctx, m.Layer, classes)
-		return err
-	}); err != nil {
-		return err
-	}
-	if r.NewImageMapS, err = median(*runs, func() error {
-		b, err := m.Analyze(ctx, in)
-		if err != nil {
-			return err
-		}
-		defer b.Close() // as the window does with the image it replaces
-		return gradcamMap(ctx, b, b.Top(1)[0].Class)
-	}); err != nil {
-		return err
-	}
+	defer a.Close()
 	if err := benchMethods(ctx, &r, m, in, *methodList, *runs, &of); err != nil {
 		return err
 	}
@@ -199,14 +152,86 @@ func bench(e *env, args []string) error {
 	if *asJSON {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
-	fmt.Fprintf(e.stdout, "%s (BLAS %s, %d threads, median of %d)\n", r.Model, r.BLAS, r.Threads, r.Runs)
-	fmt.Fprintf(e.stdout, "  first load %.3f s; loaded + one map: resident %.0f MB, peak %.0f MB\n", r.LoadFirstS, r.OneMapRSSMB, r.OneMapPeakMB)
-	fmt.Fprintf(e.stdout, "  load            %8.3f s\n  forward         %8.3f s\n  forward+grad    %8.3f s\n  second class    %8.4f s\n  top-5 prefetch  %8.4f s\n  new image→map   %8.3f s\n  RSS             %8.0f MB (peak %.0f MB)\n",
+	printBench(e.stdout, &r)
+	return nil
+}
+
+// benchLoad times loading the model, the first time and the median.
+func benchLoad(r *benchResult, mf modelFlags, runs int) (*app.Model, error) {
+	var m *app.Model
+	var err error
+	r.LoadS, err = median(runs, func() error {
+		start := time.Now()
+		m = nil
+		runtime.GC()
+		m, err = mf.load()
+		if r.LoadFirstS == 0 {
+			r.LoadFirstS = time.Since(start).Seconds()
+		}
+		return err
+	})
+	return m, err
+}
+
+// benchGradients times a forward pass with the gradient at the model's
+// layer, another class's gradient, the top-5 prefetch and a new image's
+// Grad-CAM map; it returns the analysis the methods are timed on.
+func benchGradients(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, runs int) (*app.Analysis, error) {
+	var a *app.Analysis
+	var err error
+	if r.ForwardGradS, err = median(runs, func() error {
+		if a != nil {
+			a.Close() // as the window does with the picture it replaces
+		}
+		if a, err = m.Analyze(ctx, in); err != nil {
+			return err
+		}
+		_, err := a.Grad(ctx, m.Layer, a.Top(1)[0].Class)
+		return err
+	}); err != nil {
+		return a, err
+	}
+	class := 0
+	if r.SecondClassS, err = median(runs, func() error {
+		class = (class + 1) % m.Net.NumClasses()
+		_, err := a.Pass().Grad(ctx, m.Layer, class)
+		return err
+	}); err != nil {
+		return a, err
+	}
+	if r.Top5S, err = median(runs, func() error {
+		classes := []int{}
+		for j := 0; j < 5; j++ {
+			class = (class + 1) % m.Net.NumClasses()
+			classes = append(classes, class)
+		}
+		_, err := a.Pass().Grads(ctx, m.Layer, classes)
+		return err
+	}); err != nil {
+		return a, err
+	}
+	if r.NewImageMapS, err = median(runs, func() error {
+		b, err := m.Analyze(ctx, in)
+		if err != nil {
+			return err
+		}
+		defer b.Close() // as the window does with the image it replaces
+		return gradcamMap(ctx, b, b.Top(1)[0].Class)
+	}); err != nil {
+		return a, err
+	}
+	return a, nil
+}
+
+// printBench writes r as text.
+func printBench(w io.Writer, r *benchResult) {
+	fmt.Fprintf(w, "%s (BLAS %s, %d threads, median of %d)\n", r.Model, r.BLAS, r.Threads, r.Runs)
+	fmt.Fprintf(w, "  first load %.3f s; loaded + one map: resident %.0f MB, peak %.0f MB\n", r.LoadFirstS, r.OneMapRSSMB, r.OneMapPeakMB)
+	fmt.Fprintf(w, "  load            %8.3f s\n  forward         %8.3f s\n  forward+grad    %8.3f s\n  second class    %8.4f s\n  top-5 prefetch  %8.4f s\n  new image→map   %8.3f s\n  RSS             %8.0f MB (peak %.0f MB)\n",
 		r.LoadS, r.ForwardS, r.ForwardGradS, r.SecondClassS, r.Top5S, r.NewImageMapS, r.RSSMB, r.PeakRSSMB)
 	for _, name := range sortedKeys(r.MethodS) {
-		fmt.Fprintf(e.stdout, "  %-20s %8.4f s\n", name, r.MethodS[name])
+		fmt.Fprintf(w, "  %-20s %8.4f s\n", name, r.MethodS[name])
 	}
-	return nil
 }
 
 // median runs fn n times and returns the median wall time in seconds.
