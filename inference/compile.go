@@ -16,54 +16,10 @@ func compile(b *backend, m *meta, weights map[string]*tval, order []int) (*Net, 
 	}
 	n := &Net{byName: map[string]int{}, opset: m.opset, producerName: m.producer, input: -1,
 		sized: &sizedNets{nets: map[[2]int]*Net{}}}
-	byName := map[string]*gnode{}
-	nodes := b.Nodes()
-	for nodes.Next() {
-		g := nodes.Node().(*gnode)
-		byName[g.name] = g
-	}
-	inputs := map[string]valueMeta{}
-	for _, in := range m.inputs {
-		inputs[in.name] = in
-	}
 	if len(m.inputs) != 1 {
 		return nil, fmt.Errorf("the model has %d inputs; camviz needs exactly one image input", len(m.inputs))
 	}
-	produced := map[string]bool{}
-	for _, nm := range m.nodes {
-		for _, o := range nm.outputs {
-			produced[o] = true
-		}
-	}
-	valueOf := func(name string) (int, error) {
-		if name == "" {
-			return -1, nil
-		}
-		if id, ok := n.byName[name]; ok {
-			return id, nil
-		}
-		v := value{name: name}
-		if _, isInput := inputs[name]; !isInput && !produced[name] {
-			if w, ok := weights[name]; ok {
-				v.konst = w
-				n.byName[name] = len(n.values)
-				n.values = append(n.values, v)
-				return len(n.values) - 1, nil
-			}
-			g := byName[name]
-			if g == nil || g.t == nil {
-				return 0, fmt.Errorf("tensor %q is used but never defined", name)
-			}
-			t, err := fromTensor(g.t)
-			if err != nil {
-				return 0, fmt.Errorf("initializer %q: %w", name, err)
-			}
-			v.konst = t
-		}
-		n.byName[name] = len(n.values)
-		n.values = append(n.values, v)
-		return len(n.values) - 1, nil
-	}
+	valueOf := n.valueResolver(b, m, weights)
 	var err error
 	if n.input, err = valueOf(m.inputs[0].name); err != nil {
 		return nil, err
@@ -142,28 +98,15 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		s.node = nm.outputs[0]
 	}
 	var consts []*tval
-	for _, name := range nm.inputs {
-		id, err := valueOf(name)
-		if err != nil {
-			return fmt.Errorf("node %q (%s): %w", s.node, nm.opType, err)
-		}
-		s.in = append(s.in, id)
-		var c *tval
-		if id >= 0 {
-			c = n.values[id].konst
-		}
-		consts = append(consts, c)
+	var err error
+	if s.in, consts, err = n.stepInputs(s.node, nm, valueOf); err != nil {
+		return err
 	}
 	// torch de-duplicates equal initializers (all-zero biases of a fresh
 	// model) behind Identity nodes: fold those, so every consumer sees a
 	// constant weight rather than an activation.
 	if nm.opType == "Identity" && len(consts) == 1 && consts[0] != nil && len(nm.outputs) == 1 {
-		id, err := valueOf(nm.outputs[0])
-		if err != nil {
-			return err
-		}
-		n.values[id].konst = consts[0]
-		return nil
+		return n.setConst(valueOf, nm.outputs[0], consts[0])
 	}
 	def, ok := ops[nm.opType]
 	if !ok {
@@ -182,21 +125,10 @@ func (n *Net) addStep(a map[string]interface{}, nm nodeMeta, valueOf func(string
 		if err != nil {
 			return fmt.Errorf("node %q (%s, opset %d): %w", s.node, nm.opType, n.opset, err)
 		}
-		id, err := valueOf(nm.outputs[0])
-		if err != nil {
-			return err
-		}
-		n.values[id].konst = t
-		return nil
+		return n.setConst(valueOf, nm.outputs[0], t)
 	}
 	if c, ok := k.(*intOp); ok && c.op == "Constant" {
-		// A Constant node is a weight like any initializer.
-		id, err := valueOf(nm.outputs[0])
-		if err != nil {
-			return err
-		}
-		n.values[id].konst = c.value
-		return nil
+		return n.setConst(valueOf, nm.outputs[0], c.value) // a weight like any initializer
 	}
 	if sp, ok := k.(*slice); ok && nm.opType == "Split" {
 		return n.addSplit(s, sp, nm.outputs, valueOf)

@@ -15,8 +15,6 @@ import (
 // branch of this round is splitting (it removes its entries): a name
 // here fails the test once it is short enough, so the list only shrinks.
 var pending = map[string]string{
-	"inference/compile.go:compile":              "s4-perf edits the engine's compiler and kernels",
-	"inference/compile.go:addStep":              "s4-perf edits the engine's compiler and kernels",
 	"ui/internal/xwdcheck/quantize.go:quantize": "s4-window owns ui/",
 }
 
