@@ -50,10 +50,7 @@ func (s source) Logits() []float32 { return append([]float32(nil), s.a.Scores...
 // SeedGradients is one backward pass from an arbitrary seed over the
 // logits (a target other than one class's logit).
 func (s source) SeedGradients(ctx context.Context, layer string, seed []float32) (cam.Maps, error) {
-	if err := s.checkSeed(seed); err != nil {
-		return cam.Maps{}, err
-	}
-	release, err := s.a.hold()
+	release, err := s.holdFor(seed)
 	if err != nil {
 		return cam.Maps{}, err
 	}
@@ -67,10 +64,7 @@ func (s source) SeedGradients(ctx context.Context, layer string, seed []float32)
 
 // InputGradients continues the backward pass to the input, guided or not.
 func (s source) InputGradients(ctx context.Context, seed []float32, guided bool) (cam.Maps, error) {
-	if err := s.checkSeed(seed); err != nil {
-		return cam.Maps{}, err
-	}
-	release, err := s.a.hold()
+	release, err := s.holdFor(seed)
 	if err != nil {
 		return cam.Maps{}, err
 	}
@@ -108,10 +102,7 @@ func (a *Analysis) keepInputGrad(key string, g *tensor.Dense) {
 
 // BiasGradients are FullGrad's per-layer terms from one backward pass.
 func (s source) BiasGradients(ctx context.Context, seed []float32) ([]cam.BiasTerm, error) {
-	if err := s.checkSeed(seed); err != nil {
-		return nil, err
-	}
-	release, err := s.a.hold()
+	release, err := s.holdFor(seed)
 	if err != nil {
 		return nil, err
 	}
@@ -131,10 +122,7 @@ func (s source) BiasGradients(ctx context.Context, seed []float32) ([]cam.BiasTe
 
 // HessianVector is the engine's exact forward-over-reverse product.
 func (s source) HessianVector(ctx context.Context, layer string, seed []float32, v cam.Maps) (cam.Maps, error) {
-	if err := s.checkSeed(seed); err != nil {
-		return cam.Maps{}, err
-	}
-	release, err := s.a.hold()
+	release, err := s.holdFor(seed)
 	if err != nil {
 		return cam.Maps{}, err
 	}
@@ -147,7 +135,7 @@ func (s source) HessianVector(ctx context.Context, layer string, seed []float32,
 }
 
 // With analyses another preprocessed input of this one's shape (an
-// augmented or noisy copy); its pass is left to the garbage collector.
+// augmented or noisy copy); cam releases it when done (Close).
 func (s source) With(ctx context.Context, input cam.Maps) (cam.Source, error) {
 	sh := s.a.Input.Tensor.Shape()
 	if input.C != sh[1] || input.H != sh[2] || input.W != sh[3] || len(input.Data) != input.C*input.H*input.W {
@@ -166,12 +154,13 @@ func (s source) With(ctx context.Context, input cam.Maps) (cam.Source, error) {
 // (cam closes those it asks for): its pass's buffers go back to the arena.
 func (s source) Close() { s.a.Close() }
 
-// checkSeed refuses a seed that is not one value per class.
-func (s source) checkSeed(seed []float32) error {
+// holdFor holds the analysis's pass for a backward from seed, refusing a
+// seed that is not one value per class; release lets the pass go.
+func (s source) holdFor(seed []float32) (release func(), err error) {
 	if len(seed) != len(s.a.Scores) {
-		return fmt.Errorf("a gradient seed needs %d values (one per class), has %d", len(s.a.Scores), len(seed))
+		return nil, fmt.Errorf("a gradient seed needs %d values (one per class), has %d", len(s.a.Scores), len(seed))
 	}
-	return nil
+	return s.a.hold()
 }
 
 // mapsOf reads a [1,C,H,W] tensor as cam.Maps.
