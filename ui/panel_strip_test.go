@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"camviz/internal/goldenpng"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +17,7 @@ func TestSaveStrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "strip.png")
 	u.exportStripTo(path)
 	h.settled()
-	img := decodePNG(t, path)
+	img := goldenpng.Read(t, path)
 	// chelsea (451×300) is not enlarged: twice 451 exceeds the 512-pixel cell.
 	if w := img.Bounds().Dx(); w != 6*451+7*8 {
 		t.Fatalf("strip is %d wide, want six 451-pixel cells", w)

@@ -1,8 +1,8 @@
 package ui
 
 import (
+	"camviz/internal/goldenpng"
 	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -374,7 +374,7 @@ func TestExportOriginalSize(t *testing.T) {
 	plain := filepath.Join(dir, "plain.png")
 	u.exportTo(plain)
 	h.settled()
-	img := decodePNG(t, plain)
+	img := goldenpng.Read(t, plain)
 	if img.Bounds().Dx() != 451 || img.Bounds().Dy() != 300 {
 		t.Fatalf("plain export is %v, want the picture's 451×300", img.Bounds())
 	}
@@ -385,7 +385,7 @@ func TestExportOriginalSize(t *testing.T) {
 	capd := filepath.Join(dir, "captioned")
 	u.exportTo(capd)
 	h.settled()
-	img = decodePNG(t, capd+".png")
+	img = goldenpng.Read(t, capd+".png")
 	if b := img.Bounds(); b.Dx() <= 451 || b.Dy() <= 300 {
 		t.Fatalf("captioned export %v", b)
 	}
@@ -413,20 +413,6 @@ func TestExportOriginalSize(t *testing.T) {
 	if u.s.State().Grid != nil {
 		t.Fatal("leaving the grid tab did not stop the grid")
 	}
-}
-
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return img
 }
 
 // TestCorruptFileShowsErrorKeepsState drops a text file named .png, then a

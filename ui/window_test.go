@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"camviz/internal/goldenpng"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -413,7 +414,7 @@ func TestCopyFactsAndImage(t *testing.T) {
 	if !strings.HasSuffix(path, ".png") {
 		t.Fatalf("clipboard after Copy image: %q", path)
 	}
-	if img := decodePNG(t, path); img.Bounds().Dx() < 451 {
+	if img := goldenpng.Read(t, path); img.Bounds().Dx() < 451 {
 		t.Fatalf("the copied picture is %v", img.Bounds())
 	}
 }
