@@ -94,7 +94,7 @@ func readsLayer(m *Method) bool { return !m.FixedLayer && !m.Needs.Has(NeedsImag
 // seedsGradient: the method reads the gradient of the class's logit at
 // the layer, which a target replaces by the gradient of another scalar.
 func seedsGradient(m *Method) bool {
-	return m.Needs.Has(NeedsGradients) && m.Name != "finercam" // FinerCAM's seed is its own
+	return m.Needs.Has(NeedsGradients) && !m.ownSeed
 }
 
 // augments: the method maps the network's input, so it can average over

@@ -79,6 +79,9 @@ type Method struct {
 	fuses bool
 	// hwc: the result is an image (Result.HWC), not only a map.
 	hwc bool
+	// ownSeed: the method makes its own gradient seed (FinerCAM), so it
+	// takes no -target.
+	ownSeed bool
 }
 
 // mapFunc writes a method's layer-resolution map (before ReLU) into dst,
@@ -174,7 +177,7 @@ var registry = [...]Method{
 		"Grad-CAM of the class's logit minus its nearest rivals' (weighted by their probabilities): what tells it apart.",
 		NeedsActivations | NeedsGradients, "FinerCAM", false, false},
 		Options: []Option{{Name: "finer-alpha", Default: 1, Help: "how strongly the compared classes are subtracted"}, compareOption},
-		network: finerCAM},
+		network: finerCAM, ownSeed: true},
 	{MethodInfo: MethodInfo{"smoothgradcam++", "Smooth Grad-CAM++",
 		"Grad-CAM++ with gradients averaged over noisy copies of the input (torch-cam's SmoothGradCAMpp).",
 		NeedsActivations | NeedsGradients, "torchcam.SmoothGradCAMpp", true, false},
