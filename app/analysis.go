@@ -24,8 +24,8 @@ type Analysis struct {
 
 	pass *inference.Pass
 	life life
-	// forward is how long the analysing forward pass took (0: not
-	// timed), the prior of the window's time estimates.
+	// forward is how long the analysing forward pass took, the prior
+	// of the window's time estimates.
 	forward time.Duration
 
 	mu    sync.Mutex
@@ -52,8 +52,9 @@ type Prediction struct {
 	Score float32 `json:"score"`
 }
 
-// Analyze runs the forward pass and keeps it.
+// Analyze runs the forward pass and keeps it, timed.
 func (m *Model) Analyze(ctx context.Context, in *Input) (*Analysis, error) {
+	start := time.Now()
 	m, err := m.sizedFor(in)
 	if err != nil {
 		return nil, err
@@ -62,12 +63,16 @@ func (m *Model) Analyze(ctx context.Context, in *Input) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
+	forward := time.Since(start)
 	if err := p.CheckFinite(); err != nil {
 		return nil, err
 	}
 	scores := append([]float32(nil), p.Scores()...)
-	return &Analysis{Model: m, Input: in, Scores: scores, Probs: p.Probs(), pass: p, grads: map[gradKey][]float32{}}, nil
+	return &Analysis{Model: m, Input: in, Scores: scores, Probs: p.Probs(), pass: p, forward: forward, grads: map[gradKey][]float32{}}, nil
 }
+
+// ForwardTime is how long the analysing forward pass took.
+func (a *Analysis) ForwardTime() time.Duration { return a.forward }
 
 // Top ranks the k most probable classes.
 func (a *Analysis) Top(k int) []Prediction {

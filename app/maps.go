@@ -232,6 +232,19 @@ func (c *mapCache) put(k mapKey, m cachedMap) {
 	c.maps[k] = m
 }
 
+// Kept says whether the map cache holds a map of method at layers (the
+// request's layers joined by commas), for any class and options.
+func (a *Analysis) Kept(method, layers string) bool {
+	a.cache.mu.Lock()
+	defer a.cache.mu.Unlock()
+	for k := range a.cache.maps {
+		if k.method == method && k.layers == layers {
+			return true
+		}
+	}
+	return false
+}
+
 // batchForward runs batches of inputs through the whole network, giving
 // each pass's buffers back for the next batch (ScoreCAM, faithfulness).
 func (a *Analysis) batchForward() cam.BatchFunc {

@@ -224,3 +224,11 @@ func (c *faithCache) put(k faithKey, r *metrics.Report) {
 }
 
 func (a *Analysis) faithTable() *faithCache { return &a.faith }
+
+// Measured is how many faithfulness reports (maps and baselines) the
+// analysis keeps.
+func (a *Analysis) Measured() int {
+	a.faith.mu.Lock()
+	defer a.faith.mu.Unlock()
+	return len(a.faith.reports)
+}

@@ -181,7 +181,7 @@ func TestChecksExpectAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(t, s)
-	fwd := s.State().Analysis.forward
+	fwd := s.State().Analysis.ForwardTime()
 	mu.Lock()
 	defer mu.Unlock()
 	road, faith := first[LaneROAD], first[LaneMetrics]

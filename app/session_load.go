@@ -6,7 +6,6 @@ import (
 	"image"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"camviz/cam"
 	"camviz/imgio"
@@ -129,18 +128,13 @@ func InputDesc(m *Model) string {
 	return fmt.Sprintf("%d×%d×%d input, %s", c, h, w, m.Spec.Mode)
 }
 
-// analyze prepares pic for m in mode and runs the forward pass, timed.
+// analyze prepares pic for m in mode and runs the forward pass.
 func analyze(ctx context.Context, m *Model, pic *picture, mode string) (*Analysis, error) {
 	in, err := m.ImageInput(pic.name, pic.img, mode)
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	a, err := m.Analyze(ctx, in)
-	if a != nil {
-		a.forward = time.Since(start)
-	}
-	return a, err
+	return m.Analyze(ctx, in)
 }
 
 // commitAnalysisLocked makes a the current analysis. fresh: a new picture

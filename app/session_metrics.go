@@ -56,7 +56,7 @@ func (s *Session) measureFaith(ctx context.Context, gen uint64, a *Analysis, k t
 	const label = "Measuring faithfulness"
 	// Before the first batch: every pass of the map and both baselines
 	// (fewer when some are kept), at the analysing pass's speed.
-	expect := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * a.forward
+	expect := time.Duration(3*metrics.Passes(s.faithConfig().Steps)) * a.ForwardTime()
 	trustProgress(s, s.metricsLane, gen, &s.faith, LaneMetrics, Progress{Label: label, Expected: expect})
 	lm, err := a.Map(ctx, k.request(layer))
 	if err != nil {

@@ -90,11 +90,7 @@ func checkReport(t *testing.T, st State) *FaithfulnessReport {
 }
 
 // faithCount is how many maps the analysis's cache has measured.
-func faithCount(a *Analysis) int {
-	a.faith.mu.Lock()
-	defer a.faith.mu.Unlock()
-	return len(a.faith.reports)
-}
+func faithCount(a *Analysis) int { return a.Measured() }
 
 // TestSessionFaithfulnessExplicit: nothing is measured unasked (not on
 // open, not on a class switch); asked, the measurement counts its forward

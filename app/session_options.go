@@ -86,7 +86,7 @@ func (s *Session) SetLayers(names []string) error {
 				return err
 			}
 			if slices.Contains(names[:i], n) || (i > 0 && n == s.model.Layer && names[0] == "") {
-				return errors.New("layer " + quote(n) + " is chosen twice")
+				return errors.New("layer \"" + n + "\" is chosen twice")
 			}
 		}
 		sel.Layer, sel.ExtraLayers = names[0], strings.Join(names[1:], ",")

@@ -282,13 +282,9 @@ func TestKeptMapNotRecomputed(t *testing.T) {
 	if st.Current() || st.View == nil || !st.View.Partial || !st.View.Cancelled {
 		t.Fatalf("after cancel: current %v partial %v cancelled %v", st.Current(), st.View != nil && st.View.Partial, st.View != nil && st.View.Cancelled)
 	}
-	st.Analysis.cache.mu.Lock()
-	for k := range st.Analysis.cache.maps {
-		if k.method == "scorecam" && k.layers == other {
-			t.Error("the cancelled map was kept")
-		}
+	if st.Analysis.Kept("scorecam", other) {
+		t.Error("the cancelled map was kept")
 	}
-	st.Analysis.cache.mu.Unlock()
 	if f := st.Faith; f.Available || f.Unavailable != "the map was cancelled before it was finished" {
 		t.Fatalf("the checks on a cancelled map: %+v", f)
 	}

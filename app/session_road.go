@@ -69,7 +69,7 @@ func (s *Session) measureROAD(ctx context.Context, gen uint64, a *Analysis, k tr
 		return out, err
 	}
 	// Before the first pass: one analysing pass's time an image.
-	trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, Progress{Label: "Measuring ROAD", Total: total, Expected: time.Duration(total) * a.forward})
+	trustProgress(s, s.roadLane, gen, &s.road, LaneROAD, Progress{Label: "Measuring ROAD", Total: total, Expected: time.Duration(total) * a.ForwardTime()})
 	x := a.MetricsInput()
 	rep, err := metrics.ROAD(ctx, x, m, k.class, counted, cfg)
 	if err != nil {
