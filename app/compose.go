@@ -2,20 +2,20 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/render"
 )
 
 // mapsFunc computes class k's layer map for a composition; what names the
 // map in progress reports ("" for the selected class's own).
-type mapsFunc func(k int, what string) (*LayerMap, error)
+type mapsFunc func(k int, what string) (*analysis.LayerMap, error)
 
 // placeFunc lays a layer map onto the picture being composed.
-type placeFunc func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error)
+type placeFunc func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error)
 
 // compose is the one composer of the window and the export: the map (or
 // the two classes' blend or contrast) that sel asks for, post-processed
@@ -23,7 +23,7 @@ type placeFunc func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error)
 // maps took (0 when all came from the cache). Where maps come from and
 // how they are placed are the caller's (cached and with progress for the
 // window; at the photo's resolution for the export).
-func compose(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
+func compose(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method,
 	mapOf mapsFunc, place placeFunc) (*View, time.Duration, error) {
 	return composeWith(ctx, a, base, sel, meth, mapSource{of: mapOf, place: place})
 }
@@ -39,7 +39,7 @@ type mapSource struct {
 }
 
 // composeWith is compose with the Shared scale possibly given.
-func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method, src mapSource) (*View, time.Duration, error) {
+func composeWith(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, src mapSource) (*View, time.Duration, error) {
 	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
@@ -66,7 +66,7 @@ func composeWith(ctx context.Context, a *Analysis, base image.Image, sel Selecti
 
 // composeOne places the selected class's map, on the scale shared with the
 // top-5 classes in Shared mode (or the scale given).
-func composeOne(v *View, a *Analysis, sel Selection, src mapSource) (time.Duration, error) {
+func composeOne(v *View, a *analysis.Analysis, sel Selection, src mapSource) (time.Duration, error) {
 	lm, err := src.of(sel.Class, "")
 	if err != nil {
 		return 0, err
@@ -78,7 +78,7 @@ func composeOne(v *View, a *Analysis, sel Selection, src mapSource) (time.Durati
 			v.Scale = *src.scale
 		} else {
 			var more time.Duration
-			if v.Scale, more, err = sharedTop(a, lm, 5, src.of); err != nil {
+			if v.Scale, more, err = a.SharedTop(lm, 5, src.of); err != nil {
 				return 0, err
 			}
 			computed += more
@@ -90,25 +90,6 @@ func composeOne(v *View, a *Analysis, sel Selection, src mapSource) (time.Durati
 	}
 	v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
 	return computed, nil
-}
-
-// sharedTop is the scale of Shared mode for lm's class: the largest
-// positive value among its map and those of the other classes among the
-// n most probable (same method and layer), which mapOf gives. It returns
-// how long computing those took.
-func sharedTop(a *Analysis, lm *LayerMap, n int, mapOf mapsFunc) (float32, time.Duration, error) {
-	others := topOthers(a, lm.Class, n)
-	all := []cam.Map{lm.Map}
-	var computed time.Duration
-	for i, k := range others {
-		o, err := mapOf(k, fmt.Sprintf("shared scale %d/%d", i+1, len(others)))
-		if err != nil {
-			return 0, 0, err
-		}
-		computed += o.Elapsed
-		all = append(all, o.Map)
-	}
-	return cam.SharedScale(all...), computed, nil
 }
 
 // composeCompare places classes A and B on their shared scale and blends
@@ -137,7 +118,7 @@ func composeCompare(v *View, c Compare, mapOf mapsFunc, place placeFunc) (time.D
 		if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
 			return 0, err
 		}
-		v.Range = signedRange(v.Field)
+		v.Range = analysis.SignedRange(v.Field)
 	} else {
 		if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
 			return 0, err
@@ -145,26 +126,4 @@ func composeCompare(v *View, c Compare, mapOf mapsFunc, place placeFunc) (time.D
 		v.Range = render.Unit()
 	}
 	return la.Elapsed + lb.Elapsed, nil
-}
-
-// topOthers are the n most probable classes other than k, most probable
-// first: the classes whose maps share k's scale.
-func topOthers(a *Analysis, k, n int) []int {
-	var out []int
-	for _, p := range a.Top(n) {
-		if p.Class != k {
-			out = append(out, p.Class)
-		}
-	}
-	return out
-}
-
-// signedRange is the colour range of a signed field: symmetric about 0 out
-// to its largest magnitude (1 for an all-zero field).
-func signedRange(f render.Field) render.Range {
-	lim := render.MaxAbs(f)
-	if lim == 0 {
-		lim = 1
-	}
-	return render.Symmetric(lim)
 }

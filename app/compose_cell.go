@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -11,13 +12,13 @@ import (
 // alone on base (the picture at the cell's size), normalised by norm — on
 // scale in Shared mode — in sel's colour map and opacity. It is compose
 // with lm as the only map.
-func composeCell(ctx context.Context, a *Analysis, base image.Image, sel Selection, meth Method,
-	lm *LayerMap, norm cam.Mode, scale float32) (*View, error) {
+func composeCell(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method,
+	lm *analysis.LayerMap, norm cam.Mode, scale float32) (*View, error) {
 	sel.Method, sel.Class, sel.Layer, sel.Norm = lm.Method, lm.Class, lm.Layer, norm
 	sel.Compare = Compare{}
 	src := mapSource{
-		of: func(int, string) (*LayerMap, error) { return lm, nil },
-		place: func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+		of: func(int, string) (*analysis.LayerMap, error) { return lm, nil },
+		place: func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
 			return place(a, base, lm, norm, scale)
 		},
 		scale: &scale,

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/internal/goldenpng"
@@ -42,7 +43,7 @@ func TestComposeGolden(t *testing.T) {
 		{"minmax", func() {}},
 		{"shared", func() { must(s.SetNorm(cam.Shared)) }},
 		{"raw", func() { must(s.SetNorm(cam.Raw)) }},
-		{"fcconv", func() { must(s.SetNorm(cam.MinMax)); must(s.SetMethod(FCConv)) }},
+		{"fcconv", func() { must(s.SetNorm(cam.MinMax)); must(s.SetMethod(analysis.FCConv)) }},
 		{"blend", func() {
 			must(s.SetMethod("gradcam"))
 			s.SetCompare(true)

@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"image/draw"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/render"
@@ -17,7 +18,7 @@ import (
 // sheets: the map is placed on the small picture, so it is post-processed
 // straight to the small area instead of being drawn large and shrunk.
 // mode and scale are Place's.
-func (a *Analysis) DrawSmall(lm *LayerMap, maxSide int, mode cam.Mode, scale float32, o OverlayOptions) (*image.RGBA, error) {
+func DrawSmall(a *analysis.Analysis, lm *analysis.LayerMap, maxSide int, mode cam.Mode, scale float32, o OverlayOptions) (*image.RGBA, error) {
 	if a.Input.Source == nil {
 		return nil, errors.New("the input has no picture to draw on")
 	}
@@ -32,10 +33,10 @@ func (a *Analysis) DrawSmall(lm *LayerMap, maxSide int, mode cam.Mode, scale flo
 
 // cellMethod is the method named, or only its name for what is not one
 // (the report's random and centre baselines).
-func cellMethod(a *Analysis, name string) Method {
+func cellMethod(a *analysis.Analysis, name string) analysis.Method {
 	m, err := a.Model.Method(name)
 	if err != nil {
-		m = Method{}
+		m = analysis.Method{}
 		m.Name = name
 	}
 	return m
@@ -44,7 +45,7 @@ func cellMethod(a *Analysis, name string) Method {
 // SheetCell is one cell of a sheet: a map and the lines under it. A cell
 // without a map shows the picture alone (its caption says why).
 type SheetCell struct {
-	Map     *LayerMap
+	Map     *analysis.LayerMap
 	Caption []string
 }
 
@@ -68,7 +69,7 @@ const SheetGap = 8
 // ComposeSheet lays rows of cells out on white, each cell's map composed
 // over the picture at Side and captioned, every cell in a slot the size
 // of the largest, under the title: the report's grid and the layer strip.
-func (a *Analysis) ComposeSheet(rows [][]SheetCell, o SheetOptions) (*image.RGBA, error) {
+func ComposeSheet(a *analysis.Analysis, rows [][]SheetCell, o SheetOptions) (*image.RGBA, error) {
 	if a.Input.Source == nil {
 		return nil, errors.New("the input has no picture to draw on")
 	}

@@ -6,49 +6,9 @@ import (
 	"fmt"
 	"image"
 
+	"camviz/analysis"
 	"camviz/cam"
-	"camviz/inference"
 )
-
-// StripLayers are the layers a layer strip shows, in network order: the
-// last output of every block that still has a spatial map (H·W > 1).
-// Where blocks are single operators (torchvision VGG's features.N),
-// consecutive ones at the same spatial size make one stage, whose last
-// output is taken: on VGG16 the five stage ends, on ResNet the stem and
-// every residual block.
-func (m *Model) StripLayers() []string {
-	var out []string
-	var run []inference.Layer // the current block's layers
-	single := false           // the last kept layer ended a one-layer block
-	flush := func() {
-		if len(run) == 0 {
-			return
-		}
-		last := run[len(run)-1]
-		if len(last.Shape) == 4 && last.Shape[2]*last.Shape[3] > 1 {
-			if single && len(run) == 1 && len(out) > 0 && sameSize(m, out[len(out)-1], last) {
-				out = out[:len(out)-1] // the same stage as the block before
-			}
-			out = append(out, last.Name)
-			single = len(run) == 1
-		}
-		run = run[:0]
-	}
-	for _, l := range m.Net.Layers() {
-		if len(run) > 0 && (l.Block != run[0].Block || l.Block == "") {
-			flush()
-		}
-		run = append(run, l)
-	}
-	flush()
-	return out
-}
-
-// sameSize reports whether layer name has l's spatial size.
-func sameSize(m *Model, name string, l inference.Layer) bool {
-	p, err := m.Net.Layer(name)
-	return err == nil && len(p.Shape) == 4 && p.Shape[2] == l.Shape[2] && p.Shape[3] == l.Shape[3]
-}
 
 // StripRequest asks for a layer strip.
 type StripRequest struct {
@@ -66,7 +26,7 @@ type StripRequest struct {
 // req, side by side in one row, each cell captioned with its layer and
 // the map's size (or why it failed there), under a title. It returns the
 // picture and what each cell shows.
-func (a *Analysis) LayerStrip(ctx context.Context, req StripRequest) (*image.RGBA, []CellFacts, error) {
+func LayerStrip(ctx context.Context, a *analysis.Analysis, req StripRequest) (*image.RGBA, []CellFacts, error) {
 	meth, err := a.Model.Method(req.Method)
 	if err != nil {
 		return nil, nil, err
@@ -93,7 +53,7 @@ func (a *Analysis) LayerStrip(ctx context.Context, req StripRequest) (*image.RGB
 		if req.Progress != nil {
 			req.Progress(i, len(layers), layer)
 		}
-		lm, err := a.Map(ctx, MapRequest{Method: meth.Name, Class: req.Class, Layer: layer})
+		lm, err := a.Map(ctx, analysis.MapRequest{Method: meth.Name, Class: req.Class, Layer: layer})
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
@@ -108,7 +68,7 @@ func (a *Analysis) LayerStrip(ctx context.Context, req StripRequest) (*image.RGB
 		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], normName(req.Norm)),
 		fmt.Sprintf("model %s · %d layers", a.Model.Name, len(layers)),
 	}
-	img, err := a.ComposeSheet([][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})
+	img, err := ComposeSheet(a, [][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,7 +76,7 @@ func (a *Analysis) LayerStrip(ctx context.Context, req StripRequest) (*image.RGB
 }
 
 // stripCell is a strip's cell for layer: its map, or why there is none.
-func stripCell(layer string, lm *LayerMap, err error) SheetCell {
+func stripCell(layer string, lm *analysis.LayerMap, err error) SheetCell {
 	if err != nil {
 		return SheetCell{Caption: []string{shortLayer(layer), "failed: " + oneLine(err.Error())}}
 	}
@@ -149,7 +109,7 @@ func (s *Session) ExportStrip(path string, done func(ExportResult, error)) {
 		sel.Compare = Compare{}
 		req := StripRequest{Method: sel.Method, Class: sel.Class, Side: stripExportSide, Norm: norm,
 			Overlay: OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha}}
-		img, cells, err := a.LayerStrip(ctx, req)
+		img, cells, err := LayerStrip(ctx, a, req)
 		if err != nil {
 			return nil, Facts{}, err
 		}

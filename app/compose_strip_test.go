@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
 func TestStripLayers(t *testing.T) {
-	m, err := LoadModel(tinyModel, "")
+	m, err := analysis.LoadModel(tinyModel, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +30,9 @@ func TestStripLayers(t *testing.T) {
 }
 
 // stripAnalysis is the tiny model on the small test photo.
-func stripAnalysis(t *testing.T) *Analysis {
+func stripAnalysis(t *testing.T) *analysis.Analysis {
 	t.Helper()
-	m, err := LoadModel(tinyModel, "")
+	m, err := analysis.LoadModel(tinyModel, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestLayerStrip(t *testing.T) {
 	k := a.Top(1)[0].Class
 	var heard []string
 	o := OverlayOptions{Colormap: "jet", Alpha: 0.5}
-	img, cells, err := a.LayerStrip(ctx, StripRequest{Method: "gradcam", Class: k, Norm: cam.MinMax, Overlay: o,
+	img, cells, err := LayerStrip(ctx, a, StripRequest{Method: "gradcam", Class: k, Norm: cam.MinMax, Overlay: o,
 		Progress: func(done, total int, layer string) { heard = append(heard, layer) }})
 	if err != nil {
 		t.Fatal(err)
@@ -75,11 +76,11 @@ func TestLayerStrip(t *testing.T) {
 	}
 	top := -1
 	for i, layer := range layers {
-		lm, err := a.Map(ctx, MapRequest{Method: "gradcam", Class: k, Layer: layer})
+		lm, err := a.Map(ctx, analysis.MapRequest{Method: "gradcam", Class: k, Layer: layer})
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := a.DrawSmall(lm, 0, cam.MinMax, 0, o)
+		want, err := DrawSmall(a, lm, 0, cam.MinMax, 0, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +96,7 @@ func TestLayerStrip(t *testing.T) {
 	}
 	golden(t, "strip_gradcam", img)
 
-	bad, badCells, err := a.LayerStrip(ctx, StripRequest{Method: "gradcam", Class: k, Layers: []string{"nope", layers[4]}, Overlay: o})
+	bad, badCells, err := LayerStrip(ctx, a, StripRequest{Method: "gradcam", Class: k, Layers: []string{"nope", layers[4]}, Overlay: o})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,12 +138,12 @@ func TestLayerStripRefuses(t *testing.T) {
 		req  StripRequest
 		want string
 	}{
-		{StripRequest{Method: FCConv}, "FC→conv dense scores reads a fixed layer, so a layer strip would repeat one map; pick a method that takes a layer"},
+		{StripRequest{Method: analysis.FCConv}, "FC→conv dense scores reads a fixed layer, so a layer strip would repeat one map; pick a method that takes a layer"},
 		{StripRequest{Method: "gradcam", Norm: cam.Shared}, "a layer strip normalises each layer's map on its own (minmax or raw): the layers' values do not share a scale"},
 		{StripRequest{Method: "nosuch"}, "unknown method"},
 		{StripRequest{Method: "gradcam", Class: 1000}, "class 1000"},
 	} {
-		_, _, err := a.LayerStrip(context.Background(), c.req)
+		_, _, err := LayerStrip(context.Background(), a, c.req)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.req, err, c.want)
 		}

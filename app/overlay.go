@@ -6,6 +6,7 @@ import (
 	"image/png"
 	"io"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/render"
 )
@@ -31,57 +32,8 @@ func ParseOverlayOptions(cmap string, alpha float64, mode cam.Mode) (OverlayOpti
 	return OverlayOptions{Colormap: cmap, Alpha: alpha}, nil
 }
 
-// Picture is a map laid on its source picture at the picture's own
-// resolution.
-type Picture struct {
-	Field render.Field // the post-processed map over Area
-	Area  image.Rectangle
-	Range render.Range // the values the colour map spans
-	Flags cam.Flags
-}
-
-// Place post-processes a layer map onto the source picture's pixels: the
-// map is resized straight to the area the model saw (the whole picture,
-// or the centre crop in place), not to a 224×224 thumbnail.
-func (a *Analysis) Place(lm *LayerMap, mode cam.Mode, scale float32) (*Picture, error) {
-	src := a.Input.Geom.Src.Round()
-	if src.Empty() {
-		return nil, fmt.Errorf("the input has no picture to draw on")
-	}
-	return PlaceIn(lm, src, mode, scale)
-}
-
-// PlaceIn post-processes lm onto area, the model's input as drawn on some
-// picture (the map covers the part of it given by its Extent).
-func PlaceIn(lm *LayerMap, area image.Rectangle, mode cam.Mode, scale float32) (*Picture, error) {
-	area = lm.Within(area)
-	if area.Empty() {
-		return nil, fmt.Errorf("the map covers no pixel of the picture")
-	}
-	f, flags, err := cam.Postprocess(lm.Map, area.Dx(), area.Dy(), mode, scale)
-	if err != nil {
-		return nil, err
-	}
-	p := &Picture{Field: render.Field(f), Area: area, Range: render.Unit(), Flags: flags}
-	if mode == cam.Raw {
-		p.Range = signedRange(p.Field)
-	}
-	return p, nil
-}
-
-// Peak is the position of the map's largest value on the picture.
-func Peak(p *Picture) image.Point {
-	best, at := float32(-1), 0
-	for i, v := range p.Field.Data {
-		if v > best {
-			best, at = v, i
-		}
-	}
-	return p.Area.Min.Add(image.Pt(at%p.Field.W, at/p.Field.W))
-}
-
 // Draw colours p over the source picture.
-func (a *Analysis) Draw(p *Picture, o OverlayOptions) (*image.RGBA, error) {
+func Draw(a *analysis.Analysis, p *analysis.Picture, o OverlayOptions) (*image.RGBA, error) {
 	lut, err := render.Colormap(o.Colormap)
 	if err != nil {
 		return nil, err
@@ -90,7 +42,7 @@ func (a *Analysis) Draw(p *Picture, o OverlayOptions) (*image.RGBA, error) {
 }
 
 // CaptionLines are the facts an exported picture carries.
-func (a *Analysis) CaptionLines(lm *LayerMap, mode cam.Mode) []string {
+func CaptionLines(a *analysis.Analysis, lm *analysis.LayerMap, mode cam.Mode) []string {
 	k := lm.Class
 	meth := lm.Method
 	if x, err := a.Model.Method(lm.Method); err == nil {
@@ -103,25 +55,25 @@ func (a *Analysis) CaptionLines(lm *LayerMap, mode cam.Mode) []string {
 }
 
 // Export draws the overlay, with caption and colour bar when asked.
-func (a *Analysis) Export(lm *LayerMap, mode cam.Mode, scale float32, o OverlayOptions) (*image.RGBA, error) {
+func Export(a *analysis.Analysis, lm *analysis.LayerMap, mode cam.Mode, scale float32, o OverlayOptions) (*image.RGBA, error) {
 	p, err := a.Place(lm, mode, scale)
 	if err != nil {
 		return nil, err
 	}
-	img, err := a.Draw(p, o)
+	img, err := Draw(a, p, o)
 	if err != nil || !o.Caption {
 		return img, err
 	}
 	lut, _ := render.Colormap(o.Colormap)
 	return render.Compose(img, render.ComposeOptions{
 		Bar:     &render.BarOptions{LUT: lut, Range: p.Range},
-		Caption: a.CaptionLines(lm, mode),
+		Caption: CaptionLines(a, lm, mode),
 	})
 }
 
 // SaveOverlay writes the exported picture as PNG and returns its size.
-func (a *Analysis) SaveOverlay(path string, lm *LayerMap, mode cam.Mode, scale float32, o OverlayOptions) ([2]int, error) {
-	img, err := a.Export(lm, mode, scale, o)
+func SaveOverlay(a *analysis.Analysis, path string, lm *analysis.LayerMap, mode cam.Mode, scale float32, o OverlayOptions) ([2]int, error) {
+	img, err := Export(a, lm, mode, scale, o)
 	if err != nil {
 		return [2]int{}, err
 	}

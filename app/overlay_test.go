@@ -5,6 +5,7 @@ import (
 	"image"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 )
@@ -29,7 +30,7 @@ func TestThinImagesDrawInCropMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			lm, err := an.Map(context.Background(), MapRequest{Method: "gradcam", Class: an.Top(1)[0].Class})
+			lm, err := an.Map(context.Background(), analysis.MapRequest{Method: "gradcam", Class: an.Top(1)[0].Class})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -37,10 +38,10 @@ func TestThinImagesDrawInCropMode(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v %s: %v", size, mode, err)
 			}
-			if p.Area.Dx() < MinDrawnSide || p.Area.Dy() < MinDrawnSide {
+			if p.Area.Dx() < analysis.MinDrawnSide || p.Area.Dy() < analysis.MinDrawnSide {
 				t.Errorf("%v %s: the map covers %v", size, mode, p.Area)
 			}
-			img, err := an.DrawSmall(lm, 64, cam.MinMax, 0, OverlayOptions{Colormap: "jet", Alpha: 0.5})
+			img, err := DrawSmall(an, lm, 64, cam.MinMax, 0, OverlayOptions{Colormap: "jet", Alpha: 0.5})
 			if err != nil || img.Bounds().Dx() < 8 || img.Bounds().Dy() < 8 {
 				t.Errorf("%v %s: small drawing %v, %v", size, mode, img.Bounds(), err)
 			}

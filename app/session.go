@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/metrics"
 	"camviz/render"
@@ -102,7 +103,7 @@ type Progress struct {
 // immutable data (models, analyses, pictures) with the session; do not
 // modify what it points to.
 type State struct {
-	Model        *Model
+	Model        *analysis.Model
 	ModelLoading string // the model being loaded, "" when none
 
 	Image     string      // the picture's name, "" when none
@@ -110,8 +111,8 @@ type State struct {
 	ImageSize image.Point // its size as decoded
 	Photo     image.Image // the display copy of the picture, nil when none
 
-	Analysis *Analysis
-	Top      []Prediction // the five most probable classes
+	Analysis *analysis.Analysis
+	Top      []analysis.Prediction // the five most probable classes
 
 	Sel  Selection
 	View *View // the latest picture for Sel; may lag behind Sel while a job runs
@@ -177,11 +178,11 @@ type Session struct {
 	load chan struct{}
 
 	mu           sync.Mutex
-	model        *Model
+	model        *analysis.Model
 	modelLoading string
 	pic          *picture
-	analyses     map[string]*Analysis // per mode, for model and pic
-	analysis     *Analysis
+	analyses     map[string]*analysis.Analysis // per mode, for model and pic
+	analysis     *analysis.Analysis
 	sel          Selection
 	view         *View
 	viewErr      string
@@ -193,7 +194,7 @@ type Session struct {
 	gridRedraw   bool // the display changed while the grid ran (submitGridLocked)
 	status       string
 	fields       fieldCache
-	faith        trustRuns[FaithfulnessReport]
+	faith        trustRuns[analysis.FaithfulnessReport]
 	road         trustRuns[ROADResult]
 	sanity       trustRuns[SanityResult]
 

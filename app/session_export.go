@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/render"
 )
@@ -81,7 +82,7 @@ func writeFileAtomic(path string, data []byte) error {
 func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
-	trust := func(layer string) (*FaithfulnessReport, *ROADResult, *SanityResult) {
+	trust := func(layer string) (*analysis.FaithfulnessReport, *ROADResult, *SanityResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.trustForLocked(trustKey{model: a.Model, pic: pic, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class,
@@ -96,12 +97,12 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return nil, Facts{}, err
 	}
 	req := sel.mapRequest()
-	mapOf := func(k int, _ string) (*LayerMap, error) {
+	mapOf := func(k int, _ string) (*analysis.LayerMap, error) {
 		r := req
 		r.Class = k
 		return a.Map(ctx, r)
 	}
-	place := func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
 		p, err := a.Place(lm, norm, scale)
 		if err != nil {
 			return placed{}, err
@@ -113,7 +114,7 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		return nil, Facts{}, err
 	}
 	facts := baseFacts(a, pic, sel, meth, v.Layer, v.Scale, v.Flags)
-	var fr *FaithfulnessReport
+	var fr *analysis.FaithfulnessReport
 	if !sel.Compare.On {
 		fr, facts.ROAD, facts.Sanity = trust(v.Layer)
 		if fr != nil {
@@ -130,7 +131,7 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 // captionExport adds the caption and colour bar to an exported view, with
 // the lines of faithfulness and the checks, each in the longest form that
 // fits.
-func (s *Session) captionExport(a *Analysis, sel Selection, meth Method, v *View, fr *FaithfulnessReport, facts Facts) (image.Image, error) {
+func (s *Session) captionExport(a *analysis.Analysis, sel Selection, meth analysis.Method, v *View, fr *analysis.FaithfulnessReport, facts Facts) (image.Image, error) {
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
 		return nil, err
@@ -139,16 +140,16 @@ func (s *Session) captionExport(a *Analysis, sel Selection, meth Method, v *View
 	if sel.Compare.On {
 		return exportCaptioned(v.Image, bar, compareCaption(a, sel.Compare, meth, v), nil)
 	}
-	lm := &LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
+	lm := &analysis.LayerMap{Method: meth.Name, Layer: v.Layer, Class: sel.Class}
 	extra := trustCaptionLines(facts.ROAD, facts.Sanity)
 	if fr != nil {
 		extra = append([][]string{faithCaptionLines(fr)}, extra...)
 	}
-	return exportCaptioned(v.Image, bar, a.CaptionLines(lm, sel.Norm), extra)
+	return exportCaptioned(v.Image, bar, CaptionLines(a, lm, sel.Norm), extra)
 }
 
 // compareCaption is the caption of an exported comparison.
-func compareCaption(a *Analysis, c Compare, meth Method, v *View) []string {
+func compareCaption(a *analysis.Analysis, c Compare, meth analysis.Method, v *View) []string {
 	shows := fmt.Sprintf("blend %.0f%% of “%s” into “%s”", 100*c.T, a.Model.Label(c.A), a.Model.Label(c.B))
 	if c.Contrast {
 		shows = fmt.Sprintf("“%s” − “%s” (red: A wins, blue: B wins)", a.Model.Label(c.A), a.Model.Label(c.B))

@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	"math"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/render"
@@ -89,7 +90,7 @@ func (s *Session) drawGridExport(ctx context.Context) (image.Image, Facts, error
 
 // gridFacts describes a saved grid: the selection it was made for and
 // each cell.
-func gridFacts(a *Analysis, pic *picture, sel Selection, g *Grid) (Facts, error) {
+func gridFacts(a *analysis.Analysis, pic *picture, sel Selection, g *Grid) (Facts, error) {
 	meth, err := a.Model.Method(sel.Method)
 	if err != nil {
 		return Facts{}, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -39,11 +40,11 @@ type Facts struct {
 	Faithfulness *FaithFacts `json:"faithfulness,omitempty"`
 	// ROAD and Sanity are the map's checks, when the user ran them (not
 	// for comparisons and grids).
-	ROAD       *ROADResult   `json:"road,omitempty"`
-	Sanity     *SanityResult `json:"sanity,omitempty"`
-	Top        []Prediction  `json:"top5"`
-	Output     string        `json:"output,omitempty"`
-	OutputSize [2]int        `json:"output_size,omitempty"`
+	ROAD       *ROADResult           `json:"road,omitempty"`
+	Sanity     *SanityResult         `json:"sanity,omitempty"`
+	Top        []analysis.Prediction `json:"top5"`
+	Output     string                `json:"output,omitempty"`
+	OutputSize [2]int                `json:"output_size,omitempty"`
 }
 
 // CompareFacts describe a two-class comparison.
@@ -75,7 +76,7 @@ func (f Facts) JSON() []byte {
 	return append(b, '\n')
 }
 
-func baseFacts(a *Analysis, pic *picture, sel Selection, meth Method, layer string, scale float32, flags cam.Flags) Facts {
+func baseFacts(a *analysis.Analysis, pic *picture, sel Selection, meth analysis.Method, layer string, scale float32, flags cam.Flags) Facts {
 	m := a.Model
 	c, h, w := m.Net.InputSize()
 	k := sel.Class

@@ -6,6 +6,7 @@ import (
 	"image"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/render"
@@ -35,7 +36,7 @@ type GridRequest struct {
 
 // GridCell is one picture of a grid.
 type GridCell struct {
-	Method  Method
+	Method  analysis.Method
 	Class   int
 	Layer   string
 	Title   string
@@ -49,7 +50,7 @@ type GridCell struct {
 type Grid struct {
 	Req      GridRequest
 	Sel      Selection
-	Analysis *Analysis
+	Analysis *analysis.Analysis
 	Cells    []GridCell
 	Norm     cam.Mode // how every cell is normalised
 	Scale    float32  // the shared scale of a class grid
@@ -94,7 +95,7 @@ func gridWants(old, next Selection) bool {
 }
 
 // gridPlan lists a grid's cells (without pictures).
-func gridPlan(a *Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode) {
+func gridPlan(a *analysis.Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode) {
 	var cells []GridCell
 	if req.Kind == GridClasses {
 		classes := req.Classes
@@ -132,7 +133,7 @@ func gridPlan(a *Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode
 
 // gridCells computes the cells' maps and composes them on base. cell
 // hears of each finished cell.
-func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridRequest, sel Selection,
+func gridCells(ctx context.Context, a *analysis.Analysis, base image.Image, req GridRequest, sel Selection,
 	progress func(done, total int, label string), cell func(i int, c GridCell)) (*Grid, error) {
 	cells, norm := gridPlan(a, req, sel)
 	sel.Compare = Compare{}
@@ -140,7 +141,7 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 	// already the signed default; every cell keeps the grid's.
 	g := &Grid{Req: req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap(), Range: render.Unit()}
 	sel.Colormap = g.Colormap
-	maps := make([]*LayerMap, len(cells))
+	maps := make([]*analysis.LayerMap, len(cells))
 	for i := range cells {
 		if cells[i].Err != "" {
 			continue
@@ -193,7 +194,7 @@ func gridCells(ctx context.Context, a *Analysis, base image.Image, req GridReque
 }
 
 // drawCell composes a grid cell's picture, or says why it failed.
-func drawCell(ctx context.Context, a *Analysis, base image.Image, sel Selection, c *GridCell, lm *LayerMap, norm cam.Mode, scale float32) {
+func drawCell(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, c *GridCell, lm *analysis.LayerMap, norm cam.Mode, scale float32) {
 	v, err := composeCell(ctx, a, base, sel, c.Method, lm, norm, scale)
 	if err != nil {
 		c.Err = oneLine(err.Error())

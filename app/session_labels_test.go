@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/metrics"
 )
@@ -60,7 +61,7 @@ func TestLabelsOf(t *testing.T) {
 	}
 	// A new analysis without its map yet.
 	fresh := st
-	fresh.Analysis = &Analysis{}
+	fresh.Analysis = &analysis.Analysis{}
 	if h := LabelsOf(fresh, over, now); h.Hover != HoverHelp || h.Title != "Computing…" {
 		t.Errorf("new analysis: hover %q title %q", h.Hover, h.Title)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 )
@@ -16,18 +17,18 @@ import (
 // LoadModel loads an ONNX file (and labels file, if not "") in the
 // background. On failure the current model and picture stay.
 func (s *Session) LoadModel(path, labels string) {
-	s.LoadModelWith(filepath.Base(path), func() (*Model, error) { return LoadModel(path, labels) }, false)
+	s.LoadModelWith(filepath.Base(path), func() (*analysis.Model, error) { return analysis.LoadModel(path, labels) }, false)
 }
 
 // LoadDefaultModel loads the embedded model. With no embedded model the
 // status line says so (it is not an error the user caused).
 func (s *Session) LoadDefaultModel() {
-	s.LoadModelWith("the embedded model", DefaultModel, true)
+	s.LoadModelWith("the embedded model", analysis.DefaultModel, true)
 }
 
 // LoadModelWith runs load in the background and makes its model current.
 // quiet failures go to the status line instead of OnError.
-func (s *Session) LoadModelWith(name string, load func() (*Model, error), quiet bool) {
+func (s *Session) LoadModelWith(name string, load func() (*analysis.Model, error), quiet bool) {
 	s.mu.Lock()
 	s.modelLoading = name
 	s.mu.Unlock()
@@ -37,11 +38,11 @@ func (s *Session) LoadModelWith(name string, load func() (*Model, error), quiet 
 
 // SetModel makes m current at once (m already loaded); the picture, if
 // any, is analysed in the background.
-func (s *Session) SetModel(m *Model) {
-	s.LoadModelWith(m.Name, func() (*Model, error) { return m, nil }, false)
+func (s *Session) SetModel(m *analysis.Model) {
+	s.LoadModelWith(m.Name, func() (*analysis.Model, error) { return m, nil }, false)
 }
 
-func (s *Session) runModel(ctx context.Context, gen uint64, name string, load func() (*Model, error), quiet bool) {
+func (s *Session) runModel(ctx context.Context, gen uint64, name string, load func() (*analysis.Model, error), quiet bool) {
 	s.setBusy(s.modelLane, gen, Progress{Lane: LaneModel, Label: "Loading " + name + "…"})
 	defer func() {
 		s.mu.Lock()
@@ -71,7 +72,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	s.mu.Lock()
 	pic := s.pic
 	s.mu.Unlock()
-	var a *Analysis
+	var a *analysis.Analysis
 	var aerr error
 	// A picture waiting in the image lane will be analysed with this
 	// model as soon as the slot is free; analysing the old one is waste.
@@ -123,13 +124,13 @@ func (e nameless) Error() string { return e.msg }
 func (e nameless) Unwrap() error { return e.err }
 
 // InputDesc says what the model takes, e.g. "3×224×224 input, crop".
-func InputDesc(m *Model) string {
+func InputDesc(m *analysis.Model) string {
 	c, h, w := m.Net.InputSize()
 	return fmt.Sprintf("%d×%d×%d input, %s", c, h, w, m.Spec.Mode)
 }
 
 // analyze prepares pic for m in mode and runs the forward pass.
-func analyze(ctx context.Context, m *Model, pic *picture, mode string) (*Analysis, error) {
+func analyze(ctx context.Context, m *analysis.Model, pic *picture, mode string) (*analysis.Analysis, error) {
 	in, err := m.ImageInput(pic.name, pic.img, mode)
 	if err != nil {
 		return nil, err
@@ -139,10 +140,10 @@ func analyze(ctx context.Context, m *Model, pic *picture, mode string) (*Analysi
 
 // commitAnalysisLocked makes a the current analysis. fresh: a new picture
 // or model, so the class selection starts again from the top prediction.
-func (s *Session) commitAnalysisLocked(a *Analysis, fresh bool) {
+func (s *Session) commitAnalysisLocked(a *analysis.Analysis, fresh bool) {
 	if a != nil {
 		if s.analyses == nil {
-			s.analyses = map[string]*Analysis{}
+			s.analyses = map[string]*analysis.Analysis{}
 		}
 		if old := s.analyses[a.Input.Mode]; old != nil && old != a {
 			old.Close()
@@ -177,12 +178,12 @@ func (s *Session) dropAnalysesLocked() {
 	if s.analysis != nil {
 		s.analysis.Close()
 	}
-	s.analyses = map[string]*Analysis{}
+	s.analyses = map[string]*analysis.Analysis{}
 	s.dropTrustLocked()
 }
 
 // closeAnalysis closes an analysis nobody will see (a stale job's).
-func closeAnalysis(a *Analysis) {
+func closeAnalysis(a *analysis.Analysis) {
 	if a != nil {
 		a.Close()
 	}
@@ -233,7 +234,7 @@ func (s *Session) reanalyse(gen uint64) {
 
 func newPicture(name, path string, img *image.NRGBA, side int) *picture {
 	b := img.Bounds()
-	work := imgio.Downscale(img, MaxWorkingSide)
+	work := imgio.Downscale(img, analysis.MaxWorkingSide)
 	return &picture{name: name, path: path, orig: image.Pt(b.Dx(), b.Dy()), img: work, disp: displayCopy(work, side)}
 }
 
@@ -306,7 +307,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	samePic := s.pic == pic
 	cached := s.analyses[s.modeFor(m, mode)]
 	s.mu.Unlock()
-	var a *Analysis
+	var a *analysis.Analysis
 	var err error
 	switch {
 	case m == nil:
@@ -354,7 +355,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	s.changed()
 }
 
-func (s *Session) modeFor(m *Model, mode string) string {
+func (s *Session) modeFor(m *analysis.Model, mode string) string {
 	if mode == "" && m != nil {
 		return m.Spec.Mode
 	}

@@ -3,10 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
-	"camviz/cam"
+	"camviz/analysis"
 	"camviz/metrics"
 
 	"golang.org/x/image/font"
@@ -28,8 +27,8 @@ type FaithState struct {
 	Config metrics.Config
 	// Report measures the map on screen: nil until the user measures it.
 	// Analysis is the analysis measured.
-	Report   *FaithfulnessReport
-	Analysis *Analysis
+	Report   *analysis.FaithfulnessReport
+	Analysis *analysis.Analysis
 	// Run is how a measurement goes: Done of Total forward passes (Total
 	// 0 until known), Other when it measures another map, Err why the
 	// last measurement of this map failed.
@@ -52,7 +51,7 @@ func (s *Session) RunFaithfulness() error {
 func (s *Session) CancelFaithfulness() { cancelTrust(s, s.metricsLane, &s.faith, LaneMetrics) }
 
 // measureFaith measures k's map.
-func (s *Session) measureFaith(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*FaithfulnessReport, error) {
+func (s *Session) measureFaith(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*analysis.FaithfulnessReport, error) {
 	const label = "Measuring faithfulness"
 	// Before the first batch: every pass of the map and both baselines
 	// (fewer when some are kept), at the analysing pass's speed.
@@ -126,7 +125,7 @@ type FaithFacts struct {
 }
 
 // NewFaithFacts describes r, measured with cfg.
-func NewFaithFacts(r *FaithfulnessReport, cfg metrics.Config) *FaithFacts {
+func NewFaithFacts(r *analysis.FaithfulnessReport, cfg metrics.Config) *FaithFacts {
 	cfg = cfg.WithDefaults()
 	f := &FaithFacts{Method: r.Method, Layer: r.Layer, Class: r.Class, Prob: r.Map.Prob, Steps: cfg.Steps,
 		DeletionBaseline: cfg.Deletion, InsertionBaseline: cfg.Insertion, Seed: cfg.Seed,
@@ -134,46 +133,6 @@ func NewFaithFacts(r *FaithfulnessReport, cfg metrics.Config) *FaithFacts {
 	f.Baselines.Random = Numbers(r.Random)
 	f.Baselines.Center = Numbers(r.Center)
 	return f
-}
-
-// Verdict says in plain words whether the map beats the random baseline
-// on the deletion and insertion curves, and the centre one.
-func (r *FaithfulnessReport) Verdict() string { return strings.Join(r.VerdictLines(), "; ") }
-
-// VerdictLines are Verdict's parts: how the map does against random, then
-// against the centre blob, after a note when the map is empty.
-func (r *FaithfulnessReport) VerdictLines() []string {
-	var out []string
-	if r.Flags&(cam.NonPositive|cam.Flat) != 0 {
-		out = append(out, "the map is empty: it ranks pixels at random")
-	}
-	switch del, ins := r.beats(r.Random); {
-	case del && ins:
-		out = append(out, "beats random on both curves")
-	case del:
-		out = append(out, "beats random on deletion, not on insertion")
-	case ins:
-		out = append(out, "beats random on insertion, not on deletion")
-	default:
-		out = append(out, "no better than random on either curve")
-	}
-	switch del, ins := r.beats(r.Center); {
-	case del && ins:
-		out = append(out, "beats the centre blob on both curves")
-	case del:
-		out = append(out, "beats the centre blob on deletion only")
-	case ins:
-		out = append(out, "beats the centre blob on insertion only")
-	default:
-		out = append(out, "no better than the centre blob")
-	}
-	return out
-}
-
-// beats reports whether the map's deletion AUC is lower than base's and
-// its insertion AUC higher.
-func (r *FaithfulnessReport) beats(base *metrics.Report) (del, ins bool) {
-	return r.Map.Deletion.AUC < base.Deletion.AUC, r.Map.Insertion.AUC > base.Insertion.AUC
 }
 
 func yesNo(b bool) string {
@@ -185,7 +144,7 @@ func yesNo(b bool) string {
 
 // faithCaptionLines are the forms of the caption line, longest first:
 // the map's four numbers, the random baseline's in brackets.
-func faithCaptionLines(r *FaithfulnessReport) []string {
+func faithCaptionLines(r *analysis.FaithfulnessReport) []string {
 	m, x := Numbers(r.Map), Numbers(r.Random)
 	up, xup := yesNo(m.IncreaseInConfidence), yesNo(x.IncreaseInConfidence)
 	return []string{
@@ -214,6 +173,6 @@ func longestFitting(lines []string, face font.Face, width int) string {
 
 // faithCaption is the longest form of r's caption line that fits width
 // pixels in face.
-func faithCaption(r *FaithfulnessReport, face font.Face, width int) string {
+func faithCaption(r *analysis.FaithfulnessReport, face font.Face, width int) string {
 	return longestFitting(faithCaptionLines(r), face, width)
 }

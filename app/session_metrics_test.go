@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 	"camviz/metrics"
@@ -57,7 +58,7 @@ func measured(t *testing.T, cfg metrics.Config, onChange func(s *Session)) (*Ses
 
 // checkReport fails unless st's report measures st's view, and is the
 // one the analysis's cache holds for that map.
-func checkReport(t *testing.T, st State) *FaithfulnessReport {
+func checkReport(t *testing.T, st State) *analysis.FaithfulnessReport {
 	t.Helper()
 	f := st.Faith
 	r := f.Report
@@ -73,7 +74,7 @@ func checkReport(t *testing.T, st State) *FaithfulnessReport {
 	}
 	// Measuring the view's map again is a cache hit on the same reports:
 	// the panel's report is this map's, not another's.
-	lm, err := st.Analysis.Map(context.Background(), MapRequest{Method: st.Sel.Method, Class: st.Sel.Class, Layer: st.Sel.Layer})
+	lm, err := st.Analysis.Map(context.Background(), analysis.MapRequest{Method: st.Sel.Method, Class: st.Sel.Class, Layer: st.Sel.Layer})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func checkReport(t *testing.T, st State) *FaithfulnessReport {
 }
 
 // faithCount is how many maps the analysis's cache has measured.
-func faithCount(a *Analysis) int { return a.Measured() }
+func faithCount(a *analysis.Analysis) int { return a.Measured() }
 
 // TestSessionFaithfulnessExplicit: nothing is measured unasked (not on
 // open, not on a class switch); asked, the measurement counts its forward
@@ -435,12 +436,12 @@ func TestFaithVerdictAndCaption(t *testing.T) {
 		{0.3, 0.4, "no better than random on either curve; no better than the centre blob"},
 	}
 	for _, c := range cases {
-		r := &FaithfulnessReport{Map: rep(c.del, c.ins), Random: base, Center: base}
+		r := &analysis.FaithfulnessReport{Map: rep(c.del, c.ins), Random: base, Center: base}
 		if got := r.Verdict(); got != c.want {
 			t.Errorf("del %v ins %v: %q, want %q", c.del, c.ins, got, c.want)
 		}
 	}
-	r := &FaithfulnessReport{Map: rep(0.1, 0.6), Random: base, Center: base, Flags: cam.NonPositive}
+	r := &analysis.FaithfulnessReport{Map: rep(0.1, 0.6), Random: base, Center: base, Flags: cam.NonPositive}
 	if !strings.HasPrefix(r.Verdict(), "the map is empty") {
 		t.Errorf("empty map: %q", r.Verdict())
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -15,8 +16,8 @@ import (
 
 // mapRequest is the map request of sel's method, layers and options (the
 // class is the caller's).
-func (sel Selection) mapRequest() MapRequest {
-	req := MapRequest{Method: sel.Method, Layer: sel.Layer, Options: sel.Options}
+func (sel Selection) mapRequest() analysis.MapRequest {
+	req := analysis.MapRequest{Method: sel.Method, Layer: sel.Layer, Options: sel.Options}
 	if layers := sel.Layers(); len(layers) > 1 {
 		req.Layers = layers
 	}

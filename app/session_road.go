@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"camviz/analysis"
 	"camviz/metrics"
 )
 
@@ -47,7 +48,7 @@ func (s *Session) CancelROAD() { cancelTrust(s, s.roadLane, &s.road, LaneROAD) }
 
 // measureROAD computes k's ROAD and CAM-mult at pytorch-grad-cam's
 // defaults.
-func (s *Session) measureROAD(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*ROADResult, error) {
+func (s *Session) measureROAD(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*ROADResult, error) {
 	cfg := metrics.ROADConfig{Imputer: metrics.Imputer{Noise: metrics.DefaultROADNoise}}.WithDefaults()
 	lm, err := a.Map(ctx, k.request(layer))
 	if err != nil {
@@ -59,7 +60,7 @@ func (s *Session) measureROAD(ctx context.Context, gen uint64, a *Analysis, k tr
 	}
 	// ROAD's images, then CAM-mult's two.
 	total, done := roadPasses(cfg)+2, 0
-	fwd := a.batchForward()
+	fwd := a.BatchForward()
 	counted := func(ctx context.Context, in []float32, n int) ([]float32, error) {
 		out, err := fwd(ctx, in, n)
 		if err == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/inference"
 	"camviz/metrics"
@@ -63,11 +64,11 @@ func (s *Session) CancelSanity() { cancelTrust(s, s.sanityLane, &s.sanity, LaneS
 const sanitySeed = 0
 
 // sanityCheck runs k's cascading randomisation.
-func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*SanityResult, error) {
-	if a.Model.onnx == nil {
+func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*SanityResult, error) {
+	if a.Model.ReadONNX == nil {
 		return nil, errors.New("the model's ONNX file is not at hand, so its weights cannot be randomised")
 	}
-	onnx, err := a.Model.onnx()
+	onnx, err := a.Model.ReadONNX()
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *Analysis, k tr
 
 // randomisedSimilarity recomputes req's map on a's input with nodes'
 // weights randomised and compares it with orig.
-func randomisedSimilarity(ctx context.Context, a *Analysis, onnx []byte, nodes []string, req MapRequest, orig metrics.Map) (sp, ss float64, err error) {
+func randomisedSimilarity(ctx context.Context, a *analysis.Analysis, onnx []byte, nodes []string, req analysis.MapRequest, orig metrics.Map) (sp, ss float64, err error) {
 	net, err := inference.RandomizedNet(onnx, nodes, sanitySeed)
 	if err != nil {
 		return 0, 0, err
@@ -131,7 +132,7 @@ func randomisedSimilarity(ctx context.Context, a *Analysis, onnx []byte, nodes [
 
 // finalMap is req's min-max map at the input size, as `camviz sanity`
 // compares them.
-func finalMap(ctx context.Context, a *Analysis, req MapRequest) (metrics.Map, error) {
+func finalMap(ctx context.Context, a *analysis.Analysis, req analysis.MapRequest) (metrics.Map, error) {
 	lm, err := a.Map(ctx, req)
 	if err != nil {
 		return metrics.Map{}, err

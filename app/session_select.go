@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -33,7 +34,7 @@ func (s *Session) update(f func(sel *Selection) error) error {
 	return nil
 }
 
-func (s *Session) needAnalysis() (*Analysis, error) {
+func (s *Session) needAnalysis() (*analysis.Analysis, error) {
 	if s.analysis == nil {
 		return nil, errors.New("no picture is analysed yet")
 	}

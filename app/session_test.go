@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 
@@ -352,7 +353,7 @@ func TestSessionMethodsAndLayers(t *testing.T) {
 		t.Fatalf("layer %s", v.Layer)
 	}
 	// fcconv reads a fixed layer whatever the selection says.
-	if err := s.SetMethod(FCConv); err != nil {
+	if err := s.SetMethod(analysis.FCConv); err != nil {
 		t.Fatal(err)
 	}
 	wait(t, s)
@@ -673,7 +674,7 @@ func TestSessionGrid(t *testing.T) {
 }
 
 func TestSearchLabels(t *testing.T) {
-	m, err := LoadModel(tinyModel, "")
+	m, err := analysis.LoadModel(tinyModel, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -688,7 +689,7 @@ func TestSearchLabels(t *testing.T) {
 		"nothing":   nil,
 	}
 	for q, want := range cases {
-		got := SearchLabels(m, q)
+		got := analysis.SearchLabels(m, q)
 		if len(got) != len(want) {
 			t.Errorf("%q: %v, want %v", q, got, want)
 			continue

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -34,7 +35,7 @@ import (
 // trustKey is what a check measures: the picture as the model sees it
 // (model, picture, resize mode) and the map (method, layer, class).
 type trustKey struct {
-	model         *Model
+	model         *analysis.Model
 	pic           *picture
 	mode          string
 	method, layer string
@@ -46,7 +47,7 @@ type trustKey struct {
 }
 
 // request is the request of k's map at layer.
-func (k trustKey) request(layer string) MapRequest {
+func (k trustKey) request(layer string) analysis.MapRequest {
 	sel := Selection{Method: k.method, Layer: layer, Options: k.options, ExtraLayers: k.extra}
 	req := sel.mapRequest()
 	req.Class = k.class
@@ -153,7 +154,7 @@ func (s *Session) trustStateLocked() TrustState {
 
 // runTrust starts one check for the map on screen in its lane.
 func runTrust[R any](s *Session, lane *Lane, t *trustRuns[R], name LaneName,
-	measure func(ctx context.Context, gen uint64, a *Analysis, k trustKey, layer string) (*R, error)) error {
+	measure func(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*R, error)) error {
 	s.mu.Lock()
 	k, v, err := s.trustTargetLocked()
 	if err != nil || t.done[k] != nil || (t.on && t.running == k) {
@@ -219,7 +220,7 @@ func trustProgress[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], n
 // ---- export ----
 
 // trustForLocked is what the checks have for key k, for an export.
-func (s *Session) trustForLocked(k trustKey) (*FaithfulnessReport, *ROADResult, *SanityResult) {
+func (s *Session) trustForLocked(k trustKey) (*analysis.FaithfulnessReport, *ROADResult, *SanityResult) {
 	return s.faith.done[k], s.road.done[k], s.sanity.done[k]
 }
 

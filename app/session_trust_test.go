@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/inference"
 	"camviz/metrics"
 )
@@ -47,7 +48,7 @@ func TestSessionROAD(t *testing.T) {
 	}
 	// The same numbers straight from the metrics, on the same map.
 	a := st.Analysis
-	lm, err := a.Map(context.Background(), MapRequest{Method: st.Sel.Method, Class: st.Sel.Class})
+	lm, err := a.Map(context.Background(), analysis.MapRequest{Method: st.Sel.Method, Class: st.Sel.Class})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +58,11 @@ func TestSessionROAD(t *testing.T) {
 	}
 	x := a.MetricsInput()
 	cfg := metrics.ROADConfig{Imputer: metrics.Imputer{Noise: 0.01}}
-	want, err := metrics.ROAD(context.Background(), x, m, st.Sel.Class, metrics.Forward(a.batchForward()), cfg)
+	want, err := metrics.ROAD(context.Background(), x, m, st.Sel.Class, metrics.Forward(a.BatchForward()), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cm, err := metrics.CamMultConfidenceChange(context.Background(), x, m, st.Sel.Class, metrics.Forward(a.batchForward()))
+	cm, err := metrics.CamMultConfidenceChange(context.Background(), x, m, st.Sel.Class, metrics.Forward(a.BatchForward()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestSessionSanityCancelExport(t *testing.T) {
 	}
 	// The fully randomised network's map, computed here.
 	a := st.Analysis
-	req := MapRequest{Method: st.Sel.Method, Class: st.Sel.Class}
+	req := analysis.MapRequest{Method: st.Sel.Method, Class: st.Sel.Class}
 	orig, err := finalMap(context.Background(), a, req)
 	if err != nil {
 		t.Fatal(err)

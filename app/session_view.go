@@ -7,6 +7,7 @@ import (
 	"image"
 	"time"
 
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/render"
 )
@@ -14,8 +15,8 @@ import (
 // View is a map drawn over the display copy of the picture.
 type View struct {
 	Sel      Selection // what it shows
-	Analysis *Analysis
-	Method   Method
+	Analysis *analysis.Analysis
+	Method   analysis.Method
 	Layer    string // the layer the map was computed at
 	Image    *image.RGBA
 	Base     image.Image  // the photo alone, same size as Image
@@ -89,7 +90,7 @@ func normName(m cam.Mode) string {
 
 // fieldKey names a post-processed display field.
 type fieldKey struct {
-	a                      *Analysis
+	a                      *analysis.Analysis
 	method, layer, options string
 	class                  int
 	norm                   cam.Mode
@@ -135,7 +136,7 @@ func (c *fieldCache) put(k fieldKey, p placed) {
 
 // areaOn is where the model's view of the picture lies on base (a copy of
 // the analysed picture at another size).
-func areaOn(a *Analysis, base image.Image) image.Rectangle {
+func areaOn(a *analysis.Analysis, base image.Image) image.Rectangle {
 	src := a.Input.Source.Bounds()
 	b := base.Bounds()
 	sx := float64(b.Dx()) / float64(src.Dx())
@@ -148,8 +149,8 @@ func areaOn(a *Analysis, base image.Image) image.Rectangle {
 }
 
 // place post-processes lm onto base's pixels.
-func place(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
-	p, err := PlaceIn(lm, areaOn(a, base), norm, scale)
+func place(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	p, err := analysis.PlaceIn(lm, areaOn(a, base), norm, scale)
 	if err != nil {
 		return placed{}, err
 	}
@@ -157,7 +158,7 @@ func place(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale flo
 }
 
 // placeCached is place through the session's display field cache.
-func (s *Session) placeCached(a *Analysis, base image.Image, lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+func (s *Session) placeCached(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
 	b := base.Bounds()
 	k := fieldKey{a, lm.Method, lm.Layer, lm.Options, lm.Class, norm, scale, b.Dx(), b.Dy()}
 	s.mu.Lock()
@@ -220,7 +221,7 @@ func (s *Session) endMapLocked(gen uint64) {
 // view. A display-only change that arrived meanwhile was not submitted
 // (the request model's rule): the view is drawn again for it from the
 // kept maps before it is committed.
-func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *Analysis, pic *picture, sel Selection, meth Method) error {
+func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *analysis.Analysis, pic *picture, sel Selection, meth analysis.Method) error {
 	var elapsed time.Duration
 	for {
 		v, err := s.drawView(ctx, gen, a, pic.disp, sel, meth)
@@ -272,10 +273,10 @@ func (s *Session) commitViewLocked(v *View) {
 }
 
 // drawView computes the map(s) sel asks for and draws them on base.
-func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method) (*View, error) {
+func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method) (*View, error) {
 	start := time.Now()
 	req := sel.mapRequest()
-	mapOf := func(k int, what string) (*LayerMap, error) {
+	mapOf := func(k int, what string) (*analysis.LayerMap, error) {
 		r := req
 		r.Class = k
 		if meth.Slow {
@@ -283,7 +284,7 @@ func (s *Session) drawView(ctx context.Context, gen uint64, a *Analysis, base im
 		}
 		return a.Map(ctx, r)
 	}
-	place := func(lm *LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
 		return s.placeCached(a, base, lm, norm, scale)
 	}
 	v, computed, err := compose(ctx, a, base, sel, meth, mapOf, place)
@@ -301,7 +302,7 @@ const partialEvery = 200 * time.Millisecond
 
 // slowProgress reports a slow method's batches and, for ScoreCAM, draws
 // the map so far.
-func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, what string) func(done, total int, partial *cam.Map) {
+func (s *Session) slowProgress(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, what string) func(done, total int, partial *cam.Map) {
 	var last time.Time
 	return func(done, total int, partial *cam.Map) {
 		label := meth.Display
@@ -319,7 +320,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *Analysis, bas
 
 // drawPartial shows a slow method's map so far, drawn with the display
 // current now (a display change does not wait for the result).
-func (s *Session) drawPartial(gen uint64, a *Analysis, base image.Image, sel Selection, meth Method, partial *cam.Map, done, total int) {
+func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, partial *cam.Map, done, total int) {
 	s.mu.Lock()
 	if cur := s.sel; cur.mapPart() == sel.mapPart() {
 		sel = cur
@@ -333,7 +334,7 @@ func (s *Session) drawPartial(gen uint64, a *Analysis, base image.Image, sel Sel
 	if layer == "" || meth.FixedLayer {
 		layer = a.Model.Layer
 	}
-	lm := &LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
+	lm := &analysis.LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
 	p, err := place(a, base, lm, cam.MinMax, 0)
 	if err != nil {
 		return

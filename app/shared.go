@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"io"
 	"strings"
 
@@ -15,23 +14,6 @@ import (
 // all (0644), like any export. Every file camviz writes goes through it.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	return files.WriteAtomic(path, write)
-}
-
-// SharedScale is the scale that puts the maps of req's class and of the
-// top-n classes (same method and layer) on one honest scale: the largest
-// positive value among them.
-func (a *Analysis) SharedScale(ctx context.Context, req MapRequest, n int) (float32, error) {
-	mapOf := func(k int, _ string) (*LayerMap, error) {
-		r := req
-		r.Class, r.Progress = k, nil
-		return a.Map(ctx, r)
-	}
-	lm, err := mapOf(req.Class, "")
-	if err != nil {
-		return 0, err
-	}
-	s, _, err := sharedTop(a, lm, n, mapOf)
-	return s, err
 }
 
 // DescribeFlags says in words what post-processing noticed about a map.

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/inference/blas"
 
@@ -157,8 +157,8 @@ func bench(e *env, args []string) error {
 }
 
 // benchLoad times loading the model, the first time and the median.
-func benchLoad(r *benchResult, mf modelFlags, runs int) (*app.Model, error) {
-	var m *app.Model
+func benchLoad(r *benchResult, mf modelFlags, runs int) (*analysis.Model, error) {
+	var m *analysis.Model
 	var err error
 	r.LoadS, err = median(runs, func() error {
 		start := time.Now()
@@ -176,8 +176,8 @@ func benchLoad(r *benchResult, mf modelFlags, runs int) (*app.Model, error) {
 // benchGradients times a forward pass with the gradient at the model's
 // layer, another class's gradient, the top-5 prefetch and a new image's
 // Grad-CAM map; it returns the analysis the methods are timed on.
-func benchGradients(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, runs int) (*app.Analysis, error) {
-	var a *app.Analysis
+func benchGradients(ctx context.Context, r *benchResult, m *analysis.Model, in *analysis.Input, runs int) (*analysis.Analysis, error) {
+	var a *analysis.Analysis
 	var err error
 	if r.ForwardGradS, err = median(runs, func() error {
 		if a != nil {
@@ -270,8 +270,8 @@ func procStatusMB(key string) float64 {
 	return 0
 }
 
-func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
-	lm, err := a.Map(ctx, app.MapRequest{Method: cam.DefaultMethod, Class: class})
+func gradcamMap(ctx context.Context, a *analysis.Analysis, class int) error {
+	lm, err := a.Map(ctx, analysis.MapRequest{Method: cam.DefaultMethod, Class: class})
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func gradcamMap(ctx context.Context, a *app.Analysis, class int) error {
 
 // benchMethods times each method's map for classes not asked before, on
 // one cached image, so the figure is what a user waits for on a switch.
-func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, list string, runs int, of *methodFlags) error {
+func benchMethods(ctx context.Context, r *benchResult, m *analysis.Model, in *analysis.Input, list string, runs int, of *methodFlags) error {
 	names, err := m.MethodNames(list)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		if r.MethodS[name], err = median(n, func() error {
 			class = (class + 1) % nc
 			start = time.Now()
-			req := app.MapRequest{Method: name, Class: class, Options: settings, Progress: func(done, total int, partial *cam.Map) {
+			req := analysis.MapRequest{Method: name, Class: class, Options: settings, Progress: func(done, total int, partial *cam.Map) {
 				if first == 0 && partial != nil {
 					first = time.Since(start)
 				}
@@ -333,7 +333,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 		}
 		if r.AnotherClassS[name], err = median(1, func() error {
 			class = (class + 1) % nc
-			_, err := a.Map(ctx, app.MapRequest{Method: name, Class: class})
+			_, err := a.Map(ctx, analysis.MapRequest{Method: name, Class: class})
 			return err
 		}); err != nil {
 			return err
@@ -343,7 +343,7 @@ func benchMethods(ctx context.Context, r *benchResult, m *app.Model, in *app.Inp
 }
 
 // benchBatch times the forward pass over n copies of the input.
-func benchBatch(ctx context.Context, r *benchResult, m *app.Model, in *app.Input, n, runs int) error {
+func benchBatch(ctx context.Context, r *benchResult, m *analysis.Model, in *analysis.Input, n, runs int) error {
 	one := in.Tensor.Data().([]float32)
 	s := in.Tensor.Shape()
 	data := make([]float32, 0, n*len(one))

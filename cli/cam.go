@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
 	"camviz/imgio"
@@ -149,19 +150,19 @@ func camCmd(e *env, args []string) error {
 
 // camRequest is the map request of method at layer (one or several,
 // comma-separated) with the method's option flags, checked against m.
-func camRequest(m *app.Model, of *methodFlags, method, layer string) (app.MapRequest, error) {
+func camRequest(m *analysis.Model, of *methodFlags, method, layer string) (analysis.MapRequest, error) {
 	if _, err := m.Method(method); err != nil {
-		return app.MapRequest{}, err
+		return analysis.MapRequest{}, err
 	}
 	settings, err := of.settings(m, []string{method})
 	if err != nil {
-		return app.MapRequest{}, err
+		return analysis.MapRequest{}, err
 	}
 	layers, err := parseLayers(m, layer, []string{method})
 	if err != nil {
-		return app.MapRequest{}, err
+		return analysis.MapRequest{}, err
 	}
-	req := app.MapRequest{Method: method, Options: settings}
+	req := analysis.MapRequest{Method: method, Options: settings}
 	if len(layers) > 0 {
 		req.Layer, req.Layers = layers[0], layers
 	}
@@ -193,9 +194,9 @@ type camOut struct {
 	alpha                 float64
 	caption, asJSON       bool
 	tf                    trustFlags
-	m                     *app.Model
-	a                     *app.Analysis
-	lm                    *app.LayerMap
+	m                     *analysis.Model
+	a                     *analysis.Analysis
+	lm                    *analysis.LayerMap
 	mode                  cam.Mode
 	scale                 float32
 	class                 int
@@ -228,7 +229,7 @@ func (c camOut) write(ctx context.Context) error {
 		opts, err = app.ParseOverlayOptions(c.cmap, c.alpha, c.mode)
 		if err == nil {
 			opts.Caption = c.caption
-			size, err = c.a.SaveOverlay(c.out, c.lm, c.mode, c.scale, opts)
+			size, err = app.SaveOverlay(c.a, c.out, c.lm, c.mode, c.scale, opts)
 		}
 	}
 	if err != nil {

@@ -3,7 +3,7 @@
 package cli
 
 import (
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/inference/blas"
 	"context"
 	"errors"
@@ -115,7 +115,7 @@ func parseOne(fs *flag.FlagSet, args []string) (string, error) {
 }
 
 // analyze reads path as m's input (resized by mode) and runs m on it.
-func analyze(ctx context.Context, m *app.Model, path, mode string) (*app.Analysis, error) {
+func analyze(ctx context.Context, m *analysis.Model, path, mode string) (*analysis.Analysis, error) {
 	in, err := m.OpenInput(path, mode)
 	if err != nil {
 		return nil, err

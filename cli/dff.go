@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/imgio"
 	"camviz/render"
@@ -100,7 +101,7 @@ func dffCmd(e *env, args []string) error {
 // runDFF factorises facts.Layer into facts.K concepts (seed facts.Seed),
 // writes the maps and pictures into dir and returns the facts, completed
 // (also written as dir/dff.json).
-func runDFF(ctx context.Context, a *app.Analysis, facts dffJSON, top int, dir string) (dffJSON, error) {
+func runDFF(ctx context.Context, a *analysis.Analysis, facts dffJSON, top int, dir string) (dffJSON, error) {
 	f, err := a.Factorize(ctx, facts.Layer, facts.K, top, facts.Seed)
 	if err != nil {
 		return dffJSON{}, err

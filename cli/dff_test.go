@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
 )
@@ -55,7 +55,7 @@ func TestDFFOnTinyVGG(t *testing.T) {
 		t.Errorf("shares sum to %g", share)
 	}
 
-	m, err := app.LoadModel(tinyModel, "")
+	m, err := analysis.LoadModel(tinyModel, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
 	"camviz/imgio"
@@ -13,7 +14,7 @@ import (
 // guided-gradcam) as pytorch-grad-cam returns it: .npy is float32
 // [H,W,C] (HWC), .png its deprocess_image (standardised to std 0.1 around
 // 0.5, clipped, ×255). Both are at the model's input size.
-func writeImageResult(out, ext string, lm *app.LayerMap, c, h, w int) ([2]int, error) {
+func writeImageResult(out, ext string, lm *analysis.LayerMap, c, h, w int) ([2]int, error) {
 	if len(lm.HWC) != c*h*w {
 		return [2]int{}, fmt.Errorf("%s gave an image of %d values for %d×%d×%d", lm.Method, len(lm.HWC), h, w, c)
 	}

@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/digiteval"
 	"camviz/digits"
@@ -77,7 +77,7 @@ func localize(e *env, args []string) error {
 	if *n < 1 || *doubles < 0 || *faith < 0 {
 		return errors.New("-n must be at least 1 and -doubles at least 0")
 	}
-	m, err := app.DefaultModel()
+	m, err := analysis.DefaultModel()
 	if err != nil {
 		return err
 	}
@@ -361,7 +361,7 @@ func printBoxes(w io.Writer, out boxResultJSON) {
 
 // pointImage computes every method's map for every class boxed in img and
 // reports whether its peak, in the image's own pixel coordinates, hits.
-func pointImage(ctx context.Context, m *app.Model, img *boxImage, methods []string, layer string, bf *boxFlags, report func(mi, class int, hit bool)) error {
+func pointImage(ctx context.Context, m *analysis.Model, img *boxImage, methods []string, layer string, bf *boxFlags, report func(mi, class int, hit bool)) error {
 	in, err := m.OpenInput(img.path, bf.model.mode)
 	if err != nil {
 		return err
@@ -380,7 +380,7 @@ func pointImage(ctx context.Context, m *app.Model, img *boxImage, methods []stri
 	sy := float64(in.Geom.SrcH) / float64(in.Source.Bounds().Dy())
 	for mi, meth := range methods {
 		for _, k := range img.classes {
-			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: layer})
+			lm, err := a.Map(ctx, analysis.MapRequest{Method: meth, Class: k, Layer: layer})
 			if err != nil {
 				return err
 			}
@@ -388,7 +388,7 @@ func pointImage(ctx context.Context, m *app.Model, img *boxImage, methods []stri
 			if err != nil {
 				return err
 			}
-			pt := app.Peak(p)
+			pt := analysis.Peak(p)
 			report(mi, k, metrics.PointingHit((float64(pt.X)+0.5)*sx, (float64(pt.Y)+0.5)*sy, img.boxes[k], bf.tolerance))
 		}
 	}

@@ -3,7 +3,7 @@ package cli
 import (
 	"flag"
 
-	"camviz/app"
+	"camviz/analysis"
 )
 
 // modelFlags are the flags every model-using command shares.
@@ -17,18 +17,18 @@ func (m *modelFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&m.mode, "resize", "", "how images become input: crop (shorter side, centre crop) or whole (default: the model's)")
 }
 
-func (m *modelFlags) load() (*app.Model, error) {
+func (m *modelFlags) load() (*analysis.Model, error) {
 	if m.model == "" {
-		md, err := app.DefaultModel()
+		md, err := analysis.DefaultModel()
 		if err != nil {
 			return nil, err
 		}
 		if m.labels != "" {
-			if md.Labels, err = app.ReadLabels(m.labels, md.Net.NumClasses()); err != nil {
+			if md.Labels, err = analysis.ReadLabels(m.labels, md.Net.NumClasses()); err != nil {
 				return nil, err
 			}
 		}
 		return md, nil
 	}
-	return app.LoadModel(m.model, m.labels)
+	return analysis.LoadModel(m.model, m.labels)
 }

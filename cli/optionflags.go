@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/cam"
 )
 
@@ -110,7 +110,7 @@ func (mf *methodFlags) shared(fs *flag.FlagSet, names ...string) {
 // each must be taken by at least one of them, with a value each of those
 // can take — and returns them as cam.Settings. Shared flags only go to
 // the methods that take them.
-func (mf *methodFlags) settings(m *app.Model, methods []string, shared ...string) (cam.Settings, error) {
+func (mf *methodFlags) settings(m *analysis.Model, methods []string, shared ...string) (cam.Settings, error) {
 	var s cam.Settings
 	for _, name := range mf.order {
 		v := mf.vals[name]
@@ -160,7 +160,7 @@ func takenBy(name string) string {
 
 // parseLayers reads -layer: "" (the model's default), one layer, or
 // several (A,B,…), which every method must take.
-func parseLayers(m *app.Model, text string, methods []string) ([]string, error) {
+func parseLayers(m *analysis.Model, text string, methods []string) ([]string, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, nil
 	}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 
-	"camviz/app"
+	"camviz/analysis"
 )
 
 func init() {
@@ -19,9 +19,9 @@ func init() {
 }
 
 type predictResult struct {
-	Input  string           `json:"input"`
-	Logits []float32        `json:"logits"`
-	Top    []app.Prediction `json:"top"`
+	Input  string                `json:"input"`
+	Logits []float32             `json:"logits"`
+	Top    []analysis.Prediction `json:"top"`
 }
 
 func predict(e *env, args []string) error {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
 	"camviz/metrics"
@@ -119,7 +120,7 @@ type reporter struct {
 	e      *env
 	errw   io.Writer // stderr, safe for the signal watcher to write to
 	opt    reportOptions
-	model  *app.Model
+	model  *analysis.Model
 	inputs []reportInput
 	total  int // the whole input list's length, for grid names
 	shard  shardSpec
@@ -246,7 +247,7 @@ func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard 
 	if err != nil {
 		return err
 	}
-	if opt.methods, err = m.MethodNames(methodList, app.BaselineRandom, app.BaselineCenter); err != nil {
+	if opt.methods, err = m.MethodNames(methodList, analysis.BaselineRandom, analysis.BaselineCenter); err != nil {
 		return err
 	}
 	if opt.layers, err = parseLayers(m, opt.layer, opt.methods); err != nil {
@@ -280,7 +281,7 @@ func runReport(e *env, opt reportOptions, mf modelFlags, inputs []string, shard 
 		of = fmt.Sprintf(" (shard %s of %d)", shard, len(files))
 	}
 	fmt.Fprintf(r.errw, "camviz report: %d image(s)%s × %s × %d map(s) (%s + %s), %d passes each → %s\n",
-		len(r.inputs), of, opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(app.BaselineNames(), ", "),
+		len(r.inputs), of, opt.classes, len(opt.methods)+2, strings.Join(opt.methods, ", "), strings.Join(analysis.BaselineNames(), ", "),
 		metrics.Passes(opt.cfg.Steps), opt.out)
 	runErr := r.run(stopCtx, workCtx, mf.mode)
 	return r.finish(runErr, stopCtx.Err() != nil)

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"camviz/app"
+	"camviz/analysis"
 )
 
 // classSpec is -classes: the top K, or a list resolved per model.
@@ -41,7 +41,7 @@ func parseClassSpec(s string) (classSpec, error) {
 }
 
 // check resolves a list against the model's labels once, up front.
-func (c *classSpec) check(m *app.Model) error {
+func (c *classSpec) check(m *analysis.Model) error {
 	for _, s := range c.list {
 		k, err := m.ClassByName(s)
 		if err != nil {
@@ -54,7 +54,7 @@ func (c *classSpec) check(m *app.Model) error {
 	return nil
 }
 
-func (c classSpec) resolve(a *app.Analysis) ([]int, error) {
+func (c classSpec) resolve(a *analysis.Analysis) ([]int, error) {
 	if c.top == 0 {
 		return c.ids, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"image"
 	"strconv"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
 	"camviz/metrics"
@@ -12,7 +13,7 @@ import (
 
 // grid lays the cells out: names down, classes across, each cell the
 // overlay with its metrics, under a title line.
-func (r *reporter) grid(a *app.Analysis, names []string, classes []int, maps [][]*app.LayerMap, reps [][]*metrics.Report) (*image.RGBA, error) {
+func (r *reporter) grid(a *analysis.Analysis, names []string, classes []int, maps [][]*analysis.LayerMap, reps [][]*metrics.Report) (*image.RGBA, error) {
 	rows := make([][]app.SheetCell, len(names))
 	for i := range names {
 		for j, k := range classes {
@@ -29,14 +30,14 @@ func (r *reporter) grid(a *app.Analysis, names []string, classes []int, maps [][
 		}
 	}
 	top := a.Top(1)[0]
-	return a.ComposeSheet(rows, app.SheetOptions{Side: r.opt.cell, Norm: cam.MinMax, Overlay: r.opt.overlay, Title: []string{
+	return app.ComposeSheet(a, rows, app.SheetOptions{Side: r.opt.cell, Norm: cam.MinMax, Overlay: r.opt.overlay, Title: []string{
 		fmt.Sprintf("%s — top %s p=%.3f", a.Input.Name, className(a.Model, top.Class), top.Prob),
 		fmt.Sprintf("%s · layer %s", a.Model.Name, r.layerName()),
 	}})
 }
 
 // className is "class 7" for unnamed classes, else "281 “tabby”".
-func className(m *app.Model, k int) string {
+func className(m *analysis.Model, k int) string {
 	l := m.Label(k)
 	if l == "class "+strconv.Itoa(k) {
 		return l

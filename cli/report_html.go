@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/metrics"
 )
 
@@ -40,23 +40,23 @@ type pairKey struct {
 // summarize averages the rows per method, in report order (methods, then
 // the baselines).
 func summarize(rows []*reportRow, methods []string) []*methodSummary {
-	order := append(slices.Clone(methods), app.BaselineNames()...)
+	order := append(slices.Clone(methods), analysis.BaselineNames()...)
 	random := map[pairKey]*reportRow{}
 	byMethod := map[string][]*metrics.Report{}
 	for _, r := range rows {
 		byMethod[r.Method] = append(byMethod[r.Method], r.report)
-		if r.Method == app.BaselineRandom {
+		if r.Method == analysis.BaselineRandom {
 			random[pairKey{r.Image, r.Class}] = r
 		}
 	}
-	rnd := metrics.Summarize(byMethod[app.BaselineRandom]...)
+	rnd := metrics.Summarize(byMethod[analysis.BaselineRandom]...)
 	var out []*methodSummary
 	for _, name := range order {
 		reps := byMethod[name]
 		if len(reps) == 0 {
 			continue
 		}
-		s := &methodSummary{Method: name, Baseline: name == app.BaselineRandom || name == app.BaselineCenter,
+		s := &methodSummary{Method: name, Baseline: name == analysis.BaselineRandom || name == analysis.BaselineCenter,
 			Summary: metrics.Summarize(reps...), random: &rnd}
 		wins := 0
 		for _, r := range rows {
@@ -124,7 +124,7 @@ func newSparkline(fractions, curve, base []float64, color, title string) *sparkl
 // Sparklines for the template.
 func (s *methodSummary) DeletionSVG() *sparkline {
 	var base []float64
-	if s.Method != app.BaselineRandom {
+	if s.Method != analysis.BaselineRandom {
 		base = s.random.Deletion
 	}
 	return newSparkline(s.Fractions, s.Deletion, base, "#c0392b", "mean deletion curve (grey: random)")
@@ -132,7 +132,7 @@ func (s *methodSummary) DeletionSVG() *sparkline {
 
 func (s *methodSummary) InsertionSVG() *sparkline {
 	var base []float64
-	if s.Method != app.BaselineRandom {
+	if s.Method != analysis.BaselineRandom {
 		base = s.random.Insertion
 	}
 	return newSparkline(s.Fractions, s.Insertion, base, "#2471a3", "mean insertion curve (grey: random)")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
 	"camviz/metrics"
@@ -77,15 +78,15 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 	img := &reportImage{Path: path, Index: input.index, Top: fmt.Sprintf("%s p=%.3f", className(m, top.Class), top.Prob)}
 	tag := fmt.Sprintf("[%d/%d] %s", len(r.images)+len(r.failed)+1, len(r.inputs), filepath.Base(path))
 	// cells[row][col]: methods then baselines down, classes across.
-	names := append(slices.Clone(r.opt.methods), app.BaselineNames()...)
-	maps := make([][]*app.LayerMap, len(names))
+	names := append(slices.Clone(r.opt.methods), analysis.BaselineNames()...)
+	maps := make([][]*analysis.LayerMap, len(names))
 	reps := make([][]*metrics.Report, len(names))
 	for i := range names {
-		maps[i] = make([]*app.LayerMap, len(classes))
+		maps[i] = make([]*analysis.LayerMap, len(classes))
 		reps[i] = make([]*metrics.Report, len(classes))
 	}
 	for ci, k := range classes {
-		for bi, b := range app.BaselineNames() {
+		for bi, b := range analysis.BaselineNames() {
 			row := len(r.opt.methods) + bi
 			start := time.Now()
 			rep, err := a.BaselineFaithfulness(ctx, b, k, r.opt.cfg, r.progress(tag, b, k))
@@ -106,7 +107,7 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 		}
 		for mi, meth := range r.opt.methods {
 			start := time.Now()
-			lm, err := a.Map(ctx, app.MapRequest{Method: meth, Class: k, Layer: r.opt.layer, Layers: r.opt.layers, Options: r.opt.options})
+			lm, err := a.Map(ctx, analysis.MapRequest{Method: meth, Class: k, Layer: r.opt.layer, Layers: r.opt.layers, Options: r.opt.options})
 			if err != nil {
 				return err
 			}
@@ -140,7 +141,7 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 }
 
 // emit records one row and shows it.
-func (r *reporter) emit(img *reportImage, a *app.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, tm map[string]float64, took time.Duration) error {
+func (r *reporter) emit(img *reportImage, a *analysis.Analysis, method, layer string, flags cam.Flags, rep *metrics.Report, tm map[string]float64, took time.Duration) error {
 	row := &reportRow{
 		Image: img.Path, Method: method, Class: rep.Class, Label: a.Model.Label(rep.Class), Prob: rep.Prob,
 		DeletionAUC: rep.Deletion.AUC, InsertionAUC: rep.Insertion.AUC, AverageDrop: rep.AverageDrop,

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/metrics"
 
 	"golang.org/x/net/html"
@@ -172,7 +172,7 @@ func TestReportEndToEnd(t *testing.T) {
 		t.Fatalf("%d rows, want 6 (2 images × gradcam, random, center)", len(recs)-1)
 	}
 	// The class probability is the model's: check it against a forward pass.
-	m, err := app.LoadModel(reportTiny, "")
+	m, err := analysis.LoadModel(reportTiny, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/assets"
 	"camviz/cam"
 	"camviz/inference"
@@ -122,7 +122,7 @@ func sanity(e *env, args []string) error {
 
 // writeSanity prints the results: one JSON object per method, or the
 // table of rank correlation and SSIM per randomised layer.
-func writeSanity(w io.Writer, asJSON bool, m *app.Model, k int, seed uint64, layers []inference.ParamLayer, out []sanityJSON) error {
+func writeSanity(w io.Writer, asJSON bool, m *analysis.Model, k int, seed uint64, layers []inference.ParamLayer, out []sanityJSON) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		for _, r := range out {
@@ -149,7 +149,7 @@ func writeSanity(w io.Writer, asJSON bool, m *app.Model, k int, seed uint64, lay
 
 // sanityStep recomputes every method on the network with nodes randomised
 // and appends the similarities to out.
-func sanityStep(ctx context.Context, m *app.Model, onnx []byte, nodes []string, seed uint64, in *app.Input,
+func sanityStep(ctx context.Context, m *analysis.Model, onnx []byte, nodes []string, seed uint64, in *analysis.Input,
 	methods []string, class int, layer string, orig []metrics.Map, out []sanityJSON) error {
 	net, err := inference.RandomizedNet(onnx, nodes, seed)
 	if err != nil {
@@ -185,11 +185,11 @@ func sanityStep(ctx context.Context, m *app.Model, onnx []byte, nodes []string, 
 
 // finalMaps computes each method's min-max map at the input size, as
 // `camviz cam -out x.npy` writes it.
-func finalMaps(ctx context.Context, a *app.Analysis, methods []string, class int, layer string) ([]metrics.Map, error) {
+func finalMaps(ctx context.Context, a *analysis.Analysis, methods []string, class int, layer string) ([]metrics.Map, error) {
 	_, h, w := a.Model.Net.InputSize()
 	var out []metrics.Map
 	for _, name := range methods {
-		lm, err := a.Map(ctx, app.MapRequest{Method: name, Class: class, Layer: layer})
+		lm, err := a.Map(ctx, analysis.MapRequest{Method: name, Class: class, Layer: layer})
 		if err != nil {
 			return nil, err
 		}

@@ -78,7 +78,7 @@ func strip(e *env, args []string) error {
 			return err
 		}
 	}
-	img, _, err := a.LayerStrip(ctx, req)
+	img, _, err := app.LayerStrip(ctx, a, req)
 	if err != nil {
 		return err
 	}

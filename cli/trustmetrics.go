@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/inference"
 	"camviz/metrics"
 
@@ -87,7 +87,7 @@ func (f *trustFlags) want(names ...string) bool {
 
 // measure computes the asked metrics of lm's map (post-processed to the
 // input size as pytorch-grad-cam's metrics take it), keyed by JSON key.
-func (f *trustFlags) measure(ctx context.Context, a *app.Analysis, lm *app.LayerMap) (map[string]float64, error) {
+func (f *trustFlags) measure(ctx context.Context, a *analysis.Analysis, lm *analysis.LayerMap) (map[string]float64, error) {
 	if len(f.names) == 0 {
 		return nil, nil
 	}

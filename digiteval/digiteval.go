@@ -11,7 +11,7 @@ import (
 	"image"
 	"time"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/cam"
 	"camviz/digits"
 	"camviz/metrics"
@@ -38,7 +38,7 @@ func (l Localization) Rate() float64 {
 // DigitAccuracy runs the model once on every canvas: single-digit
 // canvases count when the top class is the digit, two-digit ones when the
 // top two classes are the two digits.
-func DigitAccuracy(ctx context.Context, m *app.Model, canvases []digits.Canvas) (singles, singleOK, doubles, doubleOK int, err error) {
+func DigitAccuracy(ctx context.Context, m *analysis.Model, canvases []digits.Canvas) (singles, singleOK, doubles, doubleOK int, err error) {
 	for i := range canvases {
 		c := &canvases[i]
 		a, err := analyzeCanvas(ctx, m, c, i)
@@ -68,7 +68,7 @@ func sameClasses(a, b, x, y int) bool { return (a == x && b == y) || (a == y && 
 // PointingGame scores each method over every digit of every canvas: the
 // map for that digit's class (at layer; "" = the model's default) must
 // peak inside its box.
-func PointingGame(ctx context.Context, m *app.Model, canvases []digits.Canvas, methods []string, layer string) ([]Localization, error) {
+func PointingGame(ctx context.Context, m *analysis.Model, canvases []digits.Canvas, methods []string, layer string) ([]Localization, error) {
 	out := make([]Localization, len(methods))
 	total := make([]time.Duration, len(methods))
 	for i := range methods {
@@ -83,7 +83,7 @@ func PointingGame(ctx context.Context, m *app.Model, canvases []digits.Canvas, m
 		for j, method := range methods {
 			for k, class := range c.Labels {
 				start := time.Now()
-				lm, err := a.Map(ctx, app.MapRequest{Method: method, Class: class, Layer: layer})
+				lm, err := a.Map(ctx, analysis.MapRequest{Method: method, Class: class, Layer: layer})
 				if err != nil {
 					return nil, err
 				}
@@ -93,7 +93,7 @@ func PointingGame(ctx context.Context, m *app.Model, canvases []digits.Canvas, m
 					return nil, err
 				}
 				out[j].Maps++
-				if app.Peak(p).In(c.Boxes[k]) {
+				if analysis.Peak(p).In(c.Boxes[k]) {
 					out[j].Hits++
 				}
 			}
@@ -108,7 +108,7 @@ func PointingGame(ctx context.Context, m *app.Model, canvases []digits.Canvas, m
 	return out, nil
 }
 
-func analyzeCanvas(ctx context.Context, m *app.Model, c *digits.Canvas, i int) (*app.Analysis, error) {
+func analyzeCanvas(ctx context.Context, m *analysis.Model, c *digits.Canvas, i int) (*analysis.Analysis, error) {
 	in, err := m.ImageInput(fmt.Sprintf("canvas %d", i), CanvasImage(c), "")
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ type Faithful struct {
 // DigitFaithfulness measures each method's map for every canvas's first
 // digit (the true class) with the deletion/insertion curves, average drop
 // and increase in confidence.
-func DigitFaithfulness(ctx context.Context, m *app.Model, canvases []digits.Canvas, methods []string, cfg metrics.Config) ([]Faithful, error) {
+func DigitFaithfulness(ctx context.Context, m *analysis.Model, canvases []digits.Canvas, methods []string, cfg metrics.Config) ([]Faithful, error) {
 	out := make([]Faithful, len(methods))
 	for i := range canvases {
 		c := &canvases[i]
@@ -162,7 +162,7 @@ func DigitFaithfulness(ctx context.Context, m *app.Model, canvases []digits.Canv
 			return nil, err
 		}
 		for j, method := range methods {
-			lm, err := a.Map(ctx, app.MapRequest{Method: method, Class: c.Labels[0]})
+			lm, err := a.Map(ctx, analysis.MapRequest{Method: method, Class: c.Labels[0]})
 			if err != nil {
 				return nil, err
 			}

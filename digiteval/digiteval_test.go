@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"camviz/app"
+	"camviz/analysis"
 	"camviz/digits"
 	"camviz/metrics"
 )
@@ -29,7 +29,7 @@ func TestDefaultModelAccuracy(t *testing.T) {
 		// test: scripts/test.sh runs it without -race.
 		t.Skip("runs without -race (scripts/test.sh)")
 	}
-	m, err := app.DefaultModel()
+	m, err := analysis.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestGradCAMPointsAtTheDigit(t *testing.T) {
 		// test: scripts/test.sh runs it without -race.
 		t.Skip("runs without -race (scripts/test.sh)")
 	}
-	m, err := app.DefaultModel()
+	m, err := analysis.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestGradCAMPointsAtTheDigit(t *testing.T) {
 // Grad-CAM's mean deletion AUC is lower and its insertion AUC higher than
 // the random map's on the same canvases.
 func TestGradCAMBeatsRandomOnFaithfulness(t *testing.T) {
-	m, err := app.DefaultModel()
+	m, err := analysis.DefaultModel()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	core "camviz/app"
+	"camviz/analysis"
 )
 
 // widgets are the window's controls.
@@ -20,7 +20,7 @@ type widgets struct {
 	model      *widget.Label
 	imageTitle *widget.Label
 
-	top     []core.Prediction
+	top     []analysis.Prediction
 	rank    []int
 	topList *widget.List
 	bars    []*container.ThemeOverride // the top list's bars, in barTheme
@@ -29,7 +29,7 @@ type widgets struct {
 	// list and for which analysis.
 	topSelected int
 	listedClass int
-	listedFor   *core.Analysis
+	listedFor   *analysis.Analysis
 	classInfo   *widget.Label
 	search      *widget.Entry
 	matches     []int

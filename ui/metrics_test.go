@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"camviz/analysis"
 	core "camviz/app"
 	"camviz/metrics"
 )
@@ -45,7 +46,7 @@ func TestFaithfulnessPanel(t *testing.T) {
 	}
 
 	test.Tap(p.run)
-	shown := func() *core.FaithfulnessReport {
+	shown := func() *analysis.FaithfulnessReport {
 		st := u.s.State()
 		if r := st.Faith.Report; r != nil && u.st.Faith.Report == r && r.Class == st.Sel.Class {
 			return r

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 )
 
@@ -71,7 +72,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 }
 
 // conceptsText lists each concept with its colour's place, share and classes.
-func conceptsText(f *core.Factorization) string {
+func conceptsText(f *analysis.Factorization) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d concepts at %s (hues in order round the colour circle from red):\n", len(f.Concepts), core.ShortLayer(f.Layer))
 	for _, c := range f.Concepts {

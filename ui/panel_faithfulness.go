@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 	"camviz/metrics"
 )
@@ -76,9 +77,9 @@ type faithPanel struct {
 	del, ins    *curvePlot
 	texts       []*canvas.Text // every text, for recolouring
 
-	shown  *core.FaithfulnessReport // the report drawn
-	dark   bool                     // the theme it was drawn in
-	method string                   // the method named in the header
+	shown  *analysis.FaithfulnessReport // the report drawn
+	dark   bool                         // the theme it was drawn in
+	method string                       // the method named in the header
 }
 
 // statusWidth is how many characters a status line holds.

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 	"camviz/cam"
 )
@@ -86,7 +87,7 @@ func toggled(layers []string, name string) []string {
 // each named by its block, then its place in the block and its shape
 // ("layer4.1 ▸ relu_1/Relu  512×7×7"); the default layer is marked.
 // names holds the tensor names, index for index.
-func layerOptions(m *core.Model) (names, opts []string) {
+func layerOptions(m *analysis.Model) (names, opts []string) {
 	for _, l := range m.Net.Layers() {
 		names = append(names, l.Name)
 		opt := core.ShortLayer(l.Name)
@@ -113,7 +114,7 @@ func shapeText(s []int) string {
 // refreshLayer selects the selection's layer (the model's default when
 // the selection names none); fixed-layer methods and no model disable
 // the picker.
-func (u *UI) refreshLayer(st core.State, meth core.Method) {
+func (u *UI) refreshLayer(st core.State, meth analysis.Method) {
 	sel, m := st.Sel, st.Model
 	want := sel.Layer
 	if want == "" && m != nil {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 	"camviz/cam"
 )
@@ -28,9 +29,9 @@ func (u *UI) buildMethod() {
 }
 
 // refreshMethod shows the selected method and its hint, and returns it.
-func (u *UI) refreshMethod(st core.State) core.Method {
+func (u *UI) refreshMethod(st core.State) analysis.Method {
 	sel, m := st.Sel, st.Model
-	var meth core.Method
+	var meth analysis.Method
 	if m != nil {
 		for _, x := range m.Methods() {
 			if x.Name == sel.Method {
@@ -111,7 +112,7 @@ func (u *UI) methodHintText(st core.State) string {
 
 // methodHint is what the method computes (the reasons other methods do
 // not apply are in the picker, beside each of them).
-func methodHint(meth core.Method) string {
+func methodHint(meth analysis.Method) string {
 	s := meth.Description
 	if meth.Slow {
 		s += " Slow: many forward passes."
@@ -139,13 +140,13 @@ func shortReason(r string) string {
 type optionControls struct {
 	box    *fyne.Container
 	method string
-	model  *core.Model
+	model  *analysis.Model
 	show   map[string]func(value string) // sets a control's value, sending nothing
 }
 
 // refreshMethodOptions rebuilds the controls when the method changes and
 // shows the selection's values (the defaults where it sets none).
-func (u *UI) refreshMethodOptions(st core.State, meth core.Method) {
+func (u *UI) refreshMethodOptions(st core.State, meth analysis.Method) {
 	oc := &u.w.methodOpts
 	if meth.Name != oc.method || st.Model != oc.model {
 		oc.method, oc.model, oc.show = meth.Name, st.Model, map[string]func(string){}

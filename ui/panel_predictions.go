@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 )
 
@@ -142,7 +143,7 @@ func (u *UI) filterClasses(q string) {
 	if u.st.Model == nil {
 		u.w.matches = nil
 	} else {
-		u.w.matches = core.SearchLabels(u.st.Model, q)
+		u.w.matches = analysis.SearchLabels(u.st.Model, q)
 	}
 	u.w.searchList.Refresh()
 	u.w.searchList.ScrollToTop()

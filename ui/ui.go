@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"camviz/analysis"
 	core "camviz/app"
 	"camviz/assets"
 	"camviz/cam"
@@ -67,8 +68,8 @@ type UI struct {
 	updating bool
 
 	st            core.State
-	shownModel    *core.Model
-	shownAnalysis *core.Analysis
+	shownModel    *analysis.Model
+	shownAnalysis *analysis.Analysis
 	pointer       core.Pointer // where the mouse is over the picture
 	ticking       bool         // the status line's clock is running
 	shownGrid     *core.Grid
@@ -158,12 +159,12 @@ func (u *UI) startModel() {
 		u.loadModel(u.opts.Model, u.opts.Labels)
 	case u.opts.Labels != "":
 		labels := u.opts.Labels
-		u.s.LoadModelWith("the embedded model", func() (*core.Model, error) {
-			m, err := core.DefaultModel()
+		u.s.LoadModelWith("the embedded model", func() (*analysis.Model, error) {
+			m, err := analysis.DefaultModel()
 			if err != nil {
 				return nil, err
 			}
-			m.Labels, err = core.ReadLabels(labels, m.Net.NumClasses())
+			m.Labels, err = analysis.ReadLabels(labels, m.Net.NumClasses())
 			return m, err
 		}, false)
 	case exists(prefs.String("model")):
@@ -286,7 +287,7 @@ func (u *UI) modelChanged(st core.State) {
 	u.w.searchLabels = m.Labels
 	// A search typed for the previous model's labels means nothing here.
 	u.w.search.SetText("")
-	u.w.matches = core.SearchLabels(m, "")
+	u.w.matches = analysis.SearchLabels(m, "")
 	u.w.searchList.Refresh()
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"camviz/analysis"
 	"camviz/internal/goldenpng"
 	"image"
 	"os"
@@ -207,7 +208,7 @@ func TestDropPickClassSwitchMethod(t *testing.T) {
 	// The layer picker, then fixed-layer methods disable it.
 	u.w.layer.SetSelectedIndex(2)
 	h.until("the layer change", func() bool { return h.current() && u.s.State().View.Layer == u.w.layerNames[2] })
-	u.chooseMethod(core.FCConv)
+	u.chooseMethod(analysis.FCConv)
 	h.settled()
 	if !u.w.layer.Disabled() {
 		t.Fatal("the layer picker is enabled for a fixed-layer method")

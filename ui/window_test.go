@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"camviz/analysis"
 	"camviz/internal/goldenpng"
 	"image/color"
 	"os"
@@ -289,17 +290,17 @@ func TestSmallItems(t *testing.T) {
 // TestFixedLayerNote: a fixed-layer method's note names the layer it
 // reads, as its description says, not "this layer" of the picker.
 func TestFixedLayerNote(t *testing.T) {
-	fc, ok := cam.Find(core.FCConv)
+	fc, ok := cam.Find(analysis.FCConv)
 	if !ok {
 		t.Fatal("no fcconv")
 	}
-	v := &core.View{Method: core.Method{Method: fc, Applies: true}, Flags: cam.NonPositive, Layer: "/classifier/classifier.0/Gemm"}
+	v := &core.View{Method: analysis.Method{Method: fc, Applies: true}, Flags: cam.NonPositive, Layer: "/classifier/classifier.0/Gemm"}
 	got := viewNote(v)
 	if strings.Contains(got, "this layer") || !strings.Contains(got, "at classifier.0/Gemm, the layer "+fc.Display+" reads") {
 		t.Fatalf("note %q", got)
 	}
 	gc, _ := cam.Find("gradcam")
-	v.Method = core.Method{Method: gc, Applies: true}
+	v.Method = analysis.Method{Method: gc, Applies: true}
 	if !strings.Contains(viewNote(v), "at this layer") {
 		t.Fatalf("Grad-CAM's note %q", viewNote(v))
 	}

@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	"testing"
 
+	"camviz/analysis"
 	"camviz/app"
 	"camviz/imgio"
 )
@@ -83,7 +84,7 @@ func TestChannel(t *testing.T) {
 // TestVerdict: a real Grad-CAM overlay passes; the same photo without its
 // heat map, a black screen and a flat window fail.
 func TestVerdict(t *testing.T) {
-	m, err := app.LoadModel("../../../testdata/golden/tinyvgg16/model.onnx", "")
+	m, err := analysis.LoadModel("../../../testdata/golden/tinyvgg16/model.onnx", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +96,11 @@ func TestVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lm, err := a.Map(context.Background(), app.MapRequest{Method: "gradcam", Class: a.Top(1)[0].Class})
+	lm, err := a.Map(context.Background(), analysis.MapRequest{Method: "gradcam", Class: a.Top(1)[0].Class})
 	if err != nil {
 		t.Fatal(err)
 	}
-	over, err := a.Export(lm, 0, 0, app.OverlayOptions{Colormap: "jet", Alpha: 0.5})
+	over, err := app.Export(a, lm, 0, 0, app.OverlayOptions{Colormap: "jet", Alpha: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,9 @@
+// Package app is camviz's session without a screen: the state machine the
+// window drives. A Session takes requests (open a model or a picture, pick
+// a class, method, layer, scale, colour map, …), classifies what each
+// changes (session_request.go), runs the work in typed lanes of background
+// jobs where the latest request wins (jobs.go), and publishes immutable
+// snapshots (State) and the labels derived from them (session_labels.go).
+// It wires the packages below it: analysis for models, analyses and their
+// caches, and the composer for the pictures; it knows nothing of Fyne.
+package app
