@@ -15,7 +15,7 @@ import (
 type mapsFunc func(k int, what string) (*analysis.LayerMap, error)
 
 // placeFunc lays a layer map onto the picture being composed.
-type placeFunc func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error)
+type placeFunc func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error)
 
 // compose is the one composer of the window and the export: the map (or
 // the two classes' blend or contrast) that sel asks for, post-processed
@@ -88,7 +88,7 @@ func composeOne(v *View, a *analysis.Analysis, sel Selection, src mapSource) (ti
 	if err != nil {
 		return 0, err
 	}
-	v.Field, v.Area, v.Range, v.Flags = p.field, p.area, p.rng, p.flags
+	v.Field, v.Area, v.Range, v.Flags = p.Field, p.Area, p.Range, p.Flags
 	return computed, nil
 }
 
@@ -113,14 +113,14 @@ func composeCompare(v *View, c Compare, mapOf mapsFunc, place placeFunc) (time.D
 	if err != nil {
 		return 0, err
 	}
-	v.A, v.B, v.Area, v.Flags = pa.field, pb.field, pa.area, pa.flags|pb.flags
+	v.A, v.B, v.Area, v.Flags = pa.Field, pb.Field, pa.Area, pa.Flags|pb.Flags
 	if c.Contrast {
-		if v.Field, err = render.Contrast(pa.field, pb.field); err != nil {
+		if v.Field, err = render.Contrast(pa.Field, pb.Field); err != nil {
 			return 0, err
 		}
 		v.Range = analysis.SignedRange(v.Field)
 	} else {
-		if v.Field, err = render.Blend(pa.field, pb.field, float32(c.T)); err != nil {
+		if v.Field, err = render.Blend(pa.Field, pb.Field, float32(c.T)); err != nil {
 			return 0, err
 		}
 		v.Range = render.Unit()

@@ -18,7 +18,7 @@ func composeCell(ctx context.Context, a *analysis.Analysis, base image.Image, se
 	sel.Compare = Compare{}
 	src := mapSource{
 		of: func(int, string) (*analysis.LayerMap, error) { return lm, nil },
-		place: func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
+		place: func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
 			return place(a, base, lm, norm, scale)
 		},
 		scale: &scale,

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	"math"
 
 	"camviz/analysis"
 	"camviz/cam"
@@ -150,4 +151,25 @@ func repeatPixels(src []uint8, stride, w, h, f int) ([]uint8, int) {
 		}
 	}
 	return out, ostride
+}
+
+// tile lays images out in rows of up to cols (a square-ish sheet), each
+// in a slot the size of the largest, on white.
+func tile(imgs []image.Image, pad int) *image.RGBA {
+	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)))))
+	rows := (len(imgs) + cols - 1) / cols
+	cw, ch := 0, 0
+	for _, im := range imgs {
+		cw = max(cw, im.Bounds().Dx())
+		ch = max(ch, im.Bounds().Dy())
+	}
+	out := image.NewRGBA(image.Rect(0, 0, cols*cw+(cols+1)*pad, rows*ch+(rows+1)*pad))
+	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
+	for i, im := range imgs {
+		x := pad + (i%cols)*(cw+pad)
+		y := pad + (i/cols)*(ch+pad)
+		b := im.Bounds()
+		draw.Draw(out, image.Rect(x, y, x+b.Dx(), y+b.Dy()), im, b.Min, draw.Src)
+	}
+	return out
 }

@@ -78,43 +78,7 @@ func LayerStrip(ctx context.Context, a *analysis.Analysis, req StripRequest) (*i
 // stripCell is a strip's cell for layer: its map, or why there is none.
 func stripCell(layer string, lm *analysis.LayerMap, err error) SheetCell {
 	if err != nil {
-		return SheetCell{Caption: []string{shortLayer(layer), "failed: " + oneLine(err.Error())}}
+		return SheetCell{Caption: []string{ShortLayer(layer), "failed: " + oneLine(err.Error())}}
 	}
-	return SheetCell{Map: lm, Caption: []string{shortLayer(layer), fmt.Sprintf("%d×%d", lm.Map.W, lm.Map.H)}}
-}
-
-// stripExportSide is an exported strip cell's long side.
-const stripExportSide = 512
-
-// ExportStrip saves the layer strip of the current method and class (the
-// window's scale, shared read as min-max) as PNG with a JSON sidecar
-// whose "grid" lists the layers; like Export it runs in the background
-// and done hears the outcome.
-func (s *Session) ExportStrip(path string, done func(ExportResult, error)) {
-	s.export(path, done, func(ctx context.Context) (image.Image, Facts, error) {
-		s.mu.Lock()
-		a, sel, pic := s.analysis, s.sel, s.pic
-		s.mu.Unlock()
-		if a == nil || pic == nil {
-			return nil, Facts{}, errNoView
-		}
-		meth, err := a.Model.Method(sel.Method)
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		norm := sel.Norm
-		if norm == cam.Shared {
-			norm = cam.MinMax
-		}
-		sel.Compare = Compare{}
-		req := StripRequest{Method: sel.Method, Class: sel.Class, Side: stripExportSide, Norm: norm,
-			Overlay: OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha}}
-		img, cells, err := LayerStrip(ctx, a, req)
-		if err != nil {
-			return nil, Facts{}, err
-		}
-		facts := baseFacts(a, pic, sel, meth, "", 0, 0)
-		facts.Norm, facts.Grid = norm.String(), cells
-		return img, facts, nil
-	})
+	return SheetCell{Map: lm, Caption: []string{ShortLayer(layer), fmt.Sprintf("%d×%d", lm.Map.W, lm.Map.H)}}
 }

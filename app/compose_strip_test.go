@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"image"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,22 +11,6 @@ import (
 	"camviz/analysis"
 	"camviz/cam"
 )
-
-func TestStripLayers(t *testing.T) {
-	m, err := analysis.LoadModel(tinyModel, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	// VGG's blocks are single operators: the stage ends, and the average
-	// pool (7×7) after the last max-pool; not the conv outputs inside a
-	// stage, nor the 1-D classifier.
-	want := []string{"/features/features.3/Relu_output_0", "/features/features.8/Relu_output_0",
-		"/features/features.15/Relu_output_0", "/features/features.22/Relu_output_0",
-		"/features/features.29/Relu_output_0", "/avgpool/AveragePool_output_0"}
-	if got := m.StripLayers(); !slices.Equal(got, want) {
-		t.Errorf("StripLayers = %q, want %q", got, want)
-	}
-}
 
 // stripAnalysis is the tiny model on the small test photo.
 func stripAnalysis(t *testing.T) *analysis.Analysis {
@@ -147,37 +130,5 @@ func TestLayerStripRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.req, err, c.want)
 		}
-	}
-}
-
-// TestExportStrip: the window's strip export writes the strip of the
-// current method and class (shared read as min-max) and lists its layers.
-func TestExportStrip(t *testing.T) {
-	s, r := newTestSession(t)
-	s.LoadModel(tinyModel, "")
-	s.OpenPicture("small.png", smallChelsea(t))
-	wait(t, s)
-	if err := s.SetNorm(cam.Shared); err != nil {
-		t.Fatal(err)
-	}
-	wait(t, s)
-	if errs := r.errors(); len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	done := make(chan struct{})
-	var res ExportResult
-	var err error
-	s.ExportStrip(filepath.Join(t.TempDir(), "strip"), func(x ExportResult, e error) { res, err = x, e; close(done) })
-	<-done
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := res.Facts
-	if filepath.Ext(res.PNG) != ".png" || f.Norm != "minmax" || len(f.Grid) != 6 || f.Grid[5].Layer != "/avgpool/AveragePool_output_0" {
-		t.Errorf("wrote %s with facts norm %q, grid %+v", res.PNG, f.Norm, f.Grid)
-	}
-	// 150-pixel cells enlarged 3× to fit the 512-pixel cell side.
-	if res.Size[0] != 6*450+7*SheetGap {
-		t.Errorf("strip is %d wide, want six 450-pixel cells", res.Size[0])
 	}
 }

@@ -3,8 +3,6 @@ package app
 import (
 	"fmt"
 	"image"
-	"image/png"
-	"io"
 
 	"camviz/analysis"
 	"camviz/cam"
@@ -69,18 +67,4 @@ func Export(a *analysis.Analysis, lm *analysis.LayerMap, mode cam.Mode, scale fl
 		Bar:     &render.BarOptions{LUT: lut, Range: p.Range},
 		Caption: CaptionLines(a, lm, mode),
 	})
-}
-
-// SaveOverlay writes the exported picture as PNG and returns its size.
-func SaveOverlay(a *analysis.Analysis, path string, lm *analysis.LayerMap, mode cam.Mode, scale float32, o OverlayOptions) ([2]int, error) {
-	img, err := Export(a, lm, mode, scale, o)
-	if err != nil {
-		return [2]int{}, err
-	}
-	return [2]int{img.Bounds().Dx(), img.Bounds().Dy()}, WritePNG(path, img)
-}
-
-// WritePNG writes an image atomically: a failed write leaves no half file.
-func WritePNG(path string, img image.Image) error {
-	return WriteFileAtomic(path, func(w io.Writer) error { return png.Encode(w, img) })
 }

@@ -8,9 +8,7 @@ import (
 	"time"
 
 	"camviz/analysis"
-	"camviz/cam"
 	"camviz/metrics"
-	"camviz/render"
 )
 
 // DisplaySide bounds the long side of the picture a window shows: the
@@ -20,49 +18,6 @@ const DisplaySide = 1600
 
 // GridSide bounds the long side of a comparison grid's cells on screen.
 const GridSide = 512
-
-// Selection is what the user has chosen to look at.
-type Selection struct {
-	Method   string
-	Class    int
-	Layer    string   // "" = the model's default layer
-	Mode     string   // imgio.ModeWhole or imgio.ModeCrop; "" = the model's own
-	Norm     cam.Mode // MinMax (per map), Shared (with the top-5) or Raw (signed)
-	Colormap string   // "" = automatic: render.DefaultColormapFor the norm
-	Alpha    float64  // heat map opacity
-	Overlay  bool     // false shows the photo alone
-	Compare  Compare
-
-	// Method options (session_options.go): values by option name, kept
-	// across method changes (each method takes those it has), and the
-	// layers fused with Layer (comma-separated; -layer A,B, RefineCAM).
-	Options     cam.Settings
-	ExtraLayers string
-}
-
-// Compare is the two-class comparison: Class is A while it is on.
-type Compare struct {
-	On       bool
-	A, B     int
-	T        float64 // blend position: 0 shows A, 1 shows B
-	Contrast bool    // show A − B, signed, instead of the blend
-}
-
-// DefaultSelection is the selection of a fresh window.
-func DefaultSelection() Selection {
-	return Selection{Method: cam.DefaultMethod, Alpha: 0.5, Overlay: true, Compare: Compare{T: 0.5}}
-}
-
-// EffectiveColormap is the colour map a selection draws with.
-func (s Selection) EffectiveColormap() string {
-	switch {
-	case s.Compare.On && s.Compare.Contrast:
-		return render.SignedColormap
-	case s.Colormap != "":
-		return s.Colormap
-	}
-	return render.DefaultColormapFor(s.Norm == cam.Raw)
-}
 
 // LaneName names a kind of job: one runs at a time per lane, and the
 // newest request of a lane supersedes the one running.
@@ -132,7 +87,7 @@ type State struct {
 
 // Current reports whether the view shows the current selection in full.
 func (st *State) Current() bool {
-	return st.View != nil && !st.View.Partial && st.View.Analysis == st.Analysis && st.View.Sel.sameMap(st.Sel)
+	return st.View != nil && !st.View.Partial && st.View.Analysis == st.Analysis && sameMap(st.View.Sel, st.Sel)
 }
 
 // SessionOptions configures a session.
@@ -153,10 +108,9 @@ type SessionOptions struct {
 
 // picture is a decoded image and its display copy.
 type picture struct {
-	name, path string
-	orig       image.Point  // size as decoded
-	img        *image.NRGBA // working copy, ≤ MaxWorkingSide
-	disp       *image.NRGBA // display copy, ≤ DisplaySide
+	*Photo              // its name, path and size as decoded
+	img    *image.NRGBA // working copy, ≤ MaxWorkingSide
+	disp   *image.NRGBA // display copy, ≤ DisplaySide
 }
 
 // Session is the state machine behind the window: the model, the picture,
@@ -243,7 +197,7 @@ func (s *Session) State() State {
 	st := State{Model: s.model, ModelLoading: s.modelLoading, Analysis: s.analysis, Sel: s.sel,
 		View: s.view, ViewErr: s.viewErr, Grid: s.grid, Status: s.status, Faith: s.faithStateLocked(), Trust: s.trustStateLocked()}
 	if s.pic != nil {
-		st.Image, st.ImagePath, st.ImageSize, st.Photo = s.pic.name, s.pic.path, s.pic.orig, s.pic.disp
+		st.Image, st.ImagePath, st.ImageSize, st.Photo = s.pic.Name, s.pic.Path, s.pic.Size, s.pic.disp
 	}
 	if s.analysis != nil {
 		st.Top = s.analysis.Top(5)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/draw"
-	"math"
 
 	"camviz/analysis"
 	"camviz/cam"
@@ -54,7 +52,7 @@ func (s *Session) drawGridExport(ctx context.Context) (image.Image, Facts, error
 			if g.Req.Kind == GridClasses {
 				lines = append(lines, fmt.Sprintf("class %d", c.Class))
 			} else {
-				lines = append(lines, shortLayer(c.Layer))
+				lines = append(lines, ShortLayer(c.Layer))
 			}
 			if c.Flags != 0 {
 				lines = append(lines, c.Flags.String())
@@ -79,18 +77,18 @@ func (s *Session) drawGridExport(ctx context.Context) (image.Image, Facts, error
 	if g.Req.Kind == GridClasses {
 		what = fmt.Sprintf("%s · shared scale %.4g", g.Cells[0].Method.Display, g.Scale)
 	}
-	head := []string{fmt.Sprintf("%s — %s · model %s · %s", pic.name, what, a.Model.Name, a.Input.Mode)}
+	head := []string{fmt.Sprintf("%s — %s · model %s · %s", pic.Name, what, a.Model.Name, a.Input.Mode)}
 	out, err := render.Compose(sheet, render.ComposeOptions{Bar: bar, Caption: head, CaptionAbove: true})
 	if err != nil {
 		return nil, Facts{}, err
 	}
-	facts, err := gridFacts(a, pic, sel, g)
+	facts, err := gridFacts(a, pic.Photo, sel, g)
 	return out, facts, err
 }
 
 // gridFacts describes a saved grid: the selection it was made for and
 // each cell.
-func gridFacts(a *analysis.Analysis, pic *picture, sel Selection, g *Grid) (Facts, error) {
+func gridFacts(a *analysis.Analysis, pic *Photo, sel Selection, g *Grid) (Facts, error) {
 	meth, err := a.Model.Method(sel.Method)
 	if err != nil {
 		return Facts{}, err
@@ -107,25 +105,4 @@ func gridFacts(a *analysis.Analysis, pic *picture, sel Selection, g *Grid) (Fact
 			Label: a.Model.Label(c.Class), Prob: a.Probs[c.Class], Flags: c.Flags.String(), Error: c.Err})
 	}
 	return facts, nil
-}
-
-// tile lays images out in rows of up to cols (a square-ish sheet), each
-// in a slot the size of the largest, on white.
-func tile(imgs []image.Image, pad int) *image.RGBA {
-	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)))))
-	rows := (len(imgs) + cols - 1) / cols
-	cw, ch := 0, 0
-	for _, im := range imgs {
-		cw = max(cw, im.Bounds().Dx())
-		ch = max(ch, im.Bounds().Dy())
-	}
-	out := image.NewRGBA(image.Rect(0, 0, cols*cw+(cols+1)*pad, rows*ch+(rows+1)*pad))
-	draw.Draw(out, out.Bounds(), image.White, image.Point{}, draw.Src)
-	for i, im := range imgs {
-		x := pad + (i%cols)*(cw+pad)
-		y := pad + (i/cols)*(ch+pad)
-		b := im.Bounds()
-		draw.Draw(out, image.Rect(x, y, x+b.Dx(), y+b.Dy()), im, b.Min, draw.Src)
-	}
-	return out
 }

@@ -1,101 +1,10 @@
 package app
 
 import (
-	"encoding/json"
 	"errors"
-
-	"camviz/analysis"
-	"camviz/cam"
 )
 
 // What a saved picture shows, for its JSON sidecar and the clipboard.
-
-// Facts are what an exported picture shows, for its JSON sidecar and the
-// clipboard.
-type Facts struct {
-	Image      string        `json:"image"`
-	ImagePath  string        `json:"image_path,omitempty"`
-	ImageSize  [2]int        `json:"image_size"`
-	Model      string        `json:"model"`
-	ModelPath  string        `json:"model_path,omitempty"`
-	InputSize  [3]int        `json:"input_size"`
-	Resize     string        `json:"resize"`
-	Method     string        `json:"method"`
-	MethodName string        `json:"method_display"`
-	Layer      string        `json:"layer"`
-	Class      int           `json:"class"`
-	Label      string        `json:"label"`
-	Prob       float32       `json:"prob"`
-	Score      float32       `json:"score"`
-	Norm       string        `json:"norm"`
-	Scale      float32       `json:"scale,omitempty"`
-	Colormap   string        `json:"colormap"`
-	Alpha      float64       `json:"alpha"`
-	Flags      string        `json:"flags,omitempty"`
-	Note       string        `json:"note,omitempty"`
-	Compare    *CompareFacts `json:"compare,omitempty"`
-	Grid       []CellFacts   `json:"grid,omitempty"`
-	// Faithfulness is the map's, when measuring is on and it was measured
-	// (not for comparisons and grids).
-	Faithfulness *FaithFacts `json:"faithfulness,omitempty"`
-	// ROAD and Sanity are the map's checks, when the user ran them (not
-	// for comparisons and grids).
-	ROAD       *ROADResult           `json:"road,omitempty"`
-	Sanity     *SanityResult         `json:"sanity,omitempty"`
-	Top        []analysis.Prediction `json:"top5"`
-	Output     string                `json:"output,omitempty"`
-	OutputSize [2]int                `json:"output_size,omitempty"`
-}
-
-// CompareFacts describe a two-class comparison.
-type CompareFacts struct {
-	A      int     `json:"a"`
-	LabelA string  `json:"label_a"`
-	ProbA  float32 `json:"prob_a"`
-	B      int     `json:"b"`
-	LabelB string  `json:"label_b"`
-	ProbB  float32 `json:"prob_b"`
-	Blend  float64 `json:"blend"`
-	Shows  string  `json:"shows"` // "blend" or "contrast A-B"
-}
-
-// CellFacts describe one cell of a grid.
-type CellFacts struct {
-	Method string  `json:"method"`
-	Layer  string  `json:"layer"`
-	Class  int     `json:"class"`
-	Label  string  `json:"label"`
-	Prob   float32 `json:"prob"`
-	Flags  string  `json:"flags,omitempty"`
-	Error  string  `json:"error,omitempty"`
-}
-
-// JSON is the facts, indented.
-func (f Facts) JSON() []byte {
-	b, _ := json.MarshalIndent(f, "", "  ")
-	return append(b, '\n')
-}
-
-func baseFacts(a *analysis.Analysis, pic *picture, sel Selection, meth analysis.Method, layer string, scale float32, flags cam.Flags) Facts {
-	m := a.Model
-	c, h, w := m.Net.InputSize()
-	k := sel.Class
-	f := Facts{Image: pic.name, ImagePath: pic.path, ImageSize: [2]int{pic.orig.X, pic.orig.Y},
-		Model: m.Name, ModelPath: m.Path, InputSize: [3]int{c, h, w}, Resize: a.Input.Mode,
-		Method: meth.Name, MethodName: meth.Display, Layer: layer, Class: k, Label: m.Label(k),
-		Prob: a.Probs[k], Score: a.Scores[k], Norm: sel.Norm.String(), Scale: scale,
-		Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha, Flags: flags.String(), Note: DescribeFlags(flags), Top: a.Top(5)}
-	if sel.Compare.On {
-		cp := sel.Compare
-		f.Norm = cam.Shared.String()
-		f.Compare = &CompareFacts{A: cp.A, LabelA: m.Label(cp.A), ProbA: a.Probs[cp.A], B: cp.B, LabelB: m.Label(cp.B),
-			ProbB: a.Probs[cp.B], Blend: cp.T, Shows: "blend"}
-		if cp.Contrast {
-			f.Compare.Shows = "contrast A-B"
-		}
-	}
-	return f
-}
 
 // Facts describes the picture on screen; an error while it is still
 // being computed.
@@ -108,7 +17,7 @@ func (s *Session) Facts() (Facts, error) {
 		return Facts{}, errors.New("the map is still being computed")
 	}
 	v := st.View
-	f := baseFacts(v.Analysis, v.pic, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
+	f := baseFacts(v.Analysis, v.Photo, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
 	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On {
 		f.Faithfulness = NewFaithFacts(r, st.Faith.Config)
 	}

@@ -149,7 +149,7 @@ func gridCells(ctx context.Context, a *analysis.Analysis, base image.Image, req 
 		if progress != nil {
 			progress(i, len(cells), cells[i].Title)
 		}
-		req := sel.mapRequest() // the selection's layers and options, where the cell's method takes them
+		req := sel.MapRequest() // the selection's layers and options, where the cell's method takes them
 		req.Method, req.Class = cells[i].Method.Name, cells[i].Class
 		lm, err := a.Map(ctx, req)
 		if ctx.Err() != nil {

@@ -66,9 +66,9 @@ func LabelsOf(st State, p Pointer, now time.Time) Labels {
 	case st.Status != "":
 		l.Status = st.Status
 	case v != nil && st.Current() && v.Elapsed > 0:
-		l.Status = fmt.Sprintf("%s at %s: %s.", v.Method.Display, shortLayer(v.Layer), roundDuration(v.Elapsed))
+		l.Status = fmt.Sprintf("%s at %s: %s.", v.Method.Display, ShortLayer(v.Layer), roundDuration(v.Elapsed))
 	case v != nil && st.Current():
-		l.Status = fmt.Sprintf("%s at %s: from the kept maps.", v.Method.Display, shortLayer(v.Layer))
+		l.Status = fmt.Sprintf("%s at %s: from the kept maps.", v.Method.Display, ShortLayer(v.Layer))
 	}
 	l.Title = viewTitle(st)
 	l.Hover = HoverText(st, p)

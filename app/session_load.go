@@ -77,7 +77,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	// A picture waiting in the image lane will be analysed with this
 	// model as soon as the slot is free; analysing the old one is waste.
 	if pic != nil && !s.imageLane.Busy() {
-		s.setBusy(s.modelLane, gen, Progress{Lane: LaneModel, Label: "Analysing " + pic.name + " with " + m.Name + "…"})
+		s.setBusy(s.modelLane, gen, Progress{Lane: LaneModel, Label: "Analysing " + pic.Name + " with " + m.Name + "…"})
 		a, aerr = analyze(ctx, m, pic, "")
 		if ctx.Err() != nil {
 			closeAnalysis(a)
@@ -101,7 +101,7 @@ func (s *Session) runModel(ctx context.Context, gen uint64, name string, load fu
 	s.kickLocked()
 	s.mu.Unlock()
 	if aerr != nil {
-		s.fail(fmt.Errorf("%s cannot analyse %s: %w", m.Name, pic.name, aerr))
+		s.fail(fmt.Errorf("%s cannot analyse %s: %w", m.Name, pic.Name, aerr))
 	}
 	s.changed()
 }
@@ -131,7 +131,7 @@ func InputDesc(m *analysis.Model) string {
 
 // analyze prepares pic for m in mode and runs the forward pass.
 func analyze(ctx context.Context, m *analysis.Model, pic *picture, mode string) (*analysis.Analysis, error) {
-	in, err := m.ImageInput(pic.name, pic.img, mode)
+	in, err := m.ImageInput(pic.Name, pic.img, mode)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func (s *Session) reanalyse(gen uint64) {
 func newPicture(name, path string, img *image.NRGBA, side int) *picture {
 	b := img.Bounds()
 	work := imgio.Downscale(img, analysis.MaxWorkingSide)
-	return &picture{name: name, path: path, orig: image.Pt(b.Dx(), b.Dy()), img: work, disp: displayCopy(work, side)}
+	return &picture{Photo: &Photo{Name: name, Path: path, Size: image.Pt(b.Dx(), b.Dy())}, img: work, disp: displayCopy(work, side)}
 }
 
 // Tiny pictures (a 64×64 digit; below smallSide) are enlarged on screen
@@ -314,7 +314,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 	case samePic && cached != nil:
 		a = cached
 	default:
-		s.setBusy(s.imageLane, gen, Progress{Lane: LaneImage, Label: "Analysing " + pic.name + "…"})
+		s.setBusy(s.imageLane, gen, Progress{Lane: LaneImage, Label: "Analysing " + pic.Name + "…"})
 		a, err = analyze(ctx, m, pic, mode)
 		if ctx.Err() != nil {
 			closeAnalysis(a)
@@ -335,7 +335,7 @@ func (s *Session) runImage(ctx context.Context, gen uint64, pic *picture) {
 			s.sel.Mode = s.analysis.Input.Mode
 		}
 		s.mu.Unlock()
-		s.fail(fmt.Errorf("%s: %w", pic.name, err))
+		s.fail(fmt.Errorf("%s: %w", pic.Name, err))
 		return
 	}
 	if !samePic {

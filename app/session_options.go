@@ -5,38 +5,13 @@ import (
 	"slices"
 	"strings"
 
-	"camviz/analysis"
 	"camviz/cam"
 )
 
 // The method options of a window's selection: the values of the options
 // of cam's method table (the method's own and the generic ones: -target,
 // -eigen-smooth, -aug-smooth, …) and several layers. Each change is a
-// map-changing request (Selection.sameMap compares them).
-
-// mapRequest is the map request of sel's method, layers and options (the
-// class is the caller's).
-func (sel Selection) mapRequest() analysis.MapRequest {
-	req := analysis.MapRequest{Method: sel.Method, Layer: sel.Layer, Options: sel.Options}
-	if layers := sel.Layers(); len(layers) > 1 {
-		req.Layers = layers
-	}
-	return req
-}
-
-// Layers are the selection's layers, Layer first, then the extra layers;
-// nil when Layer is the model's default and there are no extras.
-func (sel Selection) Layers() []string {
-	if sel.ExtraLayers == "" {
-		if sel.Layer == "" {
-			return nil
-		}
-		return []string{sel.Layer}
-	}
-	extra, _ := cam.ParseLayers(sel.ExtraLayers) // SetLayers checked them
-	// SetLayer may since have picked one of the extras as the layer.
-	return append([]string{sel.Layer}, slices.DeleteFunc(extra, func(l string) bool { return l == sel.Layer })...)
-}
+// map-changing request (sameMap compares them).
 
 // SetOption sets the option name of the selected method to value (its
 // text, as on the command line); "" returns it to its default. A value

@@ -44,9 +44,9 @@ func (c Change) String() string {
 // Changes says what moving the selection from old to next changes.
 func Changes(old, next Selection) Change {
 	switch {
-	case old.mapPart() != next.mapPart():
+	case mapPart(old) != mapPart(next):
 		return ChangeMaps
-	case old.viewPart() != next.viewPart():
+	case viewPart(old) != viewPart(next):
 		return ChangeDisplay
 	}
 	return ChangeNone
@@ -54,7 +54,7 @@ func Changes(old, next Selection) Change {
 
 // viewPart is what of s a View depends on: all but the window's own
 // choices, and the comparison only while it is on.
-func (s Selection) viewPart() Selection {
+func viewPart(s Selection) Selection {
 	s.Overlay = false
 	if !s.Compare.On {
 		s.Compare = Compare{}
@@ -65,8 +65,8 @@ func (s Selection) viewPart() Selection {
 }
 
 // mapPart is what of s decides which layer maps the picture needs.
-func (s Selection) mapPart() Selection {
-	s = s.viewPart()
+func mapPart(s Selection) Selection {
+	s = viewPart(s)
 	s.Alpha, s.Colormap = 0, ""
 	s.Compare.T, s.Compare.Contrast = 0, false
 	// Shared (outside a comparison) needs the top-5 classes' maps; min-max
@@ -81,7 +81,7 @@ func (s Selection) mapPart() Selection {
 
 // sameMap reports whether two selections ask for the same picture, up to
 // what only the window decides (showing the overlay or not).
-func (s Selection) sameMap(o Selection) bool { return s.viewPart() == o.viewPart() }
+func sameMap(s, o Selection) bool { return viewPart(s) == viewPart(o) }
 
 // submitMapLocked queues a map job for the current selection, superseding
 // the running one.
@@ -101,7 +101,7 @@ func (s *Session) cancelMapLocked() {
 // does not start it again (only a change of the maps does).
 func (s *Session) stopMapLocked() {
 	s.cancelMapLocked()
-	part := s.sel.mapPart()
+	part := mapPart(s.sel)
 	s.stopped = &part
 }
 
@@ -112,7 +112,7 @@ func (s *Session) applyLocked(old Selection) {
 	case ChangeMaps:
 		s.submitMapLocked()
 	case ChangeDisplay:
-		if s.mapRun == 0 && (s.stopped == nil || *s.stopped != s.sel.mapPart()) {
+		if s.mapRun == 0 && (s.stopped == nil || *s.stopped != mapPart(s.sel)) {
 			s.submitMapLocked() // a redraw: the maps are kept
 		}
 	}

@@ -12,31 +12,6 @@ import (
 // ROAD and CAM-mult of the map on screen, one of the panel's checks
 // (session_trust.go runs them).
 
-// ROADResult is one map's ROAD and CAM-mult numbers.
-type ROADResult struct {
-	Method string `json:"method"`
-	Layer  string `json:"layer"`
-	Class  int    `json:"class"`
-	metrics.ROADReport
-	CamMult float64 `json:"cam_mult"`
-	// How it was measured.
-	Noise          float64   `json:"road_noise"`
-	MoRFPercentile float64   `json:"road_morf_percentile"`
-	LeRFPercentile float64   `json:"road_lerf_percentile"`
-	Percentiles    []float64 `json:"road_percentiles"`
-	Verdict        string    `json:"verdict"`
-}
-
-// roadVerdict says in plain words what ROAD's combined score shows: it is
-// (LeRF − MoRF)/2, positive when removing the pixels the map marks hurts
-// the class more than removing the others.
-func roadVerdict(combined float64) string {
-	if combined > 0 {
-		return "removing what the map marks hurts the class more than removing the rest: the map points at what the model uses"
-	}
-	return "removing what the map marks hurts the class no more than removing the rest: the map does not point at what the model uses"
-}
-
 // RunROAD measures ROAD and CAM-mult for the map on screen, unless they
 // are measured (or being measured) already.
 func (s *Session) RunROAD() error {

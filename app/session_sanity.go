@@ -14,43 +14,6 @@ import (
 // The sanity check of the map on screen, one of the panel's checks
 // (session_trust.go runs them).
 
-// SanityResult is one map's cascading randomisation: entry i is after
-// randomising Layers[0…i], the last with every layer randomised (as
-// `camviz sanity -json`).
-type SanityResult struct {
-	Method     string    `json:"method"`
-	Layer      string    `json:"layer"` // the map's layer
-	Class      int       `json:"class"`
-	Seed       uint64    `json:"seed"`
-	Layers     []string  `json:"layers"`     // the randomised nodes, top down
-	Similarity []float64 `json:"similarity"` // Spearman rank correlation
-	SSIM       []float64 `json:"ssim"`
-	Verdict    string    `json:"verdict"`
-}
-
-// Sanity verdict thresholds on the rank correlation once every layer is
-// randomised: below sanityFalls the map has fallen apart (issue 17 asks
-// Grad-CAM below 0.5), above sanitySurvives it has survived (sobelcam,
-// which ignores the model, stays above 0.9).
-const (
-	sanityFalls    = 0.5
-	sanitySurvives = 0.9
-)
-
-// Final is the rank correlation with every layer randomised.
-func (r *SanityResult) Final() float64 { return r.Similarity[len(r.Similarity)-1] }
-
-// sanityVerdict says in plain words what the cascade shows.
-func sanityVerdict(final float64) string {
-	switch {
-	case final < sanityFalls:
-		return "the map falls apart when the weights are randomised: it depends on what the model learned"
-	case final > sanitySurvives:
-		return "the map survives randomisation: it may show the image, not the model"
-	}
-	return "the map only partly changes when the weights are randomised: it shows the model in part, the image in part"
-}
-
 // RunSanity runs the sanity check for the map on screen, unless it is
 // done (or running) already.
 func (s *Session) RunSanity() error {

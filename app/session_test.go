@@ -142,7 +142,7 @@ func TestSessionStormLastWins(t *testing.T) {
 		mu.Lock()
 		defer mu.Unlock()
 		commits++
-		if !v.Sel.sameMap(sel) || v.Analysis != s.analysis {
+		if !sameMap(v.Sel, sel) || v.Analysis != s.analysis {
 			stale++
 		}
 	}
@@ -699,18 +699,6 @@ func TestSearchLabels(t *testing.T) {
 				t.Errorf("%q: %v, want %v", q, got, want)
 				break
 			}
-		}
-	}
-}
-
-func TestShortLayer(t *testing.T) {
-	for in, want := range map[string]string{
-		"/features/features.29/Relu_output_0": "features.29/Relu",
-		"input.40":                            "input.40",
-		"fc head":                             "fc head",
-	} {
-		if got := shortLayer(in); got != want {
-			t.Errorf("%q → %q, want %q", in, got, want)
 		}
 	}
 }

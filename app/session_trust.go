@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"camviz/analysis"
 	"camviz/cam"
@@ -36,7 +35,7 @@ import (
 // (model, picture, resize mode) and the map (method, layer, class).
 type trustKey struct {
 	model         *analysis.Model
-	pic           *picture
+	pic           *Photo
 	mode          string
 	method, layer string
 	class         int
@@ -49,7 +48,7 @@ type trustKey struct {
 // request is the request of k's map at layer.
 func (k trustKey) request(layer string) analysis.MapRequest {
 	sel := Selection{Method: k.method, Layer: layer, Options: k.options, ExtraLayers: k.extra}
-	req := sel.mapRequest()
+	req := sel.MapRequest()
 	req.Class = k.class
 	return req
 }
@@ -130,12 +129,12 @@ func (s *Session) trustTargetLocked() (trustKey, *View, error) {
 		return trustKey{}, nil, errors.New("no map to check")
 	case v.Partial && v.Cancelled && v.Analysis == s.analysis:
 		return trustKey{}, nil, errors.New("the map was cancelled before it was finished")
-	case v.Partial || v.Analysis != s.analysis || !v.Sel.sameMap(s.sel):
+	case v.Partial || v.Analysis != s.analysis || !sameMap(v.Sel, s.sel):
 		return trustKey{}, nil, errors.New("the map is still being computed")
 	case v.Sel.Compare.On:
 		return trustKey{}, nil, errors.New("turn the class comparison off to check one map")
 	}
-	return trustKey{model: s.analysis.Model, pic: v.pic, mode: s.analysis.Input.Mode,
+	return trustKey{model: s.analysis.Model, pic: v.Photo, mode: s.analysis.Input.Mode,
 		method: v.Method.Name, layer: v.Layer, class: v.Sel.Class, options: v.Sel.Options, extra: v.Sel.ExtraLayers}, v, nil
 }
 
@@ -222,27 +221,4 @@ func trustProgress[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], n
 // trustForLocked is what the checks have for key k, for an export.
 func (s *Session) trustForLocked(k trustKey) (*analysis.FaithfulnessReport, *ROADResult, *SanityResult) {
 	return s.faith.done[k], s.road.done[k], s.sanity.done[k]
-}
-
-// trustCaptionLines are the exported caption's lines for the checks'
-// numbers, each in forms longest first.
-func trustCaptionLines(road *ROADResult, san *SanityResult) [][]string {
-	var out [][]string
-	if road != nil {
-		out = append(out, []string{
-			fmt.Sprintf("ROAD: most relevant first %.3f · least relevant first %.3f · combined %.3f · CAM-mult %.3f (logit change)",
-				road.MoRF, road.LeRF, road.Combined, road.CamMult),
-			fmt.Sprintf("ROAD MoRF %.3f · LeRF %.3f · combined %.3f · CAM-mult %.3f", road.MoRF, road.LeRF, road.Combined, road.CamMult),
-			fmt.Sprintf("ROAD %.2f/%.2f/%.2f · mult %.2f", road.MoRF, road.LeRF, road.Combined, road.CamMult),
-		})
-	}
-	if san != nil {
-		out = append(out, []string{
-			fmt.Sprintf("Sanity check: rank correlation %.3f, SSIM %.3f with every layer randomised (%d layers)",
-				san.Final(), san.SSIM[len(san.SSIM)-1], len(san.Layers)),
-			fmt.Sprintf("Sanity: rank corr. %.3f, SSIM %.3f, all randomised", san.Final(), san.SSIM[len(san.SSIM)-1]),
-			fmt.Sprintf("Sanity ρ %.2f SSIM %.2f", san.Final(), san.SSIM[len(san.SSIM)-1]),
-		})
-	}
-	return out
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"time"
 
@@ -11,82 +10,6 @@ import (
 	"camviz/cam"
 	"camviz/render"
 )
-
-// View is a map drawn over the display copy of the picture.
-type View struct {
-	Sel      Selection // what it shows
-	Analysis *analysis.Analysis
-	Method   analysis.Method
-	Layer    string // the layer the map was computed at
-	Image    *image.RGBA
-	Base     image.Image  // the photo alone, same size as Image
-	Field    render.Field // the values drawn, over Area
-	A, B     render.Field // the two classes' maps while comparing
-	Area     image.Rectangle
-	Range    render.Range
-	Colormap string
-	Scale    float32 // the shared scale (Shared mode and comparisons)
-	Flags    cam.Flags
-	Partial  bool // a slow method's picture so far
-	// Cancelled: a partial picture whose job the user cancelled.
-	Cancelled bool
-	Done      int // …after Done of Total batches
-	Total     int
-	Elapsed   time.Duration // computing the map(s); 0 from the cache
-
-	pic *picture // the picture drawn on (nil for partial views)
-}
-
-// ValueAt is the map's value at display pixel (x, y).
-func (v *View) ValueAt(x, y int) (float32, bool) {
-	return fieldAt(v.Field, v.Area, x, y)
-}
-
-// PairAt is class A's and B's value at (x, y) while comparing.
-func (v *View) PairAt(x, y int) (a, b float32, ok bool) {
-	if v.A.W == 0 {
-		return 0, 0, false
-	}
-	a, ok = fieldAt(v.A, v.Area, x, y)
-	b, _ = fieldAt(v.B, v.Area, x, y)
-	return a, b, ok
-}
-
-func fieldAt(f render.Field, area image.Rectangle, x, y int) (float32, bool) {
-	p := image.Pt(x, y)
-	if !p.In(area) || f.W == 0 {
-		return 0, false
-	}
-	i := (y-area.Min.Y)*f.W + x - area.Min.X
-	if i < 0 || i >= len(f.Data) {
-		return 0, false
-	}
-	return f.Data[i], true
-}
-
-// Note says in words what is odd about the map, "" when nothing is.
-func (v *View) Note() string { return DescribeFlags(v.Flags) }
-
-// Title is a one-line description of the view.
-func (v *View) Title() string {
-	a := v.Analysis
-	if v.Sel.Compare.On {
-		c := v.Sel.Compare
-		what := fmt.Sprintf("blend %.0f%% “%s” → “%s”", 100*c.T, a.Model.Label(c.A), a.Model.Label(c.B))
-		if c.Contrast {
-			what = fmt.Sprintf("“%s” − “%s”", a.Model.Label(c.A), a.Model.Label(c.B))
-		}
-		return fmt.Sprintf("%s · %s · %s · shared scale %.3g", v.Method.Display, shortLayer(v.Layer), what, v.Scale)
-	}
-	k := v.Sel.Class
-	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, shortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
-}
-
-// normName is how a caption names the mode (cam.Modes' Caption).
-func normName(m cam.Mode) string {
-	x, _ := m.Info()
-	return x.Caption
-}
 
 // fieldKey names a post-processed display field.
 type fieldKey struct {
@@ -98,13 +21,6 @@ type fieldKey struct {
 	w, h                   int
 }
 
-type placed struct {
-	field render.Field
-	area  image.Rectangle
-	rng   render.Range
-	flags cam.Flags
-}
-
 // fieldCache keeps the last few display fields, so opacity, colour map
 // and blend changes only redraw. Its one owner is the Session (under mu),
 // and its one rule: it holds fields of the current analysis only, is
@@ -112,21 +28,21 @@ type placed struct {
 // and keeps the last fieldCacheSize fields.
 type fieldCache struct {
 	keys []fieldKey
-	vals []placed
+	vals []analysis.Picture
 }
 
 const fieldCacheSize = 12
 
-func (c *fieldCache) get(k fieldKey) (placed, bool) {
+func (c *fieldCache) get(k fieldKey) (analysis.Picture, bool) {
 	for i, x := range c.keys {
 		if x == k {
 			return c.vals[i], true
 		}
 	}
-	return placed{}, false
+	return analysis.Picture{}, false
 }
 
-func (c *fieldCache) put(k fieldKey, p placed) {
+func (c *fieldCache) put(k fieldKey, p analysis.Picture) {
 	if len(c.keys) >= fieldCacheSize {
 		c.keys, c.vals = c.keys[1:], c.vals[1:]
 	}
@@ -134,31 +50,8 @@ func (c *fieldCache) put(k fieldKey, p placed) {
 	c.vals = append(c.vals, p)
 }
 
-// areaOn is where the model's view of the picture lies on base (a copy of
-// the analysed picture at another size).
-func areaOn(a *analysis.Analysis, base image.Image) image.Rectangle {
-	src := a.Input.Source.Bounds()
-	b := base.Bounds()
-	sx := float64(b.Dx()) / float64(src.Dx())
-	sy := float64(b.Dy()) / float64(src.Dy())
-	r := a.Input.Geom.Src.Scale(sx, sy).Round().Intersect(image.Rect(0, 0, b.Dx(), b.Dy()))
-	if r.Empty() {
-		r = image.Rect(0, 0, b.Dx(), b.Dy())
-	}
-	return r
-}
-
-// place post-processes lm onto base's pixels.
-func place(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
-	p, err := analysis.PlaceIn(lm, areaOn(a, base), norm, scale)
-	if err != nil {
-		return placed{}, err
-	}
-	return placed{field: p.Field, area: p.Area, rng: p.Range, flags: p.Flags}, nil
-}
-
 // placeCached is place through the session's display field cache.
-func (s *Session) placeCached(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
+func (s *Session) placeCached(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
 	b := base.Bounds()
 	k := fieldKey{a, lm.Method, lm.Layer, lm.Options, lm.Class, norm, scale, b.Dx(), b.Dy()}
 	s.mu.Lock()
@@ -169,7 +62,7 @@ func (s *Session) placeCached(a *analysis.Analysis, base image.Image, lm *analys
 	}
 	p, err := place(a, base, lm, norm, scale)
 	if err != nil {
-		return placed{}, err
+		return analysis.Picture{}, err
 	}
 	s.mu.Lock()
 	if s.analysis == a {
@@ -232,13 +125,13 @@ func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *analysis.Ana
 			return err
 		}
 		elapsed += v.Elapsed
-		v.Elapsed, v.pic = elapsed, pic
+		v.Elapsed, v.Photo = elapsed, pic.Photo
 		s.mu.Lock()
 		if !s.mapLane.Current(gen) || s.analysis != a {
 			s.mu.Unlock()
 			return nil
 		}
-		if cur := s.sel; cur.viewPart() != sel.viewPart() && cur.mapPart() == sel.mapPart() {
+		if cur := s.sel; viewPart(cur) != viewPart(sel) && mapPart(cur) == mapPart(sel) {
 			sel = cur
 			s.mu.Unlock()
 			continue
@@ -275,7 +168,7 @@ func (s *Session) commitViewLocked(v *View) {
 // drawView computes the map(s) sel asks for and draws them on base.
 func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method) (*View, error) {
 	start := time.Now()
-	req := sel.mapRequest()
+	req := sel.MapRequest()
 	mapOf := func(k int, what string) (*analysis.LayerMap, error) {
 		r := req
 		r.Class = k
@@ -284,7 +177,7 @@ func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis
 		}
 		return a.Map(ctx, r)
 	}
-	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (placed, error) {
+	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
 		return s.placeCached(a, base, lm, norm, scale)
 	}
 	v, computed, err := compose(ctx, a, base, sel, meth, mapOf, place)
@@ -322,7 +215,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *analysis.Anal
 // current now (a display change does not wait for the result).
 func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, partial *cam.Map, done, total int) {
 	s.mu.Lock()
-	if cur := s.sel; cur.mapPart() == sel.mapPart() {
+	if cur := s.sel; mapPart(cur) == mapPart(sel) {
 		sel = cur
 	}
 	s.mu.Unlock()
@@ -339,12 +232,12 @@ func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image
 	if err != nil {
 		return
 	}
-	img, err := render.Overlay(base, p.field, p.area.Min, render.Style{LUT: lut, Range: p.rng, Alpha: sel.Alpha})
+	img, err := render.Overlay(base, p.Field, p.Area.Min, render.Style{LUT: lut, Range: p.Range, Alpha: sel.Alpha})
 	if err != nil {
 		return
 	}
-	v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.field, Area: p.area,
-		Range: p.rng, Colormap: sel.EffectiveColormap(), Flags: p.flags, Partial: true, Done: done, Total: total}
+	v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.Field, Area: p.Area,
+		Range: p.Range, Colormap: sel.EffectiveColormap(), Flags: p.Flags, Partial: true, Done: done, Total: total}
 	s.mu.Lock()
 	ok := s.mapLane.Current(gen) && s.analysis == a
 	if ok {
