@@ -102,7 +102,7 @@ func faithCaption(r *analysis.FaithfulnessReport, face font.Face, width int) str
 
 // trustCaptionLines are the exported caption's lines for the checks'
 // numbers, each in forms longest first.
-func trustCaptionLines(road *ROADResult, san *SanityResult) [][]string {
+func trustCaptionLines(road *analysis.ROADResult, san *analysis.SanityResult) [][]string {
 	var out [][]string
 	if road != nil {
 		out = append(out, []string{

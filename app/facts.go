@@ -38,11 +38,11 @@ type Facts struct {
 	Faithfulness *FaithFacts `json:"faithfulness,omitempty"`
 	// ROAD and Sanity are the map's checks, when the user ran them (not
 	// for comparisons and grids).
-	ROAD       *ROADResult           `json:"road,omitempty"`
-	Sanity     *SanityResult         `json:"sanity,omitempty"`
-	Top        []analysis.Prediction `json:"top5"`
-	Output     string                `json:"output,omitempty"`
-	OutputSize [2]int                `json:"output_size,omitempty"`
+	ROAD       *analysis.ROADResult   `json:"road,omitempty"`
+	Sanity     *analysis.SanityResult `json:"sanity,omitempty"`
+	Top        []analysis.Prediction  `json:"top5"`
+	Output     string                 `json:"output,omitempty"`
+	OutputSize [2]int                 `json:"output_size,omitempty"`
 }
 
 // CompareFacts describe a two-class comparison.

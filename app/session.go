@@ -149,8 +149,8 @@ type Session struct {
 	status       string
 	fields       fieldCache
 	faith        trustRuns[analysis.FaithfulnessReport]
-	road         trustRuns[ROADResult]
-	sanity       trustRuns[SanityResult]
+	road         trustRuns[analysis.ROADResult]
+	sanity       trustRuns[analysis.SanityResult]
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).

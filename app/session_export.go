@@ -76,7 +76,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
-	trust := func(layer string) (*analysis.FaithfulnessReport, *ROADResult, *SanityResult) {
+	trust := func(layer string) (*analysis.FaithfulnessReport, *analysis.ROADResult, *analysis.SanityResult) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		return s.trustForLocked(trustKey{model: a.Model, pic: pic.Photo, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class,

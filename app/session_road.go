@@ -23,7 +23,7 @@ func (s *Session) CancelROAD() { cancelTrust(s, s.roadLane, &s.road, LaneROAD) }
 
 // measureROAD computes k's ROAD and CAM-mult at pytorch-grad-cam's
 // defaults.
-func (s *Session) measureROAD(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*ROADResult, error) {
+func (s *Session) measureROAD(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*analysis.ROADResult, error) {
 	cfg := metrics.ROADConfig{Imputer: metrics.Imputer{Noise: metrics.DefaultROADNoise}}.WithDefaults()
 	lm, err := a.Map(ctx, k.request(layer))
 	if err != nil {
@@ -55,9 +55,9 @@ func (s *Session) measureROAD(ctx context.Context, gen uint64, a *analysis.Analy
 	if err != nil {
 		return nil, fmt.Errorf("CAM-mult: %w", err)
 	}
-	return &ROADResult{Method: k.method, Layer: k.layer, Class: k.class, ROADReport: *rep, CamMult: cm,
+	return &analysis.ROADResult{Method: k.method, Layer: k.layer, Class: k.class, ROADReport: *rep, CamMult: cm,
 		Noise: cfg.Imputer.Noise, MoRFPercentile: cfg.MoRFPercentile, LeRFPercentile: cfg.LeRFPercentile,
-		Percentiles: cfg.Percentiles, Verdict: roadVerdict(rep.Combined)}, nil
+		Percentiles: cfg.Percentiles, Verdict: analysis.ROADVerdict(rep.Combined)}, nil
 }
 
 // roadPasses is the number of images metrics.ROAD runs for cfg (with its

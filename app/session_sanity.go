@@ -27,7 +27,7 @@ func (s *Session) CancelSanity() { cancelTrust(s, s.sanityLane, &s.sanity, LaneS
 const sanitySeed = 0
 
 // sanityCheck runs k's cascading randomisation.
-func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*SanityResult, error) {
+func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *analysis.Analysis, k trustKey, layer string) (*analysis.SanityResult, error) {
 	if a.Model.ReadONNX == nil {
 		return nil, errors.New("the model's ONNX file is not at hand, so its weights cannot be randomised")
 	}
@@ -47,7 +47,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *analysis.Analy
 	if err != nil {
 		return nil, err
 	}
-	r := &SanityResult{Method: k.method, Layer: k.layer, Class: k.class, Seed: sanitySeed}
+	r := &analysis.SanityResult{Method: k.method, Layer: k.layer, Class: k.class, Seed: sanitySeed}
 	label := "Sanity check: randomising weights"
 	trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Total: len(params)})
 	var nodes []string
@@ -62,7 +62,7 @@ func (s *Session) sanityCheck(ctx context.Context, gen uint64, a *analysis.Analy
 		r.SSIM = append(r.SSIM, ss)
 		trustProgress(s, s.sanityLane, gen, &s.sanity, LaneSanity, Progress{Label: label, Done: i + 1, Total: len(params)})
 	}
-	r.Verdict = sanityVerdict(r.Final())
+	r.Verdict = analysis.SanityVerdict(r.Final())
 	return r, nil
 }
 

@@ -68,8 +68,8 @@ type TrustCheck struct {
 
 // TrustState is what the ROAD and sanity checks have for the current map.
 type TrustState struct {
-	ROAD        *ROADResult
-	Sanity      *SanityResult
+	ROAD        *analysis.ROADResult
+	Sanity      *analysis.SanityResult
 	ROADRun     TrustCheck
 	SanityRun   TrustCheck
 	Available   bool   // a final map is on screen to check
@@ -219,6 +219,6 @@ func trustProgress[R any](s *Session, lane *Lane, gen uint64, t *trustRuns[R], n
 // ---- export ----
 
 // trustForLocked is what the checks have for key k, for an export.
-func (s *Session) trustForLocked(k trustKey) (*analysis.FaithfulnessReport, *ROADResult, *SanityResult) {
+func (s *Session) trustForLocked(k trustKey) (*analysis.FaithfulnessReport, *analysis.ROADResult, *analysis.SanityResult) {
 	return s.faith.done[k], s.road.done[k], s.sanity.done[k]
 }

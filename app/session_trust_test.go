@@ -166,7 +166,7 @@ func TestSessionSanityCancelExport(t *testing.T) {
 	if r.Final() != sp || sp > 0.99 {
 		t.Fatalf("final similarity %v, want %v (and below 0.99: the network is destroyed)", r.Final(), sp)
 	}
-	if r.Verdict != sanityVerdict(sp) {
+	if r.Verdict != analysis.SanityVerdict(sp) {
 		t.Fatalf("verdict %q for %v", r.Verdict, sp)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"camviz/analysis"
 	core "camviz/app"
 )
 
@@ -23,7 +24,7 @@ type trustPanel struct {
 	roadText, sanityText    *widget.Label
 	roadVerdict, sanVerdict *widget.Label
 	curve                   *curvePlot
-	shown                   *core.SanityResult // the cascade drawn
+	shown                   *analysis.SanityResult // the cascade drawn
 }
 
 // buildTrust makes the checks' widgets.

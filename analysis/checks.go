@@ -1,4 +1,4 @@
-package app
+package analysis
 
 import "camviz/metrics"
 
@@ -23,7 +23,7 @@ type ROADResult struct {
 // roadVerdict says in plain words what ROAD's combined score shows: it is
 // (LeRF − MoRF)/2, positive when removing the pixels the map marks hurts
 // the class more than removing the others.
-func roadVerdict(combined float64) string {
+func ROADVerdict(combined float64) string {
 	if combined > 0 {
 		return "removing what the map marks hurts the class more than removing the rest: the map points at what the model uses"
 	}
@@ -57,7 +57,7 @@ const (
 func (r *SanityResult) Final() float64 { return r.Similarity[len(r.Similarity)-1] }
 
 // sanityVerdict says in plain words what the cascade shows.
-func sanityVerdict(final float64) string {
+func SanityVerdict(final float64) string {
 	switch {
 	case final < sanityFalls:
 		return "the map falls apart when the weights are randomised: it depends on what the model learned"
