@@ -20,7 +20,7 @@ type ROADResult struct {
 	Verdict        string    `json:"verdict"`
 }
 
-// roadVerdict says in plain words what ROAD's combined score shows: it is
+// ROADVerdict says in plain words what ROAD's combined score shows: it is
 // (LeRF − MoRF)/2, positive when removing the pixels the map marks hurts
 // the class more than removing the others.
 func ROADVerdict(combined float64) string {
@@ -56,7 +56,7 @@ const (
 // Final is the rank correlation with every layer randomised.
 func (r *SanityResult) Final() float64 { return r.Similarity[len(r.Similarity)-1] }
 
-// sanityVerdict says in plain words what the cascade shows.
+// SanityVerdict says in plain words what the cascade shows.
 func SanityVerdict(final float64) string {
 	switch {
 	case final < sanityFalls:

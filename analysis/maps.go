@@ -245,7 +245,7 @@ func (a *Analysis) Kept(method, layers string) bool {
 	return false
 }
 
-// batchForward runs batches of inputs through the whole network, giving
+// BatchForward runs batches of inputs through the whole network, giving
 // each pass's buffers back for the next batch (ScoreCAM, faithfulness).
 func (a *Analysis) BatchForward() cam.BatchFunc {
 	s := a.Input.Tensor.Shape()

@@ -7,6 +7,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/internal/files"
 )
 
@@ -24,8 +25,8 @@ func writeFileAtomic(path string, data []byte) error {
 }
 
 // SaveOverlay writes the exported picture as PNG and returns its size.
-func SaveOverlay(a *analysis.Analysis, path string, lm *analysis.LayerMap, mode cam.Mode, scale float32, o OverlayOptions) ([2]int, error) {
-	img, err := Export(a, lm, mode, scale, o)
+func SaveOverlay(a *analysis.Analysis, path string, lm *analysis.LayerMap, mode cam.Mode, scale float32, o compose.OverlayOptions) ([2]int, error) {
+	img, err := compose.Export(a, lm, mode, scale, o)
 	if err != nil {
 		return [2]int{}, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"camviz/analysis"
+	"camviz/compose"
 	"camviz/metrics"
 )
 
@@ -69,8 +70,8 @@ type State struct {
 	Analysis *analysis.Analysis
 	Top      []analysis.Prediction // the five most probable classes
 
-	Sel  Selection
-	View *View // the latest picture for Sel; may lag behind Sel while a job runs
+	Sel  compose.Selection
+	View *compose.View // the latest picture for Sel; may lag behind Sel while a job runs
 	// ViewErr is why the last map failed, "" when it did not.
 	ViewErr string
 
@@ -108,9 +109,9 @@ type SessionOptions struct {
 
 // picture is a decoded image and its display copy.
 type picture struct {
-	*Photo              // its name, path and size as decoded
-	img    *image.NRGBA // working copy, ≤ MaxWorkingSide
-	disp   *image.NRGBA // display copy, ≤ DisplaySide
+	*compose.Photo              // its name, path and size as decoded
+	img            *image.NRGBA // working copy, ≤ MaxWorkingSide
+	disp           *image.NRGBA // display copy, ≤ DisplaySide
 }
 
 // Session is the state machine behind the window: the model, the picture,
@@ -137,11 +138,11 @@ type Session struct {
 	pic          *picture
 	analyses     map[string]*analysis.Analysis // per mode, for model and pic
 	analysis     *analysis.Analysis
-	sel          Selection
-	view         *View
+	sel          compose.Selection
+	view         *compose.View
 	viewErr      string
-	mapRun       uint64     // the map job's generation while one is queued or running, else 0
-	stopped      *Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
+	mapRun       uint64             // the map job's generation while one is queued or running, else 0
+	stopped      *compose.Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
 	busy         map[LaneName]Progress
 	grid         *Grid
 	gridReq      *GridRequest
@@ -154,7 +155,7 @@ type Session struct {
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
-	onCommit func(v *View, current Selection)
+	onCommit func(v *compose.View, current compose.Selection)
 }
 
 // NewSession makes an empty session.
@@ -166,7 +167,7 @@ func NewSession(opts SessionOptions) *Session {
 		opts.GridSide = GridSide
 	}
 	s := &Session{opts: opts, jobs: NewJobs(), load: make(chan struct{}, 1),
-		sel: DefaultSelection(), busy: map[LaneName]Progress{}}
+		sel: compose.DefaultSelection(), busy: map[LaneName]Progress{}}
 	s.jobs.OnPanic = func(name string, err error) { s.fail(err) }
 	s.modelLane = s.jobs.Lane(string(LaneModel))
 	s.imageLane = s.jobs.Lane(string(LaneImage))

@@ -10,13 +10,14 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // ExportResult says what an export wrote.
 type ExportResult struct {
 	PNG, JSON string
 	Size      [2]int
-	Facts     Facts
+	Facts     compose.Facts
 }
 
 // Export saves the current selection, drawn on the picture at its working
@@ -25,7 +26,7 @@ type ExportResult struct {
 // added around the picture. It runs in the background; done hears the
 // outcome on the job's goroutine (failures also go to OnError).
 func (s *Session) Export(path string, caption bool, done func(ExportResult, error)) {
-	s.export(path, done, func(ctx context.Context) (image.Image, Facts, error) { return s.drawExport(ctx, caption) })
+	s.export(path, done, func(ctx context.Context) (image.Image, compose.Facts, error) { return s.drawExport(ctx, caption) })
 }
 
 // ExportGrid saves the comparison grid (cells up to 1024 pixels on their
@@ -34,7 +35,7 @@ func (s *Session) ExportGrid(path string, done func(ExportResult, error)) {
 	s.export(path, done, s.drawGridExport)
 }
 
-func (s *Session) export(path string, done func(ExportResult, error), draw func(ctx context.Context) (image.Image, Facts, error)) {
+func (s *Session) export(path string, done func(ExportResult, error), draw func(ctx context.Context) (image.Image, compose.Facts, error)) {
 	if !strings.EqualFold(filepath.Ext(path), ".png") {
 		path += ".png"
 	}
@@ -73,7 +74,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 }
 
 // drawExport draws the current selection at full resolution.
-func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Facts, error) {
+func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, compose.Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
 	trust := func(layer string) (*analysis.FaithfulnessReport, *analysis.ROADResult, *analysis.SanityResult) {
@@ -84,11 +85,11 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 	}
 	s.mu.Unlock()
 	if a == nil || pic == nil {
-		return nil, Facts{}, errNoView
+		return nil, compose.Facts{}, errNoView
 	}
 	meth, err := a.Model.Method(sel.Method)
 	if err != nil {
-		return nil, Facts{}, err
+		return nil, compose.Facts{}, err
 	}
 	req := sel.MapRequest()
 	mapOf := func(k int, _ string) (*analysis.LayerMap, error) {
@@ -103,22 +104,22 @@ func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, Fa
 		}
 		return *p, nil
 	}
-	v, _, err := compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
+	v, _, err := compose.Compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
 	if err != nil {
-		return nil, Facts{}, err
+		return nil, compose.Facts{}, err
 	}
-	facts := baseFacts(a, pic.Photo, sel, meth, v.Layer, v.Scale, v.Flags)
+	facts := compose.NewFacts(a, pic.Photo, sel, meth, v.Layer, v.Scale, v.Flags)
 	var fr *analysis.FaithfulnessReport
 	if !sel.Compare.On {
 		fr, facts.ROAD, facts.Sanity = trust(v.Layer)
 		if fr != nil {
-			facts.Faithfulness = NewFaithFacts(fr, s.faithConfig())
+			facts.Faithfulness = compose.NewFaithFacts(fr, s.faithConfig())
 		}
 	}
 	if !caption {
 		return v.Image, facts, nil
 	}
-	out, err := exportCaption(a, sel, meth, v, fr, facts)
+	out, err := compose.ExportCaption(a, sel, meth, v, fr, facts)
 	return out, facts, err
 }
 
@@ -130,29 +131,29 @@ const stripExportSide = 512
 // whose "grid" lists the layers; like Export it runs in the background
 // and done hears the outcome.
 func (s *Session) ExportStrip(path string, done func(ExportResult, error)) {
-	s.export(path, done, func(ctx context.Context) (image.Image, Facts, error) {
+	s.export(path, done, func(ctx context.Context) (image.Image, compose.Facts, error) {
 		s.mu.Lock()
 		a, sel, pic := s.analysis, s.sel, s.pic
 		s.mu.Unlock()
 		if a == nil || pic == nil {
-			return nil, Facts{}, errNoView
+			return nil, compose.Facts{}, errNoView
 		}
 		meth, err := a.Model.Method(sel.Method)
 		if err != nil {
-			return nil, Facts{}, err
+			return nil, compose.Facts{}, err
 		}
 		norm := sel.Norm
 		if norm == cam.Shared {
 			norm = cam.MinMax
 		}
-		sel.Compare = Compare{}
-		req := StripRequest{Method: sel.Method, Class: sel.Class, Side: stripExportSide, Norm: norm,
-			Overlay: OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha}}
-		img, cells, err := LayerStrip(ctx, a, req)
+		sel.Compare = compose.Compare{}
+		req := compose.StripRequest{Method: sel.Method, Class: sel.Class, Side: stripExportSide, Norm: norm,
+			Overlay: compose.OverlayOptions{Colormap: sel.EffectiveColormap(), Alpha: sel.Alpha}}
+		img, cells, err := compose.LayerStrip(ctx, a, req)
 		if err != nil {
-			return nil, Facts{}, err
+			return nil, compose.Facts{}, err
 		}
-		facts := baseFacts(a, pic.Photo, sel, meth, "", 0, 0)
+		facts := compose.NewFacts(a, pic.Photo, sel, meth, "", 0, 0)
 		facts.Norm, facts.Grid = norm.String(), cells
 		return img, facts, nil
 	})

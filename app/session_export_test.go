@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 )
 
@@ -71,7 +72,7 @@ func TestExportStrip(t *testing.T) {
 		t.Errorf("wrote %s with facts norm %q, grid %+v", res.PNG, f.Norm, f.Grid)
 	}
 	// 150-pixel cells enlarged 3× to fit the 512-pixel cell side.
-	if res.Size[0] != 6*450+7*SheetGap {
+	if res.Size[0] != 6*450+7*compose.SheetGap {
 		t.Errorf("strip is %d wide, want six 450-pixel cells", res.Size[0])
 	}
 }

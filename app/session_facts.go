@@ -1,6 +1,7 @@
 package app
 
 import (
+	"camviz/compose"
 	"errors"
 )
 
@@ -8,18 +9,18 @@ import (
 
 // Facts describes the picture on screen; an error while it is still
 // being computed.
-func (s *Session) Facts() (Facts, error) {
+func (s *Session) Facts() (compose.Facts, error) {
 	st := s.State()
 	if st.View == nil || st.Analysis == nil {
-		return Facts{}, errNoView
+		return compose.Facts{}, errNoView
 	}
 	if !st.Current() {
-		return Facts{}, errors.New("the map is still being computed")
+		return compose.Facts{}, errors.New("the map is still being computed")
 	}
 	v := st.View
-	f := baseFacts(v.Analysis, v.Photo, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
+	f := compose.NewFacts(v.Analysis, v.Photo, v.Sel, v.Method, v.Layer, v.Scale, v.Flags)
 	if r := st.Faith.Report; r != nil && !v.Sel.Compare.On {
-		f.Faithfulness = NewFaithFacts(r, st.Faith.Config)
+		f.Faithfulness = compose.NewFaithFacts(r, st.Faith.Config)
 	}
 	if !v.Sel.Compare.On {
 		f.ROAD, f.Sanity = st.Trust.ROAD, st.Trust.Sanity

@@ -8,6 +8,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 	"camviz/render"
 )
@@ -49,7 +50,7 @@ type GridCell struct {
 // Grid is several maps of one picture side by side.
 type Grid struct {
 	Req      GridRequest
-	Sel      Selection
+	Sel      compose.Selection
 	Analysis *analysis.Analysis
 	Cells    []GridCell
 	Norm     cam.Mode // how every cell is normalised
@@ -88,14 +89,14 @@ func (s *Session) submitGridLocked(display bool) {
 }
 
 // gridWants reports whether a selection change changes the grid.
-func gridWants(old, next Selection) bool {
+func gridWants(old, next compose.Selection) bool {
 	return old.Method != next.Method || old.Class != next.Class || old.Layer != next.Layer ||
 		old.Norm != next.Norm || old.Colormap != next.Colormap || old.Alpha != next.Alpha ||
 		old.Options != next.Options || old.ExtraLayers != next.ExtraLayers
 }
 
 // gridPlan lists a grid's cells (without pictures).
-func gridPlan(a *analysis.Analysis, req GridRequest, sel Selection) ([]GridCell, cam.Mode) {
+func gridPlan(a *analysis.Analysis, req GridRequest, sel compose.Selection) ([]GridCell, cam.Mode) {
 	var cells []GridCell
 	if req.Kind == GridClasses {
 		classes := req.Classes
@@ -133,10 +134,10 @@ func gridPlan(a *analysis.Analysis, req GridRequest, sel Selection) ([]GridCell,
 
 // gridCells computes the cells' maps and composes them on base. cell
 // hears of each finished cell.
-func gridCells(ctx context.Context, a *analysis.Analysis, base image.Image, req GridRequest, sel Selection,
+func gridCells(ctx context.Context, a *analysis.Analysis, base image.Image, req GridRequest, sel compose.Selection,
 	progress func(done, total int, label string), cell func(i int, c GridCell)) (*Grid, error) {
 	cells, norm := gridPlan(a, req, sel)
-	sel.Compare = Compare{}
+	sel.Compare = compose.Compare{}
 	// A raw grid comes only from a raw selection, whose colour map is
 	// already the signed default; every cell keeps the grid's.
 	g := &Grid{Req: req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap(), Range: render.Unit()}
@@ -194,8 +195,8 @@ func gridCells(ctx context.Context, a *analysis.Analysis, base image.Image, req 
 }
 
 // drawCell composes a grid cell's picture, or says why it failed.
-func drawCell(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, c *GridCell, lm *analysis.LayerMap, norm cam.Mode, scale float32) {
-	v, err := composeCell(ctx, a, base, sel, c.Method, lm, norm, scale)
+func drawCell(ctx context.Context, a *analysis.Analysis, base image.Image, sel compose.Selection, c *GridCell, lm *analysis.LayerMap, norm cam.Mode, scale float32) {
+	v, err := compose.Cell(ctx, a, base, sel, c.Method, lm, norm, scale)
 	if err != nil {
 		c.Err = oneLine(err.Error())
 		return
@@ -212,7 +213,7 @@ func (s *Session) runGrid(ctx context.Context, gen uint64) {
 	}
 	base := imgio.Downscale(pic.disp, s.opts.GridSide)
 	cells, norm := gridPlan(a, *req, sel)
-	sel.Compare = Compare{}
+	sel.Compare = compose.Compare{}
 	live := &Grid{Req: *req, Sel: sel, Analysis: a, Cells: cells, Norm: norm, Colormap: sel.EffectiveColormap()}
 	publish := func(g *Grid) {
 		s.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // The window's words about the picture and its jobs, all derived here
@@ -66,9 +67,9 @@ func LabelsOf(st State, p Pointer, now time.Time) Labels {
 	case st.Status != "":
 		l.Status = st.Status
 	case v != nil && st.Current() && v.Elapsed > 0:
-		l.Status = fmt.Sprintf("%s at %s: %s.", v.Method.Display, ShortLayer(v.Layer), roundDuration(v.Elapsed))
+		l.Status = fmt.Sprintf("%s at %s: %s.", v.Method.Display, compose.ShortLayer(v.Layer), roundDuration(v.Elapsed))
 	case v != nil && st.Current():
-		l.Status = fmt.Sprintf("%s at %s: from the kept maps.", v.Method.Display, ShortLayer(v.Layer))
+		l.Status = fmt.Sprintf("%s at %s: from the kept maps.", v.Method.Display, compose.ShortLayer(v.Layer))
 	}
 	l.Title = viewTitle(st)
 	l.Hover = HoverText(st, p)
@@ -77,7 +78,7 @@ func LabelsOf(st State, p Pointer, now time.Time) Labels {
 
 // shownView is the view of the picture on screen, nil when there is none
 // (or it is the previous picture's).
-func shownView(st State) *View {
+func shownView(st State) *compose.View {
 	v := st.View
 	if v == nil || v.Analysis != st.Analysis || v.Base != st.Photo {
 		return nil

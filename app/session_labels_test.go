@@ -11,6 +11,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/metrics"
 )
 
@@ -34,7 +35,7 @@ func TestLabelsFollowTheView(t *testing.T) {
 	wait(t, s)
 	st := s.State()
 	l = LabelsOf(st, Pointer{}, time.Now())
-	want := "Grad-CAM at " + ShortLayer(st.View.Layer) + ": from the kept maps."
+	want := "Grad-CAM at " + compose.ShortLayer(st.View.Layer) + ": from the kept maps."
 	if l.Status != want || !strings.HasPrefix(l.Title, "Grad-CAM") {
 		t.Fatalf("Grad-CAM shown, status %q (want %q), title %q", l.Status, want, l.Title)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 )
 
@@ -235,7 +236,7 @@ func (s *Session) reanalyse(gen uint64) {
 func newPicture(name, path string, img *image.NRGBA, side int) *picture {
 	b := img.Bounds()
 	work := imgio.Downscale(img, analysis.MaxWorkingSide)
-	return &picture{Photo: &Photo{Name: name, Path: path, Size: image.Pt(b.Dx(), b.Dy())}, img: work, disp: displayCopy(work, side)}
+	return &picture{Photo: &compose.Photo{Name: name, Path: path, Size: image.Pt(b.Dx(), b.Dy())}, img: work, disp: displayCopy(work, side)}
 }
 
 // Tiny pictures (a 64×64 digit; below smallSide) are enlarged on screen

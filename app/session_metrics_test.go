@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"camviz/analysis"
+	"camviz/compose"
 	"camviz/imgio"
 	"camviz/metrics"
 	"camviz/render"
@@ -370,7 +371,7 @@ func TestSessionExportFaithfulness(t *testing.T) {
 		t.Fatal("no faithfulness in the captioned export's facts")
 	}
 	w := res.Facts.ImageSize[0]
-	face, err := render.NewFace(captionFontSize(w))
+	face, err := render.NewFace(compose.CaptionFontSize(w))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -393,8 +394,8 @@ func TestSessionExportFaithfulness(t *testing.T) {
 	if dark < 50 {
 		t.Fatalf("the faithfulness caption line is blank (%d dark pixels)", dark)
 	}
-	size := captionFontSize(w)
-	line := faithCaption(rep, mustFace(t, size), ob.Dx()-2*max(int(size/2), 1))
+	size := compose.CaptionFontSize(w)
+	line := compose.FaithCaption(rep, mustFace(t, size), ob.Dx()-2*max(int(size/2), 1))
 	for _, want := range []string{"random", "del", "ins", "%"} {
 		if !strings.Contains(line, want) {
 			t.Fatalf("caption line %q lacks %q", line, want)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // The method options of a window's selection: the values of the options
@@ -18,7 +19,7 @@ import (
 // the method cannot take is refused with the reason; the map is
 // recomputed.
 func (s *Session) SetOption(name, value string) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if s.model == nil {
 			return errors.New("no model is loaded")
 		}
@@ -47,7 +48,7 @@ func (s *Session) SetOption(name, value string) error {
 // "" = the model's default), the others are fused with it. One name is
 // SetLayer; a repeat or an unknown layer is refused.
 func (s *Session) SetLayers(names []string) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if s.model == nil {
 			return errors.New("no model is loaded")
 		}

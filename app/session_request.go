@@ -1,6 +1,9 @@
 package app
 
-import "camviz/cam"
+import (
+	"camviz/cam"
+	"camviz/compose"
+)
 
 // The session's request model. Every request says what it changes
 // (Changes):
@@ -42,7 +45,7 @@ func (c Change) String() string {
 }
 
 // Changes says what moving the selection from old to next changes.
-func Changes(old, next Selection) Change {
+func Changes(old, next compose.Selection) Change {
 	switch {
 	case mapPart(old) != mapPart(next):
 		return ChangeMaps
@@ -54,10 +57,10 @@ func Changes(old, next Selection) Change {
 
 // viewPart is what of s a View depends on: all but the window's own
 // choices, and the comparison only while it is on.
-func viewPart(s Selection) Selection {
+func viewPart(s compose.Selection) compose.Selection {
 	s.Overlay = false
 	if !s.Compare.On {
-		s.Compare = Compare{}
+		s.Compare = compose.Compare{}
 	} else {
 		s.Norm = cam.MinMax // a comparison is always on the pair's shared scale
 	}
@@ -65,7 +68,7 @@ func viewPart(s Selection) Selection {
 }
 
 // mapPart is what of s decides which layer maps the picture needs.
-func mapPart(s Selection) Selection {
+func mapPart(s compose.Selection) compose.Selection {
 	s = viewPart(s)
 	s.Alpha, s.Colormap = 0, ""
 	s.Compare.T, s.Compare.Contrast = 0, false
@@ -81,7 +84,7 @@ func mapPart(s Selection) Selection {
 
 // sameMap reports whether two selections ask for the same picture, up to
 // what only the window decides (showing the overlay or not).
-func sameMap(s, o Selection) bool { return viewPart(s) == viewPart(o) }
+func sameMap(s, o compose.Selection) bool { return viewPart(s) == viewPart(o) }
 
 // submitMapLocked queues a map job for the current selection, superseding
 // the running one.
@@ -107,7 +110,7 @@ func (s *Session) stopMapLocked() {
 
 // applyLocked starts what a selection change from old to s.sel needs in
 // the map lane (see the rule above).
-func (s *Session) applyLocked(old Selection) {
+func (s *Session) applyLocked(old compose.Selection) {
 	switch Changes(old, s.sel) {
 	case ChangeMaps:
 		s.submitMapLocked()

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/render"
 
 	"go.uber.org/goleak"
@@ -13,32 +14,32 @@ import (
 // TestChanges: every field of the selection is classified, and a field
 // nobody classified (new method options) changes the maps.
 func TestChanges(t *testing.T) {
-	base := DefaultSelection()
+	base := compose.DefaultSelection()
 	base.Class, base.Compare.A, base.Compare.B = 3, 3, 5
 	comparing := base
 	comparing.Compare.On = true
 	cases := []struct {
 		name string
-		from Selection
-		set  func(s *Selection)
+		from compose.Selection
+		set  func(s *compose.Selection)
 		want Change
 	}{
-		{"opacity", base, func(s *Selection) { s.Alpha = 0.9 }, ChangeDisplay},
-		{"colour map", base, func(s *Selection) { s.Colormap = "viridis" }, ChangeDisplay},
-		{"min-max to raw", base, func(s *Selection) { s.Norm = cam.Raw }, ChangeDisplay},
-		{"heat map toggle", base, func(s *Selection) { s.Overlay = false }, ChangeNone},
-		{"blend while not comparing", base, func(s *Selection) { s.Compare.T = 0.2 }, ChangeNone},
-		{"blend", comparing, func(s *Selection) { s.Compare.T = 0.2 }, ChangeDisplay},
-		{"contrast", comparing, func(s *Selection) { s.Compare.Contrast = true }, ChangeDisplay},
-		{"scale while comparing", comparing, func(s *Selection) { s.Norm = cam.Shared }, ChangeNone},
-		{"class", base, func(s *Selection) { s.Class = 4 }, ChangeMaps},
-		{"method", base, func(s *Selection) { s.Method = "scorecam" }, ChangeMaps},
-		{"layer", base, func(s *Selection) { s.Layer = "x" }, ChangeMaps},
-		{"mode", base, func(s *Selection) { s.Mode = "crop" }, ChangeMaps},
-		{"shared scale (top-5 maps)", base, func(s *Selection) { s.Norm = cam.Shared }, ChangeMaps},
-		{"compare on", base, func(s *Selection) { s.Compare.On = true }, ChangeMaps},
-		{"class B", comparing, func(s *Selection) { s.Compare.B = 7 }, ChangeMaps},
-		{"class B while not comparing", base, func(s *Selection) { s.Compare.B = 7 }, ChangeNone},
+		{"opacity", base, func(s *compose.Selection) { s.Alpha = 0.9 }, ChangeDisplay},
+		{"colour map", base, func(s *compose.Selection) { s.Colormap = "viridis" }, ChangeDisplay},
+		{"min-max to raw", base, func(s *compose.Selection) { s.Norm = cam.Raw }, ChangeDisplay},
+		{"heat map toggle", base, func(s *compose.Selection) { s.Overlay = false }, ChangeNone},
+		{"blend while not comparing", base, func(s *compose.Selection) { s.Compare.T = 0.2 }, ChangeNone},
+		{"blend", comparing, func(s *compose.Selection) { s.Compare.T = 0.2 }, ChangeDisplay},
+		{"contrast", comparing, func(s *compose.Selection) { s.Compare.Contrast = true }, ChangeDisplay},
+		{"scale while comparing", comparing, func(s *compose.Selection) { s.Norm = cam.Shared }, ChangeNone},
+		{"class", base, func(s *compose.Selection) { s.Class = 4 }, ChangeMaps},
+		{"method", base, func(s *compose.Selection) { s.Method = "scorecam" }, ChangeMaps},
+		{"layer", base, func(s *compose.Selection) { s.Layer = "x" }, ChangeMaps},
+		{"mode", base, func(s *compose.Selection) { s.Mode = "crop" }, ChangeMaps},
+		{"shared scale (top-5 maps)", base, func(s *compose.Selection) { s.Norm = cam.Shared }, ChangeMaps},
+		{"compare on", base, func(s *compose.Selection) { s.Compare.On = true }, ChangeMaps},
+		{"class B", comparing, func(s *compose.Selection) { s.Compare.B = 7 }, ChangeMaps},
+		{"class B while not comparing", base, func(s *compose.Selection) { s.Compare.B = 7 }, ChangeNone},
 	}
 	for _, c := range cases {
 		next := c.from

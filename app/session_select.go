@@ -6,13 +6,14 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // Requests that change the selection; each one kicks the lanes whose
 // result it changes.
 
 // update changes the selection and recomputes the picture if needed.
-func (s *Session) update(f func(sel *Selection) error) error {
+func (s *Session) update(f func(sel *compose.Selection) error) error {
 	s.mu.Lock()
 	old := s.sel
 	next := old
@@ -43,7 +44,7 @@ func (s *Session) needAnalysis() (*analysis.Analysis, error) {
 
 // SetClass picks the target class (class A while comparing).
 func (s *Session) SetClass(k int) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		a, err := s.needAnalysis()
 		if err != nil {
 			return err
@@ -82,7 +83,7 @@ func (s *Session) StepClass(delta int) error {
 // SetMethod picks the CAM method; one that does not apply is refused with
 // the reason.
 func (s *Session) SetMethod(name string) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if s.model == nil {
 			return errors.New("no model is loaded")
 		}
@@ -96,7 +97,7 @@ func (s *Session) SetMethod(name string) error {
 
 // SetLayer picks the layer ("" = the model's default).
 func (s *Session) SetLayer(name string) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if s.model == nil {
 			return errors.New("no model is loaded")
 		}
@@ -113,7 +114,7 @@ func (s *Session) SetLayer(name string) error {
 // SetNorm picks the normalisation: per map, shared with the top-5, or
 // signed raw values.
 func (s *Session) SetNorm(m cam.Mode) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if _, ok := m.Info(); !ok {
 			return fmt.Errorf("unknown normalisation %v", m)
 		}
@@ -124,9 +125,9 @@ func (s *Session) SetNorm(m cam.Mode) error {
 
 // SetColormap picks the colour map ("" = automatic).
 func (s *Session) SetColormap(name string) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if name != "" {
-			if _, err := ParseOverlayOptions(name, 0.5, cam.MinMax); err != nil {
+			if _, err := compose.ParseOverlayOptions(name, 0.5, cam.MinMax); err != nil {
 				return err
 			}
 		}
@@ -137,7 +138,7 @@ func (s *Session) SetColormap(name string) error {
 
 // SetAlpha sets the heat map's opacity (0–1).
 func (s *Session) SetAlpha(alpha float64) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if !(alpha >= 0 && alpha <= 1) {
 			return fmt.Errorf("opacity %v is outside 0–1", alpha)
 		}
@@ -148,18 +149,18 @@ func (s *Session) SetAlpha(alpha float64) error {
 
 // SetOverlay shows or hides the heat map (the photo stays).
 func (s *Session) SetOverlay(on bool) {
-	_ = s.update(func(sel *Selection) error { sel.Overlay = on; return nil })
+	_ = s.update(func(sel *compose.Selection) error { sel.Overlay = on; return nil })
 }
 
 // ToggleOverlay flips SetOverlay.
 func (s *Session) ToggleOverlay() {
-	_ = s.update(func(sel *Selection) error { sel.Overlay = !sel.Overlay; return nil })
+	_ = s.update(func(sel *compose.Selection) error { sel.Overlay = !sel.Overlay; return nil })
 }
 
 // SetCompare turns the two-class comparison on or off. Turning it on
 // compares the target class (A) with the next one in the ranking (B).
 func (s *Session) SetCompare(on bool) {
-	_ = s.update(func(sel *Selection) error {
+	_ = s.update(func(sel *compose.Selection) error {
 		if on && !sel.Compare.On {
 			sel.Compare.A = sel.Class
 			if a := s.analysis; a != nil && (sel.Compare.B == sel.Class || a.CheckClass(sel.Compare.B) != nil) {
@@ -177,7 +178,7 @@ func (s *Session) SetCompare(on bool) {
 
 // SetCompareClasses picks classes A and B.
 func (s *Session) SetCompareClasses(a, b int) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		an, err := s.needAnalysis()
 		if err != nil {
 			return err
@@ -195,7 +196,7 @@ func (s *Session) SetCompareClasses(a, b int) error {
 
 // SetBlend sets the blend position (0 = A, 1 = B).
 func (s *Session) SetBlend(t float64) error {
-	return s.update(func(sel *Selection) error {
+	return s.update(func(sel *compose.Selection) error {
 		if !(t >= 0 && t <= 1) {
 			return fmt.Errorf("blend position %v is outside 0–1", t)
 		}
@@ -206,7 +207,7 @@ func (s *Session) SetBlend(t float64) error {
 
 // SetContrast shows the signed A − B map instead of the blend.
 func (s *Session) SetContrast(on bool) {
-	_ = s.update(func(sel *Selection) error { sel.Compare.Contrast = on; return nil })
+	_ = s.update(func(sel *compose.Selection) error { sel.Compare.Contrast = on; return nil })
 }
 
 // CancelMap stops a slow map; the picture shown stays as it was.

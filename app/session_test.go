@@ -14,6 +14,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 
 	"go.uber.org/goleak"
@@ -138,7 +139,7 @@ func TestSessionStormLastWins(t *testing.T) {
 	var mu sync.Mutex
 	commits, stale := 0, 0
 	s.mu.Lock()
-	s.onCommit = func(v *View, sel Selection) {
+	s.onCommit = func(v *compose.View, sel compose.Selection) {
 		mu.Lock()
 		defer mu.Unlock()
 		commits++
@@ -150,7 +151,7 @@ func TestSessionStormLastWins(t *testing.T) {
 	layers := s.State().Model.Net.Layers()
 	methods := []string{"gradcam", "hirescam", "layercam", "xgradcam", "gradcam++", "eigencam", "fem"}
 	rng := rand.New(rand.NewSource(1))
-	var last Selection
+	var last compose.Selection
 	const requests = 150
 	for i := 0; i < requests; i++ {
 		switch rng.Intn(5) {
@@ -404,7 +405,7 @@ func TestSessionCompareBlendAndContrast(t *testing.T) {
 	if err := s.SetCompareClasses(rank[0], rank[1]); err != nil {
 		t.Fatal(err)
 	}
-	blendAt := func(t0 float64) *View {
+	blendAt := func(t0 float64) *compose.View {
 		if err := s.SetBlend(t0); err != nil {
 			t.Fatal(err)
 		}
@@ -469,9 +470,9 @@ func TestSessionSlowMethodProgressAndCancel(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s, r := ready(t)
 	var mu sync.Mutex
-	var seen []*View
+	var seen []*compose.View
 	s.mu.Lock()
-	s.onCommit = func(v *View, sel Selection) { mu.Lock(); seen = append(seen, v); mu.Unlock() }
+	s.onCommit = func(v *compose.View, sel compose.Selection) { mu.Lock(); seen = append(seen, v); mu.Unlock() }
 	s.mu.Unlock()
 
 	if err := s.SetMethod("scorecam"); err != nil {
@@ -579,7 +580,7 @@ func TestSessionExport(t *testing.T) {
 	if img.Bounds().Dx() != 451 || img.Bounds().Dy() != 300 || !strings.HasSuffix(res.PNG, "plain.png") {
 		t.Fatalf("plain export %v at %s", img.Bounds(), res.PNG)
 	}
-	var facts Facts
+	var facts compose.Facts
 	data, err := os.ReadFile(res.JSON)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // The faithfulness panel's three explicit checks of the current map, each
@@ -35,7 +36,7 @@ import (
 // (model, picture, resize mode) and the map (method, layer, class).
 type trustKey struct {
 	model         *analysis.Model
-	pic           *Photo
+	pic           *compose.Photo
 	mode          string
 	method, layer string
 	class         int
@@ -47,7 +48,7 @@ type trustKey struct {
 
 // request is the request of k's map at layer.
 func (k trustKey) request(layer string) analysis.MapRequest {
-	sel := Selection{Method: k.method, Layer: layer, Options: k.options, ExtraLayers: k.extra}
+	sel := compose.Selection{Method: k.method, Layer: layer, Options: k.options, ExtraLayers: k.extra}
 	req := sel.MapRequest()
 	req.Class = k.class
 	return req
@@ -122,7 +123,7 @@ func (s *Session) dropTrustLocked() {
 
 // trustTargetLocked is the key of the final map on screen, with its
 // analysis and selection; an error when there is none.
-func (s *Session) trustTargetLocked() (trustKey, *View, error) {
+func (s *Session) trustTargetLocked() (trustKey, *compose.View, error) {
 	v := s.view
 	switch {
 	case s.analysis == nil || v == nil:

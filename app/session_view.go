@@ -8,6 +8,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/render"
 )
 
@@ -60,7 +61,7 @@ func (s *Session) placeCached(a *analysis.Analysis, base image.Image, lm *analys
 	if ok {
 		return p, nil
 	}
-	p, err := place(a, base, lm, norm, scale)
+	p, err := compose.PlaceOn(a, base, lm, norm, scale)
 	if err != nil {
 		return analysis.Picture{}, err
 	}
@@ -114,7 +115,7 @@ func (s *Session) endMapLocked(gen uint64) {
 // view. A display-only change that arrived meanwhile was not submitted
 // (the request model's rule): the view is drawn again for it from the
 // kept maps before it is committed.
-func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *analysis.Analysis, pic *picture, sel Selection, meth analysis.Method) error {
+func (s *Session) drawAndCommit(ctx context.Context, gen uint64, a *analysis.Analysis, pic *picture, sel compose.Selection, meth analysis.Method) error {
 	var elapsed time.Duration
 	for {
 		v, err := s.drawView(ctx, gen, a, pic.disp, sel, meth)
@@ -158,7 +159,7 @@ func (s *Session) markCancelledLocked() {
 
 // commitViewLocked puts v on screen and shows it to the test hook with the
 // selection current at that moment (which a stale view would not match).
-func (s *Session) commitViewLocked(v *View) {
+func (s *Session) commitViewLocked(v *compose.View) {
 	s.view = v
 	if s.onCommit != nil {
 		s.onCommit(v, s.sel)
@@ -166,7 +167,7 @@ func (s *Session) commitViewLocked(v *View) {
 }
 
 // drawView computes the map(s) sel asks for and draws them on base.
-func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method) (*View, error) {
+func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel compose.Selection, meth analysis.Method) (*compose.View, error) {
 	start := time.Now()
 	req := sel.MapRequest()
 	mapOf := func(k int, what string) (*analysis.LayerMap, error) {
@@ -180,7 +181,7 @@ func (s *Session) drawView(ctx context.Context, gen uint64, a *analysis.Analysis
 	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
 		return s.placeCached(a, base, lm, norm, scale)
 	}
-	v, computed, err := compose(ctx, a, base, sel, meth, mapOf, place)
+	v, computed, err := compose.Compose(ctx, a, base, sel, meth, mapOf, place)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +196,7 @@ const partialEvery = 200 * time.Millisecond
 
 // slowProgress reports a slow method's batches and, for ScoreCAM, draws
 // the map so far.
-func (s *Session) slowProgress(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, what string) func(done, total int, partial *cam.Map) {
+func (s *Session) slowProgress(ctx context.Context, gen uint64, a *analysis.Analysis, base image.Image, sel compose.Selection, meth analysis.Method, what string) func(done, total int, partial *cam.Map) {
 	var last time.Time
 	return func(done, total int, partial *cam.Map) {
 		label := meth.Display
@@ -213,7 +214,7 @@ func (s *Session) slowProgress(ctx context.Context, gen uint64, a *analysis.Anal
 
 // drawPartial shows a slow method's map so far, drawn with the display
 // current now (a display change does not wait for the result).
-func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, partial *cam.Map, done, total int) {
+func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image, sel compose.Selection, meth analysis.Method, partial *cam.Map, done, total int) {
 	s.mu.Lock()
 	if cur := s.sel; mapPart(cur) == mapPart(sel) {
 		sel = cur
@@ -228,7 +229,7 @@ func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image
 		layer = a.Model.Layer
 	}
 	lm := &analysis.LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
-	p, err := place(a, base, lm, cam.MinMax, 0)
+	p, err := compose.PlaceOn(a, base, lm, cam.MinMax, 0)
 	if err != nil {
 		return
 	}
@@ -236,7 +237,7 @@ func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image
 	if err != nil {
 		return
 	}
-	v := &View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.Field, Area: p.Area,
+	v := &compose.View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.Field, Area: p.Area,
 		Range: p.Range, Colormap: sel.EffectiveColormap(), Flags: p.Flags, Partial: true, Done: done, Total: total}
 	s.mu.Lock()
 	ok := s.mapLane.Current(gen) && s.analysis == a

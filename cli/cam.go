@@ -13,6 +13,7 @@ import (
 	"camviz/analysis"
 	"camviz/app"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 	"camviz/render"
 )
@@ -225,8 +226,8 @@ func (c camOut) write(ctx context.Context) error {
 		err = imgio.WriteNPYFile(c.out, final.Data, final.H, final.W)
 		size = [2]int{final.W, final.H}
 	} else {
-		var opts app.OverlayOptions
-		opts, err = app.ParseOverlayOptions(c.cmap, c.alpha, c.mode)
+		var opts compose.OverlayOptions
+		opts, err = compose.ParseOverlayOptions(c.cmap, c.alpha, c.mode)
 		if err == nil {
 			opts.Caption = c.caption
 			size, err = app.SaveOverlay(c.a, c.out, c.lm, c.mode, c.scale, opts)
@@ -251,7 +252,7 @@ func (c camOut) write(ctx context.Context) error {
 			}
 		}
 		if flags != 0 {
-			fmt.Fprintf(c.e.stderr, "camviz cam: note: the map is %s\n", app.DescribeFlags(flags))
+			fmt.Fprintf(c.e.stderr, "camviz cam: note: the map is %s\n", compose.DescribeFlags(flags))
 		}
 		return nil
 	}

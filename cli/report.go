@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"camviz/analysis"
-	"camviz/app"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/metrics"
 	"camviz/render"
 )
@@ -110,7 +110,7 @@ type reportOptions struct {
 	options cam.Settings // the methods' options (methodFlags)
 	cfg     metrics.Config
 	cell    int
-	overlay app.OverlayOptions
+	overlay compose.OverlayOptions
 	out     string
 	trust   trustFlags
 }
@@ -211,7 +211,7 @@ func report(e *env, args []string) error {
 	if opt.cfg.Insertion, err = metrics.ParseBaseline(*insertion); err != nil {
 		return fmt.Errorf("-insertion: %w", err)
 	}
-	if opt.overlay, err = app.ParseOverlayOptions(*cmap, *alpha, cam.MinMax); err != nil {
+	if opt.overlay, err = compose.ParseOverlayOptions(*cmap, *alpha, cam.MinMax); err != nil {
 		return err
 	}
 	if opt.classes, err = parseClassSpec(*classList); err != nil {

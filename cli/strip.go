@@ -9,6 +9,7 @@ import (
 
 	"camviz/app"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/render"
 )
 
@@ -51,8 +52,8 @@ func strip(e *env, args []string) error {
 	if mode == cam.Shared {
 		return errors.New("-norm shared does not apply to a strip: each layer's map is normalised on its own (minmax or raw)")
 	}
-	req := app.StripRequest{Method: *method, Side: *cell, Norm: mode}
-	if req.Overlay, err = app.ParseOverlayOptions(*cmap, *alpha, mode); err != nil {
+	req := compose.StripRequest{Method: *method, Side: *cell, Norm: mode}
+	if req.Overlay, err = compose.ParseOverlayOptions(*cmap, *alpha, mode); err != nil {
 		return err
 	}
 	m, err := mf.load()
@@ -78,7 +79,7 @@ func strip(e *env, args []string) error {
 			return err
 		}
 	}
-	img, _, err := app.LayerStrip(ctx, a, req)
+	img, _, err := compose.LayerStrip(ctx, a, req)
 	if err != nil {
 		return err
 	}

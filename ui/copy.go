@@ -12,14 +12,15 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
+	"camviz/compose"
 )
 
 // factsSummary is what Copy facts puts on the clipboard: a few lines a
 // person reads or pastes into a note (the JSON sidecar of Save PNG… has
 // everything, for programs).
-func factsSummary(f core.Facts) string {
+func factsSummary(f compose.Facts) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s at %s on %s (%d×%d, %s)\n", f.MethodName, core.ShortLayer(f.Layer), f.Image, f.ImageSize[0], f.ImageSize[1], modeLabels[f.Resize])
+	fmt.Fprintf(&b, "%s at %s on %s (%d×%d, %s)\n", f.MethodName, compose.ShortLayer(f.Layer), f.Image, f.ImageSize[0], f.ImageSize[1], modeLabels[f.Resize])
 	fmt.Fprintf(&b, "Model: %s\n", f.Model)
 	if c := f.Compare; c != nil {
 		fmt.Fprintf(&b, "Compared: A %d “%s” p=%.3f, B %d “%s” p=%.3f (%s, shared scale %.3g)\n",

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"camviz/analysis"
-	core "camviz/app"
+	"camviz/compose"
 )
 
 // buildConcepts makes the Concepts tab: Deep Feature Factorization of the
@@ -42,7 +42,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 		}
 		n, _ := strconv.Atoi(k.Selected)
 		run.Disable()
-		info.SetText(fmt.Sprintf("Finding %d concepts at %s…", n, core.ShortLayer(layer)))
+		info.SetText(fmt.Sprintf("Finding %d concepts at %s…", n, compose.ShortLayer(layer)))
 		go func() {
 			f, err := a.Factorize(context.Background(), layer, n, 2, 0)
 			u.post(func() {
@@ -74,7 +74,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 // conceptsText lists each concept with its colour's place, share and classes.
 func conceptsText(f *analysis.Factorization) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d concepts at %s (hues in order round the colour circle from red):\n", len(f.Concepts), core.ShortLayer(f.Layer))
+	fmt.Fprintf(&b, "%d concepts at %s (hues in order round the colour circle from red):\n", len(f.Concepts), compose.ShortLayer(f.Layer))
 	for _, c := range f.Concepts {
 		fmt.Fprintf(&b, "%d · %.0f%% of the picture ·", c.Index+1, 100*c.Share)
 		for _, t := range c.Top {

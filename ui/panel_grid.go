@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
+	"camviz/compose"
 )
 
 // buildGrid makes the grid tab.
@@ -66,10 +67,10 @@ func (u *UI) gridChanged(st core.State) {
 			setText(u.w.gridInfo, "No method applies.")
 		case g.Req.Kind == core.GridClasses:
 			setText(u.w.gridInfo, fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
-				core.ShortLayer(layer), len(g.Cells), g.Scale))
+				compose.ShortLayer(layer), len(g.Cells), g.Scale))
 		default:
 			k := g.Sel.Class
-			setText(u.w.gridInfo, fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), core.ShortLayer(layer),
+			setText(u.w.gridInfo, fmt.Sprintf("Class %d “%s” at %s · %s", k, g.Analysis.Model.Label(k), compose.ShortLayer(layer),
 				strings.ToLower(normOptions[normIndex(g.Norm)].Label)))
 		}
 	} else {
@@ -99,7 +100,7 @@ func gridCell(c core.GridCell, layer string) fyne.CanvasObject {
 	// method's own layer, and odd maps.
 	var sub []string
 	if c.Image != nil && c.Layer != layer {
-		sub = append(sub, core.ShortLayer(c.Layer))
+		sub = append(sub, compose.ShortLayer(c.Layer))
 	}
 	if c.Flags != 0 {
 		sub = append(sub, c.Flags.String())

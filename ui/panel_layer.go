@@ -13,6 +13,7 @@ import (
 	"camviz/analysis"
 	core "camviz/app"
 	"camviz/cam"
+	"camviz/compose"
 )
 
 // buildLayer makes the layer picker.
@@ -90,10 +91,10 @@ func toggled(layers []string, name string) []string {
 func layerOptions(m *analysis.Model) (names, opts []string) {
 	for _, l := range m.Net.Layers() {
 		names = append(names, l.Name)
-		opt := core.ShortLayer(l.Name)
+		opt := compose.ShortLayer(l.Name)
 		if l.Block != "" {
 			rest := strings.TrimSuffix(strings.TrimPrefix(l.Name, l.Block+"/"), "_output_0")
-			opt = core.ShortLayer(l.Block) + " ▸ " + rest
+			opt = compose.ShortLayer(l.Block) + " ▸ " + rest
 		}
 		opt += "  " + shapeText(l.Shape)
 		if l.Name == m.Layer {
@@ -138,7 +139,7 @@ func (u *UI) refreshLayer(st core.State, meth analysis.Method) {
 	var fused []string
 	if layers := sel.Layers(); len(layers) > 1 {
 		for _, l := range layers[1:] {
-			fused = append(fused, core.ShortLayer(l))
+			fused = append(fused, compose.ShortLayer(l))
 		}
 	}
 	info := ""

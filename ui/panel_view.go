@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
+	"camviz/compose"
 	"camviz/imgio"
 	"camviz/render"
 )
@@ -234,9 +235,9 @@ func (u *UI) spin(on bool) {
 
 // viewNote says what is odd about v's map; a fixed-layer method's note
 // names the layer it reads, not the layer picker's.
-func viewNote(v *core.View) string {
+func viewNote(v *compose.View) string {
 	if v.Method.FixedLayer {
-		return core.DescribeFlagsAt(v.Flags, "at "+core.ShortLayer(v.Layer)+", the layer "+v.Method.Display+" reads")
+		return compose.DescribeFlagsAt(v.Flags, "at "+compose.ShortLayer(v.Layer)+", the layer "+v.Method.Display+" reads")
 	}
 	return v.Note()
 }
@@ -252,7 +253,7 @@ func (u *UI) emptyModelText(st core.State) string {
 }
 
 // updateBar draws the colour bar for v.
-func (u *UI) updateBar(v *core.View, overlay bool) {
+func (u *UI) updateBar(v *compose.View, overlay bool) {
 	if v == nil || !overlay {
 		u.w.bar.Hide()
 		u.barKey = ""

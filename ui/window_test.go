@@ -2,6 +2,7 @@ package ui
 
 import (
 	"camviz/analysis"
+	"camviz/compose"
 	"camviz/internal/goldenpng"
 	"image/color"
 	"os"
@@ -14,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
-	core "camviz/app"
 	"camviz/cam"
 )
 
@@ -294,7 +294,7 @@ func TestFixedLayerNote(t *testing.T) {
 	if !ok {
 		t.Fatal("no fcconv")
 	}
-	v := &core.View{Method: analysis.Method{Method: fc, Applies: true}, Flags: cam.NonPositive, Layer: "/classifier/classifier.0/Gemm"}
+	v := &compose.View{Method: analysis.Method{Method: fc, Applies: true}, Flags: cam.NonPositive, Layer: "/classifier/classifier.0/Gemm"}
 	got := viewNote(v)
 	if strings.Contains(got, "this layer") || !strings.Contains(got, "at classifier.0/Gemm, the layer "+fc.Display+" reads") {
 		t.Fatalf("note %q", got)

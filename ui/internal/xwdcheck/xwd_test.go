@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"camviz/analysis"
-	"camviz/app"
+	"camviz/compose"
 	"camviz/imgio"
 )
 
@@ -100,7 +100,7 @@ func TestVerdict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	over, err := app.Export(a, lm, 0, 0, app.OverlayOptions{Colormap: "jet", Alpha: 0.5})
+	over, err := compose.Export(a, lm, 0, 0, compose.OverlayOptions{Colormap: "jet", Alpha: 0.5})
 	if err != nil {
 		t.Fatal(err)
 	}

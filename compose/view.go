@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"fmt"
@@ -86,11 +86,11 @@ func (v *View) Title() string {
 		return fmt.Sprintf("%s · %s · %s · shared scale %.3g", v.Method.Display, ShortLayer(v.Layer), what, v.Scale)
 	}
 	k := v.Sel.Class
-	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, ShortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
+	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, ShortLayer(v.Layer), a.Model.Label(k), a.Probs[k], NormName(v.Sel.Norm))
 }
 
-// normName is how a caption names the mode (cam.Modes' Caption).
-func normName(m cam.Mode) string {
+// NormName is how a caption names the mode (cam.Modes' Caption).
+func NormName(m cam.Mode) string {
 	x, _ := m.Info()
 	return x.Caption
 }
@@ -109,8 +109,9 @@ func areaOn(a *analysis.Analysis, base image.Image) image.Rectangle {
 	return r
 }
 
-// place post-processes lm onto base's pixels.
-func place(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
+// PlaceOn post-processes lm onto base's pixels (a copy of the analysed
+// picture at another size), where the model's view lies on it.
+func PlaceOn(a *analysis.Analysis, base image.Image, lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
 	p, err := analysis.PlaceIn(lm, areaOn(a, base), norm, scale)
 	if err != nil {
 		return analysis.Picture{}, err

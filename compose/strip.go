@@ -1,10 +1,11 @@
-package app
+package compose
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"image"
+	"strings"
 
 	"camviz/analysis"
 	"camviz/cam"
@@ -65,10 +66,10 @@ func LayerStrip(ctx context.Context, a *analysis.Analysis, req StripRequest) (*i
 	}
 	k := req.Class
 	title := []string{
-		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], normName(req.Norm)),
+		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], NormName(req.Norm)),
 		fmt.Sprintf("model %s · %d layers", a.Model.Name, len(layers)),
 	}
-	img, err := ComposeSheet(a, [][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})
+	img, err := Sheet(a, [][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,3 +83,6 @@ func stripCell(layer string, lm *analysis.LayerMap, err error) SheetCell {
 	}
 	return SheetCell{Map: lm, Caption: []string{ShortLayer(layer), fmt.Sprintf("%d×%d", lm.Map.W, lm.Map.H)}}
 }
+
+// oneLine folds an error's text onto one line for a caption.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

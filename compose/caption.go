@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"fmt"
@@ -11,10 +11,10 @@ import (
 	"golang.org/x/image/font"
 )
 
-// exportCaption adds the caption and colour bar to an exported view, with
+// ExportCaption adds the caption and colour bar to an exported view, with
 // the lines of faithfulness and the checks, each in the longest form that
 // fits.
-func exportCaption(a *analysis.Analysis, sel Selection, meth analysis.Method, v *View, fr *analysis.FaithfulnessReport, facts Facts) (image.Image, error) {
+func ExportCaption(a *analysis.Analysis, sel Selection, meth analysis.Method, v *View, fr *analysis.FaithfulnessReport, facts Facts) (image.Image, error) {
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
 		return nil, err
@@ -44,9 +44,9 @@ func compareCaption(a *analysis.Analysis, c Compare, meth analysis.Method, v *Vi
 	}
 }
 
-// captionFontSize is render.Compose's default font size for an overlay
+// CaptionFontSize is render.Compose's default font size for an overlay
 // width pixels wide.
-func captionFontSize(width int) float64 { return max(12, float64(width)/40) }
+func CaptionFontSize(width int) float64 { return max(12, float64(width)/40) }
 
 // ShortLayer makes a tensor name readable: "/features/features.29/Relu_output_0"
 // becomes "features.29/Relu".
@@ -94,9 +94,9 @@ func longestFitting(lines []string, face font.Face, width int) string {
 	return lines[len(lines)-1]
 }
 
-// faithCaption is the longest form of r's caption line that fits width
+// FaithCaption is the longest form of r's caption line that fits width
 // pixels in face.
-func faithCaption(r *analysis.FaithfulnessReport, face font.Face, width int) string {
+func FaithCaption(r *analysis.FaithfulnessReport, face font.Face, width int) string {
 	return longestFitting(faithCaptionLines(r), face, width)
 }
 

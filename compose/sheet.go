@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func DrawSmall(a *analysis.Analysis, lm *analysis.LayerMap, maxSide int, mode ca
 	}
 	base := imgio.Downscale(a.Input.Source, maxSide)
 	sel := Selection{Colormap: o.Colormap, Alpha: o.Alpha}
-	v, err := composeCell(context.Background(), a, base, sel, cellMethod(a, lm.Method), lm, mode, scale)
+	v, err := Cell(context.Background(), a, base, sel, cellMethod(a, lm.Method), lm, mode, scale)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +67,10 @@ type SheetOptions struct {
 // SheetGap is the white space between and around a sheet's cells.
 const SheetGap = 8
 
-// ComposeSheet lays rows of cells out on white, each cell's map composed
+// Sheet lays rows of cells out on white, each cell's map composed
 // over the picture at Side and captioned, every cell in a slot the size
 // of the largest, under the title: the report's grid and the layer strip.
-func ComposeSheet(a *analysis.Analysis, rows [][]SheetCell, o SheetOptions) (*image.RGBA, error) {
+func Sheet(a *analysis.Analysis, rows [][]SheetCell, o SheetOptions) (*image.RGBA, error) {
 	if a.Input.Source == nil {
 		return nil, errors.New("the input has no picture to draw on")
 	}
@@ -94,7 +94,7 @@ func ComposeSheet(a *analysis.Analysis, rows [][]SheetCell, o SheetOptions) (*im
 		for _, c := range row {
 			var pic image.Image = base
 			if c.Map != nil {
-				v, err := composeCell(context.Background(), a, base, sel, cellMethod(a, c.Map.Method), c.Map, o.Norm, o.Scale)
+				v, err := Cell(context.Background(), a, base, sel, cellMethod(a, c.Map.Method), c.Map, o.Norm, o.Scale)
 				if err != nil {
 					return nil, err
 				}
@@ -153,9 +153,9 @@ func repeatPixels(src []uint8, stride, w, h, f int) ([]uint8, int) {
 	return out, ostride
 }
 
-// tile lays images out in rows of up to cols (a square-ish sheet), each
+// Tile lays images out in rows of up to cols (a square-ish sheet), each
 // in a slot the size of the largest, on white.
-func tile(imgs []image.Image, pad int) *image.RGBA {
+func Tile(imgs []image.Image, pad int) *image.RGBA {
 	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)))))
 	rows := (len(imgs) + cols - 1) / cols
 	cw, ch := 0, 0

@@ -105,9 +105,10 @@ func readPNG(t *testing.T, path string) image.Image {
 	return goldenpng.Read(t, path)
 }
 
-// golden compares img with testdata/compose/NAME.png (goldenpng's
-// tolerance: the maps' rounding may move a few pixels a few levels).
+// golden compares img with the composer's golden picture
+// ../compose/testdata/compose/NAME.png (goldenpng's tolerance: the maps'
+// rounding may move a few pixels a few levels).
 func golden(t *testing.T, name string, img image.Image) {
 	t.Helper()
-	goldenpng.Check(t, filepath.Join("testdata", "compose", name+".png"), img, *updateGolden)
+	goldenpng.Check(t, filepath.Join("..", "compose", "testdata", "compose", name+".png"), img, *updateGolden)
 }

@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"context"
@@ -17,13 +17,13 @@ type mapsFunc func(k int, what string) (*analysis.LayerMap, error)
 // placeFunc lays a layer map onto the picture being composed.
 type placeFunc func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error)
 
-// compose is the one composer of the window and the export: the map (or
+// Compose is the one composer of the window and the export: the map (or
 // the two classes' blend or contrast) that sel asks for, post-processed
 // onto base and coloured. It returns the view and how long computing the
 // maps took (0 when all came from the cache). Where maps come from and
 // how they are placed are the caller's (cached and with progress for the
 // window; at the photo's resolution for the export).
-func compose(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method,
+func Compose(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method,
 	mapOf mapsFunc, place placeFunc) (*View, time.Duration, error) {
 	return composeWith(ctx, a, base, sel, meth, mapSource{of: mapOf, place: place})
 }
@@ -38,7 +38,7 @@ type mapSource struct {
 	scale *float32
 }
 
-// composeWith is compose with the Shared scale possibly given.
+// composeWith is Compose with the Shared scale possibly given.
 func composeWith(ctx context.Context, a *analysis.Analysis, base image.Image, sel Selection, meth analysis.Method, src mapSource) (*View, time.Duration, error) {
 	v := &View{Sel: sel, Analysis: a, Method: meth, Base: base, Colormap: sel.EffectiveColormap()}
 	lut, err := render.Colormap(v.Colormap)

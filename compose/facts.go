@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"encoding/json"
@@ -74,7 +74,10 @@ func (f Facts) JSON() []byte {
 	return append(b, '\n')
 }
 
-func baseFacts(a *analysis.Analysis, pic *Photo, sel Selection, meth analysis.Method, layer string, scale float32, flags cam.Flags) Facts {
+// NewFacts are the facts of a picture of sel drawn on pic: the picture,
+// the model, the method at layer, the class and its numbers, the scale
+// and what post-processing noticed (flags), the top five classes.
+func NewFacts(a *analysis.Analysis, pic *Photo, sel Selection, meth analysis.Method, layer string, scale float32, flags cam.Flags) Facts {
 	m := a.Model
 	c, h, w := m.Net.InputSize()
 	k := sel.Class

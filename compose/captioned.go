@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"image"
@@ -22,7 +22,7 @@ const captionWidth = 480
 // nearest neighbour, so the picture and its map are exactly as shown,
 // only bigger; a line still too long is wrapped at spaces.
 func exportCaptioned(img *image.RGBA, bar *render.BarOptions, lines []string, extra [][]string) (*image.RGBA, error) {
-	small, err := render.NewFace(captionFontSize(0))
+	small, err := render.NewFace(CaptionFontSize(0))
 	if err != nil {
 		return nil, err
 	}
@@ -31,9 +31,9 @@ func exportCaptioned(img *image.RGBA, bar *render.BarOptions, lines []string, ex
 		widest = max(widest, measure(small, l))
 	}
 	small.Close()
-	pad := max(int(captionFontSize(0)/2), 1) // Compose's at that size
+	pad := max(int(CaptionFontSize(0)/2), 1) // Compose's at that size
 	img = enlarge(img, enlargement(img.Bounds().Dx(), widest+2*pad))
-	size := captionFontSize(img.Bounds().Dx())
+	size := CaptionFontSize(img.Bounds().Dx())
 	top, err := render.Compose(img, render.ComposeOptions{Bar: bar, FontSize: size})
 	if err != nil {
 		return nil, err

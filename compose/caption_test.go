@@ -1,4 +1,4 @@
-package app
+package compose
 
 import (
 	"strings"
@@ -50,10 +50,10 @@ func TestFaithVerdictAndCaption(t *testing.T) {
 	// The caption line: the longest form that fits, else the shortest.
 	lines := faithCaptionLines(r)
 	f := mustFace(t, 12)
-	if got := faithCaption(r, f, 1e6); got != lines[0] || !strings.Contains(got, "0.100 (0.300)") || !strings.Contains(got, "12.5% (12.5%)") {
+	if got := FaithCaption(r, f, 1e6); got != lines[0] || !strings.Contains(got, "0.100 (0.300)") || !strings.Contains(got, "12.5% (12.5%)") {
 		t.Errorf("wide: %q", got)
 	}
-	if got := faithCaption(r, f, 10); got != lines[len(lines)-1] {
+	if got := FaithCaption(r, f, 10); got != lines[len(lines)-1] {
 		t.Errorf("narrow: %q", got)
 	}
 	for i, l := range lines {

@@ -1,0 +1,78 @@
+package compose
+
+import (
+	"context"
+	"testing"
+
+	"camviz/analysis"
+	"camviz/cam"
+)
+
+// TestComposeExportGolden draws, without a session or jobs, the exports
+// the window saves — min-max, shared, raw, fcconv, blend, contrast, each
+// with its caption and colour bar — from an analysis, a selection and the
+// maps of Analysis.Map, and holds them to the same golden pictures the
+// session's export is held to (app's TestComposeGolden).
+func TestComposeExportGolden(t *testing.T) {
+	m, err := analysis.LoadModel(tinyModel, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := m.ImageInput("small.png", smallChelsea(t), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := m.Analyze(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := a.Top(2)
+	sel := DefaultSelection()
+	sel.Class = top[0].Class
+	steps := []struct {
+		name string
+		set  func(*Selection)
+	}{
+		{"minmax", func(*Selection) {}},
+		{"shared", func(s *Selection) { s.Norm = cam.Shared }},
+		{"raw", func(s *Selection) { s.Norm = cam.Raw }},
+		{"fcconv", func(s *Selection) { s.Norm, s.Method = cam.MinMax, analysis.FCConv }},
+		{"blend", func(s *Selection) {
+			s.Method = "gradcam"
+			s.Compare = Compare{On: true, A: top[0].Class, B: top[1].Class, T: 0.5}
+		}},
+		{"contrast", func(s *Selection) { s.Compare.Contrast = true }},
+	}
+	photo := &Photo{Name: "small.png", Size: in.Source.Bounds().Size()}
+	for _, st := range steps {
+		st.set(&sel)
+		meth, err := m.Method(sel.Method)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := sel.MapRequest()
+		mapOf := func(k int, _ string) (*analysis.LayerMap, error) {
+			r := req
+			r.Class = k
+			return a.Map(ctx, r)
+		}
+		place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
+			p, err := a.Place(lm, norm, scale)
+			if err != nil {
+				return analysis.Picture{}, err
+			}
+			return *p, nil
+		}
+		v, _, err := Compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		facts := NewFacts(a, photo, sel, meth, v.Layer, v.Scale, v.Flags)
+		img, err := ExportCaption(a, sel, meth, v, nil, facts)
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		golden(t, st.name+"_export", img)
+	}
+}
