@@ -6,57 +6,39 @@ import (
 	"fmt"
 	"image"
 	"path/filepath"
-	"strings"
 
 	"camviz/analysis"
 	"camviz/cam"
 	"camviz/compose"
+	"camviz/export"
 )
-
-// ExportResult says what an export wrote.
-type ExportResult struct {
-	PNG, JSON string
-	Size      [2]int
-	Facts     compose.Facts
-}
 
 // Export saves the current selection, drawn on the picture at its working
 // resolution (the original one up to MaxWorkingSide), as PNG with a JSON
 // sidecar (path with .json). With caption, a caption and a colour bar are
 // added around the picture. It runs in the background; done hears the
 // outcome on the job's goroutine (failures also go to OnError).
-func (s *Session) Export(path string, caption bool, done func(ExportResult, error)) {
+func (s *Session) Export(path string, caption bool, done func(export.Saved, error)) {
 	s.export(path, done, func(ctx context.Context) (image.Image, compose.Facts, error) { return s.drawExport(ctx, caption) })
 }
 
 // ExportGrid saves the comparison grid (cells up to 1024 pixels on their
 // long side, each captioned) as PNG with a JSON sidecar.
-func (s *Session) ExportGrid(path string, done func(ExportResult, error)) {
+func (s *Session) ExportGrid(path string, done func(export.Saved, error)) {
 	s.export(path, done, s.drawGridExport)
 }
 
-func (s *Session) export(path string, done func(ExportResult, error), draw func(ctx context.Context) (image.Image, compose.Facts, error)) {
-	if !strings.EqualFold(filepath.Ext(path), ".png") {
-		path += ".png"
-	}
+func (s *Session) export(path string, done func(export.Saved, error), draw func(ctx context.Context) (image.Image, compose.Facts, error)) {
+	path = export.PNGPath(path)
 	name := filepath.Base(path)
 	ok := s.jobs.Go(string(LaneExport), func(ctx context.Context) {
 		s.setBusy(nil, 0, Progress{Lane: LaneExport, Label: "Saving " + name + "…"})
-		res, err := func() (ExportResult, error) {
+		res, err := func() (export.Saved, error) {
 			img, facts, err := draw(ctx)
 			if err != nil {
-				return ExportResult{}, err
+				return export.Saved{}, err
 			}
-			b := img.Bounds()
-			facts.Output, facts.OutputSize = path, [2]int{b.Dx(), b.Dy()}
-			if err := WritePNG(path, img); err != nil {
-				return ExportResult{}, err
-			}
-			side := strings.TrimSuffix(path, filepath.Ext(path)) + ".json"
-			if err := writeFileAtomic(side, facts.JSON()); err != nil {
-				return ExportResult{}, err
-			}
-			return ExportResult{PNG: path, JSON: side, Size: facts.OutputSize, Facts: facts}, nil
+			return export.Save(path, img, facts)
 		}()
 		s.setBusy(nil, 0, Progress{Lane: LaneExport})
 		if err != nil {
@@ -69,7 +51,7 @@ func (s *Session) export(path string, done func(ExportResult, error), draw func(
 		}
 	})
 	if !ok && done != nil {
-		done(ExportResult{}, errors.New("the session is closed"))
+		done(export.Saved{}, errors.New("the session is closed"))
 	}
 }
 
@@ -130,7 +112,7 @@ const stripExportSide = 512
 // window's scale, shared read as min-max) as PNG with a JSON sidecar
 // whose "grid" lists the layers; like Export it runs in the background
 // and done hears the outcome.
-func (s *Session) ExportStrip(path string, done func(ExportResult, error)) {
+func (s *Session) ExportStrip(path string, done func(export.Saved, error)) {
 	s.export(path, done, func(ctx context.Context) (image.Image, compose.Facts, error) {
 		s.mu.Lock()
 		a, sel, pic := s.analysis, s.sel, s.pic

@@ -6,6 +6,7 @@ import (
 
 	"camviz/cam"
 	"camviz/compose"
+	"camviz/export"
 	"camviz/imgio"
 )
 
@@ -60,9 +61,9 @@ func TestExportStrip(t *testing.T) {
 		t.Fatal(errs)
 	}
 	done := make(chan struct{})
-	var res ExportResult
+	var res export.Saved
 	var err error
-	s.ExportStrip(filepath.Join(t.TempDir(), "strip"), func(x ExportResult, e error) { res, err = x, e; close(done) })
+	s.ExportStrip(filepath.Join(t.TempDir(), "strip"), func(x export.Saved, e error) { res, err = x, e; close(done) })
 	<-done
 	if err != nil {
 		t.Fatal(err)

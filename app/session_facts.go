@@ -1,8 +1,9 @@
 package app
 
 import (
-	"camviz/compose"
 	"errors"
+
+	"camviz/compose"
 )
 
 // What a saved picture shows, for its JSON sidecar and the clipboard.

@@ -9,6 +9,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/export"
 	"camviz/imgio"
 	"camviz/internal/goldenpng"
 
@@ -92,7 +93,7 @@ func exportGridTo(t *testing.T, s *Session, path string) image.Image {
 	t.Helper()
 	done := make(chan struct{})
 	var err error
-	s.ExportGrid(path, func(_ ExportResult, e error) { err = e; close(done) })
+	s.ExportGrid(path, func(_ export.Saved, e error) { err = e; close(done) })
 	<-done
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/compose"
+	"camviz/export"
 	"camviz/imgio"
 	"camviz/metrics"
 	"camviz/render"
@@ -286,12 +287,12 @@ func TestSessionFaithfulnessError(t *testing.T) {
 	}
 }
 
-func exportTo(t *testing.T, s *Session, path string, caption bool) (ExportResult, image.Image) {
+func exportTo(t *testing.T, s *Session, path string, caption bool) (export.Saved, image.Image) {
 	t.Helper()
 	done := make(chan struct{})
-	var res ExportResult
+	var res export.Saved
 	var err error
-	s.Export(path, caption, func(r ExportResult, e error) { res, err = r, e; close(done) })
+	s.Export(path, caption, func(r export.Saved, e error) { res, err = r, e; close(done) })
 	<-done
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"camviz/analysis"
 	"camviz/cam"
 	"camviz/compose"
+	"camviz/export"
 	"camviz/imgio"
 
 	"go.uber.org/goleak"
@@ -573,10 +574,10 @@ func TestSessionExport(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s, _ := ready(t)
 	dir := t.TempDir()
-	export := func(name string, caption bool) (ExportResult, image.Image) {
+	save := func(name string, caption bool) (export.Saved, image.Image) {
 		return exportTo(t, s, filepath.Join(dir, name), caption)
 	}
-	res, img := export("plain", false)
+	res, img := save("plain", false)
 	if img.Bounds().Dx() != 451 || img.Bounds().Dy() != 300 || !strings.HasSuffix(res.PNG, "plain.png") {
 		t.Fatalf("plain export %v at %s", img.Bounds(), res.PNG)
 	}
@@ -593,7 +594,7 @@ func TestSessionExport(t *testing.T) {
 		facts.ImageSize != [2]int{451, 300} || facts.OutputSize != [2]int{451, 300} || len(facts.Top) != 5 || facts.Resize != "crop" {
 		t.Fatalf("facts %+v", facts)
 	}
-	_, capd := export("captioned.png", true)
+	_, capd := save("captioned.png", true)
 	if b := capd.Bounds(); b.Dx() <= 451 || b.Dy() <= 300 {
 		t.Fatalf("captioned export %v", b)
 	}
@@ -607,7 +608,7 @@ func TestSessionExport(t *testing.T) {
 	s.SetCompare(true)
 	s.SetContrast(true)
 	wait(t, s)
-	res, cmp := export("contrast.png", true)
+	res, cmp := save("contrast.png", true)
 	if cmp.Bounds().Dx() <= 451 || res.Facts.Compare == nil || res.Facts.Compare.Shows != "contrast A-B" {
 		t.Fatalf("contrast export %v %+v", cmp.Bounds(), res.Facts.Compare)
 	}
@@ -656,8 +657,8 @@ func TestSessionGrid(t *testing.T) {
 		t.Fatalf("class grid: %d cells, scale %v", len(g.Cells), g.Scale)
 	}
 	done := make(chan error, 1)
-	var res ExportResult
-	s.ExportGrid(filepath.Join(t.TempDir(), "grid.png"), func(r ExportResult, err error) { res = r; done <- err })
+	var res export.Saved
+	s.ExportGrid(filepath.Join(t.TempDir(), "grid.png"), func(r export.Saved, err error) { res = r; done <- err })
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"camviz/analysis"
-	"camviz/app"
 	"camviz/cam"
 	"camviz/compose"
+	"camviz/export"
 	"camviz/imgio"
 	"camviz/render"
 )
@@ -230,7 +230,7 @@ func (c camOut) write(ctx context.Context) error {
 		opts, err = compose.ParseOverlayOptions(c.cmap, c.alpha, c.mode)
 		if err == nil {
 			opts.Caption = c.caption
-			size, err = app.SaveOverlay(c.a, c.out, c.lm, c.mode, c.scale, opts)
+			size, err = export.SaveOverlay(c.a, c.out, c.lm, c.mode, c.scale, opts)
 		}
 	}
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 
 	"camviz/analysis"
-	"camviz/app"
+	"camviz/export"
 	"camviz/imgio"
 	"camviz/render"
 )
@@ -124,7 +124,7 @@ func runDFF(ctx context.Context, a *analysis.Analysis, facts dffJSON, top int, d
 		if err != nil {
 			return dffJSON{}, err
 		}
-		if err := app.WritePNG(filepath.Join(dir, j.Overlay), img); err != nil {
+		if err := export.WritePNG(filepath.Join(dir, j.Overlay), img); err != nil {
 			return dffJSON{}, err
 		}
 		for _, t := range c.Top {
@@ -132,7 +132,7 @@ func runDFF(ctx context.Context, a *analysis.Analysis, facts dffJSON, top int, d
 		}
 		facts.Concepts = append(facts.Concepts, j)
 	}
-	if err := app.WritePNG(filepath.Join(dir, facts.Combined), f.Picture); err != nil {
+	if err := export.WritePNG(filepath.Join(dir, facts.Combined), f.Picture); err != nil {
 		return dffJSON{}, err
 	}
 	b, err := json.MarshalIndent(facts, "", " ")

@@ -5,8 +5,8 @@ import (
 	"image"
 
 	"camviz/analysis"
-	"camviz/app"
 	"camviz/cam"
+	"camviz/export"
 	"camviz/imgio"
 )
 
@@ -29,5 +29,5 @@ func writeImageResult(out, ext string, lm *analysis.LayerMap, c, h, w int) ([2]i
 		}
 		img.Pix[4*p+3] = 255
 	}
-	return [2]int{w, h}, app.WritePNG(out, img)
+	return [2]int{w, h}, export.WritePNG(out, img)
 }

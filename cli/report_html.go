@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"camviz/analysis"
+	"camviz/export"
 	"camviz/metrics"
 )
 
@@ -258,5 +259,5 @@ func writeHTML(dir string, d *reportDoc) error {
 	if err != nil {
 		return fmt.Errorf("index.html: %w", err)
 	}
-	return writeFileAtomic(filepath.Join(dir, "index.html"), buf.Bytes())
+	return export.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes())
 }

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"syscall"
 
-	"camviz/app"
+	"camviz/export"
 	"camviz/metrics"
 )
 
@@ -131,14 +131,14 @@ func writeReport(dir string, d *reportDoc) error {
 		cw.Write(row.csv())
 	}
 	cw.Flush()
-	if err := writeFileAtomic(filepath.Join(dir, "metrics.csv"), csvBuf.Bytes()); err != nil {
+	if err := export.WriteFile(filepath.Join(dir, "metrics.csv"), csvBuf.Bytes()); err != nil {
 		return err
 	}
 	data, err := json.MarshalIndent(d, "", " ")
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "metrics.json"), append(data, '\n')); err != nil {
+	if err := export.WriteFile(filepath.Join(dir, "metrics.json"), append(data, '\n')); err != nil {
 		return err
 	}
 	return writeHTML(dir, d)
@@ -224,12 +224,6 @@ func safeName(path string) string {
 		base = base[:60]
 	}
 	return base
-}
-
-// writeFileAtomic writes data to path through a temporary file, so an
-// interrupted run never leaves half a file.
-func writeFileAtomic(path string, data []byte) error {
-	return app.WriteFileAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err })
 }
 
 // isTerminal reports whether w is a character device (a terminal), where

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"camviz/export"
 	"camviz/internal/files"
 	"camviz/metrics"
 )
@@ -258,5 +259,5 @@ func copyFile(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(dst, data)
+	return export.WriteFile(dst, data)
 }

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"camviz/analysis"
-	"camviz/app"
 	"camviz/cam"
+	"camviz/export"
 	"camviz/metrics"
 )
 
@@ -132,7 +132,7 @@ func (r *reporter) image(ctx context.Context, input reportInput, mode string) er
 	width := max(3, len(strconv.Itoa(r.total)))
 	img.Grid = filepath.ToSlash(filepath.Join("grids", fmt.Sprintf("%0*d-%s.png", width, input.index+1, safeName(path))))
 	gridPath := filepath.Join(r.opt.out, img.Grid)
-	if err := app.WritePNG(gridPath, grid); err != nil {
+	if err := export.WritePNG(gridPath, grid); err != nil {
 		return writeError{err}
 	}
 	img.W, img.H = grid.Bounds().Dx(), grid.Bounds().Dy()

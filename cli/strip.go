@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"camviz/app"
 	"camviz/cam"
 	"camviz/compose"
+	"camviz/export"
 	"camviz/render"
 )
 
@@ -83,7 +83,7 @@ func strip(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := app.WritePNG(*out, img); err != nil {
+	if err := export.WritePNG(*out, img); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "camviz strip: %d×%d → %s\n", img.Bounds().Dx(), img.Bounds().Dy(), *out)

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	core "camviz/app"
 	"camviz/compose"
+	"camviz/export"
 )
 
 // factsSummary is what Copy facts puts on the clipboard: a few lines a
@@ -83,7 +83,7 @@ func (u *UI) copyImage() {
 		return
 	}
 	path := filepath.Join(dir, filepath.Base(u.defaultName("")))
-	u.s.Export(path, u.caption, func(res core.ExportResult, err error) {
+	u.s.Export(path, u.caption, func(res export.Saved, err error) {
 		if err != nil {
 			return // the session reports it
 		}

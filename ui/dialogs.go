@@ -8,13 +8,13 @@ import (
 	"strings"
 	"unicode"
 
+	"camviz/export"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
-
-	core "camviz/app"
 )
 
 var imageExts = []string{".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff",
@@ -311,7 +311,7 @@ func (u *UI) saveDialog() {
 
 // exportTo saves the current picture (PNG + JSON sidecar).
 func (u *UI) exportTo(path string) {
-	u.s.Export(path, u.caption, func(_ core.ExportResult, err error) {
+	u.s.Export(path, u.caption, func(_ export.Saved, err error) {
 		if err != nil {
 			removeIfEmpty(path) // the Save dialog created it
 		}
@@ -333,7 +333,7 @@ func (u *UI) saveGridDialog() {
 		u.w.tabs.SelectIndex(1)
 	}
 	u.pickSave(u.defaultName("_grid"), func(path string) {
-		u.s.ExportGrid(path, func(_ core.ExportResult, err error) {
+		u.s.ExportGrid(path, func(_ export.Saved, err error) {
 			if err != nil {
 				removeIfEmpty(path)
 			}

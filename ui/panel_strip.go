@@ -3,7 +3,7 @@ package ui
 import (
 	"errors"
 
-	core "camviz/app"
+	"camviz/export"
 )
 
 // saveStripDialog saves the layer strip of the current method and class:
@@ -18,7 +18,7 @@ func (u *UI) saveStripDialog() {
 
 // exportStripTo saves the layer strip (PNG + JSON sidecar) at path.
 func (u *UI) exportStripTo(path string) {
-	u.s.ExportStrip(path, func(_ core.ExportResult, err error) {
+	u.s.ExportStrip(path, func(_ export.Saved, err error) {
 		if err != nil {
 			removeIfEmpty(path) // the Save dialog created it
 		}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"camviz/analysis"
+	"camviz/export"
 	"camviz/internal/goldenpng"
 	"image"
 	"os"
@@ -18,7 +19,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	core "camviz/app"
 	"camviz/imgio"
 )
 
@@ -405,7 +405,7 @@ func TestExportOriginalSize(t *testing.T) {
 		t.Fatalf("%d grid cells", n)
 	}
 	done := make(chan error, 1)
-	u.s.ExportGrid(filepath.Join(dir, "grid.png"), func(_ core.ExportResult, err error) { done <- err })
+	u.s.ExportGrid(filepath.Join(dir, "grid.png"), func(_ export.Saved, err error) { done <- err })
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
