@@ -75,7 +75,7 @@ type State struct {
 	// ViewErr is why the last map failed, "" when it did not.
 	ViewErr string
 
-	Grid *Grid
+	Grid *compose.Grid
 
 	// Faith is what the faithfulness measurement has for the current map.
 	Faith FaithState
@@ -144,8 +144,8 @@ type Session struct {
 	mapRun       uint64             // the map job's generation while one is queued or running, else 0
 	stopped      *compose.Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
 	busy         map[LaneName]Progress
-	grid         *Grid
-	gridReq      *GridRequest
+	grid         *compose.Grid
+	gridReq      *compose.GridRequest
 	gridRedraw   bool // the display changed while the grid ran (submitGridLocked)
 	status       string
 	fields       fieldCache

@@ -9,6 +9,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/export"
 	"camviz/imgio"
 	"camviz/internal/goldenpng"
@@ -65,9 +66,9 @@ func TestComposeGolden(t *testing.T) {
 	}
 	s.SetContrast(false)
 	s.SetCompare(false)
-	for name, req := range map[string]*GridRequest{
-		"grid_methods": {Kind: GridMethods, Methods: []string{"gradcam", "eigencam", "fem"}},
-		"grid_classes": {Kind: GridClasses},
+	for name, req := range map[string]*compose.GridRequest{
+		"grid_methods": {Kind: compose.GridMethods, Methods: []string{"gradcam", "eigencam", "fem"}},
+		"grid_classes": {Kind: compose.GridClasses},
 	} {
 		s.SetGrid(req)
 		wait(t, s)

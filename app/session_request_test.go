@@ -341,7 +341,7 @@ func TestDisplayChangeKeepsGrid(t *testing.T) {
 			}
 		}
 	})
-	s.SetGrid(&GridRequest{Kind: GridMethods, Methods: []string{"gradcam", "scorecam"}, Slow: true})
+	s.SetGrid(&compose.GridRequest{Kind: compose.GridMethods, Methods: []string{"gradcam", "scorecam"}, Slow: true})
 	wait(t, s)
 	st := s.State()
 	mu.Lock()

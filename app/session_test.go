@@ -621,7 +621,7 @@ func TestSessionExport(t *testing.T) {
 func TestSessionGrid(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	s, r := ready(t)
-	s.SetGrid(&GridRequest{Kind: GridMethods})
+	s.SetGrid(&compose.GridRequest{Kind: compose.GridMethods})
 	wait(t, s)
 	g := s.State().Grid
 	if g == nil || !g.Done {
@@ -650,7 +650,7 @@ func TestSessionGrid(t *testing.T) {
 	if g := s.State().Grid; g.Sel.Class != k || g.Cells[0].Class != k {
 		t.Fatal("the grid did not follow the class")
 	}
-	s.SetGrid(&GridRequest{Kind: GridClasses})
+	s.SetGrid(&compose.GridRequest{Kind: compose.GridClasses})
 	wait(t, s)
 	g = s.State().Grid
 	if len(g.Cells) != 5 || g.Scale <= 0 || g.Norm != cam.Shared {

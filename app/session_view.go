@@ -9,7 +9,6 @@ import (
 	"camviz/analysis"
 	"camviz/cam"
 	"camviz/compose"
-	"camviz/render"
 )
 
 // fieldKey names a post-processed display field.
@@ -220,25 +219,10 @@ func (s *Session) drawPartial(gen uint64, a *analysis.Analysis, base image.Image
 		sel = cur
 	}
 	s.mu.Unlock()
-	lut, err := render.Colormap(sel.EffectiveColormap())
+	v, err := compose.Partial(a, base, sel, meth, *partial, done, total)
 	if err != nil {
 		return
 	}
-	layer := sel.Layer
-	if layer == "" || meth.FixedLayer {
-		layer = a.Model.Layer
-	}
-	lm := &analysis.LayerMap{Method: meth.Name, Layer: layer, Class: sel.Class, Map: *partial}
-	p, err := compose.PlaceOn(a, base, lm, cam.MinMax, 0)
-	if err != nil {
-		return
-	}
-	img, err := render.Overlay(base, p.Field, p.Area.Min, render.Style{LUT: lut, Range: p.Range, Alpha: sel.Alpha})
-	if err != nil {
-		return
-	}
-	v := &compose.View{Sel: sel, Analysis: a, Method: meth, Layer: layer, Image: img, Base: base, Field: p.Field, Area: p.Area,
-		Range: p.Range, Colormap: sel.EffectiveColormap(), Flags: p.Flags, Partial: true, Done: done, Total: total}
 	s.mu.Lock()
 	ok := s.mapLane.Current(gen) && s.analysis == a
 	if ok {

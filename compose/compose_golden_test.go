@@ -10,9 +10,10 @@ import (
 
 // TestComposeExportGolden draws, without a session or jobs, the exports
 // the window saves — min-max, shared, raw, fcconv, blend, contrast, each
-// with its caption and colour bar — from an analysis, a selection and the
-// maps of Analysis.Map, and holds them to the same golden pictures the
-// session's export is held to (app's TestComposeGolden).
+// with its caption and colour bar, and the two comparison grids — from an
+// analysis, a selection and the maps of Analysis.Map, and holds them to
+// the same golden pictures the session's exports are held to (app's
+// TestComposeGolden).
 func TestComposeExportGolden(t *testing.T) {
 	m, err := analysis.LoadModel(tinyModel, "")
 	if err != nil {
@@ -74,5 +75,16 @@ func TestComposeExportGolden(t *testing.T) {
 			t.Fatalf("%s: %v", st.name, err)
 		}
 		golden(t, st.name+"_export", img)
+	}
+	sel.Compare = Compare{}
+	for name, req := range map[string]GridRequest{
+		"grid_methods": {Kind: GridMethods, Methods: []string{"gradcam", "eigencam", "fem"}},
+		"grid_classes": {Kind: GridClasses},
+	} {
+		img, _, err := GridExport(ctx, a, photo, smallChelsea(t), req, sel)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		golden(t, name, img)
 	}
 }

@@ -40,9 +40,9 @@ func (u *UI) gridRequest() {
 		u.s.SetGrid(nil)
 		return
 	}
-	req := core.GridRequest{Kind: core.GridMethods, Slow: u.w.gridSlow.Checked}
+	req := compose.GridRequest{Kind: compose.GridMethods, Slow: u.w.gridSlow.Checked}
 	if u.w.gridKind.Selected != "Methods" {
-		req.Kind = core.GridClasses
+		req.Kind = compose.GridClasses
 	}
 	u.s.SetGrid(&req)
 }
@@ -65,7 +65,7 @@ func (u *UI) gridChanged(st core.State) {
 		switch {
 		case len(g.Cells) == 0:
 			setText(u.w.gridInfo, "No method applies.")
-		case g.Req.Kind == core.GridClasses:
+		case g.Req.Kind == compose.GridClasses:
 			setText(u.w.gridInfo, fmt.Sprintf("%s at %s · top-%d classes on one shared scale (%.3g)", g.Cells[0].Method.Display,
 				compose.ShortLayer(layer), len(g.Cells), g.Scale))
 		default:
@@ -79,7 +79,7 @@ func (u *UI) gridChanged(st core.State) {
 	u.w.gridCells.Refresh()
 }
 
-func gridCell(c core.GridCell, layer string) fyne.CanvasObject {
+func gridCell(c compose.GridCell, layer string) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(c.Title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.Truncation = fyne.TextTruncateEllipsis
 	var body fyne.CanvasObject

@@ -19,6 +19,7 @@ import (
 	core "camviz/app"
 	"camviz/assets"
 	"camviz/cam"
+	"camviz/compose"
 	"camviz/imgio"
 	"camviz/metrics"
 )
@@ -72,7 +73,7 @@ type UI struct {
 	shownAnalysis *analysis.Analysis
 	pointer       core.Pointer // where the mouse is over the picture
 	ticking       bool         // the status line's clock is running
-	shownGrid     *core.Grid
+	shownGrid     *compose.Grid
 	shownPhoto    image.Image
 	barKey        string
 	ready         bool
