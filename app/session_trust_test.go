@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"camviz/analysis"
+	"camviz/cam"
 	"camviz/inference"
 	"camviz/metrics"
 )
@@ -238,4 +239,19 @@ func TestSessionTrustDroppedWithPicture(t *testing.T) {
 	if r := s.State().Trust.ROAD; r == nil || r.Passes != 19 {
 		t.Fatalf("ROAD on the new picture: %+v", r)
 	}
+}
+
+// finalMap is req's min-max map at the input size, as the sanity check
+// compares them.
+func finalMap(ctx context.Context, a *analysis.Analysis, req analysis.MapRequest) (metrics.Map, error) {
+	lm, err := a.Map(ctx, req)
+	if err != nil {
+		return metrics.Map{}, err
+	}
+	_, h, w := a.Model.Net.InputSize()
+	f, _, err := lm.Final(w, h, cam.MinMax, 0)
+	if err != nil {
+		return metrics.Map{}, err
+	}
+	return metrics.Map(f), nil
 }
