@@ -7,7 +7,6 @@ import (
 	"image"
 	"path/filepath"
 
-	"camviz/analysis"
 	"camviz/cam"
 	"camviz/compose"
 	"camviz/export"
@@ -55,54 +54,23 @@ func (s *Session) export(path string, done func(export.Saved, error), draw func(
 	}
 }
 
-// drawExport draws the current selection at full resolution.
+// drawExport draws the current selection at full resolution, with what
+// the checks found for its map.
 func (s *Session) drawExport(ctx context.Context, caption bool) (image.Image, compose.Facts, error) {
 	s.mu.Lock()
 	a, sel, pic := s.analysis, s.sel, s.pic
-	trust := func(layer string) (*analysis.FaithfulnessReport, *analysis.ROADResult, *analysis.SanityResult) {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return s.trustForLocked(trustKey{model: a.Model, pic: pic.Photo, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class,
-			options: sel.Options, extra: sel.ExtraLayers})
-	}
 	s.mu.Unlock()
 	if a == nil || pic == nil {
 		return nil, compose.Facts{}, errNoView
 	}
-	meth, err := a.Model.Method(sel.Method)
-	if err != nil {
-		return nil, compose.Facts{}, err
+	checks := func(layer string) compose.Checks {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		fr, road, san := s.trustForLocked(trustKey{model: a.Model, pic: pic.Photo, mode: a.Input.Mode, method: sel.Method, layer: layer, class: sel.Class,
+			options: sel.Options, extra: sel.ExtraLayers})
+		return compose.Checks{Faith: fr, FaithConfig: s.faithConfig(), ROAD: road, Sanity: san}
 	}
-	req := sel.MapRequest()
-	mapOf := func(k int, _ string) (*analysis.LayerMap, error) {
-		r := req
-		r.Class = k
-		return a.Map(ctx, r)
-	}
-	place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
-		p, err := a.Place(lm, norm, scale)
-		if err != nil {
-			return analysis.Picture{}, err
-		}
-		return *p, nil
-	}
-	v, _, err := compose.Compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
-	if err != nil {
-		return nil, compose.Facts{}, err
-	}
-	facts := compose.NewFacts(a, pic.Photo, sel, meth, v.Layer, v.Scale, v.Flags)
-	var fr *analysis.FaithfulnessReport
-	if !sel.Compare.On {
-		fr, facts.ROAD, facts.Sanity = trust(v.Layer)
-		if fr != nil {
-			facts.Faithfulness = compose.NewFaithFacts(fr, s.faithConfig())
-		}
-	}
-	if !caption {
-		return v.Image, facts, nil
-	}
-	out, err := compose.ExportCaption(a, sel, meth, v, fr, facts)
-	return out, facts, err
+	return compose.Exported(ctx, a, pic.Photo, sel, caption, checks)
 }
 
 // stripExportSide is an exported strip cell's long side.

@@ -10,9 +10,9 @@ import (
 
 // TestComposeExportGolden draws, without a session or jobs, the exports
 // the window saves — min-max, shared, raw, fcconv, blend, contrast, each
-// with its caption and colour bar, and the two comparison grids — from an
-// analysis, a selection and the maps of Analysis.Map, and holds them to
-// the same golden pictures the session's exports are held to (app's
+// with its caption and colour bar (Exported), and the two comparison grids
+// (GridExport) — from an analysis and a selection alone, and holds them
+// to the same golden pictures the session's exports are held to (app's
 // TestComposeGolden).
 func TestComposeExportGolden(t *testing.T) {
 	m, err := analysis.LoadModel(tinyModel, "")
@@ -48,29 +48,7 @@ func TestComposeExportGolden(t *testing.T) {
 	photo := &Photo{Name: "small.png", Size: in.Source.Bounds().Size()}
 	for _, st := range steps {
 		st.set(&sel)
-		meth, err := m.Method(sel.Method)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req := sel.MapRequest()
-		mapOf := func(k int, _ string) (*analysis.LayerMap, error) {
-			r := req
-			r.Class = k
-			return a.Map(ctx, r)
-		}
-		place := func(lm *analysis.LayerMap, norm cam.Mode, scale float32) (analysis.Picture, error) {
-			p, err := a.Place(lm, norm, scale)
-			if err != nil {
-				return analysis.Picture{}, err
-			}
-			return *p, nil
-		}
-		v, _, err := Compose(ctx, a, a.Input.Source, sel, meth, mapOf, place)
-		if err != nil {
-			t.Fatalf("%s: %v", st.name, err)
-		}
-		facts := NewFacts(a, photo, sel, meth, v.Layer, v.Scale, v.Flags)
-		img, err := ExportCaption(a, sel, meth, v, nil, facts)
+		img, _, err := Exported(ctx, a, photo, sel, true, func(string) Checks { return Checks{} })
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
