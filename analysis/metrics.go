@@ -201,7 +201,8 @@ func cacheConfig(cfg metrics.Config) metrics.Config {
 	return cfg
 }
 
-// faithCache holds an analysis's faithfulness reports (a few KB each).
+// faithCache holds an analysis's faithfulness reports (a few KB each),
+// for as long as the analysis lives (its one owner; see the package doc).
 type faithCache struct {
 	mu      sync.Mutex
 	reports map[faithKey]*metrics.Report

@@ -136,22 +136,26 @@ type Session struct {
 	model        *analysis.Model
 	modelLoading string
 	pic          *picture
-	analyses     map[string]*analysis.Analysis // per mode, for model and pic
-	analysis     *analysis.Analysis
-	sel          compose.Selection
-	view         *compose.View
-	viewErr      string
-	mapRun       uint64             // the map job's generation while one is queued or running, else 0
-	stopped      *compose.Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
-	busy         map[LaneName]Progress
-	grid         *compose.Grid
-	gridReq      *compose.GridRequest
-	gridRedraw   bool // the display changed while the grid ran (submitGridLocked)
-	status       string
-	fields       fieldCache
-	faith        trustRuns[analysis.FaithfulnessReport]
-	road         trustRuns[analysis.ROADResult]
-	sanity       trustRuns[analysis.SanityResult]
+	// analyses: the picture's analyses by resize mode, so switching back
+	// is instant. One owner, the session; one rule: an analysis is closed
+	// and dropped when what it analysed — the picture, the model or its
+	// mode's input — is replaced (dropAnalysesLocked, commitAnalysisLocked).
+	analyses   map[string]*analysis.Analysis
+	analysis   *analysis.Analysis
+	sel        compose.Selection
+	view       *compose.View
+	viewErr    string
+	mapRun     uint64             // the map job's generation while one is queued or running, else 0
+	stopped    *compose.Selection // the maps (mapPart) whose job the user cancelled, until others are asked for
+	busy       map[LaneName]Progress
+	grid       *compose.Grid
+	gridReq    *compose.GridRequest
+	gridRedraw bool // the display changed while the grid ran (submitGridLocked)
+	status     string
+	fields     fieldCache
+	faith      trustRuns[analysis.FaithfulnessReport]
+	road       trustRuns[analysis.ROADResult]
+	sanity     trustRuns[analysis.SanityResult]
 
 	// onCommit, for tests, sees every view committed with the selection
 	// current at that moment (under mu).
