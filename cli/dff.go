@@ -139,5 +139,5 @@ func runDFF(ctx context.Context, a *analysis.Analysis, facts dffJSON, top int, d
 	if err != nil {
 		return dffJSON{}, err
 	}
-	return facts, os.WriteFile(filepath.Join(dir, "dff.json"), append(b, '\n'), 0o644)
+	return facts, export.WriteFile(filepath.Join(dir, "dff.json"), append(b, '\n'))
 }

@@ -2,7 +2,9 @@
 // sidecars and any other file, each atomically — through a temporary file
 // beside it, renamed into place at the end (internal/files.WriteAtomic) —
 // so an interrupted or failed write never leaves half a file and
-// concurrent writers never mix. Every file camviz writes goes through it.
+// concurrent writers never mix. Every file camviz writes goes through it
+// but the .npy arrays, which imgio.WriteNPYFile writes with the same
+// atomic writer.
 package export
 
 import (
