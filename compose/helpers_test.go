@@ -38,11 +38,6 @@ func smallChelsea(t *testing.T) *image.NRGBA {
 	return dst
 }
 
-func readPNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	return goldenpng.Read(t, path)
-}
-
 // golden compares img with testdata/compose/NAME.png (goldenpng's
 // tolerance: the maps' rounding may move a few pixels a few levels).
 func golden(t *testing.T, name string, img image.Image) {
