@@ -20,7 +20,7 @@ type Selection struct {
 	Overlay  bool     // false shows the photo alone
 	Compare  Compare
 
-	// Method options (session_options.go): values by option name, kept
+	// Method options (app.Session.SetOption): values by option name, kept
 	// across method changes (each method takes those it has), and the
 	// layers fused with Layer (comma-separated; -layer A,B, RefineCAM).
 	Options     cam.Settings

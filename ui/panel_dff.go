@@ -16,7 +16,7 @@ import (
 )
 
 // buildConcepts makes the Concepts tab: Deep Feature Factorization of the
-// chosen layer (core.Analysis.Factorize) when its button is pressed, in
+// chosen layer (analysis.Analysis.Factorize) when its button is pressed, in
 // the background; the picture coloured by concept and each concept's
 // classes from the head.
 func (u *UI) buildConcepts() fyne.CanvasObject {
