@@ -11,10 +11,10 @@ import (
 	"golang.org/x/image/font"
 )
 
-// ExportCaption adds the caption and colour bar to an exported view, with
+// exportCaption adds the caption and colour bar to an exported view, with
 // the lines of faithfulness and the checks, each in the longest form that
 // fits.
-func ExportCaption(a *analysis.Analysis, sel Selection, meth analysis.Method, v *View, fr *analysis.FaithfulnessReport, facts Facts) (image.Image, error) {
+func exportCaption(a *analysis.Analysis, sel Selection, meth analysis.Method, v *View, fr *analysis.FaithfulnessReport, facts Facts) (image.Image, error) {
 	lut, err := render.Colormap(v.Colormap)
 	if err != nil {
 		return nil, err

@@ -57,6 +57,6 @@ func Exported(ctx context.Context, a *analysis.Analysis, photo *Photo, sel Selec
 	if !caption {
 		return v.Image, facts, nil
 	}
-	out, err := ExportCaption(a, sel, meth, v, fr, facts)
+	out, err := exportCaption(a, sel, meth, v, fr, facts)
 	return out, facts, err
 }

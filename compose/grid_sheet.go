@@ -55,7 +55,7 @@ func GridExport(ctx context.Context, a *analysis.Analysis, photo *Photo, work *i
 		}
 		tiles = append(tiles, t)
 	}
-	sheet := Tile(tiles, 8)
+	sheet := tile(tiles, 8)
 	lut, err := render.Colormap(g.Colormap)
 	if err != nil {
 		return nil, Facts{}, err
@@ -64,7 +64,7 @@ func GridExport(ctx context.Context, a *analysis.Analysis, photo *Photo, work *i
 	if g.Norm != cam.Raw { // raw cells each span their own ±max: one bar cannot label them
 		bar = &render.BarOptions{LUT: lut, Range: render.Unit()}
 	}
-	what := fmt.Sprintf("class %d “%s” p=%.3f · %s per cell", sel.Class, a.Model.Label(sel.Class), a.Probs[sel.Class], NormName(g.Norm))
+	what := fmt.Sprintf("class %d “%s” p=%.3f · %s per cell", sel.Class, a.Model.Label(sel.Class), a.Probs[sel.Class], normName(g.Norm))
 	if g.Req.Kind == GridClasses {
 		what = fmt.Sprintf("%s · shared scale %.4g", g.Cells[0].Method.Display, g.Scale)
 	}

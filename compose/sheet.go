@@ -153,9 +153,9 @@ func repeatPixels(src []uint8, stride, w, h, f int) ([]uint8, int) {
 	return out, ostride
 }
 
-// Tile lays images out in rows of up to cols (a square-ish sheet), each
+// tile lays images out in rows of up to cols (a square-ish sheet), each
 // in a slot the size of the largest, on white.
-func Tile(imgs []image.Image, pad int) *image.RGBA {
+func tile(imgs []image.Image, pad int) *image.RGBA {
 	cols := int(math.Ceil(math.Sqrt(float64(len(imgs)))))
 	rows := (len(imgs) + cols - 1) / cols
 	cw, ch := 0, 0

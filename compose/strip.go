@@ -66,7 +66,7 @@ func LayerStrip(ctx context.Context, a *analysis.Analysis, req StripRequest) (*i
 	}
 	k := req.Class
 	title := []string{
-		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], NormName(req.Norm)),
+		fmt.Sprintf("%s — %s · class %d “%s” p=%.3f · %s", a.Input.Name, meth.Display, k, a.Model.Label(k), a.Probs[k], normName(req.Norm)),
 		fmt.Sprintf("model %s · %d layers", a.Model.Name, len(layers)),
 	}
 	img, err := Sheet(a, [][]SheetCell{row}, SheetOptions{Side: req.Side, Norm: req.Norm, Overlay: req.Overlay, Title: title, Enlarge: true})

@@ -86,11 +86,11 @@ func (v *View) Title() string {
 		return fmt.Sprintf("%s · %s · %s · shared scale %.3g", v.Method.Display, ShortLayer(v.Layer), what, v.Scale)
 	}
 	k := v.Sel.Class
-	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, ShortLayer(v.Layer), a.Model.Label(k), a.Probs[k], NormName(v.Sel.Norm))
+	return fmt.Sprintf("%s · %s · “%s” p=%.3f · %s", v.Method.Display, ShortLayer(v.Layer), a.Model.Label(k), a.Probs[k], normName(v.Sel.Norm))
 }
 
-// NormName is how a caption names the mode (cam.Modes' Caption).
-func NormName(m cam.Mode) string {
+// normName is how a caption names the mode (cam.Modes' Caption).
+func normName(m cam.Mode) string {
 	x, _ := m.Info()
 	return x.Caption
 }
