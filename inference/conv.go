@@ -184,7 +184,7 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	if c.wino != nil {
-		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, winoFor(ho, wo))
+		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, winoFor(n, ho, wo))
 		return out, nil
 	}
 	if c.depthwise() {

@@ -33,23 +33,31 @@ var (
 	winoF4 = &winoForm{1, wino.Tile4, wino.Filter4, wino.Input4, wino.Output4}
 )
 
-// winoFor picks the form for an output plane: F(4×4) once an image makes
-// at least 16 of its tiles (planes of 13×13 and more), F(2×2) below,
-// where F(4×4)'s few wide tiles make products too narrow and waste more
-// of the plane on blocks that stick out. The choice depends on the plane
-// alone, never on the batch, so an image gets the same numbers alone or
-// in a batch. Measured (BenchmarkConv3x3, 2 threads, OpenBLAS Zen, ms):
+// winoFor picks the form for n images of an output plane by a cost
+// model measured on this machine's OpenBLAS: a form's time goes as its
+// products times (tiles + 16), the 16 standing for the products' fixed
+// cost, which narrow products (few tiles) cannot spread. F(4×4) has 36
+// products of fewer, wider tiles, F(2×2) 16 of more: F(4×4) wins from
+// planes of 28² alone and from 7² in batches of 4, F(2×2) keeps one image
+// of 14² and below. Measured (BenchmarkConv3x3, 2 threads, ms per batch):
 //
-//	layer          im2col   F(2×2)  F(4×4)
-//	64→64 @224      63.9     83.4    41.6
-//	128→128 @112    84.2     78.9    49.4
-//	256→256 @56     67.5     45.0    29.6
-//	512→512 @28     59.1     35.7    28.7
-//	512→512 @14     18.7     14.1    14.0
-//	256→256 @14      6.8      5.1     4.2
-//	512→512 @7       7.6      8.2    11.2
-func winoFor(ho, wo int) *winoForm {
-	if ((ho+3)/4)*((wo+3)/4) >= 16 {
+//	layer         n   im2col  F(2×2)  F(4×4)
+//	64→64 @224    1    63.9    83.4    41.6
+//	128→128 @112  1    84.2    78.9    49.4
+//	256→256 @56   1    67.5    45.0    29.6
+//	512→512 @28   1    59.1    35.7    28.7
+//	512→512 @14   1    14.8    10.1    11.7
+//	512→512 @14   4    64.4    29.0    27.6
+//	512→512 @7    1     4.2     4.8     9.0
+//	512→512 @7    4    10.6     8.9     6.2
+//	512→512 @7   16    38.3    32.8    28.1
+//
+// An image alone and in a batch may so take different forms; they agree
+// to float32 rounding (a few 1e-6 of the outputs' scale).
+func winoFor(n, ho, wo int) *winoForm {
+	t4 := n * ((ho + 3) / 4) * ((wo + 3) / 4)
+	t2 := n * ((ho + 1) / 2) * ((wo + 1) / 2)
+	if 36*(t4+16) < 16*(t2+16) {
 		return winoF4
 	}
 	return winoF2

@@ -15,7 +15,7 @@ var conv3x3Layers = []struct{ cin, cout, hw int }{
 }
 
 // BenchmarkConv3x3 runs each layer (padding 1) by im2col, F(2×2) and
-// F(4×4), one image and a batch of 4; GF/s counts direct convolution's
+// F(4×4), one image and a batch of 4 (and 16 on planes up to 28²); GF/s counts direct convolution's
 // 2·9·cin·cout·ho·wo flops per image.
 func BenchmarkConv3x3(b *testing.B) {
 	algos := []struct {
@@ -38,7 +38,10 @@ func BenchmarkConv3x3(b *testing.B) {
 		}
 		im2col := *c
 		im2col.wino = nil
-		for _, n := range []int{1, 4} {
+		for _, n := range []int{1, 4, 16} {
+			if n == 16 && l.hw > 28 {
+				continue // the batches of Score-CAM's deep layers
+			}
 			x := &tval{shape: []int{n, l.cin, l.hw, l.hw}, f: make([]float32, n*l.cin*l.hw*l.hw)}
 			for i := range x.f {
 				x.f[i] = max(0, float32(r.NormFloat64()))

@@ -88,18 +88,19 @@ func TestWinogradMatchesDirect(t *testing.T) {
 	}
 }
 
-// TestWinoForPlanes pins the choice of form per output plane.
+// TestWinoForPlanes pins the choice of form per batch and output plane.
 func TestWinoForPlanes(t *testing.T) {
 	cases := []struct {
-		ho, wo int
-		want   *winoForm
+		n, ho, wo int
+		want      *winoForm
 	}{
-		{224, 224, winoF4}, {56, 56, winoF4}, {14, 14, winoF4}, {13, 13, winoF4},
-		{12, 12, winoF2}, {7, 7, winoF2}, {64, 3, winoF4}, {1, 200, winoF4}, {2, 20, winoF2},
+		{1, 224, 224, winoF4}, {1, 56, 56, winoF4}, {1, 28, 28, winoF4}, {1, 14, 14, winoF2},
+		{4, 14, 14, winoF4}, {1, 7, 7, winoF2}, {2, 7, 7, winoF2}, {4, 7, 7, winoF4},
+		{32, 7, 7, winoF4}, {1, 9, 11, winoF2}, {3, 9, 11, winoF4}, {1, 3, 200, winoF4},
 	}
 	for _, tc := range cases {
-		if got := winoFor(tc.ho, tc.wo); got != tc.want {
-			t.Errorf("winoFor(%d, %d) = F%d, want F%d", tc.ho, tc.wo, got.m, tc.want.m)
+		if got := winoFor(tc.n, tc.ho, tc.wo); got != tc.want {
+			t.Errorf("winoFor(%d, %d, %d) = F%d, want F%d", tc.n, tc.ho, tc.wo, got.m, tc.want.m)
 		}
 	}
 }
