@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"camviz/inference/blas"
-	"camviz/inference/wino"
 )
 
 // conv is ONNX Conv: per image and group, im2col + one matrix product
@@ -13,13 +12,14 @@ import (
 // product of one row would waste the matrix routine on a 1×k×hw problem.
 type conv struct {
 	w                 []float32 // [cout, cin·kh·kw], as stored in ONNX
-	wino              []float32 // w for Winograd F(2×2,3×3), [16][cout][cin]; nil if unused
 	bias              []float32 // nil or [cout]
 	cout, cin, kh, kw int       // cin: input channels per group
 	group             int
 	sh, sw, dh, dw    int
 	pads              [4]int // top, left, bottom, right
 	autoPad           string
+
+	wino *winoWeights // nil: no Winograd (see winogradPays)
 }
 
 func init() {
@@ -52,12 +52,13 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 		return nil, err
 	}
 	if c.winogradPays() {
-		c.wino = wino.Filter(c.w, c.cout, c.cin)
+		c.wino = &winoWeights{}
 	}
 	return c, nil
 }
 
-// winogradPays says whether F(2×2,3×3) beats im2col for this layer. Its
+// winogradPays says whether Winograd beats im2col for this layer (which
+// form, F(2×2) or F(4×4), is winoFor's choice per plane size). Its
 // tile transforms cost in proportion to cin+cout and save in proportion to
 // cin·cout, so thin layers stay with im2col (measured with OpenBLAS on one
 // core: 64→64 at 224 gains ~15%, 128→128 at 112 and wider ~40%).
@@ -183,7 +184,7 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	if c.wino != nil {
-		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f)
+		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, winoFor(n, ho, wo))
 		return out, nil
 	}
 	if c.depthwise() {

@@ -1,20 +1,83 @@
 package inference
 
 import (
+	"sync"
+
 	"camviz/inference/blas"
 	"camviz/inference/wino"
 )
 
-// Winograd's F(2×2, 3×3) (Lavin & Gray, 2015) computes each 2×2 block of
-// a 3×3 convolution's output from a 4×4 input tile with 16 products per
-// (input, output) channel pair instead of 36: the 16 tile positions ξ
-// become 16 matrix products U[ξ]·V[ξ] over channels, 4/9 of im2col's
-// arithmetic, and no 9×-sized im2col copy.
+// Winograd's F(m×m, 3×3) (Lavin & Gray, 2015) computes each m×m block of
+// a 3×3 convolution's output from an (m+2)² input tile with (m+2)²
+// products per (input, output) channel pair instead of 9m²: the tile
+// positions ξ become (m+2)² matrix products U[ξ]·V[ξ] over channels, and
+// there is no 9×-sized im2col copy.
 //
 //	V = Bᵀ d B (input tile),  U = G g Gᵀ (filter),  Y = Aᵀ (U ⊙ V) A
 //
-// The transforms only add, subtract and halve, so the result differs from
-// the direct sum by float32 rounding alone.
+// F(2×2) does 16/36 of direct's multiplies and its transforms only add,
+// subtract and halve; F(4×4) does 36/144 and reads fewer input values per
+// output, at the price of a few more float32 rounding errors (wino.Filter4).
+
+// winoForm is one Winograd algorithm: its place in winoWeights, its block
+// side m, the filter transform and the two tile transforms (package wino).
+type winoForm struct {
+	id, m  int
+	filter func(w []float32, cout, cin int) []float32
+	input  func(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int)
+	output func(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int)
+}
+
+var (
+	winoF2 = &winoForm{0, 2, wino.Filter, wino.Input, wino.Output}
+	winoF4 = &winoForm{1, wino.Tile4, wino.Filter4, wino.Input4, wino.Output4}
+)
+
+// winoFor picks the form for n images of an output plane by a cost
+// model measured on this machine's OpenBLAS: a form's time goes as its
+// products times (tiles + 16), the 16 standing for the products' fixed
+// cost, which narrow products (few tiles) cannot spread. F(4×4) has 36
+// products of fewer, wider tiles, F(2×2) 16 of more: F(4×4) wins from
+// planes of 28² alone and from 7² in batches of 4, F(2×2) keeps one image
+// of 14² and below. Measured (BenchmarkConv3x3, 2 threads, ms per batch):
+//
+//	layer         n   im2col  F(2×2)  F(4×4)
+//	64→64 @224    1    63.9    83.4    41.6
+//	128→128 @112  1    84.2    78.9    49.4
+//	256→256 @56   1    67.5    45.0    29.6
+//	512→512 @28   1    59.1    35.7    28.7
+//	512→512 @14   1    14.8    10.1    11.7
+//	512→512 @14   4    64.4    29.0    27.6
+//	512→512 @7    1     4.2     4.8     9.0
+//	512→512 @7    4    10.6     8.9     6.2
+//	512→512 @7   16    38.3    32.8    28.1
+//
+// An image alone and in a batch may so take different forms; they agree
+// to float32 rounding (a few 1e-6 of the outputs' scale).
+func winoFor(n, ho, wo int) *winoForm {
+	t4 := n * ((ho + 3) / 4) * ((wo + 3) / 4)
+	t2 := n * ((ho + 1) / 2) * ((wo + 1) / 2)
+	if 36*(t4+16) < 16*(t2+16) {
+		return winoF4
+	}
+	return winoF2
+}
+
+// winoWeights holds a layer's weights transformed for each form, made on
+// first use: a layer sees one plane size, so it needs one of them.
+type winoWeights struct {
+	once [2]sync.Once
+	u    [2][]float32
+}
+
+// get returns U for f, [(m+2)²][cout][cin].
+func (ww *winoWeights) get(f *winoForm, w []float32, cout, cin int) []float32 {
+	ww.once[f.id].Do(func() { ww.u[f.id] = f.filter(w, cout, cin) })
+	return ww.u[f.id]
+}
+
+// products is the number of matrix products, one per tile position.
+func (f *winoForm) products() int { return (f.m + 2) * (f.m + 2) }
 
 // winogradChunkFloats bounds each of the V and M scratch buffers (8 MB).
 const winogradChunkFloats = 1 << 21
@@ -23,15 +86,18 @@ const winogradChunkFloats = 1 << 21
 type tileSpan struct{ b, ty0, ty1, t0 int }
 
 // winograd runs the convolution of the batch x [n][cin][h][w] into
-// out [n][cout][ho][wo] (stride 1, 3×3, pads p), adding the bias. Tiles
-// are processed in chunks that fit the scratch buffers; a chunk holds the
-// tiles of several images when they are small, so deep layers (7×7 tiles
-// per image on VGG16's conv5) still make wide matrix products.
-func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32) {
-	th, tw := (ho+1)/2, (wo+1)/2
-	budget := max(tw, winogradChunkFloats/(16*max(c.cin, c.cout)))
-	v := ar.get(16 * c.cin * budget)
-	m := ar.get(16 * c.cout * budget)
+// out [n][cout][ho][wo] (stride 1, 3×3, pads p) with f, adding the
+// bias. Tiles are processed in chunks that fit the scratch buffers; a
+// chunk holds the tiles of several images when they are small, so deep
+// layers (7×7 tiles per image on VGG16's conv5 with F(2×2)) still make
+// wide matrix products.
+func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm) {
+	u := c.wino.get(f, c.w, c.cout, c.cin)
+	th, tw := (ho+f.m-1)/f.m, (wo+f.m-1)/f.m
+	np := f.products()
+	budget := max(tw, winogradChunkFloats/(np*max(c.cin, c.cout)))
+	v := ar.get(np * c.cin * budget)
+	m := ar.get(np * c.cout * budget)
 	defer ar.put(v)
 	defer ar.put(m)
 	var spans []tileSpan
@@ -40,7 +106,7 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		for ty0 := 0; ty0 < th; {
 			rows := min(th-ty0, (budget-nt)/tw)
 			if rows == 0 {
-				c.winogradChunk(x, h, w, ho, wo, p, out, spans, nt, v, m)
+				c.winogradChunk(f, u, x, h, w, ho, wo, p, out, spans, nt, v, m)
 				spans, nt = spans[:0], 0
 				continue
 			}
@@ -50,32 +116,33 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		}
 	}
 	if nt > 0 {
-		c.winogradChunk(x, h, w, ho, wo, p, out, spans, nt, v, m)
+		c.winogradChunk(f, u, x, h, w, ho, wo, p, out, spans, nt, v, m)
 	}
 }
 
 // winogradChunk transforms the spans' tiles into V, multiplies, and
 // transforms M back into the output.
-func (c *conv) winogradChunk(x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32) {
-	tw := (wo + 1) / 2
+func (c *conv) winogradChunk(f *winoForm, u, x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32) {
+	np := f.products()
+	tw := (wo + f.m - 1) / f.m
 	in, outPlane := c.cin*h*w, c.cout*ho*wo
-	v, m = v[:16*c.cin*nt], m[:16*c.cout*nt]
+	v, m = v[:np*c.cin*nt], m[:np*c.cout*nt]
 	parallel(c.cin, 4, func(lo, hi int) {
 		for _, s := range spans {
-			wino.Input(x[s.b*in:(s.b+1)*in], h, w, p[0], p[1], s.ty0, s.ty1, tw, lo, hi, c.cin, v, nt, s.t0)
+			f.input(x[s.b*in:(s.b+1)*in], h, w, p[0], p[1], s.ty0, s.ty1, tw, lo, hi, c.cin, v, nt, s.t0)
 		}
 	})
-	parallel(16, 1, func(lo, hi int) { // 16 independent products
+	parallel(np, 1, func(lo, hi int) { // independent products
 		for xi := lo; xi < hi; xi++ {
 			blas.GemmSerial(false, false, c.cout, nt, c.cin, 1,
-				c.wino[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin], c.cin,
+				u[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin], c.cin,
 				v[xi*c.cin*nt:(xi+1)*c.cin*nt], nt, 0,
 				m[xi*c.cout*nt:(xi+1)*c.cout*nt], nt)
 		}
 	})
 	parallel(c.cout, 4, func(lo, hi int) {
 		for _, s := range spans {
-			wino.Output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, out[s.b*outPlane:(s.b+1)*outPlane], nt, s.t0)
+			f.output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, out[s.b*outPlane:(s.b+1)*outPlane], nt, s.t0)
 		}
 	})
 }

@@ -37,35 +37,36 @@ func direct(x, w, bias []float32, cin, cout, h, wd, pt, pl, ho, wo int) []float6
 type inFunc func([]float32, int, int, int, int, int, int, int, int, int, int, []float32, int, int)
 type outFunc func([]float32, int, int, int, int, int, int, int, int, []float32, []float32, int, int)
 
-// conv runs the Winograd pipeline on two images at once (their tiles side
+// conv runs the F(m×m, 3×3) pipeline on two images at once (their tiles side
 // by side in V and M), with a naive product in the middle, in chunks of
 // rows tile rows, through the given transforms.
-func conv(xs [2][]float32, u, bias []float32, cin, cout, h, w, pt, pl, ho, wo, rows int, in inFunc, out outFunc) [2][]float32 {
-	th, tw := (ho+1)/2, (wo+1)/2
+func conv(m int, xs [2][]float32, u, bias []float32, cin, cout, h, w, pt, pl, ho, wo, rows int, in inFunc, out outFunc) [2][]float32 {
+	th, tw := (ho+m-1)/m, (wo+m-1)/m
+	np := (m + 2) * (m + 2)
 	ys := [2][]float32{make([]float32, cout*ho*wo), make([]float32, cout*ho*wo)}
 	for ty0 := 0; ty0 < th; ty0 += rows {
 		ty1 := min(th, ty0+rows)
 		nt := (ty1 - ty0) * tw
 		ld := 2*nt + 3 // spare columns: nothing may touch them
-		v := make([]float32, 16*cin*ld)
+		v := make([]float32, np*cin*ld)
 		for b, x := range xs {
 			in(x, h, w, pt, pl, ty0, ty1, tw, 0, cin/2, cin, v, ld, b*nt) // two channel ranges
 			in(x, h, w, pt, pl, ty0, ty1, tw, cin/2, cin, cin, v, ld, b*nt)
 		}
-		m := make([]float32, 16*cout*ld)
-		for xi := 0; xi < 16; xi++ {
+		prod := make([]float32, np*cout*ld)
+		for xi := 0; xi < np; xi++ {
 			for k := 0; k < cout; k++ {
 				for t := 0; t < ld; t++ {
 					var s float32
 					for c := 0; c < cin; c++ {
 						s += u[(xi*cout+k)*cin+c] * v[(xi*cin+c)*ld+t]
 					}
-					m[(xi*cout+k)*ld+t] = s
+					prod[(xi*cout+k)*ld+t] = s
 				}
 			}
 		}
 		for b := range xs {
-			out(m, ho, wo, ty0, ty1, tw, 0, cout, cout, bias, ys[b], ld, b*nt)
+			out(prod, ho, wo, ty0, ty1, tw, 0, cout, cout, bias, ys[b], ld, b*nt)
 		}
 	}
 	return ys
@@ -83,8 +84,8 @@ func TestTransformsConvolve(t *testing.T) {
 		bias := randSlice(rng, tc.cout)
 		ho, wo := tc.h+2*tc.pad-2, tc.w+2*tc.pad-2
 		u := Filter(w, tc.cout, tc.cin)
-		got := conv(xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, Input, Output)
-		ref := conv(xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, inputGo, outputGo)
+		got := conv(2, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, Input, Output)
+		ref := conv(2, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pad, tc.pad, ho, wo, tc.rows, inputGo, outputGo)
 		for b := range xs {
 			if !slices.Equal(got[b], ref[b]) {
 				t.Errorf("%+v image %d: native transforms differ from the Go ones", tc, b)
@@ -93,6 +94,51 @@ func TestTransformsConvolve(t *testing.T) {
 			for i, v := range want {
 				if math.Abs(float64(got[b][i])-v) > 1e-5*(1+math.Abs(v)) {
 					t.Fatalf("%+v image %d: output %d = %v, direct convolution %v", tc, b, i, got[b][i], v)
+				}
+			}
+		}
+	}
+}
+
+// TestF4Convolves checks F(4×4, 3×3) against the direct convolution on
+// random weights, two images side by side, sizes that are not multiples
+// of 4 and widths that use eight-tile blocks, four-tile blocks and the
+// tail (tw = 10, 14, 18, 1), padding 0, 1 and uneven. The native
+// transforms (both block widths) must equal the Go ones bit for bit.
+// Tolerance: float32 rounding of F(4×4) on unit-variance data stays near
+// 1e-5 of 3√cin (measured: 9.3e-6 at cin = 16); a wrong coefficient or a misplaced tile is off by O(1).
+func TestF4Convolves(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	cases := []struct{ cin, cout, h, w, pt, pl, pb, pr, rows int }{
+		{3, 4, 8, 8, 1, 1, 1, 1, 1}, {2, 3, 7, 9, 1, 1, 1, 1, 2}, {4, 2, 13, 22, 1, 1, 1, 1, 3},
+		{3, 3, 6, 5, 0, 0, 0, 0, 1}, {1, 2, 4, 4, 2, 2, 2, 2, 10}, {5, 6, 24, 31, 1, 1, 1, 1, 4},
+		{2, 2, 3, 3, 1, 1, 1, 1, 1}, {3, 2, 17, 40, 0, 0, 0, 0, 2}, {6, 5, 11, 53, 1, 1, 1, 1, 2},
+		{4, 3, 9, 70, 1, 1, 1, 1, 1}, {3, 4, 10, 38, 0, 1, 1, 0, 3}, {16, 8, 14, 14, 1, 1, 1, 1, 4},
+	}
+	old := wide
+	defer func() { wide = old }()
+	for _, tc := range cases {
+		xs := [2][]float32{randSlice(rng, tc.cin*tc.h*tc.w), randSlice(rng, tc.cin*tc.h*tc.w)}
+		w := randSlice(rng, tc.cout*tc.cin*9)
+		bias := randSlice(rng, tc.cout)
+		ho, wo := tc.h+tc.pt+tc.pb-2, tc.w+tc.pl+tc.pr-2
+		u := Filter4(w, tc.cout, tc.cin)
+		ref := conv(4, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pt, tc.pl, ho, wo, tc.rows, input4Go, output4Go)
+		for _, wd := range []bool{false, old} {
+			wide = wd
+			got := conv(4, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pt, tc.pl, ho, wo, tc.rows, Input4, Output4)
+			for b := range xs {
+				if !slices.Equal(got[b], ref[b]) {
+					t.Errorf("%+v wide=%v image %d: native transforms differ from the Go ones", tc, wd, b)
+				}
+			}
+		}
+		scale := 3 * math.Sqrt(float64(tc.cin))
+		for b := range xs {
+			want := direct(xs[b], w, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pt, tc.pl, ho, wo)
+			for i, v := range want {
+				if d := math.Abs(float64(ref[b][i]) - v); d > 1e-4*scale {
+					t.Fatalf("%+v image %d: output %d = %v, direct convolution %v", tc, b, i, ref[b][i], v)
 				}
 			}
 		}
