@@ -14,10 +14,24 @@ type arena struct {
 	free  map[int][][]float32
 	held  int // floats in the free lists
 	limit int // beyond this, returned buffers are left to the GC
+	// rounded: buffers are kept by their size rounded up (sizeClass),
+	// for passes whose sizes vary from one to the next (the windows of
+	// ZeroPass.ScoresZeroOutside).
+	rounded bool
 }
 
 func newArena(limitFloats int) *arena {
 	return &arena{free: map[int][][]float32{}, limit: limitFloats}
+}
+
+// sizeClass rounds n up to a multiple of an eighth of its power of two,
+// so buffers of nearby sizes are shared at most 1/8 larger than asked.
+func sizeClass(n int) int {
+	step := 1
+	for step*16 <= n {
+		step *= 2
+	}
+	return (n + step - 1) / step * step
 }
 
 // get returns a buffer of n floats with undefined contents.
@@ -25,16 +39,20 @@ func (a *arena) get(n int) []float32 {
 	if a == nil {
 		return make([]float32, n)
 	}
+	size := n
+	if a.rounded {
+		size = sizeClass(n)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	list := a.free[n]
+	list := a.free[size]
 	if len(list) == 0 {
-		return make([]float32, n)
+		return make([]float32, n, size)
 	}
 	s := list[len(list)-1]
-	a.free[n] = list[:len(list)-1]
-	a.held -= n
-	return s
+	a.free[size] = list[:len(list)-1]
+	a.held -= size
+	return s[:n]
 }
 
 // put gives a buffer back; the caller must not use it afterwards.
@@ -42,13 +60,20 @@ func (a *arena) put(s []float32) {
 	if a == nil || len(s) == 0 {
 		return
 	}
+	size := len(s)
+	if a.rounded {
+		size = cap(s)
+		if size != sizeClass(size) {
+			return // not one of this arena's
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.held+len(s) > a.limit {
+	if a.held+size > a.limit {
 		return
 	}
-	a.free[len(s)] = append(a.free[len(s)], s[:len(s):len(s)])
-	a.held += len(s)
+	a.free[size] = append(a.free[size], s[:size:size])
+	a.held += size
 }
 
 // newT makes an arena-backed tensor of the given shape.

@@ -142,6 +142,10 @@ func (c *concat) reach(in []dirt, shapes [][]int, out []int) dirt {
 type ZeroPass struct {
 	net *Net
 	p   *Pass
+	// ar holds the windows' buffers, whose sizes change from one image to
+	// the next: kept by rounded size, they are reused rather than
+	// faulted in afresh.
+	ar *arena
 }
 
 // ZeroPass runs the all-zero input of the declared size and keeps it.
@@ -151,7 +155,9 @@ func (n *Net) ZeroPass(ctx context.Context) (*ZeroPass, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &ZeroPass{net: n, p: p}, nil
+	ar := newArena(arenaLimit)
+	ar.rounded = true
+	return &ZeroPass{net: n, p: p, ar: ar}, nil
 }
 
 // Release gives the zero pass's buffers back for reuse; z must not be

@@ -84,7 +84,7 @@ func (wk *windowed) step(s step) (err error) {
 	if r, ok := s.k.(reacher); ok && zeroOut != nil {
 		d = r.reach(in, shapes, zeroOut.shape)
 	}
-	ar := wk.z.net.arena
+	ar := wk.z.ar
 	var out *tval
 	switch k := s.k.(type) {
 	case *conv:
@@ -182,7 +182,7 @@ func (wk *windowed) recycle(i int, s step) {
 		}
 		r := n.root[id]
 		if n.rootLast[r] == i && wk.owned[r] && r != n.scores {
-			n.arena.put(wk.vals[r].f)
+			wk.z.ar.put(wk.vals[r].f)
 			wk.owned[r] = false
 			wk.vals[r] = &tval{} // dead: never read again
 		}
@@ -224,7 +224,7 @@ func (wk *windowed) finish(ctx context.Context, i int) ([]float32, error) {
 func (wk *windowed) release() {
 	for v, own := range wk.owned {
 		if own && wk.vals[v] != nil {
-			wk.z.net.arena.put(wk.vals[v].f)
+			wk.z.ar.put(wk.vals[v].f)
 		}
 	}
 }
