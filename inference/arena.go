@@ -24,14 +24,15 @@ func newArena(limitFloats int) *arena {
 	return &arena{free: map[int][][]float32{}, limit: limitFloats}
 }
 
-// sizeClass rounds n up to a multiple of an eighth of its power of two,
-// so buffers of nearby sizes are shared at most 1/8 larger than asked.
+// sizeClass rounds n up to a power of two: one class per octave, so the
+// windows of every size in it share the same few buffers (each at most
+// twice the size asked).
 func sizeClass(n int) int {
-	step := 1
-	for step*16 <= n {
-		step *= 2
+	c := 1
+	for c < n {
+		c *= 2
 	}
-	return (n + step - 1) / step * step
+	return c
 }
 
 // get returns a buffer of n floats with undefined contents.
