@@ -1,6 +1,9 @@
 package inference
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // arena recycles float32 buffers between steps and passes. Fresh memory
 // is expensive where pages are faulted in lazily: on our 2-core CI VMs the
@@ -14,20 +17,26 @@ type arena struct {
 	free  map[int][][]float32
 	held  int // floats in the free lists
 	limit int // beyond this, returned buffers are left to the GC
-	// rounded: buffers are kept by their size rounded up (sizeClass),
-	// for passes whose sizes vary from one to the next (the windows of
-	// ZeroPass.ScoresZeroOutside).
-	rounded bool
+	// classes, when set, are the sizes buffers are kept by (sorted): a
+	// request takes the smallest class that holds it (a power of two
+	// past the largest), for passes whose sizes vary from one to the next
+	// (the windows of ZeroPass.ScoresZeroOutside, whose classes are the
+	// full pass's sizes: a window never needs more).
+	classes []int
 }
 
 func newArena(limitFloats int) *arena {
 	return &arena{free: map[int][][]float32{}, limit: limitFloats}
 }
 
-// sizeClass rounds n up to a power of two: one class per octave, so the
-// windows of every size in it share the same few buffers (each at most
-// twice the size asked).
-func sizeClass(n int) int {
+// sizeClass is the size a buffer of n floats is kept by.
+func (a *arena) sizeClass(n int) int {
+	if a.classes == nil {
+		return n
+	}
+	if i, _ := slices.BinarySearch(a.classes, n); i < len(a.classes) {
+		return a.classes[i]
+	}
 	c := 1
 	for c < n {
 		c *= 2
@@ -40,10 +49,7 @@ func (a *arena) get(n int) []float32 {
 	if a == nil {
 		return make([]float32, n)
 	}
-	size := n
-	if a.rounded {
-		size = sizeClass(n)
-	}
+	size := a.sizeClass(n)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	list := a.free[size]
@@ -62,9 +68,8 @@ func (a *arena) put(s []float32) {
 		return
 	}
 	size := len(s)
-	if a.rounded {
-		size = cap(s)
-		if size != sizeClass(size) {
+	if a.classes != nil {
+		if size = cap(s); size != a.sizeClass(size) {
 			return // not one of this arena's
 		}
 	}

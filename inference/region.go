@@ -143,8 +143,8 @@ type ZeroPass struct {
 	net *Net
 	p   *Pass
 	// ar holds the windows' buffers, whose sizes change from one image to
-	// the next: kept by rounded size, they are reused rather than
-	// faulted in afresh.
+	// the next: kept by the full pass's sizes, they are reused rather
+	// than faulted in afresh.
 	ar *arena
 }
 
@@ -156,8 +156,27 @@ func (n *Net) ZeroPass(ctx context.Context) (*ZeroPass, error) {
 		return nil, err
 	}
 	ar := newArena(arenaLimit)
-	ar.rounded = true
+	ar.classes = n.bufferSizes()
 	return &ZeroPass{net: n, p: p, ar: ar}, nil
+}
+
+// bufferSizes are the sizes of one image's full pass: every value's and
+// every convolution's im2col columns, sorted.
+func (n *Net) bufferSizes() []int {
+	var sizes []int
+	for v := range n.values {
+		if s := n.shapes[v]; len(s) > 0 && n.values[v].konst == nil {
+			sizes = append(sizes, numel(s)/max(s[0], 1))
+		}
+	}
+	for _, s := range n.steps {
+		if c, ok := s.k.(*conv); ok && len(n.shapes[s.out]) == 4 {
+			o := n.shapes[s.out]
+			sizes = append(sizes, c.cin*c.kh*c.kw*o[2]*o[3])
+		}
+	}
+	slices.Sort(sizes)
+	return slices.Compact(sizes)
 }
 
 // Release gives the zero pass's buffers back for reuse; z must not be

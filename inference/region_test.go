@@ -138,26 +138,26 @@ func maxDiff(a, b []float32) float64 {
 }
 
 func TestSizeClass(t *testing.T) {
-	for _, c := range []struct{ n, want int }{{1, 1}, {2, 2}, {3, 4}, {1000, 1024}, {1024, 1024}, {1025, 2048}} {
-		if got := sizeClass(c.n); got != c.want {
+	ar := newArena(1 << 20)
+	ar.classes = []int{10, 700, 1024}
+	for _, c := range []struct{ n, want int }{{1, 10}, {10, 10}, {11, 700}, {701, 1024}, {1025, 2048}, {5000, 8192}} {
+		if got := ar.sizeClass(c.n); got != c.want {
 			t.Errorf("sizeClass(%d) = %d, want %d", c.n, got, c.want)
 		}
 	}
-	// A rounded arena hands a returned buffer to the next request of its
-	// class, whatever its exact size; a buffer of another kind is not kept.
-	ar := newArena(1 << 20)
-	ar.rounded = true
-	b := ar.get(700)
-	if len(b) != 700 || cap(b) != 1024 {
-		t.Fatalf("get(700): len %d cap %d, want 700 and 1024", len(b), cap(b))
+	// The arena hands a returned buffer to the next request of its class,
+	// whatever its exact size; a buffer of another size is not kept.
+	b := ar.get(600)
+	if len(b) != 600 || cap(b) != 700 {
+		t.Fatalf("get(600): len %d cap %d, want 600 and 700", len(b), cap(b))
 	}
 	b[0] = 42
 	ar.put(b)
-	if c := ar.get(900); len(c) != 900 || c[0] != 42 {
-		t.Errorf("get(900) after put(700 of 1024): len %d, first %v; want the same buffer", len(c), c[0])
+	if c := ar.get(650); len(c) != 650 || c[0] != 42 {
+		t.Errorf("get(650) after put(600 of 700): len %d, first %v; want the same buffer", len(c), c[0])
 	}
-	ar.put(make([]float32, 700))
+	ar.put(make([]float32, 600))
 	if ar.held != 0 {
-		t.Errorf("a buffer of capacity 700 was kept by a rounded arena (%d floats held)", ar.held)
+		t.Errorf("a buffer of capacity 600 was kept (%d floats held)", ar.held)
 	}
 }
