@@ -196,8 +196,10 @@ func (z *ZeroPass) Release() { z.p.Release() }
 // (propagated through Conv, pooling and the pointwise operators; anything
 // else makes its whole output dirty), on a copy of the window's inputs
 // with the image border's padding written out, and pastes the result into
-// a copy of the zero pass's output; once nothing partial is left, the rest
-// of the network runs as usual. An empty box is the zero pass's logits; the
+// a copy of the zero pass's output; a convolution whose whole output is
+// reached runs as in an ordinary pass (fused with its Add and Relu). All
+// the walk's buffers come from an arena of its own, kept by the full
+// pass's sizes. An empty box is the zero pass's logits; the
 // images whose box covers the plane run as one ordinary batch. The result
 // equals the ordinary pass up to float32 rounding (a window is a product
 // of another shape).

@@ -23,25 +23,68 @@ func (z *ZeroPass) window(ctx context.Context, x []float32, b Box) ([]float32, e
 	defer wk.release()
 	wk.vals[n.input] = &tval{shape: slices.Clone(z.p.vals[n.input].shape), f: x}
 	wk.dirt[n.input] = dirt{box: b}
+	skip := make([]bool, len(n.steps)) // run inside a fused step before
 	for i, s := range n.steps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !wk.touched(s) {
-			continue
-		}
-		if err := wk.step(s); err != nil {
-			return nil, err
+		if !skip[i] && wk.touched(s) {
+			fused, err := wk.fused(i, skip)
+			if err == nil && !fused {
+				err = wk.step(s)
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
 		wk.recycle(i, s)
-		if wk.settled(i) {
-			return wk.finish(ctx, i)
-		}
 	}
 	if wk.vals[n.scores] == nil {
 		return slices.Clone(z.p.Scores()), nil
 	}
 	return slices.Clone(wk.vals[n.scores].f), nil
+}
+
+// fused runs step i with the chain it heads as one step (see fuse.go)
+// when its whole output is reached, and reports whether it did.
+func (wk *windowed) fused(i int, skip []bool) (bool, error) {
+	n := wk.z.net
+	s := n.steps[i]
+	c, ok := s.k.(*conv)
+	if !ok || n.fused == nil || (n.fused[i].add < 0 && n.fused[i].relu < 0) {
+		return false, nil
+	}
+	x := wk.value(s.in[0])
+	out := wk.z.p.vals[s.out]
+	d := c.reach([]dirt{wk.dirt[s.in[0]]}, [][]int{x.shape}, out.shape)
+	if !d.full(out.shape) {
+		return false, nil
+	}
+	f := n.fused[i]
+	var skipv *tval
+	if f.skip >= 0 {
+		if skipv = wk.value(f.skip); skipv == nil || skipv.f == nil || !sameShape(skipv.shape, out.shape) {
+			return false, nil
+		}
+	}
+	ins := make([]*tval, len(s.in))
+	for j, id := range s.in {
+		if id >= 0 {
+			ins[j] = wk.value(id)
+		}
+	}
+	y, err := c.fusedStep(wk.z.ar, ins, skipv, f.relu >= 0)
+	if err != nil {
+		return true, fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
+	}
+	last := n.steps[f.last(i)].out
+	wk.vals[last], wk.dirt[last], wk.owned[last] = y, dirt{all: true}, true
+	for _, j := range []int{f.add, f.relu} {
+		if j >= 0 {
+			skip[j] = true
+		}
+	}
+	return true, nil
 }
 
 // touched reports whether any input of s differs from the zero pass.
@@ -187,37 +230,6 @@ func (wk *windowed) recycle(i int, s step) {
 			wk.vals[r] = &tval{} // dead: never read again
 		}
 	}
-}
-
-// settled reports whether, after step i, every dirty value a later step
-// reads is dirty all over, so that the rest runs as an ordinary pass.
-func (wk *windowed) settled(i int) bool {
-	n := wk.z.net
-	for v, d := range wk.dirt {
-		if d.clean() || n.rootLast[n.root[v]] <= i {
-			continue
-		}
-		if !d.full(wk.value(v).shape) {
-			return false
-		}
-	}
-	return true
-}
-
-// finish runs the steps after i as an ordinary pass on this image's
-// values (the zero pass's where they are clean).
-func (wk *windowed) finish(ctx context.Context, i int) ([]float32, error) {
-	n := wk.z.net
-	preset := map[int]*tval{}
-	for _, s := range n.steps[:i+1] {
-		preset[s.out] = wk.value(s.out)
-	}
-	q, err := n.run(ctx, wk.vals[n.input], false, nil, preset)
-	if err != nil {
-		return nil, err
-	}
-	defer q.Release()
-	return slices.Clone(q.Scores()), nil
 }
 
 // release gives back the buffers still held.
