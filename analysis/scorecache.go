@@ -1,12 +1,14 @@
 package analysis
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 
 	"camviz/cam"
+	"camviz/inference"
 )
 
 // scoreRuns keeps an analysis's ScoreCAM runs — every masked pass's
@@ -16,6 +18,10 @@ import (
 type scoreRuns struct {
 	mu   sync.Mutex
 	runs map[string]*cam.ScoreRun
+	// zero is the all-zero image's kept pass, made when a masked image
+	// first needs it (zeroMu held while it is made).
+	zeroMu sync.Mutex
+	zero   *inference.ZeroPass
 }
 
 // scoreRunKey names a run by layer and options (sorted by name).
@@ -65,4 +71,48 @@ func (a *Analysis) ScoreChannelLogits(layer string, options map[string]float64, 
 	}
 	s, err := run.ChannelScores(class)
 	return s, err == nil
+}
+
+var _ cam.BoxedSource = source{}
+
+// ForwardBoxed runs masked images through the network, each convolution
+// only where the image's box reaches (inference.ZeroPass). A batch whose
+// boxes all cover the image runs as an ordinary batch and needs no zero
+// pass: ScoreCAM's first, strongest channel usually does, so its partial
+// map costs one pass, not two.
+func (s source) ForwardBoxed() cam.BoxedFunc {
+	plain := s.a.batchForward()
+	return func(ctx context.Context, in []float32, boxes []cam.Box) ([]float32, error) {
+		_, h, w := s.a.Model.Net.InputSize()
+		b := make([]inference.Box, len(boxes))
+		whole := true
+		for i, c := range boxes {
+			b[i] = inference.Box{Y0: c.Y0, X0: c.X0, Y1: c.Y1, X1: c.X1}
+			whole = whole && c.Y0 <= 0 && c.X0 <= 0 && c.Y1 >= h && c.X1 >= w
+		}
+		if whole {
+			return plain(ctx, in, len(boxes))
+		}
+		z, err := s.a.zeroPass(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return z.ScoresZeroOutside(ctx, in, b)
+	}
+}
+
+// zeroPass is the analysis's all-zero pass, made on first use and kept
+// with the analysis (the GC takes it with the image).
+func (a *Analysis) zeroPass(ctx context.Context) (*inference.ZeroPass, error) {
+	r := &a.scoreRuns
+	r.zeroMu.Lock()
+	defer r.zeroMu.Unlock()
+	if r.zero == nil {
+		z, err := a.Model.Net.ZeroPass(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.zero = z
+	}
+	return r.zero, nil
 }

@@ -70,3 +70,38 @@ func TestScoreCAMRunServesEveryClass(t *testing.T) {
 		}
 	}
 }
+
+// TestScoreCAMWindowsMatchThePlainPasses: ScoreCAM's masked passes through
+// the zero pass's windows (what the window and the CLI run) give every
+// channel's logits of the ordinary passes within 1e-5 of their range, and
+// some masks were partial, so the windows ran.
+func TestScoreCAMWindowsMatchThePlainPasses(t *testing.T) {
+	ctx := context.Background()
+	a := goldenAnalysis(t)
+	defer a.Close()
+	src := source{a}
+	acts, err := src.Activations(goldenLayers[29])
+	if err != nil {
+		t.Fatal(err)
+	}
+	boxed, err := cam.ScoreLogitsBoxed(ctx, acts, src.Input(), nil, 7, 4, src.ForwardBoxed(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.scoreRuns.zero == nil {
+		t.Fatal("no mask was partial: the windows never ran")
+	}
+	plain, err := cam.ScoreLogits(ctx, acts, src.Input(), nil, 7, 4, src.Forward(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range plain.Logits {
+		lo, hi = math.Min(lo, float64(v)), math.Max(hi, float64(v))
+	}
+	for i, v := range plain.Logits {
+		if d := math.Abs(float64(boxed.Logits[i] - v)); !(d <= 1e-5*(hi-lo)) {
+			t.Fatalf("channel %d class %d: %v through the windows, %v plain", i/plain.Classes, i%plain.Classes, boxed.Logits[i], v)
+		}
+	}
+}

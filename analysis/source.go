@@ -185,8 +185,8 @@ func (s source) Tail(layer string) cam.BatchFunc {
 	}
 }
 
-func (s source) AblationScores(ctx context.Context, layer string, fills []float32, progress func(done, total int)) ([]float32, error) {
-	logits, err := s.a.pass.AblationScores(ctx, layer, fills, progress)
+func (s source) AblationScores(ctx context.Context, layer string, class int, fills []float32, progress func(done, total int)) ([]float32, error) {
+	logits, err := s.a.pass.AblationClassScores(ctx, layer, class, fills, progress)
 	if errors.Is(err, inference.ErrNoChannelPath) {
 		return nil, fmt.Errorf("%w: %w", cam.ErrNoShortcut, err)
 	}

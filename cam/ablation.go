@@ -104,18 +104,18 @@ func AblationFills(a Maps, batch int) []float32 {
 	return fills
 }
 
-// AblationWeightsFrom turns the scores with each channel ablated
-// ([C × classes] logits, row k for channel k) into AblationCAM's weights
-// (y − y_k)/y, for a network runner that computes them all at once.
-func AblationWeightsFrom(logits []float32, c, class int, y float32) ([]float32, error) {
-	scores, err := classScores(logits, c, class)
-	if err != nil {
-		return nil, err
+// AblationWeightsFrom turns the class's scores with each channel ablated
+// (scores[k] for channel k) into AblationCAM's weights (y − y_k)/y, for a
+// network runner that computes them all at once.
+func AblationWeightsFrom(scores []float32, y float32) ([]float32, error) {
+	if len(scores) == 0 {
+		return nil, fmt.Errorf("cam: no ablation scores")
 	}
+	w := make([]float32, len(scores))
 	for k, yk := range scores {
-		scores[k] = (y - yk) / y
+		w[k] = (y - yk) / y
 	}
-	return scores, nil
+	return w, nil
 }
 
 // classScores picks the class's logit of each of the n rows of logits.

@@ -27,7 +27,7 @@ func (f *fakeSource) Score(int) float32         { return 1 }
 func (f *fakeSource) Input() cam.Maps           { return cam.Maps{} }
 func (f *fakeSource) Forward() cam.BatchFunc    { return nil }
 func (f *fakeSource) Tail(string) cam.BatchFunc { return nil }
-func (f *fakeSource) AblationScores(context.Context, string, []float32, func(int, int)) ([]float32, error) {
+func (f *fakeSource) AblationScores(context.Context, string, int, []float32, func(int, int)) ([]float32, error) {
 	return nil, errors.New("not here")
 }
 func (f *fakeSource) DenseScores(_ context.Context, class int, scale float64) (cam.Map, cam.Rect, error) {

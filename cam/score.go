@@ -109,6 +109,14 @@ func (r *ScoreRun) Weights(class int) ([]float32, error) {
 // batch×3×H×W float32 (19 MB for 32 images of 224×224), and the logits.
 func ScoreLogits(ctx context.Context, a, x Maps, base []float32, class int, batch int,
 	forward BatchFunc, progress func(ScoreProgress)) (*ScoreRun, error) {
+	return ScoreLogitsBoxed(ctx, a, x, base, class, batch, Boxless(forward), progress)
+}
+
+// ScoreLogitsBoxed is ScoreLogits with a forward that is told each masked
+// image's box of nonzero values (where its mask is not 0, or less where
+// x is 0), so that it can skip the work over the rest (see BoxedFunc).
+func ScoreLogitsBoxed(ctx context.Context, a, x Maps, base []float32, class int, batch int,
+	forward BoxedFunc, progress func(ScoreProgress)) (*ScoreRun, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -167,9 +175,10 @@ type scorer struct {
 }
 
 // batch scores up to n channels from order[pos:], returning the new pos.
-func (s *scorer) batch(ctx context.Context, order []int, pos, n int, forward BatchFunc) (int, error) {
+func (s *scorer) batch(ctx context.Context, order []int, pos, n int, forward BoxedFunc) (int, error) {
 	size := s.x.C * s.x.H * s.x.W
 	var items []int
+	var boxes []Box
 	for pos < len(order) && len(items) < n {
 		k := order[pos]
 		pos++
@@ -187,9 +196,10 @@ func (s *scorer) batch(ctx context.Context, order []int, pos, n int, forward Bat
 		}
 		s.rep[k] = k
 		items = append(items, k)
+		boxes = append(boxes, nonzeroBox(item, s.x.C, s.x.H, s.x.W))
 	}
 	if len(items) > 0 {
-		logits, err := forward(ctx, s.buf[:len(items)*size], len(items))
+		logits, err := forward(ctx, s.buf[:len(items)*size], boxes)
 		if err != nil {
 			return pos, err
 		}

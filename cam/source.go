@@ -22,10 +22,11 @@ type Source interface {
 	Forward() BatchFunc
 	// Tail runs batches of the layer's activations to the logits.
 	Tail(layer string) BatchFunc
-	// AblationScores is the logits with each channel of the layer set to
-	// fills[i mod len(fills)] in turn, or ErrNoShortcut when only the
-	// tail can tell (see inference.Pass.AblationScores).
-	AblationScores(ctx context.Context, layer string, fills []float32, progress func(done, total int)) ([]float32, error)
+	// AblationScores is the class's logit with each channel k of the
+	// layer set to fills[k] in turn (one per channel), or ErrNoShortcut
+	// when only the tail can tell (see
+	// inference.Pass.AblationClassScores).
+	AblationScores(ctx context.Context, layer string, class int, fills []float32, progress func(done, total int)) ([]float32, error)
 	// DenseScores is the class's score map of the fully-connected head
 	// read as convolutions over the input upscaled by scale, and the part
 	// of the input it covers.
@@ -151,12 +152,12 @@ func ablationCAM(ctx context.Context, src Source, p Params) (Result, error) {
 	}
 	y := src.Score(p.Class)
 	var w []float32
-	logits, err := src.AblationScores(ctx, p.Layer, AblationFills(a, batch), progress)
+	scores, err := src.AblationScores(ctx, p.Layer, p.Class, AblationFills(a, batch), progress)
 	switch {
 	case errors.Is(err, ErrNoShortcut):
 		w, err = AblationWeights(ctx, a, p.Class, y, batch, src.Tail(p.Layer), progress)
 	case err == nil:
-		w, err = AblationWeightsFrom(logits, a.C, p.Class, y)
+		w, err = AblationWeightsFrom(scores, y)
 	}
 	if err != nil {
 		return Result{}, err
@@ -184,7 +185,11 @@ func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 		// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
 		// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
 		// activations no longer fit the arena and are faulted in afresh.
-		if run, err = ScoreLogits(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), src.Forward(), progress); err != nil {
+		forward := Boxless(src.Forward())
+		if bs, ok := src.(BoxedSource); ok {
+			forward = bs.ForwardBoxed()
+		}
+		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), forward, progress); err != nil {
 			return Result{}, err
 		}
 		if keeps {

@@ -90,30 +90,43 @@ func (n *Net) channelPath(layer int) (*channelPath, error) {
 // taken in another order). Models without such a path get
 // ErrNoChannelPath; run the tail with ScoresWith instead.
 func (p *Pass) AblationScores(ctx context.Context, layer string, fills []float32, progress func(done, total int)) ([]float32, error) {
-	t, err := p.value(layer)
-	if err != nil {
-		return nil, err
-	}
-	if p.n != 1 || len(t.shape) != 4 {
-		return nil, fmt.Errorf("%w: the pass holds %s, not one image's [1,C,H,W]", ErrNoChannelPath, shapeStr(t.shape))
-	}
-	c := t.shape[1]
-	if len(fills) != c {
-		return nil, fmt.Errorf("%d fill values for %d channels", len(fills), c)
-	}
-	cp, err := p.net.channelPath(p.net.byName[layer])
-	if err != nil {
-		return nil, err
-	}
-	base, ablated, err := p.flatInputs(cp, t, fills)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := p.fc6Rows(cp, base, ablated, c)
+	cp, rows, changed, err := p.ablatedRows(layer, fills)
 	if err != nil {
 		return nil, err
 	}
 	defer p.net.arena.put(rows)
+	return p.tailScores(ctx, cp, rows, len(changed), progress)
+}
+
+// ablatedRows is the fully-connected layer's output with each channel
+// ablated in turn, [C × width], and which rows the ablation changed.
+func (p *Pass) ablatedRows(layer string, fills []float32) (*channelPath, []float32, []bool, error) {
+	t, err := p.value(layer)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if p.n != 1 || len(t.shape) != 4 {
+		return nil, nil, nil, fmt.Errorf("%w: the pass holds %s, not one image's [1,C,H,W]", ErrNoChannelPath, shapeStr(t.shape))
+	}
+	c := t.shape[1]
+	if len(fills) != c {
+		return nil, nil, nil, fmt.Errorf("%d fill values for %d channels", len(fills), c)
+	}
+	cp, err := p.net.channelPath(p.net.byName[layer])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	base, ablated, err := p.flatInputs(cp, t, fills)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	rows, changed, err := p.fc6Rows(cp, base, ablated, c)
+	return cp, rows, changed, err
+}
+
+// tailScores runs the c rows through the rest of the network, every
+// class's score.
+func (p *Pass) tailScores(ctx context.Context, cp *channelPath, rows []float32, c int, progress func(done, total int)) ([]float32, error) {
 	width := len(rows) / c
 	var scores []float32
 	const chunk = 128
@@ -164,16 +177,18 @@ func (p *Pass) flatInputs(cp *channelPath, t *tval, fills []float32) (base, abla
 }
 
 // fc6Rows returns [C × n]: the Gemm's output of this pass with row k moved
-// by channel k's change, α·Δ_k·op(B)[cols_k, :].
-func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int) ([]float32, error) {
+// by channel k's change, α·Δ_k·op(B)[cols_k, :], and whether channel k's
+// change was not zero.
+func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int) ([]float32, []bool, error) {
 	g := cp.gemm.k.(*gemm)
 	y := p.vals[cp.gemm.out]
 	b := p.net.values[cp.gemm.in[1]].konst
 	if y == nil || len(base)%c != 0 {
-		return nil, fmt.Errorf("the pass did not keep the fully-connected layer's output")
+		return nil, nil, fmt.Errorf("the pass did not keep the fully-connected layer's output")
 	}
 	n, per, ldb := len(y.f), len(base)/c, b.shape[1]
 	rows := p.net.arena.get(c * n)
+	moved := make([]bool, c)
 	parallel(c, 16, func(lo, hi int) {
 		delta := make([]float32, per)
 		for k := lo; k < hi; k++ {
@@ -184,7 +199,7 @@ func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int) ([]float
 				delta[i] = ablated[k*per+i] - base[k*per+i]
 				changed = changed || delta[i] != 0
 			}
-			if !changed {
+			if moved[k] = changed; !changed {
 				continue
 			}
 			if g.transB { // B is [n × K]: op(B) rows cols_k are B's columns k·per…
@@ -194,5 +209,5 @@ func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int) ([]float
 			}
 		}
 	})
-	return rows, nil
+	return rows, moved, nil
 }

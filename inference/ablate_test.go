@@ -83,3 +83,70 @@ func keptGolden(t *testing.T) (*Net, *Pass) {
 	t.Cleanup(p.Release)
 	return net, p
 }
+
+// TestAblationClassScoresMatchTheTail: the one-class head (fc7 as one
+// product over the changed rows, fc8's column of the class) gives each
+// class the score the whole tail gives on each ablated activation tensor
+// (within 2e-5), and a channel that is zero everywhere already (its
+// ablation changes nothing) gets the pass's own score exactly.
+func TestAblationClassScoresMatchTheTail(t *testing.T) {
+	net, p := keptGolden(t)
+	ctx := context.Background()
+	layer := "/features/features.29/Relu_output_0"
+	act, err := p.Activation(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := act.Data().([]float32)
+	c, plane := act.Shape()[1], act.Shape()[2]*act.Shape()[3]
+	fills := make([]float32, c)
+	batch := make([]float32, 0, c*len(a))
+	var dead []int
+	for k := 0; k < c; k++ {
+		item := append([]float32(nil), a...)
+		zero := true
+		for i := k * plane; i < (k+1)*plane; i++ {
+			zero = zero && item[i] == 0
+			item[i] = 0
+		}
+		if zero {
+			dead = append(dead, k)
+		}
+		batch = append(batch, item...)
+	}
+	want, err := p.ScoresWith(ctx, layer, batch, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := net.channelPath(net.byName[layer])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chain, ok := net.headChain(cp.gemm.out); !ok || len(chain) < 3 {
+		t.Fatalf("the VGG head after fc6 is not taken as a plain chain (%d steps)", len(chain))
+	}
+	classes := net.NumClasses()
+	for _, class := range []int{0, 7, classes - 1} {
+		got, err := p.AblationClassScores(ctx, layer, class, fills, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != c {
+			t.Fatalf("%d scores, want %d", len(got), c)
+		}
+		for k, v := range got {
+			if d := math.Abs(float64(v - want[k*classes+class])); !(d <= 2e-5) {
+				t.Fatalf("class %d channel %d: %g, the tail gives %g", class, k, v, want[k*classes+class])
+			}
+		}
+		for _, k := range dead {
+			if got[k] != p.Scores()[class] {
+				t.Errorf("class %d: dead channel %d scored %g, want the pass's own %g", class, k, got[k], p.Scores()[class])
+			}
+		}
+	}
+	if _, err := p.AblationClassScores(ctx, layer, classes, fills, nil); err == nil {
+		t.Errorf("class %d of %d accepted", classes, classes)
+	}
+	t.Logf("%d of %d channels dead", len(dead), c)
+}

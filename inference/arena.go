@@ -1,6 +1,9 @@
 package inference
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // arena recycles float32 buffers between steps and passes. Fresh memory
 // is expensive where pages are faulted in lazily: on our 2-core CI VMs the
@@ -14,10 +17,31 @@ type arena struct {
 	free  map[int][][]float32
 	held  int // floats in the free lists
 	limit int // beyond this, returned buffers are left to the GC
+	// classes, when set, are the sizes buffers are kept by (sorted): a
+	// request takes the smallest class that holds it (a power of two
+	// past the largest), for passes whose sizes vary from one to the next
+	// (the windows of ZeroPass.ScoresZeroOutside, whose classes are the
+	// full pass's sizes: a window never needs more).
+	classes []int
 }
 
 func newArena(limitFloats int) *arena {
 	return &arena{free: map[int][][]float32{}, limit: limitFloats}
+}
+
+// sizeClass is the size a buffer of n floats is kept by.
+func (a *arena) sizeClass(n int) int {
+	if a.classes == nil {
+		return n
+	}
+	if i, _ := slices.BinarySearch(a.classes, n); i < len(a.classes) {
+		return a.classes[i]
+	}
+	c := 1
+	for c < n {
+		c *= 2
+	}
+	return c
 }
 
 // get returns a buffer of n floats with undefined contents.
@@ -25,16 +49,17 @@ func (a *arena) get(n int) []float32 {
 	if a == nil {
 		return make([]float32, n)
 	}
+	size := a.sizeClass(n)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	list := a.free[n]
+	list := a.free[size]
 	if len(list) == 0 {
-		return make([]float32, n)
+		return make([]float32, n, size)
 	}
 	s := list[len(list)-1]
-	a.free[n] = list[:len(list)-1]
-	a.held -= n
-	return s
+	a.free[size] = list[:len(list)-1]
+	a.held -= size
+	return s[:n]
 }
 
 // put gives a buffer back; the caller must not use it afterwards.
@@ -42,13 +67,19 @@ func (a *arena) put(s []float32) {
 	if a == nil || len(s) == 0 {
 		return
 	}
+	size := len(s)
+	if a.classes != nil {
+		if size = cap(s); size != a.sizeClass(size) {
+			return // not one of this arena's
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.held+len(s) > a.limit {
+	if a.held+size > a.limit {
 		return
 	}
-	a.free[len(s)] = append(a.free[len(s)], s[:len(s):len(s)])
-	a.held += len(s)
+	a.free[size] = append(a.free[size], s[:size:size])
+	a.held += size
 }
 
 // newT makes an arena-backed tensor of the given shape.

@@ -1,0 +1,88 @@
+package cam_test
+
+import (
+	"context"
+	"testing"
+
+	"camviz/cam"
+)
+
+// TestScoreBoxesAreTightNonzeroBoxes: each masked image reaches the
+// forward with the smallest box holding its nonzero values, worked out
+// here from the image itself; a dead channel's black image gets the empty
+// box. The weights are the plain loop's.
+func TestScoreBoxesAreTightNonzeroBoxes(t *testing.T) {
+	// 4×4 activations upsampled to 10×10: channel 0 lights one source
+	// pixel at (1,2), so its mask is nonzero inside the bilinear
+	// footprint of that pixel only; channel 1 is dead; channel 2 covers
+	// the image.
+	a := cam.Maps{C: 3, H: 4, W: 4, Data: make([]float32, 48)}
+	a.Data[1*4+2] = 3
+	for i := range 16 {
+		a.Data[32+i] = float32(i + 1)
+	}
+	x := cam.Maps{C: 2, H: 10, W: 10, Data: make([]float32, 200)}
+	for i := range x.Data {
+		x.Data[i] = 1 + float32(i%7)
+	}
+	sum := &sumForward{size: 200}
+	var boxes []cam.Box
+	forward := func(ctx context.Context, in []float32, b []cam.Box) ([]float32, error) {
+		boxes = append(boxes, b...)
+		return sum.run(ctx, in, len(b))
+	}
+	run, err := cam.ScoreLogitsBoxed(context.Background(), a, x, nil, 0, 4, forward, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(boxes) != len(sum.images) || len(boxes) != 3 {
+		t.Fatalf("%d boxes for %d images, want 3 each", len(boxes), len(sum.images))
+	}
+	for i, img := range sum.images {
+		if want := tightBox(img, 2, 10, 10); boxes[i] != want {
+			t.Errorf("image %d: box %v, its nonzero values lie in %v", i, boxes[i], want)
+		}
+	}
+	// Source row 1 of 4 is at 3 input pixels (scale 9/3), column 2 at 6:
+	// the footprint is the open interval of one source step each side.
+	if want := (cam.Box{Y0: 1, X0: 4, Y1: 6, X1: 9}); !hasBox(boxes, want) {
+		t.Errorf("boxes %v: none is channel 0's %v", boxes, want)
+	}
+	if !hasBox(boxes, cam.Box{}) || !hasBox(boxes, cam.Box{Y1: 10, X1: 10}) {
+		t.Errorf("boxes %v: want the dead channel's empty box and channel 2's whole image", boxes)
+	}
+	w, err := run.Weights(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWeights(t, "boxed", w, plainScores(a, x, 0))
+}
+
+func hasBox(boxes []cam.Box, b cam.Box) bool {
+	for _, c := range boxes {
+		if c == b {
+			return true
+		}
+	}
+	return false
+}
+
+// tightBox is the nonzero values' bounding box, by brute force.
+func tightBox(img []float32, c, h, w int) cam.Box {
+	var b cam.Box
+	found := false
+	for ch := range c {
+		for y := range h {
+			for x := range w {
+				if img[(ch*h+y)*w+x] == 0 {
+					continue
+				}
+				if !found {
+					b, found = cam.Box{Y0: y, X0: x, Y1: y + 1, X1: x + 1}, true
+				}
+				b = cam.Box{Y0: min(b.Y0, y), X0: min(b.X0, x), Y1: max(b.Y1, y+1), X1: max(b.X1, x+1)}
+			}
+		}
+	}
+	return b
+}
