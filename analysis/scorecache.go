@@ -81,7 +81,7 @@ var _ cam.BoxedSource = source{}
 // pass: ScoreCAM's first, strongest channel usually does, so its partial
 // map costs one pass, not two.
 func (s source) ForwardBoxed() cam.BoxedFunc {
-	plain := s.a.batchForward()
+	plain := s.a.BatchForward()
 	return func(ctx context.Context, in []float32, boxes []cam.Box) ([]float32, error) {
 		_, h, w := s.a.Model.Net.InputSize()
 		b := make([]inference.Box, len(boxes))
