@@ -6,6 +6,6 @@
 // snapshots (State) and the labels derived from them (session_labels.go).
 // It wires the packages below it — analysis for models, analyses, their
 // caches and the checks, compose for the pictures, export for the files
-// — and computes, draws and writes nothing itself; it knows nothing of
-// Fyne.
+// — and leaves the computing, drawing and writing to them; it knows
+// nothing of Fyne.
 package app
