@@ -4,6 +4,8 @@
 // changes (session_request.go), runs the work in typed lanes of background
 // jobs where the latest request wins (jobs.go), and publishes immutable
 // snapshots (State) and the labels derived from them (session_labels.go).
-// It wires the packages below it: analysis for models, analyses and their
-// caches, and the composer for the pictures; it knows nothing of Fyne.
+// It wires the packages below it — analysis for models, analyses, their
+// caches and the checks, compose for the pictures, export for the files
+// — and leaves the computing, drawing and writing to them; it knows
+// nothing of Fyne.
 package app
