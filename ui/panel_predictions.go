@@ -15,7 +15,7 @@ import (
 )
 
 // buildPredictions makes the ranked classes and the searchable class picker.
-func (u *UI) buildPredictions() {
+func (u *UI) buildPredictions() []fyne.CanvasObject {
 	w := &u.w
 	w.topList = widget.NewList(
 		func() int { return len(w.top) },
@@ -55,6 +55,13 @@ func (u *UI) buildPredictions() {
 	// takes two lines rather than being cut.
 	w.classInfo = widget.NewLabel("")
 	u.buildSearch()
+	return []fyne.CanvasObject{
+		heading("Prediction"),
+		fixed(w.topList, 0, 5*topRowHeight),
+		w.classInfo,
+		w.search,
+		fixed(w.searchList, 0, 4*40),
+	}
 }
 
 // buildSearch makes the searchable class picker.

@@ -248,7 +248,8 @@ func (u *UI) openSample(s assets.Sample) {
 	u.s.OpenPicture(s.File, img)
 }
 
-// refresh draws the session's state.
+// refresh draws the session's state: the shown model and analysis,
+// which several panels read, then each panel (panels.go).
 func (u *UI) refresh() {
 	st := u.s.State()
 	u.updating = true
@@ -260,12 +261,7 @@ func (u *UI) refresh() {
 		u.analysisChanged(st)
 	}
 	u.st = st
-	u.selectionChanged(st)
-	u.viewChanged(st)
-	u.faithChanged(st)
-	u.refreshTrust(st)
-	u.gridChanged(st)
-	u.statusChanged(st)
+	u.refreshPanels(st)
 }
 
 func (u *UI) modelChanged(st core.State) {
@@ -302,15 +298,6 @@ func (u *UI) analysisChanged(st core.State) {
 		u.w.rank = st.Analysis.Ranking()
 	}
 	u.w.searchList.Refresh()
-}
-
-// selectionChanged sets the controls from the selection, panel by panel.
-func (u *UI) selectionChanged(st core.State) {
-	u.refreshPredictions(st)
-	meth := u.refreshMethod(st)
-	u.refreshLayer(st, meth)
-	u.refreshDrawing(st)
-	u.refreshCompare(st)
 }
 
 var modeLabels = map[string]string{imgio.ModeWhole: "Whole image", imgio.ModeCrop: "Centre crop"}
