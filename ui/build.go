@@ -35,6 +35,10 @@ type widgets struct {
 	searchList  *widget.List
 	// searchLabels are the labels the search list shows.
 	searchLabels []string
+	// The model the search list and the layer picker were set for, and
+	// the analysis the top list shows.
+	labelsFor, layersFor *analysis.Model
+	topFor               *analysis.Analysis
 
 	method     *widget.Button
 	methodHint *widget.Label

@@ -118,6 +118,13 @@ func shapeText(s []int) string {
 // the picker.
 func (u *UI) refreshLayer(st core.State) {
 	sel, m, meth := st.Sel, st.Model, selectedMethod(st)
+	if m != u.w.layersFor {
+		u.w.layersFor = m
+		if m != nil {
+			u.w.layerNames, u.w.layer.Options = layerOptions(m)
+			u.w.layer.Refresh()
+		}
+	}
 	want := sel.Layer
 	if want == "" && m != nil {
 		want = m.Layer

@@ -113,6 +113,23 @@ func (u *UI) buildSearch() {
 
 // refreshPredictions marks the target class in the lists and describes it.
 func (u *UI) refreshPredictions(st core.State) {
+	if st.Model != u.w.labelsFor {
+		u.w.labelsFor = st.Model
+		if m := st.Model; m != nil {
+			u.w.searchLabels = m.Labels
+			// A search typed for the previous model's labels means nothing here.
+			u.w.search.SetText("")
+			u.w.matches = analysis.SearchLabels(m, "")
+			u.w.searchList.Refresh()
+		}
+	}
+	if st.Analysis != u.w.topFor {
+		u.w.topFor = st.Analysis
+		u.w.top = st.Top
+		u.w.topList.Refresh()
+		u.w.topSelected = -2
+		u.w.searchList.Refresh()
+	}
 	sel := st.Sel
 	idx := -1
 	for i, p := range st.Top {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,15 @@ func (u *UI) buildStatus() []fyne.CanvasObject {
 	w.progBox = fixed(w.progress, 160, 0)
 	w.progBox.Hide()
 	return []fyne.CanvasObject{container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)}
+}
+
+// refreshTools names the model.
+func (u *UI) refreshTools(st core.State) {
+	if m := st.Model; m != nil {
+		setText(u.w.model, fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
+	} else {
+		setText(u.w.model, "No model")
+	}
 }
 
 // statusChanged shows what is running: each job's count, elapsed time and

@@ -14,8 +14,9 @@ import (
 // build makes the panel's widgets (fields of widgets) and returns what
 // its place lays out, in order: any number of rows in a side pane or
 // under the picture, one object in a tab or a bar. refresh sets the
-// widgets from a snapshot; it runs on Fyne's goroutine with u.updating
-// set, after the shown model and analysis are brought up to date.
+// widgets from a snapshot (a panel that derives something from a new
+// model or analysis keeps which one it did it for); it runs on Fyne's
+// goroutine with u.updating set.
 type panel struct {
 	name    string
 	place   place
@@ -62,7 +63,7 @@ func init() {
 		{name: "checks", place: placeUnderPicture, build: (*UI).buildTrust, refresh: (*UI).refreshTrust},
 		{name: "grid", place: placeTab, tab: "Grid", icon: theme.GridIcon, build: (*UI).buildGrid, refresh: (*UI).gridChanged},
 		{name: "concepts", place: placeTab, tab: "Concepts", icon: theme.ColorPaletteIcon, build: (*UI).buildConcepts},
-		{name: "tools", place: placeTop, build: (*UI).buildTools},
+		{name: "tools", place: placeTop, build: (*UI).buildTools, refresh: (*UI).refreshTools},
 		{name: "status", place: placeBottom, build: (*UI).buildStatus, refresh: (*UI).statusChanged},
 	}
 }
