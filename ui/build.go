@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"camviz/analysis"
@@ -36,6 +35,10 @@ type widgets struct {
 	searchList  *widget.List
 	// searchLabels are the labels the search list shows.
 	searchLabels []string
+	// The model the search list and the layer picker were set for, and
+	// the analysis the top list shows.
+	labelsFor, layersFor *analysis.Model
+	topFor               *analysis.Analysis
 
 	method     *widget.Button
 	methodHint *widget.Label
@@ -93,66 +96,18 @@ type widgets struct {
 // list's separator.
 const topRowHeight = 40
 
-// build lays the panels out: classes left, the picture or grid in the
-// middle, the drawing settings right, tools above and status below.
+// build lays the panels out (the table in panels.go): classes left, the
+// picture or grid in the middle, the drawing settings right, tools above
+// and status below.
 func (u *UI) build() {
 	w := &u.w
 	w.topSelected, w.listedClass = -2, -1
-	w.model = widget.NewLabel("No model")
-	w.model.Truncation = fyne.TextTruncateEllipsis
-	w.imageTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	w.imageTitle.Truncation = fyne.TextTruncateEllipsis
-	u.buildPredictions()
-	u.buildMethod()
-	u.buildLayer()
-	u.buildDrawing()
-	u.buildCompare()
-
-	w.classesBox = container.NewVBox(
-		heading("Prediction"),
-		fixed(w.topList, 0, 5*topRowHeight),
-		w.classInfo,
-		w.search,
-		fixed(w.searchList, 0, 4*40),
-		widget.NewSeparator(),
-		w.compare,
-		container.NewBorder(nil, nil, widget.NewLabel("A"), nil, w.a),
-		container.NewBorder(nil, nil, widget.NewLabel("B"), nil, w.b),
-		container.NewBorder(nil, nil, widget.NewLabel("A"), widget.NewLabel("B"), w.blend),
-		w.contrast,
-	)
-	w.settingsBox = container.NewVBox(
-		heading("Method"),
-		w.method,
-		w.methodHint,
-		heading("Layer"),
-		w.layer,
-		w.layerMore.box,
-		heading("What the model sees"),
-		w.mode,
-		heading("Scale"),
-		w.norm,
-		heading("Colours"),
-		container.NewBorder(nil, nil, widget.NewLabel("Map"), nil, w.cmap),
-		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), nil, w.alpha),
-		w.overlay,
-		widget.NewSeparator(),
-		w.captionCk,
-		// Last: how many options a method has varies, and nothing
-		// below them moves when the method changes.
-		heading("Method options"),
-		w.methodOpts.box,
-	)
-
-	pictureTab := u.buildPicture()
-	gridTab := u.buildGrid()
-	w.tabs = container.NewAppTabs(
-		container.NewTabItemWithIcon("Overlay", theme.VisibilityIcon(), pictureTab),
-		container.NewTabItemWithIcon("Grid", theme.GridIcon(), gridTab),
-		container.NewTabItemWithIcon("Concepts", theme.ColorPaletteIcon(), u.buildConcepts()),
-	)
+	l := u.buildPanels()
+	w.classesBox = container.NewVBox(l.left...)
+	w.settingsBox = container.NewVBox(l.right...)
+	w.viewBottom.Objects = append(w.viewBottom.Objects, l.under...)
+	w.tabs = container.NewAppTabs(l.tabs...)
 	w.tabs.OnSelected = func(*container.TabItem) { u.gridRequest() }
-	tools, status := u.buildBars()
 
 	// The side panes scroll up and down, never sideways: each holds its
 	// controls at the narrowest width it can be given.
@@ -161,7 +116,7 @@ func (u *UI) build() {
 	split := container.NewHSplit(atLeast(container.NewVScroll(container.NewPadded(w.classesBox)), leftPaneMin), right)
 	split.Offset = 0.23
 	u.w.split = split
-	u.win.SetContent(container.New(&rootLayout{onWidth: u.setWidth}, container.NewBorder(tools, status, nil, nil, split)))
+	u.win.SetContent(container.New(&rootLayout{onWidth: u.setWidth}, container.NewBorder(column(l.top), column(l.bottom), nil, nil, split)))
 	u.win.SetMainMenu(u.menu())
 	u.shortcuts()
 }

@@ -3,13 +3,15 @@ package ui
 import (
 	"fmt"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	core "camviz/app"
 )
 
 // buildCompare makes the two-class comparison controls.
-func (u *UI) buildCompare() {
+func (u *UI) buildCompare() []fyne.CanvasObject {
 	w := &u.w
 	w.compare = widget.NewCheck("Compare two classes", func(on bool) {
 		if !u.updating {
@@ -47,6 +49,14 @@ func (u *UI) buildCompare() {
 			u.s.SetContrast(on)
 		}
 	})
+	return []fyne.CanvasObject{
+		widget.NewSeparator(),
+		w.compare,
+		container.NewBorder(nil, nil, widget.NewLabel("A"), nil, w.a),
+		container.NewBorder(nil, nil, widget.NewLabel("B"), nil, w.b),
+		container.NewBorder(nil, nil, widget.NewLabel("A"), widget.NewLabel("B"), w.blend),
+		w.contrast,
+	}
 }
 
 // refreshCompare sets the comparison controls; they work only on an

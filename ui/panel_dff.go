@@ -19,7 +19,7 @@ import (
 // chosen layer (analysis.Analysis.Factorize) when its button is pressed, in
 // the background; the picture coloured by concept and each concept's
 // classes from the head.
-func (u *UI) buildConcepts() fyne.CanvasObject {
+func (u *UI) buildConcepts() []fyne.CanvasObject {
 	k := widget.NewSelect([]string{"2", "3", "4", "5", "6", "8"}, nil)
 	k.SetSelected("5")
 	img := canvas.NewImageFromImage(nil)
@@ -68,7 +68,7 @@ func (u *UI) buildConcepts() fyne.CanvasObject {
 		}()
 	})
 	bar := container.New(&rowLayout{wide: u.wide, packed: true}, widget.NewLabel("Concepts"), k, run)
-	return container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(img, info)))
+	return []fyne.CanvasObject{container.NewBorder(bar, nil, nil, nil, container.NewVScroll(container.NewVBox(img, info)))}
 }
 
 // conceptsText lists each concept with its colour's place, share and classes.

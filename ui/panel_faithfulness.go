@@ -254,6 +254,14 @@ func faithStatus(st core.State) (lines []string, note string) {
 	return lines, note
 }
 
+// buildFaithfulness makes the faithfulness panel: its controls in a row
+// with the picture's hover line, its numbers under them.
+func (u *UI) buildFaithfulness() []fyne.CanvasObject {
+	w := &u.w
+	w.faith = newFaithPanel(func() { u.act(u.s.RunFaithfulness()) }, u.s.CancelFaithfulness)
+	return []fyne.CanvasObject{container.New(&rowLayout{wide: u.wide}, w.hover, w.faith.controls), w.faith.body}
+}
+
 // faithChanged shows the faithfulness panel.
 func (u *UI) faithChanged(st core.State) {
 	was := u.w.faith.body.Visible()

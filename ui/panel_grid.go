@@ -15,7 +15,7 @@ import (
 )
 
 // buildGrid makes the grid tab.
-func (u *UI) buildGrid() fyne.CanvasObject {
+func (u *UI) buildGrid() []fyne.CanvasObject {
 	w := &u.w
 	w.gridKind = widget.NewRadioGroup([]string{"Methods", "Classes (top-5)"}, func(string) { u.gridRequest() })
 	w.gridKind.Horizontal = true
@@ -26,9 +26,9 @@ func (u *UI) buildGrid() fyne.CanvasObject {
 	w.gridInfo.Truncation = fyne.TextTruncateEllipsis
 	w.gridCells = container.NewGridWrap(fyne.NewSize(220, 190))
 	saveGrid := widget.NewButtonWithIcon("Save grid PNG…", theme.DocumentSaveIcon(), u.saveGridDialog)
-	return container.NewBorder(
+	return []fyne.CanvasObject{container.NewBorder(
 		container.NewVBox(container.New(&rowLayout{wide: u.wide}, w.gridKind, w.gridSlow, saveGrid), w.gridInfo),
-		nil, nil, nil, container.NewVScroll(w.gridCells))
+		nil, nil, nil, container.NewVScroll(w.gridCells))}
 }
 
 // gridRequest starts (or stops) the grid as the Grid tab is shown or left.

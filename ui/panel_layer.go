@@ -17,7 +17,7 @@ import (
 )
 
 // buildLayer makes the layer picker.
-func (u *UI) buildLayer() {
+func (u *UI) buildLayer() []fyne.CanvasObject {
 	w := &u.w
 	w.layer = widget.NewSelect(nil, func(string) {
 		if u.updating {
@@ -35,6 +35,7 @@ func (u *UI) buildLayer() {
 	f.info = widget.NewLabel("")
 	f.info.SizeName = theme.SizeNameCaptionText
 	f.box = container.NewVBox(container.New(&rowLayout{wide: u.wide, packed: true}, f.add, f.clear), f.info)
+	return []fyne.CanvasObject{heading("Layer"), w.layer, f.box}
 }
 
 // layerFusion picks more layers whose maps are fused with the picked
@@ -115,8 +116,15 @@ func shapeText(s []int) string {
 // refreshLayer selects the selection's layer (the model's default when
 // the selection names none); fixed-layer methods and no model disable
 // the picker.
-func (u *UI) refreshLayer(st core.State, meth analysis.Method) {
-	sel, m := st.Sel, st.Model
+func (u *UI) refreshLayer(st core.State) {
+	sel, m, meth := st.Sel, st.Model, selectedMethod(st)
+	if m != u.w.layersFor {
+		u.w.layersFor = m
+		if m != nil {
+			u.w.layerNames, u.w.layer.Options = layerOptions(m)
+			u.w.layer.Refresh()
+		}
+	}
 	want := sel.Layer
 	if want == "" && m != nil {
 		want = m.Layer

@@ -15,7 +15,7 @@ import (
 )
 
 // buildMethod makes the method button and its one-line hint.
-func (u *UI) buildMethod() {
+func (u *UI) buildMethod() []fyne.CanvasObject {
 	w := &u.w
 	first, _ := cam.Find(cam.DefaultMethod) // until a model says more
 	w.method = widget.NewButtonWithIcon(first.Display, theme.MenuDropDownIcon(), u.showMethodMenu)
@@ -25,19 +25,33 @@ func (u *UI) buildMethod() {
 	// scrolled box gets its height from a stale width and overlaps.
 	w.methodHint = widget.NewLabel("")
 	w.methodHint.SizeName = theme.SizeNameCaptionText
-	w.methodOpts.box = container.NewVBox()
+	return []fyne.CanvasObject{heading("Method"), w.method, w.methodHint}
 }
 
-// refreshMethod shows the selected method and its hint, and returns it.
-func (u *UI) refreshMethod(st core.State) analysis.Method {
-	sel, m := st.Sel, st.Model
+// buildMethodOptions makes the box the selected method's options go in.
+func (u *UI) buildMethodOptions() []fyne.CanvasObject {
+	u.w.methodOpts.box = container.NewVBox()
+	return []fyne.CanvasObject{heading("Method options"), u.w.methodOpts.box}
+}
+
+// selectedMethod is the model's entry for the selection's method (the
+// zero Method without a model).
+func selectedMethod(st core.State) analysis.Method {
 	var meth analysis.Method
-	if m != nil {
-		for _, x := range m.Methods() {
-			if x.Name == sel.Method {
+	if st.Model != nil {
+		for _, x := range st.Model.Methods() {
+			if x.Name == st.Sel.Method {
 				meth = x
 			}
 		}
+	}
+	return meth
+}
+
+// refreshMethod shows the selected method and its hint.
+func (u *UI) refreshMethod(st core.State) {
+	if st.Model != nil {
+		meth := selectedMethod(st)
 		if u.w.method.Text != meth.Display {
 			u.w.method.SetText(meth.Display)
 		}
@@ -46,8 +60,6 @@ func (u *UI) refreshMethod(st core.State) analysis.Method {
 	} else {
 		u.w.method.Disable()
 	}
-	u.refreshMethodOptions(st, meth)
-	return meth
 }
 
 // showMethodMenu pops up the methods.
@@ -146,7 +158,8 @@ type optionControls struct {
 
 // refreshMethodOptions rebuilds the controls when the method changes and
 // shows the selection's values (the defaults where it sets none).
-func (u *UI) refreshMethodOptions(st core.State, meth analysis.Method) {
+func (u *UI) refreshMethodOptions(st core.State) {
+	meth := selectedMethod(st)
 	oc := &u.w.methodOpts
 	if meth.Name != oc.method || st.Model != oc.model {
 		oc.method, oc.model, oc.show = meth.Name, st.Model, map[string]func(string){}

@@ -15,7 +15,7 @@ import (
 )
 
 // buildPredictions makes the ranked classes and the searchable class picker.
-func (u *UI) buildPredictions() {
+func (u *UI) buildPredictions() []fyne.CanvasObject {
 	w := &u.w
 	w.topList = widget.NewList(
 		func() int { return len(w.top) },
@@ -55,6 +55,13 @@ func (u *UI) buildPredictions() {
 	// takes two lines rather than being cut.
 	w.classInfo = widget.NewLabel("")
 	u.buildSearch()
+	return []fyne.CanvasObject{
+		heading("Prediction"),
+		fixed(w.topList, 0, 5*topRowHeight),
+		w.classInfo,
+		w.search,
+		fixed(w.searchList, 0, 4*40),
+	}
 }
 
 // buildSearch makes the searchable class picker.
@@ -106,6 +113,23 @@ func (u *UI) buildSearch() {
 
 // refreshPredictions marks the target class in the lists and describes it.
 func (u *UI) refreshPredictions(st core.State) {
+	if st.Model != u.w.labelsFor {
+		u.w.labelsFor = st.Model
+		if m := st.Model; m != nil {
+			u.w.searchLabels = m.Labels
+			// A search typed for the previous model's labels means nothing here.
+			u.w.search.SetText("")
+			u.w.matches = analysis.SearchLabels(m, "")
+			u.w.searchList.Refresh()
+		}
+	}
+	if st.Analysis != u.w.topFor {
+		u.w.topFor = st.Analysis
+		u.w.top = st.Top
+		u.w.topList.Refresh()
+		u.w.topSelected = -2
+		u.w.searchList.Refresh()
+	}
 	sel := st.Sel
 	idx := -1
 	for i, p := range st.Top {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -11,18 +12,27 @@ import (
 	core "camviz/app"
 )
 
-// buildBars makes the tool bar above the window and the status bar below.
-func (u *UI) buildBars() (tools, status fyne.CanvasObject) {
+// buildTools makes the tool bar above the window: the buttons, the
+// model's name and the theme's switch.
+func (u *UI) buildTools() []fyne.CanvasObject {
 	w := &u.w
+	w.model = widget.NewLabel("No model")
+	w.model.Truncation = fyne.TextTruncateEllipsis
 	w.themeBtn = widget.NewButtonWithIcon("", theme.ColorPaletteIcon(), u.toggleTheme)
-	tools = container.NewBorder(nil, nil,
+	return []fyne.CanvasObject{container.NewBorder(nil, nil,
 		container.NewHBox(
 			widget.NewButtonWithIcon("Open image…", theme.FolderOpenIcon(), u.openImageDialog),
 			widget.NewButtonWithIcon("Open model…", theme.StorageIcon(), u.openModelDialog),
 			widget.NewButtonWithIcon("Save PNG…", theme.DocumentSaveIcon(), u.saveDialog),
 			widget.NewButtonWithIcon("Copy facts", theme.ContentCopyIcon(), u.copyFacts),
 		),
-		w.themeBtn, w.model)
+		w.themeBtn, w.model)}
+}
+
+// buildStatus makes the status bar below the window: what runs, its
+// progress and Cancel.
+func (u *UI) buildStatus() []fyne.CanvasObject {
+	w := &u.w
 	w.activity = widget.NewActivity()
 	w.activity.Hide()
 	w.progress = widget.NewProgressBar()
@@ -33,9 +43,16 @@ func (u *UI) buildBars() (tools, status fyne.CanvasObject) {
 	w.cancel.Hide()
 	w.progBox = fixed(w.progress, 160, 0)
 	w.progBox.Hide()
-	status = container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)
+	return []fyne.CanvasObject{container.NewBorder(nil, nil, container.NewHBox(w.activity, w.progBox), w.cancel, w.status)}
+}
 
-	return tools, status
+// refreshTools names the model.
+func (u *UI) refreshTools(st core.State) {
+	if m := st.Model; m != nil {
+		setText(u.w.model, fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
+	} else {
+		setText(u.w.model, "No model")
+	}
 }
 
 // statusChanged shows what is running: each job's count, elapsed time and

@@ -28,8 +28,9 @@ type trustPanel struct {
 }
 
 // buildTrust makes the checks' widgets.
-func (u *UI) buildTrust() *trustPanel {
+func (u *UI) buildTrust() []fyne.CanvasObject {
 	p := &trustPanel{}
+	u.w.trust = p
 	p.road = widget.NewButton("Measure ROAD", func() { u.act(u.s.RunROAD()) })
 	p.roadCancel = widget.NewButton("Cancel", u.s.CancelROAD)
 	p.sanity = widget.NewButton("Run sanity check", func() { u.act(u.s.RunSanity()) })
@@ -49,7 +50,7 @@ func (u *UI) buildTrust() *trustPanel {
 	buttons := container.New(&rowLayout{wide: u.wide, packed: true}, container.NewHBox(p.road, p.roadCancel), container.NewHBox(p.sanity, p.sanityCancel))
 	lines := container.NewVBox(buttons, p.roadText, p.roadVerdict, p.sanityText, p.sanVerdict)
 	p.box = container.New(&rowLayout{wide: u.wide}, lines, fixed(p.curve, 180, 140))
-	return p
+	return []fyne.CanvasObject{p.box}
 }
 
 // roadWords are what the ROAD line and verdict say for st.

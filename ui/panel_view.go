@@ -19,7 +19,7 @@ import (
 
 // buildDrawing makes the controls of how the map is drawn: what the model
 // sees, the scale, the colours and the saved caption.
-func (u *UI) buildDrawing() {
+func (u *UI) buildDrawing() []fyne.CanvasObject {
 	w := &u.w
 	w.mode = widget.NewRadioGroup([]string{modeLabels[imgio.ModeWhole], modeLabels[imgio.ModeCrop]}, func(s string) {
 		if u.updating || s == "" {
@@ -73,13 +73,26 @@ func (u *UI) buildDrawing() {
 		u.fy.Preferences().SetBool("caption", on)
 	})
 	w.captionCk.SetChecked(u.caption)
-
+	return []fyne.CanvasObject{
+		heading("What the model sees"),
+		w.mode,
+		heading("Scale"),
+		w.norm,
+		heading("Colours"),
+		container.NewBorder(nil, nil, widget.NewLabel("Map"), nil, w.cmap),
+		container.NewBorder(nil, nil, widget.NewLabel("Opacity"), nil, w.alpha),
+		w.overlay,
+		widget.NewSeparator(),
+		w.captionCk,
+	}
 }
 
 // buildPicture makes the picture tab: the overlay, its titles, colour bar
-// and the faithfulness panel under it.
-func (u *UI) buildPicture() fyne.CanvasObject {
+// and a warning under it, above the panels placed under the picture.
+func (u *UI) buildPicture() []fyne.CanvasObject {
 	w := &u.w
+	w.imageTitle = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w.imageTitle.Truncation = fyne.TextTruncateEllipsis
 	w.view = newOverlayView(u.hover)
 	w.viewTitle = widget.NewLabel("")
 	w.viewTitle.Truncation = fyne.TextTruncateEllipsis
@@ -89,18 +102,15 @@ func (u *UI) buildPicture() fyne.CanvasObject {
 	w.bar = canvas.NewImageFromImage(nil)
 	w.bar.FillMode = canvas.ImageFillContain
 	w.bar.SetMinSize(fyne.NewSize(64, 120))
-	w.faith = newFaithPanel(func() { u.act(u.s.RunFaithfulness()) }, u.s.CancelFaithfulness)
 	w.viewTop = container.NewVBox(w.imageTitle, w.viewTitle)
-	w.trust = u.buildTrust()
-	w.viewBottom = container.NewVBox(w.note, container.New(&rowLayout{wide: u.wide}, w.hover, w.faith.controls), w.faith.body, w.trust.box)
+	w.viewBottom = container.NewVBox(w.note) // build adds the panels under the picture
 	w.spinner = widget.NewActivity()
 	w.spinner.Hide()
 	w.viewBox = container.NewBorder(w.viewTop, w.viewBottom, nil, w.bar, container.NewStack(w.view, container.NewCenter(w.spinner)))
 	w.empty = u.buildEmpty()
 	// A short window scrolls the tab (the picture keeps its least size)
 	// rather than drawing the panels under it over each other.
-	return container.NewVScroll(container.NewStack(w.viewBox, w.empty))
-
+	return []fyne.CanvasObject{container.NewVScroll(container.NewStack(w.viewBox, w.empty))}
 }
 
 // refreshDrawing sets the drawing controls from the selection.

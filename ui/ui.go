@@ -248,7 +248,8 @@ func (u *UI) openSample(s assets.Sample) {
 	u.s.OpenPicture(s.File, img)
 }
 
-// refresh draws the session's state.
+// refresh draws the session's state: the model remembered and the
+// analysis's ranking, which two panels read, then each panel (panels.go).
 func (u *UI) refresh() {
 	st := u.s.State()
 	u.updating = true
@@ -260,57 +261,27 @@ func (u *UI) refresh() {
 		u.analysisChanged(st)
 	}
 	u.st = st
-	u.selectionChanged(st)
-	u.viewChanged(st)
-	u.faithChanged(st)
-	u.refreshTrust(st)
-	u.gridChanged(st)
-	u.statusChanged(st)
+	u.refreshPanels(st)
 }
 
+// modelChanged remembers a model opened from a file for the next run.
 func (u *UI) modelChanged(st core.State) {
 	u.shownModel = st.Model
-	m := st.Model
-	if m == nil {
-		setText(u.w.model, "No model")
-		return
-	}
-	setText(u.w.model, fmt.Sprintf("%s · %s · %d classes", m.Name, core.InputDesc(m), m.Net.NumClasses()))
-	if m.Path != "" {
+	if m := st.Model; m != nil && m.Path != "" {
 		prefs := u.fy.Preferences()
 		prefs.SetString("model", m.Path)
 		prefs.SetString("labels", u.pendingLabels)
 	}
-	names, opts := layerOptions(m)
-	u.w.layerNames = names
-	u.w.layer.Options = opts
-	u.w.layer.Refresh()
-	u.w.searchLabels = m.Labels
-	// A search typed for the previous model's labels means nothing here.
-	u.w.search.SetText("")
-	u.w.matches = analysis.SearchLabels(m, "")
-	u.w.searchList.Refresh()
 }
 
+// analysisChanged ranks the classes of a new analysis (the predictions'
+// target line and the compare pickers read the ranking).
 func (u *UI) analysisChanged(st core.State) {
 	u.shownAnalysis = st.Analysis
-	u.w.top = st.Top
-	u.w.topList.Refresh()
-	u.w.topSelected = -2
 	u.w.rank = nil
 	if st.Analysis != nil {
 		u.w.rank = st.Analysis.Ranking()
 	}
-	u.w.searchList.Refresh()
-}
-
-// selectionChanged sets the controls from the selection, panel by panel.
-func (u *UI) selectionChanged(st core.State) {
-	u.refreshPredictions(st)
-	meth := u.refreshMethod(st)
-	u.refreshLayer(st, meth)
-	u.refreshDrawing(st)
-	u.refreshCompare(st)
 }
 
 var modeLabels = map[string]string{imgio.ModeWhole: "Whole image", imgio.ModeCrop: "Centre crop"}

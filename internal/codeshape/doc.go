@@ -4,9 +4,8 @@
 // short functions), so the tree keeps that shape.
 package codeshape
 
-// The limits: ~400 lines per file and ~80 per function, with a little
-// slack on files so a doc comment does not break the build.
+// The limits: 400 lines per file and 80 per function.
 const (
-	MaxFileLines = 450
+	MaxFileLines = 400
 	MaxFuncLines = 80
 )
