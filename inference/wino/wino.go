@@ -14,6 +14,11 @@
 // share one matrix product.
 package wino
 
+import (
+	"runtime"
+	"sync"
+)
+
 // Input writes V[ξ][c][t] for channels [c0, c1) of x ([cin][h][w]), for
 // the tiles of rows [ty0, ty1): tile (ty, tx) reads the 4×4 patch at
 // (2ty − pt, 2tx − pl), zero outside the image.
@@ -52,8 +57,13 @@ func Output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []flo
 // Filter transforms [cout][cin][3][3] weights into U = G g Gᵀ, [16][cout][cin].
 func Filter(w []float32, cout, cin int) []float32 {
 	u := make([]float32, 16*cout*cin)
-	plane := cout * cin
-	for kc := 0; kc < plane; kc++ {
+	split(cout*cin, func(lo, hi int) { filter2(w, u, cout*cin, lo, hi) })
+	return u
+}
+
+// filter2 writes U for the (cout, cin) pairs [lo, hi).
+func filter2(w, u []float32, plane, lo, hi int) {
+	for kc := lo; kc < hi; kc++ {
 		g := w[kc*9 : kc*9+9]
 		var gg [4][3]float32 // G·g
 		for j := 0; j < 3; j++ {
@@ -71,7 +81,22 @@ func Filter(w []float32, cout, cin int) []float32 {
 			u[(i*4+3)*plane+kc] = g2
 		}
 	}
-	return u
+}
+
+// split runs fn over [0, n) in one contiguous range per CPU: the filter
+// transforms of a wide layer take tens of milliseconds, and a layer's U
+// is made when it first runs.
+func split(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(i*n/workers, (i+1)*n/workers)
+	}
+	wg.Wait()
 }
 
 // inputGo is Input in Go, one tile at a time.

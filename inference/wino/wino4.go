@@ -1,10 +1,5 @@
 package wino
 
-import (
-	"runtime"
-	"sync"
-)
-
 // F(4×4, 3×3) computes each 4×4 block of the output from a 6×6 input
 // tile with 36 products per channel pair instead of 144 (direct: 1/4 of
 // the multiplies; F(2×2) saves only 5/9) and reads 36/16 = 2.25 input
@@ -67,22 +62,10 @@ func Output4(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []fl
 }
 
 // Filter4 transforms [cout][cin][3][3] weights into U = G g Gᵀ,
-// [36][cout][cin], in float64 so that U is rounded once. The (cout, cin)
-// pairs are split between the CPUs: VGG16's layers have 15 million
-// weights, and a layer's U is made when it first runs.
+// [36][cout][cin], in float64 so that U is rounded once.
 func Filter4(w []float32, cout, cin int) []float32 {
 	u := make([]float32, 36*cout*cin)
-	plane := cout * cin
-	workers := min(runtime.GOMAXPROCS(0), max(1, plane/4096))
-	var wg sync.WaitGroup
-	for i := range workers {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			filter4(w, u, plane, lo, hi)
-		}(i*plane/workers, (i+1)*plane/workers)
-	}
-	wg.Wait()
+	split(cout*cin, func(lo, hi int) { filter4(w, u, cout*cin, lo, hi) })
 	return u
 }
 
