@@ -1,15 +1,16 @@
-// Package wino holds the tile transforms of Winograd's F(2×2, 3×3)
-// convolution (Lavin & Gray, 2015): V = Bᵀ d B for 4×4 input tiles and
-// Y = Aᵀ M A for the 2×2 output blocks. The matrix products between them
-// belong to BLAS; these transforms are the part BLAS cannot do, and in
-// plain Go they cost more than the arithmetic Winograd saves. On amd64
-// with cgo they are SSE code that works on four tiles at a time; the Go
-// versions (Fast = false) give bit-identical results and are what the
+// Package wino holds the tile transforms of Winograd's F(2×2, 3×3) and
+// F(4×4, 3×3) convolutions (Lavin & Gray, 2015): V = Bᵀ d B for the input
+// tiles (4×4, 6×6) and Y = Aᵀ M A for the output blocks (2×2, 4×4; see
+// wino4.go for F(4×4)). The matrix products between them belong to BLAS;
+// these transforms are the part BLAS cannot do, and in plain Go they cost
+// more than the arithmetic Winograd saves. On amd64 with cgo they are SSE
+// code on four tiles at a time (F(4×4): AVX on eight when the CPU has
+// it); the Go versions give bit-identical results and are what the
 // purego build uses.
 //
 // Layouts: an image plane is [h][w]; tiles are numbered row-major over
 // tile rows [ty0, ty1) and tw tile columns, nt = (ty1−ty0)·tw of them.
-// V is [16][channels][ld] and M is [16][channels][ld]: a call reads or
+// V is [16][channels][ld] and M is [16][channels][ld] (36 for F(4×4)): a call reads or
 // writes columns [t0, t0+nt) of them, so the tiles of several images can
 // share one matrix product.
 package wino
