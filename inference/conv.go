@@ -152,7 +152,7 @@ func (c *conv) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 func (c *conv) forwardFused(ar *arena, in []*tval, skip *tval, relu bool) (*tval, error) {
 	// Winograd and depthwise add the bias as they write; the product does
 	// not, so the epilogue adds it there instead of a pass before.
-	products := c.wino == nil && !c.depthwise()
+	products := c.formFor(in[0].shape) == nil && !c.depthwise()
 	out, err := c.run(ar, in[0], !products)
 	if err != nil {
 		return nil, err
@@ -183,8 +183,8 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	out := ar.newT(n, c.cout, ho, wo)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
-	if c.wino != nil {
-		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, winoFor(n, ho, wo))
+	if f := c.formFor(x.shape); f != nil {
+		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f)
 		return out, nil
 	}
 	if c.depthwise() {

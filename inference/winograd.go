@@ -33,34 +33,53 @@ var (
 	winoF4 = &winoForm{1, wino.Tile4, wino.Filter4, wino.Input4, wino.Output4}
 )
 
-// winoFor picks the form for n images of an output plane by a cost
-// model measured on this machine's OpenBLAS: a form's time goes as its
-// products times (tiles + 16), the 16 standing for the products' fixed
-// cost, which narrow products (few tiles) cannot spread. F(4×4) has 36
-// products of fewer, wider tiles, F(2×2) 16 of more: F(4×4) wins from
-// planes of 28² alone and from 7² in batches of 4, F(2×2) keeps one image
-// of 14² and below. Measured (BenchmarkConv3x3, 2 threads, ms per batch):
+// winoFor picks the form for n images of an output plane, or nil for
+// im2col, by a cost model measured on this machine's OpenBLAS: a form's
+// time goes as its products times (tiles + 16), the 16 standing for the
+// products' fixed cost, which narrow products (few tiles) cannot spread.
+// F(4×4) has 36 products of fewer, wider tiles, F(2×2) 16 of more: F(4×4)
+// wins from planes of 28² alone and from 7² in batches of 4, F(2×2) keeps
+// one image of 14²; below 32 tiles of F(2×2) in all (one image of 7²)
+// im2col's single product, 9·cin deep, beats both. Measured: CPU ms per
+// image (BenchmarkConv3x3's cpu-ms/image, 2 threads, OpenBLAS on Zen 3,
+// a machine shared with other jobs; wall times scatter by ±30% there):
 //
 //	layer         n   im2col  F(2×2)  F(4×4)
-//	64→64 @224    1    63.9    83.4    41.6
-//	128→128 @112  1    84.2    78.9    49.4
-//	256→256 @56   1    67.5    45.0    29.6
-//	512→512 @28   1    59.1    35.7    28.7
-//	512→512 @14   1    14.8    10.1    11.7
-//	512→512 @14   4    64.4    29.0    27.6
-//	512→512 @7    1     4.2     4.8     9.0
-//	512→512 @7    4    10.6     8.9     6.2
-//	512→512 @7   16    38.3    32.8    28.1
+//	64→64 @224    1    81.6    81.0    38.3
+//	128→128 @112  1    64.5    62.9    31.4
+//	256→256 @56   1    61.5    48.9    26.8
+//	512→512 @28   1    58.9    45.6    28.3
+//	512→512 @14   1    20.1    10.5    10.8
+//	512→512 @14   4    14.8    10.1     8.7
+//	512→512 @7    1     5.5     7.5     8.8
+//	512→512 @7    4     5.5     4.5     4.0
+//	512→512 @7   16     5.0     3.7     2.8
 //
-// An image alone and in a batch may so take different forms; they agree
+// An image alone and in a batch may thus take different forms; they agree
 // to float32 rounding (a few 1e-6 of the outputs' scale).
 func winoFor(n, ho, wo int) *winoForm {
 	t4 := n * ((ho + 3) / 4) * ((wo + 3) / 4)
 	t2 := n * ((ho + 1) / 2) * ((wo + 1) / 2)
-	if 36*(t4+16) < 16*(t2+16) {
+	switch {
+	case t2 < 32:
+		return nil
+	case 36*(t4+16) < 16*(t2+16):
 		return winoF4
 	}
 	return winoF2
+}
+
+// formFor is the Winograd form the layer runs on input shape x, nil for
+// im2col (and for a shape geometry refuses: run reports that).
+func (c *conv) formFor(x []int) *winoForm {
+	if c.wino == nil {
+		return nil
+	}
+	ho, wo, _, err := c.geometry(x)
+	if err != nil {
+		return nil
+	}
+	return winoFor(x[0], ho, wo)
 }
 
 // winoWeights holds a layer's weights transformed for each form, made on

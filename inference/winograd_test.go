@@ -88,19 +88,28 @@ func TestWinogradMatchesDirect(t *testing.T) {
 	}
 }
 
-// TestWinoForPlanes pins the choice of form per batch and output plane.
+// TestWinoForPlanes pins the choice of form (nil: im2col) per batch and
+// output plane.
 func TestWinoForPlanes(t *testing.T) {
 	cases := []struct {
 		n, ho, wo int
 		want      *winoForm
 	}{
 		{1, 224, 224, winoF4}, {1, 56, 56, winoF4}, {1, 28, 28, winoF4}, {1, 14, 14, winoF2},
-		{4, 14, 14, winoF4}, {1, 7, 7, winoF2}, {2, 7, 7, winoF2}, {4, 7, 7, winoF4},
-		{32, 7, 7, winoF4}, {1, 9, 11, winoF2}, {3, 9, 11, winoF4}, {1, 3, 200, winoF4},
+		{4, 14, 14, winoF4}, {1, 7, 7, nil}, {2, 7, 7, winoF2}, {4, 7, 7, winoF4},
+		{32, 7, 7, winoF4}, {1, 9, 11, nil}, {1, 11, 11, winoF2}, {3, 9, 11, winoF4},
+		{1, 3, 200, winoF4}, {1, 3, 3, nil},
 	}
 	for _, tc := range cases {
 		if got := winoFor(tc.n, tc.ho, tc.wo); got != tc.want {
-			t.Errorf("winoFor(%d, %d, %d) = F%d, want F%d", tc.n, tc.ho, tc.wo, got.m, tc.want.m)
+			t.Errorf("winoFor(%d, %d, %d) = %s, want %s", tc.n, tc.ho, tc.wo, formName(got), formName(tc.want))
 		}
 	}
+}
+
+func formName(f *winoForm) string {
+	if f == nil {
+		return "im2col"
+	}
+	return fmt.Sprintf("F(%d×%d)", f.m, f.m)
 }

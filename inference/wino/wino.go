@@ -1,18 +1,24 @@
-// Package wino holds the tile transforms of Winograd's F(2×2, 3×3)
-// convolution (Lavin & Gray, 2015): V = Bᵀ d B for 4×4 input tiles and
-// Y = Aᵀ M A for the 2×2 output blocks. The matrix products between them
-// belong to BLAS; these transforms are the part BLAS cannot do, and in
-// plain Go they cost more than the arithmetic Winograd saves. On amd64
-// with cgo they are SSE code that works on four tiles at a time; the Go
-// versions (Fast = false) give bit-identical results and are what the
+// Package wino holds the tile transforms of Winograd's F(2×2, 3×3) and
+// F(4×4, 3×3) convolutions (Lavin & Gray, 2015): V = Bᵀ d B for the input
+// tiles (4×4, 6×6) and Y = Aᵀ M A for the output blocks (2×2, 4×4; see
+// wino4.go for F(4×4)). The matrix products between them belong to BLAS;
+// these transforms are the part BLAS cannot do, and in plain Go they cost
+// more than the arithmetic Winograd saves. On amd64 with cgo they are SSE
+// code on four tiles at a time (F(4×4): AVX on eight when the CPU has
+// it); the Go versions give bit-identical results and are what the
 // purego build uses.
 //
 // Layouts: an image plane is [h][w]; tiles are numbered row-major over
 // tile rows [ty0, ty1) and tw tile columns, nt = (ty1−ty0)·tw of them.
-// V is [16][channels][ld] and M is [16][channels][ld]: a call reads or
+// V is [16][channels][ld] and M is [16][channels][ld] (36 for F(4×4)): a call reads or
 // writes columns [t0, t0+nt) of them, so the tiles of several images can
 // share one matrix product.
 package wino
+
+import (
+	"runtime"
+	"sync"
+)
 
 // Input writes V[ξ][c][t] for channels [c0, c1) of x ([cin][h][w]), for
 // the tiles of rows [ty0, ty1): tile (ty, tx) reads the 4×4 patch at
@@ -52,8 +58,13 @@ func Output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []flo
 // Filter transforms [cout][cin][3][3] weights into U = G g Gᵀ, [16][cout][cin].
 func Filter(w []float32, cout, cin int) []float32 {
 	u := make([]float32, 16*cout*cin)
-	plane := cout * cin
-	for kc := 0; kc < plane; kc++ {
+	split(cout*cin, func(lo, hi int) { filter2(w, u, cout*cin, lo, hi) })
+	return u
+}
+
+// filter2 writes U for the (cout, cin) pairs [lo, hi).
+func filter2(w, u []float32, plane, lo, hi int) {
+	for kc := lo; kc < hi; kc++ {
 		g := w[kc*9 : kc*9+9]
 		var gg [4][3]float32 // G·g
 		for j := 0; j < 3; j++ {
@@ -71,7 +82,22 @@ func Filter(w []float32, cout, cin int) []float32 {
 			u[(i*4+3)*plane+kc] = g2
 		}
 	}
-	return u
+}
+
+// split runs fn over [0, n) in one contiguous range per CPU: the filter
+// transforms of a wide layer take tens of milliseconds, and a layer's U
+// is made when it first runs.
+func split(n int, fn func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/4096))
+	var wg sync.WaitGroup
+	for i := range workers {
+		wg.Add(1)
+		go func(lo, hi int) {
+			defer wg.Done()
+			fn(lo, hi)
+		}(i*n/workers, (i+1)*n/workers)
+	}
+	wg.Wait()
 }
 
 // inputGo is Input in Go, one tile at a time.

@@ -61,37 +61,42 @@ func Output4(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []fl
 	output4(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
 }
 
-// g4 is G of F(4×4, 3×3).
-var g4 = [6][3]float64{
-	{1.0 / 4, 0, 0},
-	{-1.0 / 6, -1.0 / 6, -1.0 / 6},
-	{-1.0 / 6, 1.0 / 6, -1.0 / 6},
-	{1.0 / 24, 1.0 / 12, 1.0 / 6},
-	{1.0 / 24, -1.0 / 12, 1.0 / 6},
-	{0, 0, 1},
-}
-
 // Filter4 transforms [cout][cin][3][3] weights into U = G g Gᵀ,
 // [36][cout][cin], in float64 so that U is rounded once.
 func Filter4(w []float32, cout, cin int) []float32 {
 	u := make([]float32, 36*cout*cin)
-	plane := cout * cin
-	for kc := 0; kc < plane; kc++ {
+	split(cout*cin, func(lo, hi int) { filter4(w, u, cout*cin, lo, hi) })
+	return u
+}
+
+// filter4 writes U for the (cout, cin) pairs [lo, hi).
+func filter4(w, u []float32, plane, lo, hi int) {
+	for kc := lo; kc < hi; kc++ {
 		g := w[kc*9 : kc*9+9]
-		var gg [6][3]float64 // G·g
-		for i := range gg {
-			for j := 0; j < 3; j++ {
-				gg[i][j] = g4[i][0]*float64(g[j]) + g4[i][1]*float64(g[3+j]) + g4[i][2]*float64(g[6+j])
-			}
+		var gg [3][6]float64 // (G·g)ᵀ: column j of g transformed
+		for j := 0; j < 3; j++ {
+			gg[j] = g6(float64(g[j]), float64(g[3+j]), float64(g[6+j]))
 		}
-		for i := range gg { // (G·g)·Gᵀ
-			for j := range g4 {
-				s := gg[i][0]*g4[j][0] + gg[i][1]*g4[j][1] + gg[i][2]*g4[j][2]
-				u[(i*6+j)*plane+kc] = float32(s)
+		for i := 0; i < 6; i++ { // row i of G·g, transformed by G
+			r := g6(gg[0][i], gg[1][i], gg[2][i])
+			for j, v := range r {
+				u[(i*6+j)*plane+kc] = float32(v)
 			}
 		}
 	}
-	return u
+}
+
+// g6 is G·(g0, g1, g2).
+func g6(g0, g1, g2 float64) [6]float64 {
+	s, d := g0+g2, g1
+	return [6]float64{
+		g0 / 4,
+		-(s + d) / 6,
+		-(s - d) / 6,
+		g0/24 + g1/12 + g2/6,
+		g0/24 - g1/12 + g2/6,
+		g2,
+	}
 }
 
 // in6 is Bᵀ·d for one column of six values. The conversions keep the
