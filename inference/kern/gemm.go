@@ -1,0 +1,104 @@
+package kern
+
+import (
+	"fmt"
+	"sync"
+
+	"camviz/inference/blas"
+)
+
+// Packed is a matrix A [m][k] laid out for Mul: panels of mr rows, each
+// k columns deep, the last panel padded with zero rows. A convolution
+// packs its weights once, at load, so no product repacks them.
+type Packed struct {
+	m, k int
+	p    []float32
+}
+
+// Epilogue is what Mul does to each value v of A·B as it stores it:
+// v = (v + Bias[i]) + Skip[i·ldc + j], then max(0, v) when Relu — the
+// additions in the order of a Conv, Add and Relu run as separate steps.
+// Max is MAXPS(0, v): a NaN stays NaN.
+type Epilogue struct {
+	Bias []float32 // nil or one value per row of C
+	Skip []float32 // nil or a matrix laid out like C
+	Relu bool
+}
+
+// Available reports whether this build and CPU run the packed product
+// (amd64 with AVX2 and FMA, cgo). PackA returns nil when it is not.
+func Available() bool { return available }
+
+// PackA packs the m×k matrix a (row stride lda) for Mul, or returns nil
+// when the packed product is not available or the matrix is empty.
+func PackA(a []float32, m, k, lda int) *Packed {
+	if !available || m < 1 || k < 1 {
+		return nil
+	}
+	if lda < k || len(a) < (m-1)*lda+k {
+		panic(fmt.Sprintf("kern.PackA: %d values for %d×%d with row stride %d", len(a), m, k, lda))
+	}
+	p := &Packed{m: m, k: k, p: aligned((m + mr - 1) / mr * mr * k)}
+	packA(a, m, k, lda, p.p)
+	return p
+}
+
+// parallelFlops is the size below which a product runs on one goroutine.
+const parallelFlops = 1 << 22
+
+// Mul sets C = epilogue(A·B) for B k×n (row stride ldb) and C m×n (row
+// stride ldc). Products large enough are split over blas.Workers()
+// goroutines: by columns when C is wide, so each packs its own half of B,
+// else by panels of rows.
+func (a *Packed) Mul(b []float32, ldb, n int, c []float32, ldc int, e Epilogue) {
+	if n < 1 {
+		return
+	}
+	a.check(len(b), ldb, n, len(c), ldc, e)
+	workers := min(blas.Workers(), 2*a.m*n*a.k/parallelFlops)
+	panels := (a.m + mr - 1) / mr
+	run := func(p0, p1, j0, j1 int) {
+		bp := scratch.Get().(*[]float32)
+		mulRange(a, b, ldb, n, c, ldc, e, p0, p1, j0, j1, *bp)
+		scratch.Put(bp)
+	}
+	switch {
+	case workers <= 1:
+		run(0, panels, 0, n)
+	case n >= 8*nr*workers:
+		strips := (n + nr - 1) / nr
+		blas.Split(strips, workers, func(lo, hi int) { run(0, panels, lo*nr, min(hi*nr, n)) })
+	default:
+		blas.Split(panels, min(workers, panels), func(lo, hi int) { run(lo, hi, 0, n) })
+	}
+}
+
+func (a *Packed) check(lb, ldb, n, lc, ldc int, e Epilogue) {
+	switch {
+	case ldb < n || lb < (a.k-1)*ldb+n:
+		panic(fmt.Sprintf("kern.Mul: B has %d values for %d×%d with row stride %d", lb, a.k, n, ldb))
+	case ldc < n || lc < (a.m-1)*ldc+n:
+		panic(fmt.Sprintf("kern.Mul: C has %d values for %d×%d with row stride %d", lc, a.m, n, ldc))
+	case e.Bias != nil && len(e.Bias) < a.m:
+		panic(fmt.Sprintf("kern.Mul: %d bias values for %d rows", len(e.Bias), a.m))
+	case e.Skip != nil && len(e.Skip) < (a.m-1)*ldc+n:
+		panic(fmt.Sprintf("kern.Mul: the added matrix has %d values, C needs %d", len(e.Skip), (a.m-1)*ldc+n))
+	}
+}
+
+// scratch holds the per-goroutine buffers B's blocks are packed into.
+var scratch = sync.Pool{New: func() any {
+	s := aligned(kc * nc)
+	return &s
+}}
+
+// aligned returns n zeroed floats starting on a 64-byte boundary, so no
+// packed panel straddles more cache lines than it must.
+func aligned(n int) []float32 {
+	s := make([]float32, n+16)
+	off := 0
+	for uintptrOf(s[off:]) % 64 != 0 {
+		off++
+	}
+	return s[off : off+n : off+n]
+}

@@ -1,0 +1,19 @@
+// Blocking of kern_gemm; gemm_c.go reads the same numbers.
+enum { KERN_MR = 6, KERN_NR = 16, KERN_KC = 256, KERN_NC = 256, KERN_MCP = 16 };
+
+typedef struct {
+	long m, n, k;
+	const float *a; // packed by kern_pack_a
+	const float *b;
+	long ldb;
+	float *c;
+	long ldc;
+	const float *bias, *skip; // NULL or [m], NULL or like c
+	int relu;
+} kern_args;
+
+void kern_pack_a(const float *a, long m, long k, long lda, float *out);
+// kern_gemm computes the rows of C in A's panels [p0, p1) and its columns
+// [j0, j1); bp is a scratch of KERN_KC·KERN_NC floats.
+void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
+	const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp);

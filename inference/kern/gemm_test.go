@@ -1,0 +1,110 @@
+package kern
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// wave fills n values with a deterministic pattern of both signs.
+func wave(n int, f float64) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(math.Sin(float64(i)*f+0.3) * (1 + float64(i%3)))
+	}
+	return s
+}
+
+// TestMulMatchesDefinition checks Mul against the product and epilogue
+// written out in float64, over shapes with odd edges (rows not a multiple
+// of the 6-row panel, columns not of the 16-wide strip, depths across the
+// 256-deep blocks), strides wider than the matrices, each epilogue, and
+// sizes that split over goroutines by rows and by columns.
+func TestMulMatchesDefinition(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	for _, c := range []struct {
+		m, n, k, pad int
+		bias, skip   bool
+		relu         bool
+	}{
+		{1, 1, 1, 0, false, false, false},
+		{6, 16, 8, 0, true, false, false},
+		{7, 17, 3, 2, true, true, true},
+		{13, 49, 257, 0, true, true, true},
+		{64, 196, 600, 5, false, true, false},
+		{2048, 49, 512, 0, true, false, true},   // split by rows
+		{64, 3136, 147, 0, true, false, true},   // split by columns
+		{100, 300, 513, 3, true, true, true},    // three depth blocks, split by columns
+		{5, 1000, 1, 0, false, false, true},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			lda, ldb, ldc := c.k+c.pad, c.n+c.pad, c.n+2*c.pad
+			a, b := wave(c.m*lda, 0.37), wave(c.k*ldb, 0.11)
+			var e Epilogue
+			if c.bias {
+				e.Bias = wave(c.m, 1.3)
+			}
+			if c.skip {
+				e.Skip = wave(c.m*ldc, 0.7)
+			}
+			e.Relu = c.relu
+			got := wave(c.m*ldc, 2.1) // C's old contents must not leak in
+			old := append([]float32(nil), got...)
+			PackA(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < ldc; j++ {
+					g := got[i*ldc+j]
+					if j >= c.n {
+						if g != old[i*ldc+j] {
+							t.Fatalf("C[%d][%d] beyond the %d columns changed", i, j, c.n)
+						}
+						continue
+					}
+					var v, scale float64
+					for k := 0; k < c.k; k++ {
+						p := float64(a[i*lda+k]) * float64(b[k*ldb+j])
+						v += p
+						scale += math.Abs(p)
+					}
+					if e.Bias != nil {
+						v += float64(e.Bias[i])
+						scale += math.Abs(float64(e.Bias[i]))
+					}
+					if e.Skip != nil {
+						v += float64(e.Skip[i*ldc+j])
+						scale += math.Abs(float64(e.Skip[i*ldc+j]))
+					}
+					if e.Relu {
+						v = max(v, 0)
+					}
+					if math.Abs(float64(g)-v) > 1e-5*scale+1e-30 {
+						t.Fatalf("C[%d][%d] = %v, want %v (scale %g)", i, j, g, v, scale)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMulReluKeepsNaN: a NaN in the product stays NaN through the ReLU,
+// as Go's max does in the unfused step.
+func TestMulReluKeepsNaN(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	a := []float32{1, 2}
+	b := []float32{float32(math.NaN()), -1, 1, 1}
+	c := make([]float32, 2)
+	PackA(a, 1, 2, 2).Mul(b, 2, 2, c, 2, Epilogue{Relu: true})
+	if !math.IsNaN(float64(c[0])) || c[1] != 1 {
+		t.Errorf("got %v, want [NaN 1]", c)
+	}
+}
+
+func TestPackAUnavailableOrEmpty(t *testing.T) {
+	if p := PackA(nil, 0, 3, 3); p != nil {
+		t.Errorf("PackA of 0 rows = %v, want nil", p)
+	}
+}
