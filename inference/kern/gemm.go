@@ -97,7 +97,7 @@ var scratch = sync.Pool{New: func() any {
 func aligned(n int) []float32 {
 	s := make([]float32, n+16)
 	off := 0
-	for uintptrOf(s[off:]) % 64 != 0 {
+	for uintptrOf(s[off:])%64 != 0 {
 		off++
 	}
 	return s[off : off+n : off+n]

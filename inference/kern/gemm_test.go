@@ -34,9 +34,9 @@ func TestMulMatchesDefinition(t *testing.T) {
 		{7, 17, 3, 2, true, true, true},
 		{13, 49, 257, 0, true, true, true},
 		{64, 196, 600, 5, false, true, false},
-		{2048, 49, 512, 0, true, false, true},   // split by rows
-		{64, 3136, 147, 0, true, false, true},   // split by columns
-		{100, 300, 513, 3, true, true, true},    // three depth blocks, split by columns
+		{2048, 49, 512, 0, true, false, true}, // split by rows
+		{64, 3136, 147, 0, true, false, true}, // split by columns
+		{100, 300, 513, 3, true, true, true},  // three depth blocks, split by columns
 		{5, 1000, 1, 0, false, false, true},
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
