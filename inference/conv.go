@@ -275,7 +275,9 @@ func (c *conv) outPlane(x []int) int {
 
 // packedRun computes relu?(conv(x) + bias + skip) (bias and skip may be
 // nil) image by image and group by group, each a product by kern with
-// the epilogue in its stores: the output is written once.
+// the epilogue in its stores, so the output is written once; B is the
+// input itself for a pointwise convolution, else its im2col matrix read
+// from the image as kern packs it (no im2col copy).
 func (c *conv) packedRun(ar *arena, x *tval, bias []float32, skip *tval, relu bool) (*tval, error) {
 	ho, wo, p, err := c.geometry(x.shape)
 	if err != nil {
@@ -287,28 +289,24 @@ func (c *conv) packedRun(ar *arena, x *tval, bias []float32, skip *tval, relu bo
 		return nil, fmt.Errorf("Conv output %s and the added tensor %s differ", shapeStr([]int{n, c.cout, ho, wo}), shapeStr(skip.shape))
 	}
 	out := ar.newT(n, c.cout, ho, wo)
-	var col []float32
-	if !c.pointwise(p) {
-		col = ar.get(c.cin * c.kh * c.kw * hw)
-		defer ar.put(col)
-	}
 	for b := 0; b < n; b++ {
 		for g := 0; g < c.group; g++ {
 			src := x.f[(b*c.group+g)*c.cin*h*w : (b*c.group+g+1)*c.cin*h*w]
-			if col != nil {
-				c.im2col(src, h, w, ho, wo, p, col)
-				src = col
-			}
 			o := (b*c.cout + g*cog) * hw
-			var e kern.Epilogue
-			e.Relu = relu
+			e := kern.Epilogue{Relu: relu}
 			if bias != nil {
 				e.Bias = bias[g*cog : (g+1)*cog]
 			}
 			if skip != nil {
 				e.Skip = skip.f[o : o+cog*hw]
 			}
-			c.packed[g].Mul(src, hw, hw, out.f[o:o+cog*hw], hw, e)
+			if c.pointwise(p) {
+				c.packed[g].Mul(src, hw, hw, out.f[o:o+cog*hw], hw, e)
+				continue
+			}
+			im := kern.Image{X: src, C: c.cin, H: h, W: w, KH: c.kh, KW: c.kw, SH: c.sh, SW: c.sw, DH: c.dh, DW: c.dw,
+				PadTop: p[0], PadLeft: p[1], HO: ho, WO: wo}
+			c.packed[g].MulImage(im, out.f[o:o+cog*hw], hw, e)
 		}
 	}
 	return out, nil

@@ -47,29 +47,67 @@ func PackA(a []float32, m, k, lda int) *Packed {
 const parallelFlops = 1 << 22
 
 // Mul sets C = epilogue(A·B) for B k×n (row stride ldb) and C m×n (row
-// stride ldc). Products large enough are split over blas.Workers()
-// goroutines: by columns when C is wide, so each packs its own half of B,
-// else by panels of rows.
+// stride ldc).
 func (a *Packed) Mul(b []float32, ldb, n int, c []float32, ldc int, e Epilogue) {
 	if n < 1 {
 		return
 	}
 	a.check(len(b), ldb, n, len(c), ldc, e)
+	a.split(n, func(p0, p1, j0, j1 int, bp []float32) {
+		mulRange(a, b, ldb, n, c, ldc, e, p0, p1, j0, j1, bp)
+	})
+}
+
+// Image is a convolution's input [C][H][W] and geometry. Its im2col
+// matrix has a row for each (channel, ky, kx) and a column for each
+// output position (oy, ox), holding
+//
+//	X[ch][oy·SH − PadTop + ky·DH][ox·SW − PadLeft + kx·DW]
+//
+// (zero outside the image).
+type Image struct {
+	X                               []float32
+	C, H, W, KH, KW, SH, SW, DH, DW int
+	PadTop, PadLeft, HO, WO         int
+}
+
+// MulImage is Mul with B the im2col matrix of x, read from the image as
+// B is packed: no im2col copy is made.
+func (a *Packed) MulImage(x Image, c []float32, ldc int, e Epilogue) {
+	n := x.HO * x.WO
+	if n < 1 {
+		return
+	}
+	if a.k != x.C*x.KH*x.KW || len(x.X) < x.C*x.H*x.W {
+		panic(fmt.Sprintf("kern.MulImage: %d values for a %d×%d×%d image with %d×%d taps, weights of depth %d",
+			len(x.X), x.C, x.H, x.W, x.KH, x.KW, a.k))
+	}
+	a.check(a.k*n, n, n, len(c), ldc, e) // B itself is never read
+	geom := []int{x.C, x.H, x.W, x.KH, x.KW, x.SH, x.SW, x.DH, x.DW, x.PadTop, x.PadLeft, x.HO, x.WO}
+	a.split(n, func(p0, p1, j0, j1 int, bp []float32) {
+		mulImageRange(a, x.X, geom, c, ldc, e, p0, p1, j0, j1, bp)
+	})
+}
+
+// split runs a product with n columns, on one goroutine or, when it is
+// large enough, on blas.Workers(): by columns when C is wide, so each
+// packs its own part of B, else by panels of rows.
+func (a *Packed) split(n int, run func(p0, p1, j0, j1 int, bp []float32)) {
 	workers := min(blas.Workers(), 2*a.m*n*a.k/parallelFlops)
 	panels := (a.m + mr - 1) / mr
-	run := func(p0, p1, j0, j1 int) {
+	do := func(p0, p1, j0, j1 int) {
 		bp := scratch.Get().(*[]float32)
-		mulRange(a, b, ldb, n, c, ldc, e, p0, p1, j0, j1, *bp)
+		run(p0, p1, j0, j1, *bp)
 		scratch.Put(bp)
 	}
 	switch {
 	case workers <= 1:
-		run(0, panels, 0, n)
+		do(0, panels, 0, n)
 	case n >= 8*nr*workers:
 		strips := (n + nr - 1) / nr
-		blas.Split(strips, workers, func(lo, hi int) { run(0, panels, lo*nr, min(hi*nr, n)) })
+		blas.Split(strips, workers, func(lo, hi int) { do(0, panels, lo*nr, min(hi*nr, n)) })
 	default:
-		blas.Split(panels, min(workers, panels), func(lo, hi int) { run(lo, hi, 0, n) })
+		blas.Split(panels, min(workers, panels), func(lo, hi int) { do(lo, hi, 0, n) })
 	}
 }
 

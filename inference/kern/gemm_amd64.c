@@ -30,17 +30,48 @@ void kern_pack_a(const float *a, long m, long k, long lda, float *out) {
 	}
 }
 
-// pack_b lays B's kc×nc block out as panels of NR columns, [q][kc][NR],
-// the last panel padded with zeros.
-static void pack_b(const float *b, long ldb, long kc, long nc, float *out) {
+// pack_b lays the kc×nc block of B at row pc and column jc out as
+// panels of NR columns, [q][kc][NR], the last panel padded with zeros.
+static void pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
 	for (long kk = 0; kk < kc; kk++) {
-		const float *src = b + kk * ldb;
+		const float *src = g->b + (pc + kk) * g->ldb + jc;
 		for (long j = 0, q = 0; j < nc; j += KERN_NR, q++) {
 			float *dst = out + (q * kc + kk) * KERN_NR;
 			long w = lmin(KERN_NR, nc - j);
 			memcpy(dst, src + j, (size_t)w * sizeof(float));
 			if (w < KERN_NR) memset(dst + w, 0, (size_t)(KERN_NR - w) * sizeof(float));
 		}
+	}
+}
+
+// pack_image is pack_b for the im2col matrix of a convolution's input,
+// read from the image itself: row (ch, ky, kx), column (oy, ox) holds
+// x[ch][oy·sh − pt + ky·dh][ox·sw − pl + kx·dw], zero outside the image.
+static void pack_image(const kern_image *im, long pc, long kc, long jc, long nc, float *out) {
+	long taps = im->kh * im->kw;
+	for (long kk = 0; kk < kc; kk++) {
+		long r = pc + kk, ch = r / taps, t = r % taps, ky = t / im->kw, kx = t % im->kw;
+		const float *plane = im->x + ch * im->h * im->w;
+		long xoff = kx * im->dw - im->pl;
+		// Column j of the block goes to panel j/NR, lane j%NR of row kk.
+		float *dst = out + kk * KERN_NR;
+		unsigned long lane = 0;
+		for (long j = 0; j < nc;) {
+			long oy = (jc + j) / im->wo, ox0 = (jc + j) % im->wo;
+			long run = lmin(im->wo - ox0, nc - j);
+			long iy = oy * im->sh - im->pt + ky * im->dh;
+			const float *row = iy >= 0 && iy < im->h ? plane + iy * im->w : NULL;
+			for (long i = 0; i < run; i++) {
+				long ix = (ox0 + i) * im->sw + xoff;
+				dst[lane] = row && ix >= 0 && ix < im->w ? row[ix] : 0.0f;
+				if (++lane == KERN_NR) {
+					lane = 0;
+					dst += kc * KERN_NR;
+				}
+			}
+			j += run;
+		}
+		for (; lane && lane < KERN_NR; lane++) dst[lane] = 0.0f;
 	}
 }
 
@@ -133,7 +164,11 @@ __attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0,
 		long nc = lmin(KERN_NC, j1 - jc);
 		for (long pc = 0; pc < g->k; pc += KERN_KC) {
 			long kc = lmin(KERN_KC, g->k - pc);
-			pack_b(g->b + pc * g->ldb + jc, g->ldb, kc, nc, bp);
+			if (g->im.x) {
+				pack_image(&g->im, pc, kc, jc, nc, bp);
+			} else {
+				pack_b(g, pc, kc, jc, nc, bp);
+			}
 			for (long ic = p0; ic < p1; ic += KERN_MCP) {
 				long ie = lmin(ic + KERN_MCP, p1);
 				for (long q = 0; q * KERN_NR < nc; q++) {
@@ -153,5 +188,12 @@ __attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0,
 void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
 		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
 	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu};
+	run(&g, p0, p1, j0, j1, bp);
+}
+
+void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
+		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+	kern_image im = {x, geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7], geom[8], geom[9], geom[10], geom[11], geom[12]};
+	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, im};
 	run(&g, p0, p1, j0, j1, bp);
 }

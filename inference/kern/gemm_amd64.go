@@ -45,3 +45,16 @@ func mulRange(a *Packed, b []float32, ldb, n int, c []float32, ldc int, e Epilog
 	C.kern_gemm(C.long(a.m), C.long(n), C.long(a.k), fptr(a.p), fptr(b), C.long(ldb), fptr(c), C.long(ldc),
 		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
 }
+
+func mulImageRange(a *Packed, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+	relu := C.int(0)
+	if e.Relu {
+		relu = 1
+	}
+	var g [13]C.long
+	for i, v := range geom {
+		g[i] = C.long(v)
+	}
+	C.kern_gemm_image(C.long(a.m), C.long(a.k), fptr(a.p), fptr(x), &g[0], fptr(c), C.long(ldc),
+		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
+}

@@ -24,3 +24,7 @@ func packA(a []float32, m, k, lda int, out []float32) {
 func mulRange(a *Packed, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
 	panic("kern: no packed product in this build")
 }
+
+func mulImageRange(a *Packed, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+	panic("kern: no packed product in this build")
+}

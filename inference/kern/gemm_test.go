@@ -108,3 +108,60 @@ func TestPackAUnavailableOrEmpty(t *testing.T) {
 		t.Errorf("PackA of 0 rows = %v, want nil", p)
 	}
 }
+
+// im2col writes out x's im2col matrix from Image's definition.
+func im2col(x Image) []float32 {
+	n := x.HO * x.WO
+	col := make([]float32, x.C*x.KH*x.KW*n)
+	for ch := 0; ch < x.C; ch++ {
+		for ky := 0; ky < x.KH; ky++ {
+			for kx := 0; kx < x.KW; kx++ {
+				r := (ch*x.KH+ky)*x.KW + kx
+				for oy := 0; oy < x.HO; oy++ {
+					for ox := 0; ox < x.WO; ox++ {
+						iy, ix := oy*x.SH-x.PadTop+ky*x.DH, ox*x.SW-x.PadLeft+kx*x.DW
+						if iy >= 0 && iy < x.H && ix >= 0 && ix < x.W {
+							col[r*n+oy*x.WO+ox] = x.X[(ch*x.H+iy)*x.W+ix]
+						}
+					}
+				}
+			}
+		}
+	}
+	return col
+}
+
+// TestMulImageMatchesMul: reading B from the image as it is packed gives
+// the product of the written-out im2col matrix exactly (the same
+// arithmetic on the same packed values), over strides, pads, dilations,
+// a 7×7 stem, depths across blocks and widths split over goroutines.
+func TestMulImageMatchesMul(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	for _, g := range []Image{
+		{C: 3, H: 9, W: 11, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1},
+		{C: 3, H: 64, W: 60, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 3, PadLeft: 3},
+		{C: 40, H: 14, W: 14, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1},
+		{C: 5, H: 12, W: 13, KH: 3, KW: 2, SH: 1, SW: 3, DH: 2, DW: 2, PadTop: 2, PadLeft: 0},
+		{C: 64, H: 56, W: 56, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1},
+		{C: 2, H: 4, W: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadTop: 2, PadLeft: 2}, // rows of padding only
+	} {
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			g.HO = (g.H+2*g.PadTop-(g.KH-1)*g.DH-1)/g.SH + 1
+			g.WO = (g.W+2*g.PadLeft-(g.KW-1)*g.DW-1)/g.SW + 1
+			g.X = wave(g.C*g.H*g.W, 0.23)
+			m, k, n := 19, g.C*g.KH*g.KW, g.HO*g.WO
+			p := PackA(wave(m*k, 0.41), m, k, k)
+			e := Epilogue{Bias: wave(m, 0.9), Skip: wave(m*n, 0.5), Relu: true}
+			want, got := make([]float32, m*n), make([]float32, m*n)
+			p.Mul(im2col(g), n, n, want, n, e)
+			p.MulImage(g, got, n, e)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("[%d] = %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
