@@ -13,11 +13,11 @@ import (
 // channel per group) run a direct kernel instead, since a per-channel
 // product of one row would waste the matrix routine on a 1×k×hw problem.
 type conv struct {
-	w                 []float32      // [cout, cin·kh·kw], as stored in ONNX
-	wino              []float32      // w for Winograd F(2×2,3×3), [16][cout][cin]; nil if unused
-	packed            []*kern.Packed // w per group, packed for kern's product; nil if unused
-	bias              []float32      // nil or [cout]
-	cout, cin, kh, kw int            // cin: input channels per group
+	w                 []float32       // [cout, cin·kh·kw], as stored in ONNX
+	wino              []float32       // w for Winograd F(2×2,3×3), [16][cout][cin]; nil if unused
+	packed            []*kern.Weights // w per group for kern's product; nil if unused
+	bias              []float32       // nil or [cout]
+	cout, cin, kh, kw int             // cin: input channels per group
 	group             int
 	sh, sw, dh, dw    int
 	pads              [4]int // top, left, bottom, right
@@ -61,13 +61,13 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 	return c, nil
 }
 
-// pack lays each group's weights out for kern's product, or returns nil
+// pack gives each group's weights to kern's product, or returns nil
 // where the build or CPU has none.
-func (c *conv) pack() []*kern.Packed {
+func (c *conv) pack() []*kern.Weights {
 	cog, k := c.cout/c.group, c.cin*c.kh*c.kw
-	var ps []*kern.Packed
+	var ps []*kern.Weights
 	for g := 0; g < c.group; g++ {
-		p := kern.PackA(c.w[g*cog*k:], cog, k, k)
+		p := kern.NewWeights(c.w[g*cog*k:], cog, k, k)
 		if p == nil {
 			return nil
 		}

@@ -23,7 +23,7 @@ func BenchmarkMul(b *testing.B) {
 		flops := 2 * float64(s.m*s.n*s.k)
 		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
 		if Available() {
-			p := PackA(a, s.m, s.k, s.k)
+			p := NewWeights(a, s.m, s.k, s.k)
 			b.Run("kern/"+name, func(b *testing.B) {
 				t0 := cpuTime()
 				for i := 0; i < b.N; i++ {

@@ -7,12 +7,12 @@ import (
 	"camviz/inference/blas"
 )
 
-// Packed is a matrix A [m][k] laid out for Mul: panels of mr rows, each
-// k columns deep, the last panel padded with zero rows. A convolution
-// packs its weights once, at load, so no product repacks them.
-type Packed struct {
-	m, k int
-	p    []float32
+// Weights is the left-hand matrix A [m][k] of Mul (a convolution's
+// weights, one row per output channel), kept where it lies: Mul packs it
+// block by block into cache-sized scratch.
+type Weights struct {
+	m, k, lda int
+	a         []float32
 }
 
 // Epilogue is what Mul does to each value v of A·B as it stores it:
@@ -26,21 +26,20 @@ type Epilogue struct {
 }
 
 // Available reports whether this build and CPU run the packed product
-// (amd64 with AVX2 and FMA, cgo). PackA returns nil when it is not.
+// (amd64 with AVX2 and FMA, cgo). NewWeights returns nil when it is not.
 func Available() bool { return available }
 
-// PackA packs the m×k matrix a (row stride lda) for Mul, or returns nil
-// when the packed product is not available or the matrix is empty.
-func PackA(a []float32, m, k, lda int) *Packed {
+// NewWeights takes the m×k matrix a (row stride lda) as Mul's A, or
+// returns nil when the packed product is not available or the matrix is
+// empty. Mul reads a on every call: it must not change meanwhile.
+func NewWeights(a []float32, m, k, lda int) *Weights {
 	if !available || m < 1 || k < 1 {
 		return nil
 	}
 	if lda < k || len(a) < (m-1)*lda+k {
-		panic(fmt.Sprintf("kern.PackA: %d values for %d×%d with row stride %d", len(a), m, k, lda))
+		panic(fmt.Sprintf("kern.NewWeights: %d values for %d×%d with row stride %d", len(a), m, k, lda))
 	}
-	p := &Packed{m: m, k: k, p: aligned((m + mr - 1) / mr * mr * k)}
-	packA(a, m, k, lda, p.p)
-	return p
+	return &Weights{m: m, k: k, lda: lda, a: a}
 }
 
 // parallelFlops is the size below which a product runs on one goroutine.
@@ -48,13 +47,13 @@ const parallelFlops = 1 << 22
 
 // Mul sets C = epilogue(A·B) for B k×n (row stride ldb) and C m×n (row
 // stride ldc).
-func (a *Packed) Mul(b []float32, ldb, n int, c []float32, ldc int, e Epilogue) {
+func (a *Weights) Mul(b []float32, ldb, n int, c []float32, ldc int, e Epilogue) {
 	if n < 1 {
 		return
 	}
 	a.check(len(b), ldb, n, len(c), ldc, e)
-	a.split(n, func(p0, p1, j0, j1 int, bp []float32) {
-		mulRange(a, b, ldb, n, c, ldc, e, p0, p1, j0, j1, bp)
+	a.split(n, func(p0, p1, j0, j1 int, s []float32) {
+		mulRange(a, b, ldb, n, c, ldc, e, p0, p1, j0, j1, s)
 	})
 }
 
@@ -73,7 +72,7 @@ type Image struct {
 
 // MulImage is Mul with B the im2col matrix of x, read from the image as
 // B is packed: no im2col copy is made.
-func (a *Packed) MulImage(x Image, c []float32, ldc int, e Epilogue) {
+func (a *Weights) MulImage(x Image, c []float32, ldc int, e Epilogue) {
 	n := x.HO * x.WO
 	if n < 1 {
 		return
@@ -84,21 +83,21 @@ func (a *Packed) MulImage(x Image, c []float32, ldc int, e Epilogue) {
 	}
 	a.check(a.k*n, n, n, len(c), ldc, e) // B itself is never read
 	geom := []int{x.C, x.H, x.W, x.KH, x.KW, x.SH, x.SW, x.DH, x.DW, x.PadTop, x.PadLeft, x.HO, x.WO}
-	a.split(n, func(p0, p1, j0, j1 int, bp []float32) {
-		mulImageRange(a, x.X, geom, c, ldc, e, p0, p1, j0, j1, bp)
+	a.split(n, func(p0, p1, j0, j1 int, s []float32) {
+		mulImageRange(a, x.X, geom, c, ldc, e, p0, p1, j0, j1, s)
 	})
 }
 
 // split runs a product with n columns, on one goroutine or, when it is
 // large enough, on blas.Workers(): by columns when C is wide, so each
 // packs its own part of B, else by panels of rows.
-func (a *Packed) split(n int, run func(p0, p1, j0, j1 int, bp []float32)) {
+func (a *Weights) split(n int, run func(p0, p1, j0, j1 int, scratch []float32)) {
 	workers := min(blas.Workers(), 2*a.m*n*a.k/parallelFlops)
 	panels := (a.m + mr - 1) / mr
 	do := func(p0, p1, j0, j1 int) {
-		bp := scratch.Get().(*[]float32)
-		run(p0, p1, j0, j1, *bp)
-		scratch.Put(bp)
+		s := scratch.Get().(*[]float32)
+		run(p0, p1, j0, j1, *s)
+		scratch.Put(s)
 	}
 	switch {
 	case workers <= 1:
@@ -111,7 +110,7 @@ func (a *Packed) split(n int, run func(p0, p1, j0, j1 int, bp []float32)) {
 	}
 }
 
-func (a *Packed) check(lb, ldb, n, lc, ldc int, e Epilogue) {
+func (a *Weights) check(lb, ldb, n, lc, ldc int, e Epilogue) {
 	switch {
 	case ldb < n || lb < (a.k-1)*ldb+n:
 		panic(fmt.Sprintf("kern.Mul: B has %d values for %d×%d with row stride %d", lb, a.k, n, ldb))
@@ -124,14 +123,16 @@ func (a *Packed) check(lb, ldb, n, lc, ldc int, e Epilogue) {
 	}
 }
 
-// scratch holds the per-goroutine buffers B's blocks are packed into.
+// scratch holds the per-goroutine buffers B's and A's blocks are packed
+// into, kc·nc floats for B then mcp·mr·kc for A.
 var scratch = sync.Pool{New: func() any {
-	s := aligned(kc * nc)
+	s := aligned(kc*nc + mcp*mr*kc)
 	return &s
 }}
 
 // aligned returns n zeroed floats starting on a 64-byte boundary, so no
-// packed panel straddles more cache lines than it must.
+// packed panel straddles more cache lines than it must (both blocks of a
+// scratch are multiples of 16 floats long).
 func aligned(n int) []float32 {
 	s := make([]float32, n+16)
 	off := 0

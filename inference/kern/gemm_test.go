@@ -52,7 +52,7 @@ func TestMulMatchesDefinition(t *testing.T) {
 			e.Relu = c.relu
 			got := wave(c.m*ldc, 2.1) // C's old contents must not leak in
 			old := append([]float32(nil), got...)
-			PackA(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
+			NewWeights(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
 			for i := 0; i < c.m; i++ {
 				for j := 0; j < ldc; j++ {
 					g := got[i*ldc+j]
@@ -97,15 +97,15 @@ func TestMulReluKeepsNaN(t *testing.T) {
 	a := []float32{1, 2}
 	b := []float32{float32(math.NaN()), -1, 1, 1}
 	c := make([]float32, 2)
-	PackA(a, 1, 2, 2).Mul(b, 2, 2, c, 2, Epilogue{Relu: true})
+	NewWeights(a, 1, 2, 2).Mul(b, 2, 2, c, 2, Epilogue{Relu: true})
 	if !math.IsNaN(float64(c[0])) || c[1] != 1 {
 		t.Errorf("got %v, want [NaN 1]", c)
 	}
 }
 
-func TestPackAUnavailableOrEmpty(t *testing.T) {
-	if p := PackA(nil, 0, 3, 3); p != nil {
-		t.Errorf("PackA of 0 rows = %v, want nil", p)
+func TestNewWeightsUnavailableOrEmpty(t *testing.T) {
+	if p := NewWeights(nil, 0, 3, 3); p != nil {
+		t.Errorf("NewWeights of 0 rows = %v, want nil", p)
 	}
 }
 
@@ -152,7 +152,7 @@ func TestMulImageMatchesMul(t *testing.T) {
 			g.WO = (g.W+2*g.PadLeft-(g.KW-1)*g.DW-1)/g.SW + 1
 			g.X = wave(g.C*g.H*g.W, 0.23)
 			m, k, n := 19, g.C*g.KH*g.KW, g.HO*g.WO
-			p := PackA(wave(m*k, 0.41), m, k, k)
+			p := NewWeights(wave(m*k, 0.41), m, k, k)
 			e := Epilogue{Bias: wave(m, 0.9), Skip: wave(m*n, 0.5), Relu: true}
 			want, got := make([]float32, m*n), make([]float32, m*n)
 			p.Mul(im2col(g), n, n, want, n, e)
