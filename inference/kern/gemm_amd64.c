@@ -1,13 +1,10 @@
 //go:build !purego && amd64
 
 // A packed single-precision product C = A·B for row-major matrices with
-// the convolution's epilogue in its last store, for AVX2 + FMA. B is
-// packed per block of KC rows and NC columns in panels of NR columns, A
-// per block of MCP·MR rows and KC columns in panels of MR rows (packing
-// A once at load would hold a second copy of every weight, ~50 MB for
-// ResNet-50, and its first touch cost more load time than the repacking
-// costs a pass). The micro-kernel keeps an MR×NR tile of C in twelve
-// registers.
+// the convolution's epilogue in its last store, for AVX2 + FMA. A is
+// packed once (a layer's weights, on first use) in panels of MR rows; B is
+// packed per block of KC rows and NC columns in panels of NR columns. The
+// micro-kernel keeps an MR×NR tile of C in twelve registers.
 //
 // Blocking (Zen 3: 32 KB L1d, 512 KB L2): one B panel, KC·NR floats
 // (16 KB), stays in L1 while the MCP row panels of A (MCP·MR·KC floats,
@@ -21,19 +18,14 @@
 
 static long lmin(long a, long b) { return a < b ? a : b; }
 
-// pack_a lays rows [p0·MR, p1·MR) of A, columns [pc, pc+kc), out as
-// panels of MR rows, [p][kc][MR], rows past m as zeros.
-static void pack_a(const kern_args *g, long p0, long p1, long pc, long kc, float *out) {
-	for (long p = p0; p < p1; p++) {
-		float *dst = out + (p - p0) * kc * KERN_MR;
-		for (long i = 0; i < KERN_MR; i++) {
-			long r = p * KERN_MR + i;
-			if (r >= g->m) {
-				for (long kk = 0; kk < kc; kk++) dst[kk * KERN_MR + i] = 0.0f;
-				continue;
+void kern_pack_a(const float *a, long m, long k, long lda, float *out) {
+	for (long p = 0; p * KERN_MR < m; p++) {
+		float *dst = out + p * k * KERN_MR;
+		for (long kk = 0; kk < k; kk++) {
+			for (long i = 0; i < KERN_MR; i++) {
+				long r = p * KERN_MR + i;
+				dst[kk * KERN_MR + i] = r < m ? a[r * lda + kk] : 0.0f;
 			}
-			const float *src = g->a + r * g->lda + pc;
-			for (long kk = 0; kk < kc; kk++) dst[kk * KERN_MR + i] = src[kk];
 		}
 	}
 }
@@ -167,7 +159,7 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	}
 }
 
-__attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0, long p1, long j0, long j1, float *bp, float *ap) {
+__attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0, long p1, long j0, long j1, float *bp) {
 	for (long jc = j0; jc < j1; jc += KERN_NC) {
 		long nc = lmin(KERN_NC, j1 - jc);
 		for (long pc = 0; pc < g->k; pc += KERN_KC) {
@@ -179,14 +171,13 @@ __attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0,
 			}
 			for (long ic = p0; ic < p1; ic += KERN_MCP) {
 				long ie = lmin(ic + KERN_MCP, p1);
-				pack_a(g, ic, ie, pc, kc, ap);
 				for (long q = 0; q * KERN_NR < nc; q++) {
 					long col = jc + q * KERN_NR, nr = lmin(KERN_NR, nc - q * KERN_NR);
 					for (long p = ic; p < ie; p++) {
 						long row = p * KERN_MR;
 						tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
 							g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
-						micro(kc, ap + (p - ic) * kc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
+						micro(kc, g->a + p * g->k * KERN_MR + pc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
 					}
 				}
 			}
@@ -194,15 +185,15 @@ __attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0,
 	}
 }
 
-void kern_gemm(long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp, float *ap) {
-	kern_args g = {m, n, k, a, lda, b, ldb, c, ldc, bias, skip, relu};
-	run(&g, p0, p1, j0, j1, bp, ap);
+void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
+		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu};
+	run(&g, p0, p1, j0, j1, bp);
 }
 
-void kern_gemm_image(long m, long k, const float *a, long lda, const float *x, const long *geom, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp, float *ap) {
+void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
+		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
 	kern_image im = {x, geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7], geom[8], geom[9], geom[10], geom[11], geom[12]};
-	kern_args g = {m, im.ho * im.wo, k, a, lda, NULL, 0, c, ldc, bias, skip, relu, im};
-	run(&g, p0, p1, j0, j1, bp, ap);
+	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, im};
+	run(&g, p0, p1, j0, j1, bp);
 }

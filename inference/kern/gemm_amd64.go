@@ -16,11 +16,10 @@ import (
 
 // The blocking, as gemm.h declares it.
 const (
-	mr  = C.KERN_MR
-	nr  = C.KERN_NR
-	kc  = C.KERN_KC
-	nc  = C.KERN_NC
-	mcp = C.KERN_MCP
+	mr = C.KERN_MR
+	nr = C.KERN_NR
+	kc = C.KERN_KC
+	nc = C.KERN_NC
 )
 
 var available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -34,18 +33,22 @@ func fptr(s []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(unsafe.SliceData(s)))
 }
 
-// mulRange and mulImageRange hand one goroutine's part to C; s is its
-// scratch, B's block first.
-func mulRange(a *Weights, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, s []float32) {
+func packA(a []float32, m, k, lda int, out []float32) {
+	C.kern_pack_a(fptr(a), C.long(m), C.long(k), C.long(lda), fptr(out))
+}
+
+// mulRange and mulImageRange hand one goroutine's part to C: ap is A
+// packed, bp its scratch for B's blocks.
+func mulRange(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
 	relu := C.int(0)
 	if e.Relu {
 		relu = 1
 	}
-	C.kern_gemm(C.long(a.m), C.long(n), C.long(a.k), fptr(a.a), C.long(a.lda), fptr(b), C.long(ldb), fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(s), fptr(s[kc*nc:]))
+	C.kern_gemm(C.long(m), C.long(n), C.long(k), fptr(ap), fptr(b), C.long(ldb), fptr(c), C.long(ldc),
+		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
 }
 
-func mulImageRange(a *Weights, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, s []float32) {
+func mulImageRange(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
 	relu := C.int(0)
 	if e.Relu {
 		relu = 1
@@ -54,6 +57,6 @@ func mulImageRange(a *Weights, x []float32, geom []int, c []float32, ldc int, e 
 	for i, v := range geom {
 		g[i] = C.long(v)
 	}
-	C.kern_gemm_image(C.long(a.m), C.long(a.k), fptr(a.a), C.long(a.lda), fptr(x), &g[0], fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(s), fptr(s[kc*nc:]))
+	C.kern_gemm_image(C.long(m), C.long(k), fptr(ap), fptr(x), &g[0], fptr(c), C.long(ldc),
+		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
 }
