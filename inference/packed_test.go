@@ -12,8 +12,8 @@ import (
 // (plain and fused with a residual and a ReLU) and on the BLAS path with
 // a separate epilogue, over the shapes the engine sends there: 1×1 on the
 // input, strided 1×1, padded 3×3 with stride 2, a 7×7 stride-2 stem,
-// dilation, groups, depths beyond one 256-deep block, batches of 1 and
-// 3, planes above and below the wide-batch size. Different summation
+// dilation, groups, batches of 1 and 3, planes above and below the
+// wide-batch size (kern's own tests cover depths beyond one block). Different summation
 // order, so a tolerance (1e-5 relative); a wrong row, column, group or
 // block is off by the size of the values.
 func TestPackedConvMatchesBLAS(t *testing.T) {
@@ -26,11 +26,11 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 		{24, 16, 1, 1, 1, 1, 0, 1, 9, 11},
 		{24, 16, 1, 1, 2, 1, 0, 3, 9, 11},
 		{20, 12, 3, 1, 2, 1, 1, 1, 13, 7},
-		{13, 40, 3, 1, 2, 1, 1, 3, 31, 33}, // K = 360: two depth blocks; 16×17 planes: the wide batch
+		{13, 28, 3, 1, 2, 1, 1, 3, 31, 33}, // 16×17 planes: the wide batch
 		{64, 3, 7, 1, 2, 1, 3, 1, 40, 38},
 		{16, 4, 3, 4, 1, 1, 1, 2, 9, 11},
 		{10, 6, 3, 1, 1, 2, 2, 1, 12, 12},
-		{7, 300, 1, 1, 1, 1, 0, 2, 30, 31}, // 900-value planes: image by image
+		{7, 256, 1, 1, 1, 1, 0, 2, 30, 31}, // 930-value planes: image by image
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	randv := func(n int) []float32 {
@@ -53,7 +53,7 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 			}
 			c := k.(*conv)
 			if c.packed == nil {
-				t.Fatal("the convolution has no packed weights")
+				t.Fatal("the convolution does not take kern's product")
 			}
 			x := &tval{shape: []int{tc.n, tc.cin * tc.group, tc.h, tc.w}, f: randv(tc.n * tc.cin * tc.group * tc.h * tc.w)}
 			shape, err := c.infer([]*tval{x})
@@ -82,5 +82,18 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 				t.Errorf("packed fused convolution differs from BLAS by %.3g", d)
 			}
 		})
+	}
+}
+
+// TestDeepConvStaysOnBLAS: products deeper than packedDepth keep the BLAS
+// path (measured faster there).
+func TestDeepConvStaysOnBLAS(t *testing.T) {
+	w := &tval{shape: []int{8, 29, 3, 3}, f: make([]float32, 8*29*9)}
+	k, err := newConv(attrs{"strides": []int64{2, 2}}, []*tval{nil, w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.(*conv).packed != nil {
+		t.Error("a 261-deep product took kern's path")
 	}
 }
