@@ -62,11 +62,13 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 }
 
 // packedDepth is the deepest product (cin·kh·kw) given to kern rather
-// than OpenBLAS. Shallow products store as much as they compute, and
-// there kern's epilogue in the stores wins (ResNet-50, the three fused
-// 64→256 layers at 56×56: 3.4 against 5.1 ms, the three 128→512 at
-// 28×28: 2.5 against 3.6 ms, fastest of 4 passes each); in deeper ones
-// (K = 512…4608) OpenBLAS's kernel was 5–20% faster.
+// than OpenBLAS. Shallow products store about as much as they compute,
+// and there kern's epilogue in the stores wins in every measured pass
+// (ResNet-50, the three fused 64→256 layers at 56×56: 3.4–5.9 against
+// 5.1–8.3 ms, the three 128→512 at 28×28: 2.5–4.1 against 3.6–6.5 ms,
+// fastest of 12 passes, two runs). For deeper ones (K = 512…4608) the
+// two were within the shared machine's noise, and kern would hold a
+// packed copy of their weights (~40 MB for ResNet-50).
 const packedDepth = 256
 
 // pack gives each group's weights to kern's product, or returns nil
