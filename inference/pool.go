@@ -3,6 +3,8 @@ package inference
 import (
 	"fmt"
 	"math"
+
+	"camviz/inference/kern"
 )
 
 // pool is ONNX MaxPool and AveragePool over the last two axes.
@@ -276,26 +278,62 @@ func (globalAvg) backward(_ *arena, in []*tval, _ *tval, _ any, dout []float32) 
 }
 
 // maxPlane is MaxPool of one plane without dilation and without recording
-// the winners (ResNet's 3×3 stride-2 stem pooling): the window clipped to
-// the plane, visited in window's order with its comparison, so the value
-// is the one the general loop gives, without a closure per position.
+// the winners (ResNet's 3×3 stride-2 stem pooling). For a 3×3 kernel the
+// windows wholly inside the plane go to kern.MaxRows3x3; the rest, and
+// other kernels, are clipped to the plane. Both visit the window in
+// window's order with its comparison, so the value is the one the general
+// loop gives.
 func (p *pool) maxPlane(src []float32, h, w int, dst []float32, ho, wo int) {
+	if p.kh != 3 || p.kw != 3 {
+		for oy := 0; oy < ho; oy++ {
+			p.maxRange(src, h, w, oy*p.sh-p.pads[0], dst[oy*wo:(oy+1)*wo], 0, wo)
+		}
+		return
+	}
+	// Outputs [oya, oyb) × [oxa, oxb) have windows inside the plane.
+	oya, oyb := p.inside(h, ho, p.sh, p.pads[0])
+	oxa, oxb := p.inside(w, wo, p.sw, p.pads[1])
 	for oy := 0; oy < ho; oy++ {
+		row := dst[oy*wo : (oy+1)*wo]
 		y0 := oy*p.sh - p.pads[0]
-		ya, yb := max(y0, 0), min(y0+p.kh, h)
-		for ox := 0; ox < wo; ox++ {
-			x0 := ox*p.sw - p.pads[1]
-			xa, xb := max(x0, 0), min(x0+p.kw, w)
-			best, first := float32(math.Inf(-1)), true
-			for iy := ya; iy < yb; iy++ {
-				for _, v := range src[iy*w+xa : iy*w+xb] {
-					if v > best || first {
-						best, first = v, false
-					}
+		if oy < oya || oy >= oyb {
+			p.maxRange(src, h, w, y0, row, 0, wo)
+			continue
+		}
+		p.maxRange(src, h, w, y0, row, 0, oxa)
+		p.maxRange(src, h, w, y0, row, oxb, wo)
+	}
+	if oya < oyb && oxa < oxb {
+		kern.MaxRows3x3(src[(oya*p.sh-p.pads[0])*w:], w, p.sh, p.sw, oxa*p.sw-p.pads[1], dst[oya*wo+oxa:], wo, oyb-oya, oxb-oxa)
+	}
+}
+
+// inside gives the outputs [a, b) along one axis whose 3-wide windows
+// (stride s, leading pad pad) lie wholly inside an input of size n.
+func (p *pool) inside(n, outs, s, pad int) (a, b int) {
+	a = min(outs, (pad+s-1)/s)
+	if n-3+pad < 0 {
+		return a, a
+	}
+	return a, max(a, min(outs, (n-3+pad)/s+1))
+}
+
+// maxRange pools outputs [oxa, oxb) of the row whose windows start at
+// input row y0, clipping each window to the plane.
+func (p *pool) maxRange(src []float32, h, w, y0 int, row []float32, oxa, oxb int) {
+	ya, yb := max(y0, 0), min(y0+p.kh, h)
+	for ox := oxa; ox < oxb; ox++ {
+		x0 := ox*p.sw - p.pads[1]
+		xa, xb := max(x0, 0), min(x0+p.kw, w)
+		best, first := float32(math.Inf(-1)), true
+		for iy := ya; iy < yb; iy++ {
+			for _, v := range src[iy*w+xa : iy*w+xb] {
+				if v > best || first {
+					best, first = v, false
 				}
 			}
-			dst[oy*wo+ox] = best
 		}
+		row[ox] = best
 	}
 }
 

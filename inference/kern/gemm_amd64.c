@@ -1,0 +1,199 @@
+//go:build !purego && amd64
+
+// A packed single-precision product C = A·B for row-major matrices with
+// the convolution's epilogue in its last store, for AVX2 + FMA. A is
+// packed once (a layer's weights, on first use) in panels of MR rows; B is
+// packed per block of KC rows and NC columns in panels of NR columns. The
+// micro-kernel keeps an MR×NR tile of C in twelve registers.
+//
+// Blocking (Zen 3: 32 KB L1d, 512 KB L2): one B panel, KC·NR floats
+// (16 KB), stays in L1 while the MCP row panels of A (MCP·MR·KC floats,
+// 96 KB) stream from L2; the B block (KC·NC, 256 KB) stays in L2.
+
+#include <immintrin.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "gemm.h"
+
+static long lmin(long a, long b) { return a < b ? a : b; }
+
+void kern_pack_a(const float *a, long m, long k, long lda, float *out) {
+	for (long p = 0; p * KERN_MR < m; p++) {
+		float *dst = out + p * k * KERN_MR;
+		for (long kk = 0; kk < k; kk++) {
+			for (long i = 0; i < KERN_MR; i++) {
+				long r = p * KERN_MR + i;
+				dst[kk * KERN_MR + i] = r < m ? a[r * lda + kk] : 0.0f;
+			}
+		}
+	}
+}
+
+// pack_b lays the kc×nc block of B at row pc and column jc out as
+// panels of NR columns, [q][kc][NR], the last panel padded with zeros.
+static void pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
+	for (long kk = 0; kk < kc; kk++) {
+		const float *src = g->b + (pc + kk) * g->ldb + jc;
+		for (long j = 0, q = 0; j < nc; j += KERN_NR, q++) {
+			float *dst = out + (q * kc + kk) * KERN_NR;
+			long w = lmin(KERN_NR, nc - j);
+			memcpy(dst, src + j, (size_t)w * sizeof(float));
+			if (w < KERN_NR) memset(dst + w, 0, (size_t)(KERN_NR - w) * sizeof(float));
+		}
+	}
+}
+
+// pack_image is pack_b for the im2col matrix of a convolution's input,
+// read from the image itself: row (ch, ky, kx), column (oy, ox) holds
+// x[ch][oy·sh − pt + ky·dh][ox·sw − pl + kx·dw], zero outside the image.
+static void pack_image(const kern_image *im, long pc, long kc, long jc, long nc, float *out) {
+	long taps = im->kh * im->kw;
+	for (long kk = 0; kk < kc; kk++) {
+		long r = pc + kk, ch = r / taps, t = r % taps, ky = t / im->kw, kx = t % im->kw;
+		const float *plane = im->x + ch * im->h * im->w;
+		long xoff = kx * im->dw - im->pl;
+		// Column j of the block goes to panel j/NR, lane j%NR of row kk.
+		float *dst = out + kk * KERN_NR;
+		unsigned long lane = 0;
+		for (long j = 0; j < nc;) {
+			long oy = (jc + j) / im->wo, ox0 = (jc + j) % im->wo;
+			long run = lmin(im->wo - ox0, nc - j);
+			long iy = oy * im->sh - im->pt + ky * im->dh;
+			const float *row = iy >= 0 && iy < im->h ? plane + iy * im->w : NULL;
+			for (long i = 0; i < run; i++) {
+				long ix = (ox0 + i) * im->sw + xoff;
+				dst[lane] = row && ix >= 0 && ix < im->w ? row[ix] : 0.0f;
+				if (++lane == KERN_NR) {
+					lane = 0;
+					dst += kc * KERN_NR;
+				}
+			}
+			j += run;
+		}
+		for (; lane && lane < KERN_NR; lane++) dst[lane] = 0.0f;
+	}
+}
+
+// finish is the epilogue of one value, the vector code's operations in
+// its order: C + acc when C holds an earlier block's sum, then on the last
+// block + bias, + skip, and max(0, ·) as MAXPS(0, v) (NaN stays NaN).
+static inline float finish(float acc, const float *c, int first, int last, float bias, const float *skip, int relu) {
+	float v = first ? acc : *c + acc;
+	if (!last) return v;
+	v = v + bias;
+	if (skip) v = v + *skip;
+	if (relu) v = 0.0f > v ? 0.0f : v;
+	return v;
+}
+
+typedef struct {
+	float *c;
+	long ldc;
+	int first, last, relu;
+	const float *bias, *skip; // bias at the tile's first row, skip at its first value (row stride ldc)
+} tile;
+
+#define ROW(i) __m256 c##i##0 = _mm256_setzero_ps(), c##i##1 = _mm256_setzero_ps();
+#define FMA(i)                                      \
+	{                                               \
+		__m256 ai = _mm256_broadcast_ss(a + i);     \
+		c##i##0 = _mm256_fmadd_ps(ai, b0, c##i##0); \
+		c##i##1 = _mm256_fmadd_ps(ai, b1, c##i##1); \
+	}
+
+__attribute__((target("avx2,fma"))) static inline void store_row(const tile *t, long i, __m256 v0, __m256 v1) {
+	float *c = t->c + i * t->ldc;
+	if (!t->first) {
+		v0 = _mm256_add_ps(_mm256_loadu_ps(c), v0);
+		v1 = _mm256_add_ps(_mm256_loadu_ps(c + 8), v1);
+	}
+	if (t->last) {
+		__m256 b = _mm256_set1_ps(t->bias ? t->bias[i] : 0.0f);
+		v0 = _mm256_add_ps(v0, b);
+		v1 = _mm256_add_ps(v1, b);
+		if (t->skip) {
+			const float *s = t->skip + i * t->ldc;
+			v0 = _mm256_add_ps(v0, _mm256_loadu_ps(s));
+			v1 = _mm256_add_ps(v1, _mm256_loadu_ps(s + 8));
+		}
+		if (t->relu) {
+			v0 = _mm256_max_ps(_mm256_setzero_ps(), v0);
+			v1 = _mm256_max_ps(_mm256_setzero_ps(), v1);
+		}
+	}
+	_mm256_storeu_ps(c, v0);
+	_mm256_storeu_ps(c + 8, v1);
+}
+
+// micro multiplies an MR×kc panel of A by a kc×NR panel of B and stores
+// the tile's top-left mr×nr values through t.
+__attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, const float *b, const tile *t, long mr, long nr) {
+	ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
+	for (long kk = 0; kk < kc; kk++) {
+		__m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+		FMA(0) FMA(1) FMA(2) FMA(3) FMA(4) FMA(5)
+		a += KERN_MR;
+		b += KERN_NR;
+	}
+	if (mr == KERN_MR && nr == KERN_NR) {
+		store_row(t, 0, c00, c01);
+		store_row(t, 1, c10, c11);
+		store_row(t, 2, c20, c21);
+		store_row(t, 3, c30, c31);
+		store_row(t, 4, c40, c41);
+		store_row(t, 5, c50, c51);
+		return;
+	}
+	float acc[KERN_MR * KERN_NR];
+#define SPILL(i)                                                    \
+	_mm256_storeu_ps(acc + i * KERN_NR, c##i##0);                   \
+	_mm256_storeu_ps(acc + i * KERN_NR + 8, c##i##1);
+	SPILL(0) SPILL(1) SPILL(2) SPILL(3) SPILL(4) SPILL(5)
+	for (long i = 0; i < mr; i++) {
+		float bias = t->bias ? t->bias[i] : 0.0f;
+		for (long j = 0; j < nr; j++) {
+			float *c = t->c + i * t->ldc + j;
+			*c = finish(acc[i * KERN_NR + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
+		}
+	}
+}
+
+__attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0, long p1, long j0, long j1, float *bp) {
+	for (long jc = j0; jc < j1; jc += KERN_NC) {
+		long nc = lmin(KERN_NC, j1 - jc);
+		for (long pc = 0; pc < g->k; pc += KERN_KC) {
+			long kc = lmin(KERN_KC, g->k - pc);
+			if (g->im.x) {
+				pack_image(&g->im, pc, kc, jc, nc, bp);
+			} else {
+				pack_b(g, pc, kc, jc, nc, bp);
+			}
+			for (long ic = p0; ic < p1; ic += KERN_MCP) {
+				long ie = lmin(ic + KERN_MCP, p1);
+				for (long q = 0; q * KERN_NR < nc; q++) {
+					long col = jc + q * KERN_NR, nr = lmin(KERN_NR, nc - q * KERN_NR);
+					for (long p = ic; p < ie; p++) {
+						long row = p * KERN_MR;
+						tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
+							g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
+						micro(kc, g->a + p * g->k * KERN_MR + pc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
+					}
+				}
+			}
+		}
+	}
+}
+
+void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
+		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu};
+	run(&g, p0, p1, j0, j1, bp);
+}
+
+void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
+		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+	kern_image im = {x, geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7], geom[8], geom[9], geom[10], geom[11], geom[12]};
+	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, im};
+	run(&g, p0, p1, j0, j1, bp);
+}

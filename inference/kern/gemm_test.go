@@ -1,0 +1,167 @@
+package kern
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// wave fills n values with a deterministic pattern of both signs.
+func wave(n int, f float64) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(math.Sin(float64(i)*f+0.3) * (1 + float64(i%3)))
+	}
+	return s
+}
+
+// TestMulMatchesDefinition checks Mul against the product and epilogue
+// written out in float64, over shapes with odd edges (rows not a multiple
+// of the 6-row panel, columns not of the 16-wide strip, depths across the
+// 256-deep blocks), strides wider than the matrices, each epilogue, and
+// sizes that split over goroutines by rows and by columns.
+func TestMulMatchesDefinition(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	for _, c := range []struct {
+		m, n, k, pad int
+		bias, skip   bool
+		relu         bool
+	}{
+		{1, 1, 1, 0, false, false, false},
+		{6, 16, 8, 0, true, false, false},
+		{7, 17, 3, 2, true, true, true},
+		{13, 49, 257, 0, true, true, true},
+		{64, 196, 600, 5, false, true, false},
+		{2048, 49, 512, 0, true, false, true}, // split by rows
+		{64, 3136, 147, 0, true, false, true}, // split by columns
+		{100, 300, 513, 3, true, true, true},  // three depth blocks, split by columns
+		{5, 1000, 1, 0, false, false, true},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			lda, ldb, ldc := c.k+c.pad, c.n+c.pad, c.n+2*c.pad
+			a, b := wave(c.m*lda, 0.37), wave(c.k*ldb, 0.11)
+			var e Epilogue
+			if c.bias {
+				e.Bias = wave(c.m, 1.3)
+			}
+			if c.skip {
+				e.Skip = wave(c.m*ldc, 0.7)
+			}
+			e.Relu = c.relu
+			got := wave(c.m*ldc, 2.1) // C's old contents must not leak in
+			old := append([]float32(nil), got...)
+			NewWeights(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
+			for i := 0; i < c.m; i++ {
+				for j := 0; j < ldc; j++ {
+					g := got[i*ldc+j]
+					if j >= c.n {
+						if g != old[i*ldc+j] {
+							t.Fatalf("C[%d][%d] beyond the %d columns changed", i, j, c.n)
+						}
+						continue
+					}
+					var v, scale float64
+					for k := 0; k < c.k; k++ {
+						p := float64(a[i*lda+k]) * float64(b[k*ldb+j])
+						v += p
+						scale += math.Abs(p)
+					}
+					if e.Bias != nil {
+						v += float64(e.Bias[i])
+						scale += math.Abs(float64(e.Bias[i]))
+					}
+					if e.Skip != nil {
+						v += float64(e.Skip[i*ldc+j])
+						scale += math.Abs(float64(e.Skip[i*ldc+j]))
+					}
+					if e.Relu {
+						v = max(v, 0)
+					}
+					if math.Abs(float64(g)-v) > 1e-5*scale+1e-30 {
+						t.Fatalf("C[%d][%d] = %v, want %v (scale %g)", i, j, g, v, scale)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestMulReluKeepsNaN: a NaN in the product stays NaN through the ReLU,
+// as Go's max does in the unfused step.
+func TestMulReluKeepsNaN(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	a := []float32{1, 2}
+	b := []float32{float32(math.NaN()), -1, 1, 1}
+	c := make([]float32, 2)
+	NewWeights(a, 1, 2, 2).Mul(b, 2, 2, c, 2, Epilogue{Relu: true})
+	if !math.IsNaN(float64(c[0])) || c[1] != 1 {
+		t.Errorf("got %v, want [NaN 1]", c)
+	}
+}
+
+func TestNewWeightsUnavailableOrEmpty(t *testing.T) {
+	if p := NewWeights(nil, 0, 3, 3); p != nil {
+		t.Errorf("NewWeights of 0 rows = %v, want nil", p)
+	}
+}
+
+// im2col writes out x's im2col matrix from Image's definition.
+func im2col(x Image) []float32 {
+	n := x.HO * x.WO
+	col := make([]float32, x.C*x.KH*x.KW*n)
+	for ch := 0; ch < x.C; ch++ {
+		for ky := 0; ky < x.KH; ky++ {
+			for kx := 0; kx < x.KW; kx++ {
+				r := (ch*x.KH+ky)*x.KW + kx
+				for oy := 0; oy < x.HO; oy++ {
+					for ox := 0; ox < x.WO; ox++ {
+						iy, ix := oy*x.SH-x.PadTop+ky*x.DH, ox*x.SW-x.PadLeft+kx*x.DW
+						if iy >= 0 && iy < x.H && ix >= 0 && ix < x.W {
+							col[r*n+oy*x.WO+ox] = x.X[(ch*x.H+iy)*x.W+ix]
+						}
+					}
+				}
+			}
+		}
+	}
+	return col
+}
+
+// TestMulImageMatchesMul: reading B from the image as it is packed gives
+// the product of the written-out im2col matrix exactly (the same
+// arithmetic on the same packed values), over strides, pads, dilations,
+// a 7×7 stem, depths across blocks and widths split over goroutines.
+func TestMulImageMatchesMul(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	for _, g := range []Image{
+		{C: 3, H: 9, W: 11, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1},
+		{C: 3, H: 64, W: 60, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 3, PadLeft: 3},
+		{C: 40, H: 14, W: 14, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1},
+		{C: 5, H: 12, W: 13, KH: 3, KW: 2, SH: 1, SW: 3, DH: 2, DW: 2, PadTop: 2, PadLeft: 0},
+		{C: 64, H: 56, W: 56, KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1},
+		{C: 2, H: 4, W: 4, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadTop: 2, PadLeft: 2}, // rows of padding only
+	} {
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			g.HO = (g.H+2*g.PadTop-(g.KH-1)*g.DH-1)/g.SH + 1
+			g.WO = (g.W+2*g.PadLeft-(g.KW-1)*g.DW-1)/g.SW + 1
+			g.X = wave(g.C*g.H*g.W, 0.23)
+			m, k, n := 19, g.C*g.KH*g.KW, g.HO*g.WO
+			p := NewWeights(wave(m*k, 0.41), m, k, k)
+			e := Epilogue{Bias: wave(m, 0.9), Skip: wave(m*n, 0.5), Relu: true}
+			want, got := make([]float32, m*n), make([]float32, m*n)
+			p.Mul(im2col(g), n, n, want, n, e)
+			p.MulImage(g, got, n, e)
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("[%d] = %v, want %v", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}

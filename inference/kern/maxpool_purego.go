@@ -1,0 +1,7 @@
+//go:build purego
+
+package kern
+
+func maxRows3x3(src []float32, w, sh, sw, x0 int, dst []float32, wo, rows, n int) {
+	maxRows3x3Go(src, w, sh, sw, x0, dst, wo, rows, n)
+}
