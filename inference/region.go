@@ -129,9 +129,9 @@ func (*binop) reach(in []dirt, shapes [][]int, out []int) dirt {
 func (sum) reach(in []dirt, shapes [][]int, out []int) dirt { return pointwiseReach(in, shapes, out) }
 
 // A Concat along channels keeps every position where it was; along the
-// plane it moves them.
+// batch or the plane it moves them.
 func (c *concat) reach(in []dirt, shapes [][]int, out []int) dirt {
-	if ax, err := normAxis(c.axis, len(out)); err != nil || len(out) != 4 || ax > 1 {
+	if ax, err := normAxis(c.axis, len(out)); err != nil || len(out) != 4 || ax != 1 {
 		return dirt{all: true}
 	}
 	return pointwiseReach(in, shapes, out)
