@@ -82,7 +82,10 @@ func fasterScoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 		if p.Progress != nil {
 			progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
 		}
-		w, err = ScoreWeights(ctx, sel, src.Input(), p.Class, int(p.Options["batch"]), src.Forward(), progress)
+		var run *ScoreRun
+		if run, err = ScoreLogitsBoxed(ctx, sel, src.Input(), nil, p.Class, int(p.Options["batch"]), boxedForward(src), progress); err == nil {
+			w, err = run.Weights(p.Class)
+		}
 	}
 	if err != nil {
 		return Result{}, err

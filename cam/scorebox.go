@@ -25,6 +25,14 @@ func Boxless(forward BatchFunc) BoxedFunc {
 	}
 }
 
+// boxedForward is the source's boxed forward where it has one.
+func boxedForward(src Source) BoxedFunc {
+	if bs, ok := src.(BoxedSource); ok {
+		return bs.ForwardBoxed()
+	}
+	return Boxless(src.Forward())
+}
+
 // nonzeroBox is the smallest box holding every nonzero value of x
 // (c planes of h×w).
 func nonzeroBox(x []float32, c, h, w int) Box {

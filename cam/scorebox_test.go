@@ -2,6 +2,7 @@ package cam_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"camviz/cam"
@@ -85,4 +86,28 @@ func tightBox(img []float32, c, h, w int) cam.Box {
 		}
 	}
 	return b
+}
+
+// ScoreCAM tells the forward where each masked image can be nonzero: a
+// channel lit at one corner of its 2×2 map gives a mask that is 0 beyond
+// one source step of that corner on the 4×4 input.
+func ExampleScoreLogitsBoxed() {
+	a := cam.Maps{C: 2, H: 2, W: 2, Data: []float32{
+		1, 0, 0, 0, // top left
+		0, 0, 0, 2, // bottom right, the stronger: scored first
+	}}
+	x := cam.Maps{C: 1, H: 4, W: 4, Data: make([]float32, 16)}
+	for i := range x.Data {
+		x.Data[i] = 1
+	}
+	forward := func(_ context.Context, in []float32, boxes []cam.Box) ([]float32, error) {
+		fmt.Println(boxes)
+		return make([]float32, 2*len(boxes)), nil // two classes
+	}
+	if _, err := cam.ScoreLogitsBoxed(context.Background(), a, x, nil, 0, 4, forward, nil); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// [{1 1 4 4}]
+	// [{0 0 3 3}]
 }

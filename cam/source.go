@@ -185,11 +185,7 @@ func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 		// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
 		// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
 		// activations no longer fit the arena and are faulted in afresh.
-		forward := Boxless(src.Forward())
-		if bs, ok := src.(BoxedSource); ok {
-			forward = bs.ForwardBoxed()
-		}
-		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), forward, progress); err != nil {
+		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), boxedForward(src), progress); err != nil {
 			return Result{}, err
 		}
 		if keeps {

@@ -129,9 +129,9 @@ func (*binop) reach(in []dirt, shapes [][]int, out []int) dirt {
 func (sum) reach(in []dirt, shapes [][]int, out []int) dirt { return pointwiseReach(in, shapes, out) }
 
 // A Concat along channels keeps every position where it was; along the
-// plane it moves them.
+// batch or the plane it moves them.
 func (c *concat) reach(in []dirt, shapes [][]int, out []int) dirt {
-	if ax, err := normAxis(c.axis, len(out)); err != nil || len(out) != 4 || ax > 1 {
+	if ax, err := normAxis(c.axis, len(out)); err != nil || len(out) != 4 || ax != 1 {
 		return dirt{all: true}
 	}
 	return pointwiseReach(in, shapes, out)
@@ -200,7 +200,7 @@ func (z *ZeroPass) Release() { z.p.Release() }
 // reached runs as in an ordinary pass (fused with its Add and Relu). All
 // the walk's buffers come from an arena of its own, kept by the full
 // pass's sizes. An empty box is the zero pass's logits; the
-// images whose box covers the plane run as one ordinary batch. The result
+// images whose box covers the plane run as ordinary passes. The result
 // equals the ordinary pass up to float32 rounding (a window is a product
 // of another shape).
 func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []Box) ([]float32, error) {
@@ -228,15 +228,28 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 			copy(out[i*classes:], s)
 		}
 	}
-	if len(whole) == 0 {
-		return out, nil
+	// Whole images run as the batch asked for when they are all of it;
+	// beside windows, one at a time, so that the passes keep to the batch
+	// sizes the net's arena holds buffers for (a batch of 3 out of 4
+	// would fault in a fresh set).
+	groups := [][]int{whole}
+	if len(whole) < len(boxes) {
+		groups = nil
+		for _, i := range whole {
+			groups = append(groups, []int{i})
+		}
 	}
-	s, err := z.batch(ctx, x, per, whole)
-	if err != nil {
-		return nil, err
-	}
-	for j, i := range whole {
-		copy(out[i*classes:(i+1)*classes], s[j*classes:(j+1)*classes])
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		s, err := z.batch(ctx, x, per, g)
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range g {
+			copy(out[i*classes:(i+1)*classes], s[j*classes:(j+1)*classes])
+		}
 	}
 	return out, nil
 }

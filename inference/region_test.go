@@ -89,10 +89,10 @@ func TestScoresZeroOutsideMatchThePlainPass(t *testing.T) {
 }
 
 // windowsPersist are the fixtures where a box stays partial past the
-// first layers; in the others an early operator that mixes the plane (a
-// squeeze-excite pooling, a channel shuffle, a Clip camviz does not
-// track) makes everything after it dirty, so any box gives the plain
-// pass's logits.
+// first layers. In the others the windows reach the whole plane within a
+// few layers (small inputs, strided convolutions) or an operator mixes
+// the plane (a squeeze-excite pooling, a channel shuffle), and from there
+// on the image's own values are read: any box gives the plain logits.
 var windowsPersist = map[string]bool{"tinyvgg16": true, "resnet18": true, "resnet50": true,
 	"densenet121": true, "convnext_tiny": true, "regnet_x_400mf": true, "squeezenet1_1": true}
 
