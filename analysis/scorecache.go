@@ -76,10 +76,10 @@ func (a *Analysis) ScoreChannelLogits(layer string, options map[string]float64, 
 var _ cam.BoxedSource = source{}
 
 // ForwardBoxed runs masked images through the network, each convolution
-// only where the image's box reaches (inference.ZeroPass). A batch whose
-// boxes all cover the image runs as an ordinary batch and needs no zero
-// pass: ScoreCAM's first, strongest channel usually does, so its partial
-// map costs one pass, not two.
+// only where the image's box reaches (inference.ZeroPass), where that
+// pays (inference.Box.WindowPays). A batch where it pays for none runs as
+// an ordinary batch and needs no zero pass: ScoreCAM's first, strongest
+// channel usually does, so its partial map costs one pass, not two.
 func (s source) ForwardBoxed() cam.BoxedFunc {
 	plain := s.a.BatchForward()
 	return func(ctx context.Context, in []float32, boxes []cam.Box) ([]float32, error) {
@@ -88,7 +88,7 @@ func (s source) ForwardBoxed() cam.BoxedFunc {
 		whole := true
 		for i, c := range boxes {
 			b[i] = inference.Box{Y0: c.Y0, X0: c.X0, Y1: c.Y1, X1: c.X1}
-			whole = whole && c.Y0 <= 0 && c.X0 <= 0 && c.Y1 >= h && c.X1 >= w
+			whole = whole && !b[i].WindowPays(h, w)
 		}
 		if whole {
 			return plain(ctx, in, len(boxes))

@@ -32,6 +32,22 @@ func (b Box) clip(h, w int) Box {
 // covers reports whether b holds every position of an h×w plane.
 func (b Box) covers(h, w int) bool { return b.Y0 <= 0 && b.X0 <= 0 && b.Y1 >= h && b.X1 >= w }
 
+// WindowPays reports whether an image that is 0 outside b runs faster
+// through the zero pass's windows than as an ordinary pass: when b holds at
+// most a third of the h×w plane (an empty box always pays). Windows run one
+// image at a time on cropped planes, which keep the second core less busy
+// than a whole batch does; measured on full VGG16 (2-core Zen 3, quiet), a
+// window against the plain pass: 56² of 224² 0.35×, 112² 0.58×, 160² ~1.0×;
+// Score-CAM with windows for every partial box took 107.6 s against 98.9 s
+// with none (most of that model's boxes cover over 90% of the image).
+func (b Box) WindowPays(h, w int) bool {
+	b = b.clip(h, w)
+	if b.Empty() {
+		return true
+	}
+	return 3*(b.Y1-b.Y0)*(b.X1-b.X0) <= h*w
+}
+
 // dirt is where a value of a masked pass may differ from the zero pass's:
 // inside box of every [N,C,H,W] plane, or anywhere (all).
 type dirt struct {
@@ -216,7 +232,7 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 	for i, b := range boxes {
 		b = b.clip(h, w)
 		switch {
-		case n.nhwc || b.covers(h, w):
+		case n.nhwc || !b.WindowPays(h, w):
 			whole = append(whole, i)
 		case b.Empty():
 			copy(out[i*classes:], z.p.Scores())

@@ -161,3 +161,25 @@ func TestSizeClass(t *testing.T) {
 		t.Errorf("a buffer of capacity 600 was kept (%d floats held)", ar.held)
 	}
 }
+
+// TestWindowPays: a window is taken for boxes up to a third of the plane
+// (clipped to it first), and an empty box always pays.
+func TestWindowPays(t *testing.T) {
+	for _, c := range []struct {
+		b    Box
+		want bool
+	}{
+		{Box{}, true},
+		{Box{0, 0, 224, 224}, false},
+		{Box{0, 0, 112, 224}, false},     // a half
+		{Box{0, 0, 128, 128}, true},      // 33% of the plane
+		{Box{0, 0, 130, 130}, false},     // 34%
+		{Box{-50, -50, 100, 100}, true},  // clipped: 100×100
+		{Box{-10, -10, 300, 300}, false}, // clipped: all of it
+		{Box{100, 100, 50, 50}, true},    // empty
+	} {
+		if got := c.b.WindowPays(224, 224); got != c.want {
+			t.Errorf("%v.WindowPays(224, 224) = %v, want %v", c.b, got, c.want)
+		}
+	}
+}
