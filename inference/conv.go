@@ -61,31 +61,6 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 	return c, nil
 }
 
-// packedDepth is the deepest product (cin·kh·kw) given to kern rather
-// than OpenBLAS. Shallow products store about as much as they compute,
-// and there kern's epilogue in the stores wins in every measured pass
-// (ResNet-50, the three fused 64→256 layers at 56×56: 3.4–5.9 against
-// 5.1–8.3 ms, the three 128→512 at 28×28: 2.5–4.1 against 3.6–6.5 ms,
-// fastest of 12 passes, two runs). For deeper ones (K = 512…4608) the
-// two were within the shared machine's noise, and kern would hold a
-// packed copy of their weights (~40 MB for ResNet-50).
-const packedDepth = 256
-
-// pack gives each group's weights to kern's product, or returns nil
-// where the build or CPU has none.
-func (c *conv) pack() []*kern.Weights {
-	cog, k := c.cout/c.group, c.cin*c.kh*c.kw
-	var ps []*kern.Weights
-	for g := 0; g < c.group; g++ {
-		p := kern.NewWeights(c.w[g*cog*k:], cog, k, k)
-		if p == nil {
-			return nil
-		}
-		ps = append(ps, p)
-	}
-	return ps
-}
-
 // winogradPays says whether Winograd beats im2col for this layer (which
 // form, F(2×2) or F(4×4), is winoFor's choice per plane size). Its
 // tile transforms cost in proportion to cin+cout and save in proportion to
@@ -265,64 +240,6 @@ func (c *conv) wide(x []int, hw int) bool {
 	return x[0] > 1 && c.group == 1 && hw <= wideBatchPlane
 }
 
-// usePacked switches kern's product on where it is available; tests turn
-// it off to compare with the BLAS path.
-var usePacked = true
-
-// packs says whether a convolution of x runs image by image on kern's
-// product (batches of small planes go through wideProduct instead).
-func (c *conv) packs(x []int) bool {
-	if c.packed == nil || !usePacked || len(x) != 4 {
-		return false
-	}
-	_, _, _, err := c.geometry(x)
-	return err == nil && !c.wide(x, c.outPlane(x))
-}
-
-func (c *conv) outPlane(x []int) int {
-	ho, wo, _, _ := c.geometry(x)
-	return ho * wo
-}
-
-// packedRun computes relu?(conv(x) + bias + skip) (bias and skip may be
-// nil) image by image and group by group, each a product by kern with
-// the epilogue in its stores, so the output is written once; B is the
-// input itself for a pointwise convolution, else its im2col matrix read
-// from the image as kern packs it (no im2col copy).
-func (c *conv) packedRun(ar *arena, x *tval, bias []float32, skip *tval, relu bool) (*tval, error) {
-	ho, wo, p, err := c.geometry(x.shape)
-	if err != nil {
-		return nil, err
-	}
-	n, h, w := x.shape[0], x.shape[2], x.shape[3]
-	hw, cog := ho*wo, c.cout/c.group
-	if skip != nil && len(skip.f) != n*c.cout*hw {
-		return nil, fmt.Errorf("Conv output %s and the added tensor %s differ", shapeStr([]int{n, c.cout, ho, wo}), shapeStr(skip.shape))
-	}
-	out := ar.newT(n, c.cout, ho, wo)
-	for b := 0; b < n; b++ {
-		for g := 0; g < c.group; g++ {
-			src := x.f[(b*c.group+g)*c.cin*h*w : (b*c.group+g+1)*c.cin*h*w]
-			o := (b*c.cout + g*cog) * hw
-			e := kern.Epilogue{Relu: relu}
-			if bias != nil {
-				e.Bias = bias[g*cog : (g+1)*cog]
-			}
-			if skip != nil {
-				e.Skip = skip.f[o : o+cog*hw]
-			}
-			if c.pointwise(p) {
-				c.packed[g].Mul(src, hw, hw, out.f[o:o+cog*hw], hw, e)
-				continue
-			}
-			im := kern.Image{X: src, C: c.cin, H: h, W: w, KH: c.kh, KW: c.kw, SH: c.sh, SW: c.sw, DH: c.dh, DW: c.dw,
-				PadTop: p[0], PadLeft: p[1], HO: ho, WO: wo}
-			c.packed[g].MulImage(im, out.f[o:o+cog*hw], hw, e)
-		}
-	}
-	return out, nil
-}
-
 // wideBatchPlane is the largest output plane (28×28) whose images in a
 // batch share one matrix product: a plane this small makes a narrow
 // product per image (7×7: 49 columns), which runs far below the machine's
@@ -379,87 +296,6 @@ func fillBias(dst, bias []float32, plane int) {
 			v := bias[ch]
 			for i := range row {
 				row[i] = v
-			}
-		}
-	})
-}
-
-// im2col lays each (channel, ky, kx) tap out as one row of ho·wo values.
-func (c *conv) im2col(x []float32, h, w, ho, wo int, p [4]int, col []float32) {
-	c.im2colTo(x, h, w, ho, wo, p, col, ho*wo, 0)
-}
-
-// im2colTo is im2col into rows ld apart, starting at column off of each.
-func (c *conv) im2colTo(x []float32, h, w, ho, wo int, p [4]int, col []float32, ld, off int) {
-	taps := c.kh * c.kw
-	parallel(c.cin*taps, 8, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			ch, t := r/taps, r%taps
-			ky, kx := t/c.kw, t%c.kw
-			plane := x[ch*h*w : (ch+1)*h*w]
-			dst := col[r*ld+off : r*ld+off+ho*wo]
-			for oy := 0; oy < ho; oy++ {
-				iy := oy*c.sh - p[0] + ky*c.dh
-				row := dst[oy*wo : (oy+1)*wo]
-				if iy < 0 || iy >= h {
-					clear(row)
-					continue
-				}
-				c.gatherRow(row, plane[iy*w:(iy+1)*w], kx*c.dw-p[1], w)
-			}
-		}
-	})
-}
-
-// gatherRow fills row[ox] = src[ox·sw + off], zero outside the source.
-func (c *conv) gatherRow(row, src []float32, off, w int) {
-	if c.sw == 1 {
-		lo := max(0, -off)
-		hi := min(len(row), w-off)
-		if hi <= lo {
-			clear(row)
-			return
-		}
-		clear(row[:lo])
-		copy(row[lo:hi], src[lo+off:hi+off])
-		clear(row[hi:])
-		return
-	}
-	for ox := range row {
-		ix := ox*c.sw + off
-		if ix < 0 || ix >= w {
-			row[ox] = 0
-		} else {
-			row[ox] = src[ix]
-		}
-	}
-}
-
-// col2im adds each row of col back onto the input positions it was read from.
-func (c *conv) col2im(col []float32, h, w, ho, wo int, p [4]int, dx []float32) {
-	taps := c.kh * c.kw
-	// One goroutine per channel range: a channel's rows touch only its plane.
-	parallel(c.cin, 4, func(lo, hi int) {
-		for ch := lo; ch < hi; ch++ {
-			plane := dx[ch*h*w : (ch+1)*h*w]
-			for t := 0; t < taps; t++ {
-				ky, kx := t/c.kw, t%c.kw
-				src := col[(ch*taps+t)*ho*wo : (ch*taps+t+1)*ho*wo]
-				for oy := 0; oy < ho; oy++ {
-					iy := oy*c.sh - p[0] + ky*c.dh
-					if iy < 0 || iy >= h {
-						continue
-					}
-					drow := plane[iy*w : (iy+1)*w]
-					srow := src[oy*wo : (oy+1)*wo]
-					off := kx*c.dw - p[1]
-					for ox, v := range srow {
-						ix := ox*c.sw + off
-						if ix >= 0 && ix < w {
-							drow[ix] += v
-						}
-					}
-				}
 			}
 		}
 	})
