@@ -24,35 +24,52 @@ import (
 // the tiles of rows [ty0, ty1): tile (ty, tx) reads the 4×4 patch at
 // (2ty − pt, 2tx − pl), zero outside the image.
 func Input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
+	if inputFits(x, h, w, ty0, ty1, tw, c0, c1, cin, v, ld, t0, 16) {
+		input(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
+	}
+}
+
+// inputFits checks an input transform's arguments for a form of taps
+// products (16 or 36) before native code runs on them: false when there is
+// no work, a panic (as an index out of range would) when the slices are
+// too short for it.
+func inputFits(x []float32, h, w, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0, taps int) bool {
 	nt := (ty1 - ty0) * tw
 	if c1 <= c0 || nt == 0 {
-		return
+		return false
 	}
 	if t0 < 0 || t0+nt > ld {
 		panic("wino: tiles outside V")
 	}
 	_ = x[cin*h*w-1]
-	_ = v[16*cin*ld-1]
-	input(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
+	_ = v[taps*cin*ld-1]
+	return true
 }
 
 // Output writes Aᵀ M A + bias[k] (bias may be nil) into out ([cout][ho][wo])
 // for channels [k0, k1) and the tiles of rows [ty0, ty1); blocks that
 // stick out of the image are cut.
 func Output(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
+	if outputFits(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0, 16) {
+		output(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
+	}
+}
+
+// outputFits is inputFits for an output transform.
+func outputFits(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0, taps int) bool {
 	nt := (ty1 - ty0) * tw
 	if k1 <= k0 || nt == 0 {
-		return
+		return false
 	}
 	if t0 < 0 || t0+nt > ld {
 		panic("wino: tiles outside M")
 	}
-	_ = m[16*cout*ld-1]
+	_ = m[taps*cout*ld-1]
 	_ = out[cout*ho*wo-1]
 	if bias != nil {
 		_ = bias[cout-1]
 	}
-	output(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
+	return true
 }
 
 // Filter transforms [cout][cin][3][3] weights into U = G g Gᵀ, [16][cout][cin].

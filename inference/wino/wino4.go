@@ -30,35 +30,18 @@ const Tile4 = 4
 // the tiles of rows [ty0, ty1): tile (ty, tx) reads the 6×6 patch at
 // (4ty − pt, 4tx − pl), zero outside the image.
 func Input4(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
-	nt := (ty1 - ty0) * tw
-	if c1 <= c0 || nt == 0 {
-		return
+	if inputFits(x, h, w, ty0, ty1, tw, c0, c1, cin, v, ld, t0, 36) {
+		input4(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
 	}
-	if t0 < 0 || t0+nt > ld {
-		panic("wino: tiles outside V")
-	}
-	_ = x[cin*h*w-1]
-	_ = v[36*cin*ld-1]
-	input4(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)
 }
 
 // Output4 writes Aᵀ M A + bias[k] (bias may be nil) into out
 // ([cout][ho][wo]) for channels [k0, k1) and the tiles of rows
 // [ty0, ty1); blocks that stick out of the image are cut.
 func Output4(m []float32, ho, wo, ty0, ty1, tw, k0, k1, cout int, bias, out []float32, ld, t0 int) {
-	nt := (ty1 - ty0) * tw
-	if k1 <= k0 || nt == 0 {
-		return
+	if outputFits(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0, 36) {
+		output4(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
 	}
-	if t0 < 0 || t0+nt > ld {
-		panic("wino: tiles outside M")
-	}
-	_ = m[36*cout*ld-1]
-	_ = out[cout*ho*wo-1]
-	if bias != nil {
-		_ = bias[cout-1]
-	}
-	output4(m, ho, wo, ty0, ty1, tw, k0, k1, cout, bias, out, ld, t0)
 }
 
 // Filter4 transforms [cout][cin][3][3] weights into U = G g Gᵀ,
