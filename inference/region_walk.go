@@ -129,32 +129,17 @@ func (wk *windowed) step(s step) (err error) {
 	}
 	ar := wk.z.ar
 	var out *tval
-	switch k := s.k.(type) {
-	case *conv:
-		if !d.full(zeroOut.shape) {
-			out, err = k.windowed(ar, ins[0], d.box, zeroOut)
-			break
-		}
-		out, _, err = k.forward(ar, ins, false)
-	case *intOp:
-		out, err = k.eval(ins)
-	case kernel:
-		if ie, ok := k.(intEvaler); ok && allInts(ins) {
-			out, err = ie.evalInts(ins)
-			break
-		}
-		out, _, err = k.forward(ar, ins, false)
-		wk.owned[s.out] = err == nil && !s.def.alias
-	default:
-		err = fmt.Errorf("internal: %s cannot run", s.op)
+	var owned bool
+	if c, ok := s.k.(*conv); ok && !d.full(zeroOut.shape) {
+		out, err = c.windowed(ar, ins[0], d.box, zeroOut)
+		owned = err == nil
+	} else {
+		out, _, owned, err = s.eval(ar, ins, false)
 	}
 	if err != nil {
 		return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 	}
-	if _, isConv := s.k.(*conv); isConv {
-		wk.owned[s.out] = true
-	}
-	wk.vals[s.out], wk.dirt[s.out] = out, d
+	wk.vals[s.out], wk.dirt[s.out], wk.owned[s.out] = out, d, owned
 	return nil
 }
 

@@ -155,7 +155,18 @@ func (p *Pass) exec(i int, s step) (err error) {
 	if err != nil {
 		return err
 	}
-	var out *tval
+	out, aux, owned, err := s.eval(p.net.arena, ins, p.keep)
+	if err != nil {
+		return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
+	}
+	p.vals[s.out], p.aux[i], p.owned[s.out] = out, aux, owned
+	return nil
+}
+
+// eval runs s on its inputs: integer ops (shapes, indices) by value, a
+// kernel's forward from ar otherwise. owned says whether out is a buffer
+// of ar's that the pass may recycle (not an alias of an input).
+func (s step) eval(ar *arena, ins []*tval, keep bool) (out *tval, aux any, owned bool, err error) {
 	switch k := s.k.(type) {
 	case *intOp:
 		out, err = k.eval(ins)
@@ -164,16 +175,12 @@ func (p *Pass) exec(i int, s step) (err error) {
 			out, err = ie.evalInts(ins)
 			break
 		}
-		out, p.aux[i], err = k.forward(p.net.arena, ins, p.keep)
-		p.owned[s.out] = err == nil && !s.def.alias
+		out, aux, err = k.forward(ar, ins, keep)
+		owned = err == nil && !s.def.alias
 	default:
 		err = fmt.Errorf("internal: %s cannot run", s.op)
 	}
-	if err != nil {
-		return fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
-	}
-	p.vals[s.out] = out
-	return nil
+	return out, aux, owned, err
 }
 
 // Batch is the number of images in the pass.
