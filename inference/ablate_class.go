@@ -23,56 +23,49 @@ func (p *Pass) AblationClassScores(ctx context.Context, layer string, class int,
 	if class < 0 || class >= p.net.NumClasses() {
 		return nil, fmt.Errorf("class %d out of range for %d classes", class, p.net.NumClasses())
 	}
-	cp, rows, changed, err := p.ablatedRows(layer, fills)
+	ab, err := p.ablatedRows(layer, fills)
 	if err != nil {
 		return nil, err
 	}
-	defer p.net.arena.put(rows)
-	c := len(changed)
-	chain, ok := p.net.headChain(cp.gemm.out)
-	if !ok {
-		all, err := p.tailScores(ctx, cp, rows, c, progress)
-		if err != nil {
+	defer p.net.arena.put(ab.rows)
+	var got []float32
+	if chain, ok := p.net.headChain(ab.cp.gemm.out); ok {
+		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		classes := len(all) / c
-		s := make([]float32, c)
-		for k := range s {
-			s[k] = all[k*classes+class]
-		}
-		return s, nil
+		got, err = p.runChain(chain, ab.rows, len(ab.idx), class)
+	} else {
+		got, err = p.tailScores(ctx, ab, progress)
+		got = pickClass(got, len(ab.idx), class)
 	}
-	var idx []int
-	for k, ch := range changed {
-		if ch {
-			idx = append(idx, k)
-		}
-	}
-	width := len(rows) / c
-	packed := p.net.arena.get(len(idx) * width)
-	defer p.net.arena.put(packed)
-	for i, k := range idx {
-		copy(packed[i*width:(i+1)*width], rows[k*width:(k+1)*width])
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	got, err := p.runChain(chain, packed, len(idx), class)
 	if err != nil {
 		return nil, err
 	}
-	s := make([]float32, c)
+	s := make([]float32, ab.c)
 	own := p.Scores()[class]
 	for k := range s {
 		s[k] = own
 	}
-	for i, k := range idx {
+	for i, k := range ab.idx {
 		s[k] = got[i]
 	}
 	if progress != nil {
-		progress(c, c)
+		progress(ab.c, ab.c)
 	}
 	return s, nil
+}
+
+// pickClass is column class of the m rows of all.
+func pickClass(all []float32, m, class int) []float32 {
+	if m == 0 {
+		return nil
+	}
+	classes := len(all) / m
+	s := make([]float32, m)
+	for i := range s {
+		s[i] = all[i*classes+class]
+	}
+	return s
 }
 
 // headChain is the chain of steps from value from to the scores when it
@@ -132,6 +125,9 @@ func constInputs(n *Net, ids []int) bool {
 // runChain runs m rows (of the chain's input width) through the chain,
 // the last Gemm for class only: one score per row.
 func (p *Pass) runChain(chain []step, rows []float32, m, class int) ([]float32, error) {
+	if m == 0 {
+		return nil, nil
+	}
 	x := &tval{shape: []int{m, len(rows) / max(m, 1)}, f: rows}
 	ar := p.net.arena
 	var owned []float32
@@ -151,7 +147,7 @@ func (p *Pass) runChain(chain []step, rows []float32, m, class int) ([]float32, 
 			if i == len(chain)-1 {
 				return k.column(x, b, bias, class)
 			}
-			out, _, err := k.forward(ar, []*tval{x, b, bias}, false)
+			out, err := liveGemm(ar, k, x, b, bias)
 			if err != nil {
 				return nil, fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
 			}
