@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"sync/atomic"
 
 	"camviz/inference/blas"
 )
@@ -267,8 +265,10 @@ const fc6Block = 64
 // (transB), k = idx[i]. Channel k's weights are per floats in each of
 // B's n rows, 100 KB apart on VGG16: a product per channel reads them as
 // short pieces of n pages, which the prefetcher does not follow. So the
-// rows are taken a block at a time, read in order once (which brings the
-// block into the cache), then every channel's product runs on the block.
+// rows are taken a block at a time and every channel's product runs on
+// the block: each row is then read in order, and the block stays in the
+// cache between channels. (Reading each block once in order first, to
+// bring it in, measured slower: 46–59 ms against 40–45.)
 func movedRowsT(alpha float32, delta []float32, per int, idx []int, b *tval, rows []float32, n int) {
 	ldb := b.shape[1]
 	blocks := (n + fc6Block - 1) / fc6Block
@@ -276,22 +276,9 @@ func movedRowsT(alpha float32, delta []float32, per int, idx []int, b *tval, row
 		for bl := lo; bl < hi; bl++ {
 			n0 := bl * fc6Block
 			r := min(fc6Block, n-n0)
-			touch(b.f[n0*ldb : (n0+r)*ldb])
 			for i, k := range idx {
 				blas.GemmSerial(false, true, 1, r, per, alpha, delta[i*per:], per, b.f[n0*ldb+k*per:], ldb, 1, rows[i*n+n0:], r)
 			}
 		}
 	})
-}
-
-// touchSink keeps touch's reads from being optimised away.
-var touchSink atomic.Uint32
-
-// touch reads one float of every 64-byte line of f, in order.
-func touch(f []float32) {
-	var s float32
-	for i := 0; i < len(f); i += 16 {
-		s += f[i]
-	}
-	touchSink.Store(math.Float32bits(s))
 }

@@ -136,7 +136,9 @@ func (p *Pass) runChain(chain []step, rows []float32, m, class int) ([]float32, 
 		switch k := s.k.(type) {
 		case relu:
 			for j, v := range x.f {
-				x.f[j] = max(v, 0)
+				if v < 0 { // NaN stays, as in Relu
+					x.f[j] = 0
+				}
 			}
 		case *gemm:
 			b := p.net.values[s.in[1]].konst
