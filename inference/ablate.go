@@ -16,9 +16,10 @@ var ErrNoChannelPath = errors.New("no per-channel path from the layer to a fully
 
 // channelPath is the route from a layer to the first Gemm that reads it:
 // per-channel operators (opDef.perChannel: ReLU, pooling, batch norm,
-// other activations), a flatten
+// other activations; a ReduceMean over the plane), a flatten
 // to [1, C·h·w] in (C, h, w) order, then the Gemm.
 type channelPath struct {
+	layer int
 	steps []step // per-channel steps and the flatten, in order
 	flat  int    // the Gemm's input value
 	gemm  step
@@ -26,6 +27,19 @@ type channelPath struct {
 
 // channelPath finds the route, or says why there is none.
 func (n *Net) channelPath(layer int) (*channelPath, error) {
+	cp, err := n.perChannelTo(layer)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cp.gemm.k.(*gemm); !ok {
+		return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoChannelPath, cp.gemm.op, cp.gemm.node)
+	}
+	return cp, nil
+}
+
+// perChannelTo is channelPath that also stops at a 1×1 convolution (in
+// cp.gemm, cp.flat its input): the route of convHeadScores.
+func (n *Net) perChannelTo(layer int) (*channelPath, error) {
 	readers := make([][]int, len(n.values))
 	for i, s := range n.steps {
 		for _, id := range s.in {
@@ -34,7 +48,7 @@ func (n *Net) channelPath(layer int) (*channelPath, error) {
 			}
 		}
 	}
-	cp := &channelPath{}
+	cp := &channelPath{layer: layer}
 	v := layer
 	for {
 		if v == n.scores || len(readers[v]) != 1 {
@@ -65,6 +79,16 @@ func (n *Net) channelPath(layer int) (*channelPath, error) {
 			}
 			cp.flat, cp.gemm = v, s
 			return cp, nil
+		case *conv:
+			if !k.pointwise(k.pads) || k.group != 1 || len(n.shapes[v]) != 4 {
+				return nil, fmt.Errorf("%w: found Conv (node %q)", ErrNoChannelPath, s.node)
+			}
+			cp.flat, cp.gemm = v, s
+			return cp, nil
+		case *reduceMean:
+			if !spatialMean(n.shapes[v], n.shapes[s.out]) {
+				return nil, fmt.Errorf("%w: ReduceMean (node %q) from %s to %s", ErrNoChannelPath, s.node, shapeStr(n.shapes[v]), shapeStr(n.shapes[s.out]))
+			}
 		default:
 			if !s.def.perChannel {
 				return nil, fmt.Errorf("%w: found %s (node %q)", ErrNoChannelPath, s.op, s.node)
@@ -126,17 +150,11 @@ type ablation struct {
 // ablatedRows is the fully-connected layer's output with each channel
 // ablated in turn, for the channels whose ablation changes it.
 func (p *Pass) ablatedRows(layer string, fills []float32) (*ablation, error) {
-	t, err := p.value(layer)
+	t, err := p.ablatedLayer(layer, fills)
 	if err != nil {
 		return nil, err
 	}
-	if p.n != 1 || len(t.shape) != 4 {
-		return nil, fmt.Errorf("%w: the pass holds %s, not one image's [1,C,H,W]", ErrNoChannelPath, shapeStr(t.shape))
-	}
 	c := t.shape[1]
-	if len(fills) != c {
-		return nil, fmt.Errorf("%d fill values for %d channels", len(fills), c)
-	}
 	cp, err := p.net.channelPath(p.net.byName[layer])
 	if err != nil {
 		return nil, err
@@ -148,6 +166,22 @@ func (p *Pass) ablatedRows(layer string, fills []float32) (*ablation, error) {
 	ab := &ablation{cp: cp, c: c, idx: changedChannels(base, ablated, c)}
 	ab.rows, err = p.fc6Rows(cp, base, ablated, c, ab.idx)
 	return ab, err
+}
+
+// ablatedLayer is the layer's tensor in this pass, checked: one image's
+// [1,C,H,W], and a fill for each channel.
+func (p *Pass) ablatedLayer(layer string, fills []float32) (*tval, error) {
+	t, err := p.value(layer)
+	if err != nil {
+		return nil, err
+	}
+	if p.n != 1 || len(t.shape) != 4 {
+		return nil, fmt.Errorf("%w: the pass holds %s, not one image's [1,C,H,W]", ErrNoChannelPath, shapeStr(t.shape))
+	}
+	if len(fills) != t.shape[1] {
+		return nil, fmt.Errorf("%d fill values for %d channels", len(fills), t.shape[1])
+	}
+	return t, nil
 }
 
 // changedChannels lists the channels k whose flattened inputs (the k-th
@@ -164,6 +198,16 @@ func changedChannels(base, ablated []float32, c int) []int {
 		}
 	}
 	return idx
+}
+
+// spatialMean says a ReduceMean from shape in to out is each channel's
+// mean over its plane (ShuffleNet's head: mean over H, W): [1,C,H,W] to
+// [1,C] or [1,C,1,1]. (With C > 1 no other axes give those shapes.)
+func spatialMean(in, out []int) bool {
+	if len(in) != 4 || in[0] != 1 || in[1] < 2 {
+		return false
+	}
+	return slices.Equal(out, in[:2]) || slices.Equal(out, []int{1, in[1], 1, 1})
 }
 
 // tailScores runs the ablation's rows through the rest of the network,
@@ -207,7 +251,7 @@ func (p *Pass) flatInputs(cp *channelPath, t *tval, fills []float32) (base, abla
 		}
 	}
 	vals := slices.Clone(p.vals)
-	vals[cp.steps[0].in[0]] = z
+	vals[cp.layer] = z
 	for _, s := range cp.steps {
 		ins, err := p.net.gather(vals, s)
 		if err != nil {

@@ -14,14 +14,28 @@ import (
 // (AblationScores), a head that is a plain chain — pointwise activations
 // and Gemms by constant weights, the last giving the scores — runs each
 // Gemm as one product over the ablated rows (on VGG16 fc7 is 512×4096 by
-// 4096×4096, on every core), and the last only for the class's column
-// (fc8: 4 MFLOP instead of 4 GFLOP). A channel whose ablation changes no
-// input of fc6 (it already held its fill everywhere, as a dead channel
-// does) is not run: its score is the pass's own. Other heads run the
-// tail for every class, as AblationScores does.
+// 4096×4096, on every core) over the inputs live in some row
+// (liveGemm), and the last only for the class's column (fc8: 4 MFLOP
+// instead of 4 GFLOP). A channel whose ablation changes no input of fc6
+// (it already held its fill everywhere, as a dead channel does) is not
+// run: its score is the pass's own. A head that is a 1×1 convolution,
+// ReLU and global average (SqueezeNet's) has a closed form, see
+// convHeadScores. Other heads run the tail for every class, as
+// AblationScores does.
 func (p *Pass) AblationClassScores(ctx context.Context, layer string, class int, fills []float32, progress func(done, total int)) ([]float32, error) {
 	if class < 0 || class >= p.net.NumClasses() {
 		return nil, fmt.Errorf("class %d out of range for %d classes", class, p.net.NumClasses())
+	}
+	t, err := p.ablatedLayer(layer, fills)
+	if err != nil {
+		return nil, err
+	}
+	if h, err := p.net.convHead(p.net.byName[layer]); err == nil {
+		s, err := p.convHeadScores(h, t, class, fills)
+		if err == nil && progress != nil {
+			progress(len(s), len(s))
+		}
+		return s, err
 	}
 	ab, err := p.ablatedRows(layer, fills)
 	if err != nil {
