@@ -57,7 +57,7 @@ func TestAblationClassScoresOnEveryFamily(t *testing.T) {
 			fills := cam.AblationFills(a, 128)
 			var want []float32
 			if ablationRoutes[m.Name] != "tail" {
-				want = ablatedTail(t, p, layer, a, fills)
+				want = ablatedTailOf(t, p, layer, a.Data, a.C, a.H*a.W, fills)
 			}
 			classes := net.NumClasses()
 			for _, class := range m.Classes {
@@ -113,30 +113,4 @@ func checkAblationRoute(t *testing.T, net *Net, layer, route string) {
 			t.Errorf("%s: %v is not ErrNoChannelPath", layer, err)
 		}
 	}
-}
-
-// ablatedTail is every class's score with each channel k of a set to
-// fills[k], by the whole tail: [C × classes].
-func ablatedTail(t *testing.T, p *Pass, layer string, a cam.Maps, fills []float32) []float32 {
-	t.Helper()
-	plane := a.H * a.W
-	const chunk = 64
-	var want []float32
-	for k0 := 0; k0 < a.C; k0 += chunk {
-		n := min(chunk, a.C-k0)
-		batch := make([]float32, 0, n*len(a.Data))
-		for k := k0; k < k0+n; k++ {
-			item := append([]float32(nil), a.Data...)
-			for i := k * plane; i < (k+1)*plane; i++ {
-				item[i] = fills[k]
-			}
-			batch = append(batch, item...)
-		}
-		s, err := p.ScoresWith(context.Background(), layer, batch, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want = append(want, s...)
-	}
-	return want
 }
