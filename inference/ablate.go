@@ -280,18 +280,18 @@ func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int, idx []in
 	rows := p.net.arena.get(m * n)
 	delta := make([]float32, m*per)
 	for i, k := range idx {
-		copy(rows[i*n:(i+1)*n], y.f)
 		for j := range per {
 			delta[i*per+j] = ablated[k*per+j] - base[k*per+j]
 		}
 	}
 	if g.transB {
-		movedRowsT(g.alpha, delta, per, idx, b, rows, n)
+		movedRowsT(g.alpha, delta, per, idx, b, y.f, rows)
 		return rows, nil
 	}
 	ldb := b.shape[1]
 	parallel(m, 16, func(lo, hi int) { // B is [K × n]: channel k's rows k·per… are contiguous
 		for i := lo; i < hi; i++ {
+			copy(rows[i*n:(i+1)*n], y.f)
 			blas.GemmSerial(false, false, 1, n, per, g.alpha, delta[i*per:], per, b.f[idx[i]*per*ldb:], ldb, 1, rows[i*n:], n)
 		}
 	})
@@ -305,22 +305,23 @@ func (p *Pass) fc6Rows(cp *channelPath, base, ablated []float32, c int, idx []in
 // 35–44, of 64 38–43, of 128 40–53.
 const fc6Block = 64
 
-// movedRowsT adds α·Δ_i·B[:, cols_k]ᵀ to row i for B stored [n × K]
-// (transB), k = idx[i]. Channel k's weights are per floats in each of
+// movedRowsT sets row i of rows to y + α·Δ_i·B[:, cols_k]ᵀ for B stored
+// [n × K] (transB), k = idx[i]. Channel k's weights are per floats in each of
 // B's n rows, 100 KB apart on VGG16: a product per channel reads them as
 // short pieces of n pages, which the prefetcher does not follow. So the
 // rows are taken a block at a time and every channel's product runs on
 // the block: each row is then read in order, and the block stays in the
 // cache between channels. (Reading each block once in order first, to
 // bring it in, measured slower: 46–59 ms against 40–45.)
-func movedRowsT(alpha float32, delta []float32, per int, idx []int, b *tval, rows []float32, n int) {
-	ldb := b.shape[1]
+func movedRowsT(alpha float32, delta []float32, per int, idx []int, b *tval, y, rows []float32) {
+	n, ldb := len(y), b.shape[1]
 	blocks := (n + fc6Block - 1) / fc6Block
 	parallel(blocks, 1, func(lo, hi int) {
 		for bl := lo; bl < hi; bl++ {
 			n0 := bl * fc6Block
 			r := min(fc6Block, n-n0)
 			for i, k := range idx {
+				copy(rows[i*n+n0:i*n+n0+r], y[n0:n0+r])
 				blas.GemmSerial(false, true, 1, r, per, alpha, delta[i*per:], per, b.f[n0*ldb+k*per:], ldb, 1, rows[i*n+n0:], r)
 			}
 		}

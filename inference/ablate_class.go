@@ -149,11 +149,13 @@ func (p *Pass) runChain(chain []step, rows []float32, m, class int) ([]float32, 
 	for i, s := range chain {
 		switch k := s.k.(type) {
 		case relu:
-			for j, v := range x.f {
-				if v < 0 { // NaN stays, as in Relu
-					x.f[j] = 0
+			parallel(len(x.f), 1<<16, func(lo, hi int) {
+				for j, v := range x.f[lo:hi] {
+					if v < 0 { // NaN stays, as in Relu
+						x.f[lo+j] = 0
+					}
 				}
-			}
+			})
 		case *gemm:
 			b := p.net.values[s.in[1]].konst
 			var bias *tval
