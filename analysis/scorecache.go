@@ -73,6 +73,11 @@ func (a *Analysis) ScoreChannelLogits(layer string, options map[string]float64, 
 	return s, err == nil
 }
 
+var _ cam.MaskBatcher = source{}
+
+// MaskBatch is the model's batch for masked-input passes.
+func (s source) MaskBatch() int { return s.a.Model.Net.MaskBatch() }
+
 var _ cam.BoxedSource = source{}
 
 // ForwardBoxed runs masked images through the network, each convolution

@@ -32,7 +32,7 @@ func TestScoreCAMRunServesEveryClass(t *testing.T) {
 	}
 	fresh := goldenAnalysis(t)
 	defer fresh.Close()
-	opts := map[string]float64{"batch": 4, cam.OptAugSmooth: 0} // Score-CAM's resolved options
+	opts := map[string]float64{"batch": 0, cam.OptAugSmooth: 0} // Score-CAM's resolved options
 	if _, ok := fresh.ScoreChannelLogits(layer, opts, 3); ok {
 		t.Fatal("a new analysis has ScoreCAM logits before any ScoreCAM map")
 	}

@@ -60,8 +60,8 @@ func ExampleAll() {
 	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false
 	// refinecam refine-base=gradcam++ layer= target=logit aug-smooth=false
 	// ablationcam batch=0 layer= aug-smooth=false
-	// scorecam batch=4 layer= aug-smooth=false
-	// faster-scorecam max-channels=10 batch=4 layer= aug-smooth=false
+	// scorecam batch=0 layer= aug-smooth=false
+	// faster-scorecam max-channels=10 batch=0 layer= aug-smooth=false
 	// sscam samples=35 sigma=2 seed=0 batch=4 layer= aug-smooth=false
 	// iscam samples=10 batch=4 layer= aug-smooth=false
 	// shapleycam layer= target=logit aug-smooth=false

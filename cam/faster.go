@@ -83,7 +83,7 @@ func fasterScoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 			progress = func(s ScoreProgress) { m := s.Map; p.Progress(s.Done, s.Total, &m) }
 		}
 		var run *ScoreRun
-		if run, err = ScoreLogitsBoxed(ctx, sel, src.Input(), nil, p.Class, int(p.Options["batch"]), boxedForward(src), progress); err == nil {
+		if run, err = ScoreLogitsBoxed(ctx, sel, src.Input(), nil, p.Class, maskBatch(src, p.Options["batch"]), boxedForward(src), progress); err == nil {
 			w, err = run.Weights(p.Class)
 		}
 	}

@@ -142,11 +142,11 @@ var registry = [...]Method{
 		network: ablationCAM},
 	{MethodInfo: MethodInfo{"scorecam", "Score-CAM", "Channels weighted by the softmax of the logits of the input masked by each channel.",
 		NeedsActivations | NeedsInputPasses, "ScoreCAM", true, false},
-		Options: []Option{batchOption},
+		Options: []Option{scoreBatchOption},
 		network: scoreCAM},
 	{MethodInfo: MethodInfo{"faster-scorecam", "Faster-Score-CAM", "Score-CAM over only the channels of largest activation variance (tf-keras-vis).",
 		NeedsActivations | NeedsInputPasses, "", true, false},
-		Options: []Option{{Name: "max-channels", Default: DefaultMaxChannels, Kind: KindInt, Help: "how many channels to score, largest variance first"}, batchOption},
+		Options: []Option{{Name: "max-channels", Default: DefaultMaxChannels, Kind: KindInt, Help: "how many channels to score, largest variance first"}, scoreBatchOption},
 		network: fasterScoreCAM},
 	{MethodInfo: MethodInfo{"sscam", "SS-CAM", "Score-CAM with Gaussian noise on the masks, scores averaged over samples (torch-cam).",
 		NeedsActivations | NeedsInputPasses, "", true, false},
@@ -200,6 +200,10 @@ var registry = [...]Method{
 
 // batchOption is the masked-input methods' batch size.
 var batchOption = Option{Name: "batch", Default: 4, Kind: KindInt, Help: "masked images per forward pass"}
+
+// scoreBatchOption is Score-CAM's (and Faster-Score-CAM's, which reuses
+// its runs) batch size; 0 takes the model's (MaskBatcher).
+var scoreBatchOption = Option{Name: "batch", Kind: KindInt, Help: "masked images per forward pass (0: the model's, 4 for VGG16, 1 for small heads)"}
 
 // RefineCAM's base can be any method computed at one layer from its
 // activations and gradients.

@@ -86,8 +86,8 @@ func TestRegistryTable(t *testing.T) {
 		t.Errorf("fcscale set to 3 reads %g", got)
 	}
 	sc, _ := cam.Find("scorecam")
-	if got := sc.Option(cam.Params{}, "batch"); got != 4 {
-		t.Errorf("scorecam batch default %g, want 4", got)
+	if got := sc.Option(cam.Params{}, "batch"); got != 0 {
+		t.Errorf("scorecam batch default %g, want 0 (the model's)", got)
 	}
 	for _, m := range cam.All() {
 		other := []string{"fcconv", "cam", "faster-scorecam", "sscam", "iscam"} // camviz's, tf-keras-vis's, torch-cam's

@@ -26,6 +26,24 @@ func Boxless(forward BatchFunc) BoxedFunc {
 }
 
 // boxedForward is the source's boxed forward where it has one.
+// MaskBatcher is a Source that knows how many masked images its model
+// should run per pass (inference.Net.MaskBatch).
+type MaskBatcher interface {
+	MaskBatch() int
+}
+
+// maskBatch is the batch a Score-CAM run takes: the option when it is set
+// (> 0), else the source's model's, else 4.
+func maskBatch(src Source, option float64) int {
+	if b := int(option); b > 0 {
+		return b
+	}
+	if mb, ok := src.(MaskBatcher); ok {
+		return max(mb.MaskBatch(), 1)
+	}
+	return 4
+}
+
 func boxedForward(src Source) BoxedFunc {
 	if bs, ok := src.(BoxedSource); ok {
 		return bs.ForwardBoxed()

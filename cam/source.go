@@ -182,10 +182,9 @@ func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 		run = keeper.ScoreRun(p.Layer, p.Options)
 	}
 	if run == nil {
-		// The default batch, 4, measured on VGG16 (BenchmarkForwardBatch): 180
-		// ms per image in batches of 4, 218–223 ms in batches of 8 or 16, whose
-		// activations no longer fit the arena and are faulted in afresh.
-		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, int(p.Options["batch"]), boxedForward(src), progress); err != nil {
+		// The batch is the model's unless set (maskBatch): it changes
+		// speed and memory, the logits only by float32 rounding.
+		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, maskBatch(src, p.Options["batch"]), boxedForward(src), progress); err != nil {
 			return Result{}, err
 		}
 		if keeps {

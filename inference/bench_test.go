@@ -154,7 +154,7 @@ func BenchmarkForwardBatch(b *testing.B) {
 	net := benchNet(b)
 	one := benchInput(b, net).Data().([]float32)
 	ctx := context.Background()
-	for _, n := range []int{1, 4, 8, 16, 32} {
+	for _, n := range []int{1, 2, 4, 8, 16, 32} {
 		b.Run(fmt.Sprintf("batch=%d", n), func(b *testing.B) {
 			data := make([]float32, 0, n*len(one))
 			for range n {
