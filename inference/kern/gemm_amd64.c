@@ -159,41 +159,58 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	}
 }
 
-__attribute__((target("avx2,fma"))) static void run(const kern_args *g, long p0, long p1, long j0, long j1, float *bp) {
-	for (long jc = j0; jc < j1; jc += KERN_NC) {
-		long nc = lmin(KERN_NC, j1 - jc);
-		for (long pc = 0; pc < g->k; pc += KERN_KC) {
-			long kc = lmin(KERN_KC, g->k - pc);
-			if (g->im.x) {
-				pack_image(&g->im, pc, kc, jc, nc, bp);
-			} else {
-				pack_b(g, pc, kc, jc, nc, bp);
-			}
-			for (long ic = p0; ic < p1; ic += KERN_MCP) {
-				long ie = lmin(ic + KERN_MCP, p1);
-				for (long q = 0; q * KERN_NR < nc; q++) {
-					long col = jc + q * KERN_NR, nr = lmin(KERN_NR, nc - q * KERN_NR);
-					for (long p = ic; p < ie; p++) {
-						long row = p * KERN_MR;
-						tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
-							g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
-						micro(kc, g->a + p * g->k * KERN_MR + pc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
-					}
-				}
+void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
+	if (g->im.x) {
+		pack_image(&g->im, pc, kc, jc, nc, out);
+	} else {
+		pack_b(g, pc, kc, jc, nc, out);
+	}
+}
+
+// block multiplies A's panels [p0, p1) by the kc×nc block of B at row pc
+// and column jc, packed in bp, into C.
+__attribute__((target("avx2,fma"))) static void block(const kern_args *g, long p0, long p1, long pc, long kc, long jc, long nc, const float *bp) {
+	for (long ic = p0; ic < p1; ic += KERN_MCP) {
+		long ie = lmin(ic + KERN_MCP, p1);
+		for (long q = 0; q * KERN_NR < nc; q++) {
+			long col = jc + q * KERN_NR, nr = lmin(KERN_NR, nc - q * KERN_NR);
+			for (long p = ic; p < ie; p++) {
+				long row = p * KERN_MR;
+				tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
+					g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
+				micro(kc, g->a + p * g->k * KERN_MR + pc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
 			}
 		}
 	}
 }
 
+void kern_run(const kern_args *g, long p0, long p1, long j0, long j1, float *bp) {
+	for (long jc = j0; jc < j1; jc += KERN_NC) {
+		long nc = lmin(KERN_NC, j1 - jc);
+		for (long pc = 0; pc < g->k; pc += KERN_KC) {
+			long kc = lmin(KERN_KC, g->k - pc);
+			kern_pack_b(g, pc, kc, jc, nc, bp);
+			block(g, p0, p1, pc, kc, jc, nc, bp);
+		}
+	}
+}
+
+void kern_run_packed(const kern_args *g, long p0, long p1, const float *bk) {
+	long npad = (g->n + KERN_NR - 1) / KERN_NR * KERN_NR;
+	for (long pc = 0; pc < g->k; pc += KERN_KC) {
+		block(g, p0, p1, pc, lmin(KERN_KC, g->k - pc), 0, g->n, bk + pc * npad);
+	}
+}
+
 void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+		const float *bias, const float *skip, int relu, long parts, float *bp, float *bk) {
 	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu};
-	run(&g, p0, p1, j0, j1, bp);
+	kern_parallel(&g, parts, bp, bk);
 }
 
 void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long p0, long p1, long j0, long j1, float *bp) {
+		const float *bias, const float *skip, int relu, long parts, float *bp, float *bk) {
 	kern_image im = {x, geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7], geom[8], geom[9], geom[10], geom[11], geom[12]};
 	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, im};
-	run(&g, p0, p1, j0, j1, bp);
+	kern_parallel(&g, parts, bp, bk);
 }
