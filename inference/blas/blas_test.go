@@ -2,6 +2,7 @@ package blas
 
 import (
 	"math"
+	"sync"
 	"testing"
 )
 
@@ -98,4 +99,32 @@ func BenchmarkConvShapedGemm(b *testing.B) {
 		Gemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// TestSplitCoversEachIndexOnce: the ranges are contiguous, at most
+// workers of them, and together cover [0, n) exactly once.
+func TestSplitCoversEachIndexOnce(t *testing.T) {
+	for _, c := range []struct{ n, workers, ranges int }{
+		{0, 4, 1}, {1, 4, 1}, {5, 1, 1}, {5, 2, 2}, {7, 3, 3}, {10, 4, 4}, {9, 4, 3}, {3, 8, 3}, {1000, 2, 2},
+	} {
+		var mu sync.Mutex
+		seen := make([]int, c.n)
+		ranges := 0
+		Split(c.n, c.workers, func(lo, hi int) {
+			mu.Lock()
+			defer mu.Unlock()
+			ranges++
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+		})
+		if ranges != c.ranges {
+			t.Errorf("Split(%d, %d) made %d ranges, want %d", c.n, c.workers, ranges, c.ranges)
+		}
+		for i, k := range seen {
+			if k != 1 {
+				t.Errorf("Split(%d, %d) ran index %d %d times", c.n, c.workers, i, k)
+			}
+		}
+	}
 }
