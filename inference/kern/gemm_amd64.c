@@ -128,6 +128,45 @@ __attribute__((target("avx2,fma"))) static inline void store_row(const tile *t, 
 
 // micro multiplies an MR×kc panel of A by a kc×NR panel of B and stores
 // the tile's top-left mr×nr values through t.
+// spill stores the tile's top-left mr×nr values from acc (rows KERN_NR
+// apart) through t, one value at a time.
+static void spill(const float *acc, const tile *t, long mr, long nr) {
+	for (long i = 0; i < mr; i++) {
+		float bias = t->bias ? t->bias[i] : 0.0f;
+		for (long j = 0; j < nr; j++) {
+			float *c = t->c + i * t->ldc + j;
+			*c = finish(acc[i * KERN_NR + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
+		}
+	}
+}
+
+// micro_half is micro for a panel of B with at most 8 live columns (the
+// last of a 49-column product has one): it computes the left half of the
+// tile only, the same lanes with the same operations.
+__attribute__((target("avx2,fma"))) static void micro_half(long kc, const float *a, const float *b, const tile *t, long mr, long nr) {
+	__m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps(),
+	       c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps();
+	for (long kk = 0; kk < kc; kk++) {
+		__m256 b0 = _mm256_loadu_ps(b);
+		c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c0);
+		c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c1);
+		c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c2);
+		c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c3);
+		c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c4);
+		c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c5);
+		a += KERN_MR;
+		b += KERN_NR;
+	}
+	float acc[KERN_MR * KERN_NR];
+	_mm256_storeu_ps(acc + 0 * KERN_NR, c0);
+	_mm256_storeu_ps(acc + 1 * KERN_NR, c1);
+	_mm256_storeu_ps(acc + 2 * KERN_NR, c2);
+	_mm256_storeu_ps(acc + 3 * KERN_NR, c3);
+	_mm256_storeu_ps(acc + 4 * KERN_NR, c4);
+	_mm256_storeu_ps(acc + 5 * KERN_NR, c5);
+	spill(acc, t, mr, nr);
+}
+
 __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, const float *b, const tile *t, long mr, long nr) {
 	ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
 	for (long kk = 0; kk < kc; kk++) {
@@ -150,13 +189,7 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	_mm256_storeu_ps(acc + i * KERN_NR, c##i##0);                   \
 	_mm256_storeu_ps(acc + i * KERN_NR + 8, c##i##1);
 	SPILL(0) SPILL(1) SPILL(2) SPILL(3) SPILL(4) SPILL(5)
-	for (long i = 0; i < mr; i++) {
-		float bias = t->bias ? t->bias[i] : 0.0f;
-		for (long j = 0; j < nr; j++) {
-			float *c = t->c + i * t->ldc + j;
-			*c = finish(acc[i * KERN_NR + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
-		}
-	}
+	spill(acc, t, mr, nr);
 }
 
 void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
@@ -178,7 +211,8 @@ __attribute__((target("avx2,fma"))) static void block(const kern_args *g, long p
 				long row = p * KERN_MR;
 				tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
 					g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
-				micro(kc, g->a + p * g->k * KERN_MR + pc * KERN_MR, bp + q * kc * KERN_NR, &t, lmin(KERN_MR, g->m - row), nr);
+				const float *ap = g->a + p * g->k * KERN_MR + pc * KERN_MR, *bq = bp + q * kc * KERN_NR;
+				(nr <= 8 ? micro_half : micro)(kc, ap, bq, &t, lmin(KERN_MR, g->m - row), nr);
 			}
 		}
 	}
