@@ -35,9 +35,10 @@ func (c *conv) pack() []*kern.Weights {
 var usePacked = true
 
 // packs says whether a convolution of x runs image by image on kern's
-// product (batches of small planes go through wideProduct instead).
+// product: not where Winograd takes it, and batches of small planes go
+// through wideProduct instead.
 func (c *conv) packs(x []int) bool {
-	if c.packed == nil || !usePacked || len(x) != 4 {
+	if c.packed == nil || !usePacked || len(x) != 4 || c.formFor(x) != nil {
 		return false
 	}
 	_, _, _, err := c.geometry(x)

@@ -88,3 +88,31 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 		})
 	}
 }
+
+// TestPackedLeavesWinogradLayers: a 3×3 layer Winograd takes stays there
+// where winoFor picks a form, and takes kern's product only on planes
+// too small for it (ResNet-50's 7×7).
+func TestPackedLeavesWinogradLayers(t *testing.T) {
+	if !kern.Available() {
+		t.Skip("no packed product on this build or CPU")
+	}
+	w := &tval{shape: []int{64, 64, 3, 3}, f: make([]float32, 64*64*9)}
+	k, err := newConv(attrs{"pads": []int64{1, 1, 1, 1}}, []*tval{nil, w})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := k.(*conv)
+	for _, tc := range []struct {
+		x      []int
+		packed bool
+	}{
+		{[]int{1, 64, 56, 56}, false},
+		{[]int{1, 64, 14, 14}, false},
+		{[]int{1, 64, 7, 7}, true},
+		{[]int{4, 64, 7, 7}, false}, // 64 tiles of F(2×2): Winograd again
+	} {
+		if got := c.packs(tc.x); got != tc.packed {
+			t.Errorf("packs(%v) = %v, want %v (Winograd form %v)", tc.x, got, tc.packed, c.formFor(tc.x))
+		}
+	}
+}
