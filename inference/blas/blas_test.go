@@ -2,6 +2,8 @@ package blas
 
 import (
 	"math"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -127,4 +129,34 @@ func TestSplitCoversEachIndexOnce(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestSplitRunsLateRangesOnTheCaller: with one P the goroutines Split
+// starts cannot run before the caller blocks, so the caller takes every
+// range itself and Split returns without waiting for them.
+func TestSplitRunsLateRangesOnTheCaller(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	caller := goroutineID()
+	var ids []string
+	Split(8, 4, func(lo, hi int) { ids = append(ids, goroutineID()) })
+	if len(ids) != 4 {
+		t.Fatalf("%d ranges ran, want 4", len(ids))
+	}
+	for i, id := range ids {
+		if id != caller {
+			t.Errorf("range %d ran on goroutine %s, not the caller's %s", i, id, caller)
+		}
+	}
+}
+
+// goroutineID is the number in the first line of the running
+// goroutine's stack trace ("goroutine 7 [running]:").
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
 }
