@@ -5,16 +5,20 @@
 // column strips when C is wide; else ranges of A's row panels, after
 // packing B once between them) from one atomic counter, so a core that
 // is late (preempted, or busy with another thread) costs only the chunks
-// it does not take. Splitting in Go
-// instead cost a goroutine start, a wake-up of an idle P and a cgo call
-// per part on every product, and with both Ps inside long cgo calls
-// Go's sysmon handed a P to a fresh spinning M: more runnable threads
-// than cores, hundreds of involuntary context switches per forward.
+// it does not take. Splitting in Go instead (static halves, a goroutine
+// and a cgo call per part) ran ResNet-50's products 20–50% slower
+// (BenchmarkMul, BENCHMARKS.md "Session 6"). Two other designs were
+// measured and dropped: workers that sched_yield while they spin, and
+// Go goroutines as the helpers (no thread outside Go's scheduler, but
+// each product then waited on a goroutine's wake-up); both gave slower
+// forwards on the shared machine.
 //
 // Workers spin for KERN_SPIN_NS after a product (the next one usually
-// follows within microseconds), then sleep on a condition variable. The
-// pool is one per process, started on first use and never stopped: its
-// threads hold no Go memory between calls, so dropping a Net leaks
+// follows within microseconds), then sleep on a condition variable; the
+// spin makes the worker a third runnable thread beside Go's two while a
+// Winograd step follows (not separable from the machine's noise here).
+// The pool is one per process, started on first use and never stopped:
+// its threads hold no Go memory between calls, so dropping a Net leaks
 // nothing. One caller holds the pool at a time; a caller that finds it
 // taken (passes from several goroutines) computes its product alone.
 
