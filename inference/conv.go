@@ -55,8 +55,9 @@ func newConv(a attrs, in []*tval) (kernel, error) {
 	}
 	if c.winogradPays() {
 		c.wino = &winoWeights{}
-	} else if !c.depthwise() && c.cin*c.kh*c.kw <= packedDepth {
-		c.packed = c.pack()
+	}
+	if !c.depthwise() {
+		c.packed = c.pack() // packed on first use, so only if used
 	}
 	return c, nil
 }

@@ -6,17 +6,14 @@ import (
 	"camviz/inference/kern"
 )
 
-// Convolutions on kern's packed product (see packedDepth).
-
-// packedDepth is the deepest product (cin·kh·kw) given to kern rather
-// than OpenBLAS. Shallow products store about as much as they compute,
-// and there kern's epilogue in the stores wins in every measured pass
-// (ResNet-50, the three fused 64→256 layers at 56×56: 3.4–5.9 against
-// 5.1–8.3 ms, the three 128→512 at 28×28: 2.5–4.1 against 3.6–6.5 ms,
-// fastest of 12 passes, two runs). For deeper ones (K = 512…4608) the
-// two were within the shared machine's noise, and kern would hold a
-// packed copy of their weights (~40 MB for ResNet-50).
-const packedDepth = 256
+// Convolutions on kern's packed product: every one that Winograd and the
+// depthwise kernel do not take. OpenBLAS ran products deeper than 256
+// (ResNet-50's K = 512…4608 with 49 or 196 columns) at 42–63 GF/s on the
+// two cores where kern, splitting them in C over B packed once, ran
+// 84–114 (BenchmarkMul, BENCHMARKS.md "Session 6"). The cost is a packed
+// copy of those weights (~70 MB for ResNet-50), made on a layer's first
+// use: a Winograd layer packs only if some input size falls back to its
+// product.
 
 // pack gives each group's weights to kern's product, or returns nil
 // where the build or CPU has none.
@@ -38,9 +35,10 @@ func (c *conv) pack() []*kern.Weights {
 var usePacked = true
 
 // packs says whether a convolution of x runs image by image on kern's
-// product (batches of small planes go through wideProduct instead).
+// product: not where Winograd takes it, and batches of small planes go
+// through wideProduct instead.
 func (c *conv) packs(x []int) bool {
-	if c.packed == nil || !usePacked || len(x) != 4 {
+	if c.packed == nil || !usePacked || len(x) != 4 || c.formFor(x) != nil {
 		return false
 	}
 	_, _, _, err := c.geometry(x)

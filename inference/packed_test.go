@@ -13,7 +13,8 @@ import (
 // a separate epilogue, over the shapes the engine sends there: 1×1 on the
 // input, strided 1×1, padded 3×3 with stride 2, a 7×7 stride-2 stem,
 // dilation, groups, batches of 1 and 3, planes above and below the
-// wide-batch size (kern's own tests cover depths beyond one block). Different summation
+// wide-batch size, products deep and large enough to split over the
+// threads by rows and by columns. Different summation
 // order, so a tolerance (1e-5 relative); a wrong row, column, group or
 // block is off by the size of the values.
 func TestPackedConvMatchesBLAS(t *testing.T) {
@@ -30,7 +31,10 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 		{64, 3, 7, 1, 2, 1, 3, 1, 40, 38},
 		{16, 4, 3, 4, 1, 1, 1, 2, 9, 11},
 		{10, 6, 3, 1, 1, 2, 2, 1, 12, 12},
-		{7, 256, 1, 1, 1, 1, 0, 2, 30, 31}, // 930-value planes: image by image
+		{7, 256, 1, 1, 1, 1, 0, 2, 30, 31},   // 930-value planes: image by image
+		{96, 64, 3, 1, 1, 1, 1, 1, 7, 7},     // Winograd's layer on a plane too small for it; split by rows over B packed once
+		{300, 288, 1, 1, 2, 1, 0, 1, 28, 28}, // deeper than a block, strided, split by rows
+		{40, 300, 3, 1, 2, 1, 1, 1, 60, 60},  // 2700 deep from the image, split by columns
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	randv := func(n int) []float32 {
@@ -85,15 +89,30 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 	}
 }
 
-// TestDeepConvStaysOnBLAS: products deeper than packedDepth keep the BLAS
-// path (measured faster there).
-func TestDeepConvStaysOnBLAS(t *testing.T) {
-	w := &tval{shape: []int{8, 29, 3, 3}, f: make([]float32, 8*29*9)}
-	k, err := newConv(attrs{"strides": []int64{2, 2}}, []*tval{nil, w})
+// TestPackedLeavesWinogradLayers: a 3×3 layer Winograd takes stays there
+// where winoFor picks a form, and takes kern's product only on planes
+// too small for it (ResNet-50's 7×7).
+func TestPackedLeavesWinogradLayers(t *testing.T) {
+	if !kern.Available() {
+		t.Skip("no packed product on this build or CPU")
+	}
+	w := &tval{shape: []int{64, 64, 3, 3}, f: make([]float32, 64*64*9)}
+	k, err := newConv(attrs{"pads": []int64{1, 1, 1, 1}}, []*tval{nil, w})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k.(*conv).packed != nil {
-		t.Error("a 261-deep product took kern's path")
+	c := k.(*conv)
+	for _, tc := range []struct {
+		x      []int
+		packed bool
+	}{
+		{[]int{1, 64, 56, 56}, false},
+		{[]int{1, 64, 14, 14}, false},
+		{[]int{1, 64, 7, 7}, true},
+		{[]int{4, 64, 7, 7}, false}, // 64 tiles of F(2×2): Winograd again
+	} {
+		if got := c.packs(tc.x); got != tc.packed {
+			t.Errorf("packs(%v) = %v, want %v (Winograd form %v)", tc.x, got, tc.packed, c.formFor(tc.x))
+		}
 	}
 }

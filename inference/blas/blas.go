@@ -27,7 +27,7 @@ package blas
 
 import (
 	"runtime"
-	"sync"
+	"sync/atomic"
 )
 
 // Workers is how many goroutines compute work is split over.
@@ -70,23 +70,38 @@ func Gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 }
 
 // Split cuts [0, n) into up to workers contiguous ranges and runs fn on
-// each in its own goroutine, returning when all are done.
+// each, returning when all are done. The ranges are taken in turn by the
+// calling goroutine and by one goroutine started per further range,
+// whichever comes first: the caller would only wait otherwise, and when
+// a goroutine starts late (its thread preempted on a busy machine) the
+// caller runs that range too instead of waiting for it. A goroutine that
+// finds every range taken exits without calling fn.
 func Split(n, workers int, fn func(lo, hi int)) {
 	if workers <= 1 || n <= 1 {
 		fn(0, n)
 		return
 	}
-	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
+	parts := int64((n + chunk - 1) / chunk)
+	var next, done atomic.Int64
+	finished := make(chan struct{})
+	run := func() {
+		for {
+			i := next.Add(1) - 1
+			if i >= parts {
+				return
+			}
+			fn(int(i)*chunk, min(int(i+1)*chunk, n))
+			if done.Add(1) == parts {
+				close(finished)
+			}
+		}
 	}
-	wg.Wait()
+	for range parts - 1 {
+		go run()
+	}
+	run()
+	<-finished
 }
 
 // GemmSerial is Gemm on the calling goroutine, for callers that run

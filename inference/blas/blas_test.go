@@ -2,6 +2,9 @@ package blas
 
 import (
 	"math"
+	"runtime"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -98,4 +101,62 @@ func BenchmarkConvShapedGemm(b *testing.B) {
 		Gemm(false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 	}
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// TestSplitCoversEachIndexOnce: the ranges are contiguous, at most
+// workers of them, and together cover [0, n) exactly once.
+func TestSplitCoversEachIndexOnce(t *testing.T) {
+	for _, c := range []struct{ n, workers, ranges int }{
+		{0, 4, 1}, {1, 4, 1}, {5, 1, 1}, {5, 2, 2}, {7, 3, 3}, {10, 4, 4}, {9, 4, 3}, {3, 8, 3}, {1000, 2, 2},
+	} {
+		var mu sync.Mutex
+		seen := make([]int, c.n)
+		ranges := 0
+		Split(c.n, c.workers, func(lo, hi int) {
+			mu.Lock()
+			defer mu.Unlock()
+			ranges++
+			for i := lo; i < hi; i++ {
+				seen[i]++
+			}
+		})
+		if ranges != c.ranges {
+			t.Errorf("Split(%d, %d) made %d ranges, want %d", c.n, c.workers, ranges, c.ranges)
+		}
+		for i, k := range seen {
+			if k != 1 {
+				t.Errorf("Split(%d, %d) ran index %d %d times", c.n, c.workers, i, k)
+			}
+		}
+	}
+}
+
+// TestSplitRunsLateRangesOnTheCaller: with one P the goroutines Split
+// starts cannot run before the caller blocks, so the caller takes every
+// range itself and Split returns without waiting for them.
+func TestSplitRunsLateRangesOnTheCaller(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	caller := goroutineID()
+	var ids []string
+	Split(8, 4, func(lo, hi int) { ids = append(ids, goroutineID()) })
+	if len(ids) != 4 {
+		t.Fatalf("%d ranges ran, want 4", len(ids))
+	}
+	for i, id := range ids {
+		if id != caller {
+			t.Errorf("range %d ran on goroutine %s, not the caller's %s", i, id, caller)
+		}
+	}
+}
+
+// goroutineID is the number in the first line of the running
+// goroutine's stack trace ("goroutine 7 [running]:").
+func goroutineID() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 {
+		return ""
+	}
+	return f[1]
 }

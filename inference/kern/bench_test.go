@@ -65,3 +65,30 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkMulImage times ResNet-50's products read from the image as
+// they are packed: the 7×7 stride-2 stem, a stride-2 3×3 and a 3×3 on
+// a 7×7 plane, with bias and ReLU.
+func BenchmarkMulImage(b *testing.B) {
+	if !Available() {
+		b.Skip("no packed product in this build or on this CPU")
+	}
+	for _, g := range []Image{
+		{C: 3, H: 224, W: 224, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 3, PadLeft: 3, HO: 112, WO: 112},
+		{C: 128, H: 56, W: 56, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1, HO: 28, WO: 28},
+		{C: 512, H: 7, W: 7, KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, PadTop: 1, PadLeft: 1, HO: 7, WO: 7},
+	} {
+		m, k, n := map[int]int{3: 64, 128: 128, 512: 512}[g.C], g.C*g.KH*g.KW, g.HO*g.WO
+		g.X = wave(g.C*g.H*g.W, 0.23)
+		p := NewWeights(wave(m*k, 0.41), m, k, k)
+		c := make([]float32, m*n)
+		e := Epilogue{Bias: wave(m, 0.9), Relu: true}
+		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+			t0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				p.MulImage(g, c, n, e)
+			}
+			report(b, 2*float64(m*n*k), t0)
+		})
+	}
+}

@@ -4,6 +4,7 @@ package kern
 
 /*
 #cgo CFLAGS: -O3
+#cgo LDFLAGS: -lpthread
 #include "gemm.h"
 */
 import "C"
@@ -37,18 +38,21 @@ func packA(a []float32, m, k, lda int, out []float32) {
 	C.kern_pack_a(fptr(a), C.long(m), C.long(k), C.long(lda), fptr(out))
 }
 
-// mulRange and mulImageRange hand one goroutine's part to C: ap is A
-// packed, bp its scratch for B's blocks.
-func mulRange(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+func startPool(n int) { C.kern_pool_start(C.long(n)) }
+
+// mul and mulImage hand a whole product to C, which splits it over parts
+// threads: ap is A packed, bp the calling thread's scratch for B's
+// blocks, bk nil or room for all of B packed (see Weights.parts).
+func mul(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
 	relu := C.int(0)
 	if e.Relu {
 		relu = 1
 	}
 	C.kern_gemm(C.long(m), C.long(n), C.long(k), fptr(ap), fptr(b), C.long(ldb), fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
+		fptr(e.Bias), fptr(e.Skip), relu, C.long(parts), fptr(bp), fptr(bk))
 }
 
-func mulImageRange(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+func mulImage(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
 	relu := C.int(0)
 	if e.Relu {
 		relu = 1
@@ -58,5 +62,5 @@ func mulImageRange(m, k int, ap, x []float32, geom []int, c []float32, ldc int, 
 		g[i] = C.long(v)
 	}
 	C.kern_gemm_image(C.long(m), C.long(k), fptr(ap), fptr(x), &g[0], fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(p0), C.long(p1), C.long(j0), C.long(j1), fptr(bp))
+		fptr(e.Bias), fptr(e.Skip), relu, C.long(parts), fptr(bp), fptr(bk))
 }

@@ -5,7 +5,7 @@ package kern
 import "unsafe"
 
 // Without cgo on amd64 there is no packed product: NewWeights returns nil
-// and callers keep their BLAS path, so packA, mulRange and mulImageRange
+// and callers keep their BLAS path, so startPool, packA, mul and mulImage
 // are never reached.
 const (
 	mr = 6
@@ -22,10 +22,12 @@ func packA(a []float32, m, k, lda int, out []float32) {
 	panic("kern: no packed product in this build")
 }
 
-func mulRange(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+func startPool(n int) { panic("kern: no packed product in this build") }
+
+func mul(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
 	panic("kern: no packed product in this build")
 }
 
-func mulImageRange(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, p0, p1, j0, j1 int, bp []float32) {
+func mulImage(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
 	panic("kern: no packed product in this build")
 }

@@ -165,3 +165,71 @@ func TestMulImageMatchesMul(t *testing.T) {
 		})
 	}
 }
+
+// TestMulConcurrent runs products big enough to split over the pool's
+// threads, by rows over B packed once and by columns, from several
+// goroutines at once (as the app's passes do: one holds the pool, the
+// others compute alone) and checks every result against the definition
+// in float64; a chunk taken twice or not at all, or a shared B packed
+// for another product, is off by the size of the values.
+func TestMulConcurrent(t *testing.T) {
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	for _, c := range []struct{ m, n, k int }{
+		{300, 49, 300},  // by rows: 2·m·n·k above parallelFlops, n below 8 strips a thread
+		{64, 600, 120},  // by columns
+		{50, 196, 1000}, // by rows, four blocks of B
+	} {
+		a, b := wave(c.m*c.k, 0.37), wave(c.k*c.n, 0.11)
+		e := Epilogue{Bias: wave(c.m, 1.3), Relu: true}
+		want, scale := definition(a, b, c.m, c.n, c.k, e)
+		p := NewWeights(a, c.m, c.k, c.k)
+		errs := make(chan error, 12)
+		for g := 0; g < cap(errs); g++ {
+			go func() {
+				got := make([]float32, c.m*c.n)
+				for range 3 {
+					p.Mul(b, c.n, c.n, got, c.n, e)
+					for i, v := range got {
+						if math.Abs(float64(v)-want[i]) > 1e-5*scale[i]+1e-30 {
+							errs <- fmt.Errorf("%+v: C[%d] = %v, want %v", c, i, v, want[i])
+							return
+						}
+					}
+				}
+				errs <- nil
+			}()
+		}
+		for range cap(errs) {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	}
+}
+
+// definition is epilogue(A·B) for dense A [m][k], B [k][n] (Epilogue's
+// Skip unused) in float64, with each value's sum of magnitudes.
+func definition(a, b []float32, m, n, k int, e Epilogue) (v, scale []float64) {
+	v, scale = make([]float64, m*n), make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s, sc float64
+			for kk := 0; kk < k; kk++ {
+				p := float64(a[i*k+kk]) * float64(b[kk*n+j])
+				s += p
+				sc += math.Abs(p)
+			}
+			if e.Bias != nil {
+				s += float64(e.Bias[i])
+				sc += math.Abs(float64(e.Bias[i]))
+			}
+			if e.Relu {
+				s = max(s, 0)
+			}
+			v[i*n+j], scale[i*n+j] = s, sc
+		}
+	}
+	return v, scale
+}
