@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"path/filepath"
 	"testing"
 
 	"camviz/cam"
@@ -27,69 +26,56 @@ var ablationRoutes = map[string]string{
 // channel's ablation moves the score (so a route that returned the pass's
 // own score for every channel would fail).
 func TestAblationClassScoresOnEveryFamily(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(familiesDir, "*", "meta.json"))
-	if len(dirs) != len(ablationRoutes) {
-		t.Fatalf("found %d family fixtures, the table has %d", len(dirs), len(ablationRoutes))
-	}
 	ctx := context.Background()
-	for _, metaPath := range dirs {
-		dir := filepath.Dir(metaPath)
-		m := readFamilyMeta(t, metaPath)
-		t.Run(m.Name, func(t *testing.T) {
-			net, err := Load(filepath.Join(dir, "model.onnx"))
+	eachFamily(t, len(ablationRoutes), func(t *testing.T, m familyMeta, dir string, net *Net, x *tensorDense) {
+		p, err := net.Forward(ctx, x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Release()
+		layer := net.DefaultLayer()
+		checkAblationRoute(t, net, layer, ablationRoutes[m.Name])
+		act, err := p.Activation(layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := act.Shape()
+		a := cam.Maps{C: s[1], H: s[2], W: s[3], Data: act.Data().([]float32)}
+		fills := cam.AblationFills(a, 128)
+		var want []float32
+		if ablationRoutes[m.Name] != "tail" {
+			want = ablatedTailOf(t, p, layer, a.Data, a.C, a.H*a.W, fills)
+		}
+		classes := net.NumClasses()
+		for _, class := range m.Classes {
+			got, err := p.AblationClassScores(ctx, layer, class, fills, nil)
+			if ablationRoutes[m.Name] == "tail" {
+				if !errors.Is(err, ErrNoChannelPath) {
+					t.Fatalf("class %d: got %v, want ErrNoChannelPath (cam runs the tail then)", class, err)
+				}
+				continue
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			x, shape := readNpyFrom(t, filepath.Join(dir, "input.npy"))
-			p, err := net.Forward(ctx, newDense(shape, x), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Release()
-			layer := net.DefaultLayer()
-			checkAblationRoute(t, net, layer, ablationRoutes[m.Name])
-			act, err := p.Activation(layer)
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := act.Shape()
-			a := cam.Maps{C: s[1], H: s[2], W: s[3], Data: act.Data().([]float32)}
-			fills := cam.AblationFills(a, 128)
-			var want []float32
-			if ablationRoutes[m.Name] != "tail" {
-				want = ablatedTailOf(t, p, layer, a.Data, a.C, a.H*a.W, fills)
-			}
-			classes := net.NumClasses()
-			for _, class := range m.Classes {
-				got, err := p.AblationClassScores(ctx, layer, class, fills, nil)
-				if ablationRoutes[m.Name] == "tail" {
-					if !errors.Is(err, ErrNoChannelPath) {
-						t.Fatalf("class %d: got %v, want ErrNoChannelPath (cam runs the tail then)", class, err)
-					}
-					continue
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				worst, scale, moved := 0.0, 1.0, 0
-				for k := range got {
-					w := want[k*classes+class]
-					worst = math.Max(worst, math.Abs(float64(got[k]-w)))
-					scale = math.Max(scale, math.Abs(float64(w)))
-					if got[k] != p.Scores()[class] {
-						moved++
-					}
-				}
-				t.Logf("class %d: worst %.3g of %.3g; %d of %d channels move the score", class, worst, scale, moved, a.C)
-				if !(worst <= 1e-5*scale) {
-					t.Errorf("class %d: differs from the tail by %.3g (scores up to %.3g)", class, worst, scale)
-				}
-				if moved == 0 {
-					t.Errorf("class %d: no ablation moves the score", class)
+			worst, scale, moved := 0.0, 1.0, 0
+			for k := range got {
+				w := want[k*classes+class]
+				worst = math.Max(worst, math.Abs(float64(got[k]-w)))
+				scale = math.Max(scale, math.Abs(float64(w)))
+				if got[k] != p.Scores()[class] {
+					moved++
 				}
 			}
-		})
-	}
+			t.Logf("class %d: worst %.3g of %.3g; %d of %d channels move the score", class, worst, scale, moved, a.C)
+			if !(worst <= 1e-5*scale) {
+				t.Errorf("class %d: differs from the tail by %.3g (scores up to %.3g)", class, worst, scale)
+			}
+			if moved == 0 {
+				t.Errorf("class %d: no ablation moves the score", class)
+			}
+		}
+	})
 }
 
 // checkAblationRoute fails t unless the layer's head is read as route.

@@ -31,76 +31,63 @@ type familyMeta struct {
 // through camviz's own cam pipeline. The default layer must be the tap
 // (the layer pytorch-grad-cam's README recommends for the family).
 func TestFamiliesMatchTorch(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(familiesDir, "*", "meta.json"))
-	if len(dirs) < 10 {
-		t.Fatalf("found %d family fixtures, want every family", len(dirs))
-	}
 	ctx := context.Background()
-	for _, metaPath := range dirs {
-		dir := filepath.Dir(metaPath)
-		m := readFamilyMeta(t, metaPath)
-		t.Run(m.Name, func(t *testing.T) {
-			net, err := Load(filepath.Join(dir, "model.onnx"))
+	eachFamily(t, 10, func(t *testing.T, m familyMeta, dir string, net *Net, x *tensorDense) {
+		if got := net.DefaultLayer(); got != m.Tap.Tensor {
+			t.Errorf("default layer %s, want %s", got, m.Tap.Tensor)
+		}
+		p, err := net.Forward(ctx, x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Release()
+		want, _ := readNpyFrom(t, filepath.Join(dir, "logits.npy"))
+		t.Logf("logits: max abs diff %.2g", closeTo(t, "logits", p.Scores(), want))
+		act, err := p.Activation(m.Tap.Tensor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantAct, ashape := readNpyFrom(t, filepath.Join(dir, "act.npy"))
+		t.Logf("activation: max abs diff %.2g", closeTo(t, "activation", act.Data().([]float32), wantAct))
+		a := cam.Maps{C: ashape[1], H: ashape[2], W: ashape[3], Data: act.Data().([]float32)}
+		checkBatchedPasses(t, net, p, x.Data().([]float32), x.Shape())
+		for i, class := range m.Classes {
+			g, err := p.Grad(ctx, m.Tap.Tensor, class)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := net.DefaultLayer(); got != m.Tap.Tensor {
-				t.Errorf("default layer %s, want %s", got, m.Tap.Tensor)
+			k := strconv.Itoa(class)
+			wantG, _ := readNpyFrom(t, filepath.Join(dir, "grad_c"+k+".npy"))
+			t.Logf("gradient c%d: max abs diff %.2g", class, closeTo(t, "gradient c"+k, g.Data().([]float32), wantG))
+			if i > 0 {
+				continue // maps are stored for the first class
 			}
-			x, shape := readNpyFrom(t, filepath.Join(dir, "input.npy"))
-			p, err := net.Forward(ctx, newDense(shape, x), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Release()
-			want, _ := readNpyFrom(t, filepath.Join(dir, "logits.npy"))
-			t.Logf("logits: max abs diff %.2g", closeTo(t, "logits", p.Scores(), want))
-			act, err := p.Activation(m.Tap.Tensor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantAct, ashape := readNpyFrom(t, filepath.Join(dir, "act.npy"))
-			t.Logf("activation: max abs diff %.2g", closeTo(t, "activation", act.Data().([]float32), wantAct))
-			a := cam.Maps{C: ashape[1], H: ashape[2], W: ashape[3], Data: act.Data().([]float32)}
-			checkBatchedPasses(t, net, p, x, shape)
-			for i, class := range m.Classes {
-				g, err := p.Grad(ctx, m.Tap.Tensor, class)
+			gm := cam.Maps{C: a.C, H: a.H, W: a.W, Data: g.Data().([]float32)}
+			checkCAMHead(t, net, m, a, gm, class)
+			for _, method := range []struct{ name, ref string }{
+				{"gradcam", "GradCAM"}, {"hirescam", "HiResCAM"}, {"gradcam++", "GradCAMPlusPlus"}, {"layercam", "LayerCAM"},
+			} {
+				ref := filepath.Join(dir, "cam_"+method.ref+"_c"+k+".npy")
+				if m.Name == "densenet121" {
+					// pytorch-grad-cam hooks norm5, which torchvision's forward
+					// then ReLUs in place: its stored maps mix the ReLU'd
+					// activation with norm5's gradient. The out-of-place maps
+					// are the library's on the tensor as the graph has it.
+					ref = filepath.Join(dir, "cam_"+method.ref+"_c"+k+"_outofplace.npy")
+				}
+				wantMap, mshape := readNpyFrom(t, ref)
+				lm, err := cam.LayerMap(method.name, a, gm)
 				if err != nil {
 					t.Fatal(err)
 				}
-				k := strconv.Itoa(class)
-				wantG, _ := readNpyFrom(t, filepath.Join(dir, "grad_c"+k+".npy"))
-				t.Logf("gradient c%d: max abs diff %.2g", class, closeTo(t, "gradient c"+k, g.Data().([]float32), wantG))
-				if i > 0 {
-					continue // maps are stored for the first class
+				got, _, err := cam.Postprocess(lm, mshape[1], mshape[0], cam.MinMax, 0)
+				if err != nil {
+					t.Fatal(err)
 				}
-				gm := cam.Maps{C: a.C, H: a.H, W: a.W, Data: g.Data().([]float32)}
-				checkCAMHead(t, net, m, a, gm, class)
-				for _, method := range []struct{ name, ref string }{
-					{"gradcam", "GradCAM"}, {"hirescam", "HiResCAM"}, {"gradcam++", "GradCAMPlusPlus"}, {"layercam", "LayerCAM"},
-				} {
-					ref := filepath.Join(dir, "cam_"+method.ref+"_c"+k+".npy")
-					if m.Name == "densenet121" {
-						// pytorch-grad-cam hooks norm5, which torchvision's forward
-						// then ReLUs in place: its stored maps mix the ReLU'd
-						// activation with norm5's gradient. The out-of-place maps
-						// are the library's on the tensor as the graph has it.
-						ref = filepath.Join(dir, "cam_"+method.ref+"_c"+k+"_outofplace.npy")
-					}
-					wantMap, mshape := readNpyFrom(t, ref)
-					lm, err := cam.LayerMap(method.name, a, gm)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, _, err := cam.Postprocess(lm, mshape[1], mshape[0], cam.MinMax, 0)
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Logf("%s c%d: max abs diff %.2g", method.name, class, closeTo(t, method.name, got.Data, wantMap))
-				}
+				t.Logf("%s c%d: max abs diff %.2g", method.name, class, closeTo(t, method.name, got.Data, wantMap))
 			}
-		})
-	}
+		}
+	})
 }
 
 // closeTo fails t when got and want differ by more than 1e-4 anywhere
@@ -208,6 +195,29 @@ func checkBatchedPasses(t *testing.T, net *Net, p *Pass, x []float32, shape []in
 }
 
 // readFamilyMeta reads a fixture folder's meta.json.
+// eachFamily runs fn as a subtest for each family fixture
+// (testdata/families/*/meta.json) with its model loaded and its input,
+// after checking that there are want of them.
+func eachFamily(t *testing.T, want int, fn func(t *testing.T, m familyMeta, dir string, net *Net, x *tensorDense)) {
+	t.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(familiesDir, "*", "meta.json"))
+	if len(dirs) < want {
+		t.Fatalf("found %d family fixtures, want %d", len(dirs), want)
+	}
+	for _, metaPath := range dirs {
+		dir := filepath.Dir(metaPath)
+		m := readFamilyMeta(t, metaPath)
+		t.Run(m.Name, func(t *testing.T) {
+			net, err := Load(filepath.Join(dir, "model.onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, shape := readNpyFrom(t, filepath.Join(dir, "input.npy"))
+			fn(t, m, dir, net, newDense(shape, x))
+		})
+	}
+}
+
 func readFamilyMeta(t *testing.T, path string) familyMeta {
 	t.Helper()
 	var m familyMeta

@@ -120,61 +120,48 @@ func maxRelDiff(got, want []float32) float64 {
 // never made) and that a tap inside a chain is still produced, equal to
 // the kept pass's value.
 func TestFusedPassMatchesTorch(t *testing.T) {
-	dirs, _ := filepath.Glob(filepath.Join(familiesDir, "*", "meta.json"))
-	if len(dirs) < 10 {
-		t.Fatalf("found %d family fixtures, want every family", len(dirs))
-	}
 	ctx := context.Background()
-	for _, metaPath := range dirs {
-		dir := filepath.Dir(metaPath)
-		m := readFamilyMeta(t, metaPath)
-		t.Run(m.Name, func(t *testing.T) {
-			net, err := Load(filepath.Join(dir, "model.onnx"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, shape := readNpyFrom(t, filepath.Join(dir, "input.npy"))
-			p, err := net.Forward(ctx, newDense(shape, x), false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, _ := readNpyFrom(t, filepath.Join(dir, "logits.npy"))
-			closeTo(t, "logits", p.Scores(), want)
-			chains, inner := 0, -1
-			for i, f := range net.fused {
-				if f.add >= 0 && f.relu >= 0 {
-					chains++
-					if p.vals[net.steps[i].out] != nil || p.vals[net.steps[f.add].out] != nil {
-						t.Errorf("step %s: fused chain's inner tensors were made", net.steps[i].node)
-					}
-					inner = net.steps[f.add].out
+	eachFamily(t, 10, func(t *testing.T, m familyMeta, dir string, net *Net, x *tensorDense) {
+		p, err := net.Forward(ctx, x, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := readNpyFrom(t, filepath.Join(dir, "logits.npy"))
+		closeTo(t, "logits", p.Scores(), want)
+		chains, inner := 0, -1
+		for i, f := range net.fused {
+			if f.add >= 0 && f.relu >= 0 {
+				chains++
+				if p.vals[net.steps[i].out] != nil || p.vals[net.steps[f.add].out] != nil {
+					t.Errorf("step %s: fused chain's inner tensors were made", net.steps[i].node)
 				}
+				inner = net.steps[f.add].out
 			}
-			p.Release()
-			if m.Name != "resnet18" && m.Name != "resnet50" {
-				return
-			}
-			if chains < 8 {
-				t.Fatalf("%d Conv+Add+Relu chains fused, want every residual block's", chains)
-			}
-			name := net.values[inner].name
-			tapped, err := net.Forward(ctx, newDense(shape, x), false, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tapped.Release()
-			kept, err := net.Forward(ctx, newDense(shape, x), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer kept.Release()
-			a, err := tapped.Activation(name)
-			if err != nil {
-				t.Fatalf("tap %s inside a fused chain: %v", name, err)
-			}
-			b, _ := kept.Activation(name)
-			closeTo(t, fmt.Sprintf("tap %s", name), a.Data().([]float32), b.Data().([]float32))
-			closeTo(t, "tapped logits", tapped.Scores(), want)
-		})
-	}
+		}
+		p.Release()
+		if m.Name != "resnet18" && m.Name != "resnet50" {
+			return
+		}
+		if chains < 8 {
+			t.Fatalf("%d Conv+Add+Relu chains fused, want every residual block's", chains)
+		}
+		name := net.values[inner].name
+		tapped, err := net.Forward(ctx, x, false, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tapped.Release()
+		kept, err := net.Forward(ctx, x, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer kept.Release()
+		a, err := tapped.Activation(name)
+		if err != nil {
+			t.Fatalf("tap %s inside a fused chain: %v", name, err)
+		}
+		b, _ := kept.Activation(name)
+		closeTo(t, fmt.Sprintf("tap %s", name), a.Data().([]float32), b.Data().([]float32))
+		closeTo(t, "tapped logits", tapped.Scores(), want)
+	})
 }
