@@ -33,7 +33,7 @@ type MaskBatcher interface {
 }
 
 // maskBatch is the batch a Score-CAM run takes: the option when it is set
-// (> 0), else the source's model's, else 4.
+// (> 0), else the source's model's, else the other masked methods' default.
 func maskBatch(src Source, option float64) int {
 	if b := int(option); b > 0 {
 		return b
@@ -41,7 +41,7 @@ func maskBatch(src Source, option float64) int {
 	if mb, ok := src.(MaskBatcher); ok {
 		return max(mb.MaskBatch(), 1)
 	}
-	return 4
+	return int(batchOption.Default)
 }
 
 func boxedForward(src Source) BoxedFunc {
