@@ -21,27 +21,13 @@ func liveGemm(ar *arena, g *gemm, x, b, bias *tval) (*tval, error) {
 	l := len(live)
 	xs := ar.get(m * l)
 	defer ar.put(xs)
-	parallel(m, 64, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			row, dst := x.f[r*k:(r+1)*k], xs[r*l:(r+1)*l]
-			for t, j := range live {
-				dst[t] = row[j]
-			}
-		}
-	})
+	gatherColumns(xs, x.f, m, k, live)
 	ws := ar.get(n * l)
 	defer ar.put(ws)
 	wshape := []int{l, n}
 	if g.transB { // B is [n × k]: keep each row's live entries, [n × l]
 		wshape = []int{n, l}
-		parallel(n, 64, func(lo, hi int) {
-			for i := lo; i < hi; i++ {
-				row, dst := b.f[i*k:(i+1)*k], ws[i*l:(i+1)*l]
-				for t, j := range live {
-					dst[t] = row[j]
-				}
-			}
-		})
+		gatherColumns(ws, b.f, n, k, live)
 	} else { // B is [k × n]: its live rows, [l × n]
 		parallel(l, 64, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
@@ -51,6 +37,20 @@ func liveGemm(ar *arena, g *gemm, x, b, bias *tval) (*tval, error) {
 	}
 	out, _, err := g.forward(ar, []*tval{{shape: []int{m, l}, f: xs}, {shape: wshape, f: ws}, bias}, false)
 	return out, err
+}
+
+// gatherColumns copies the live columns of the rows×k matrix src into
+// dst, rows×len(live).
+func gatherColumns(dst, src []float32, rows, k int, live []int) {
+	l := len(live)
+	parallel(rows, 64, func(lo, hi int) {
+		for r := lo; r < hi; r++ {
+			row, out := src[r*k:(r+1)*k], dst[r*l:(r+1)*l]
+			for t, j := range live {
+				out[t] = row[j]
+			}
+		}
+	})
 }
 
 // liveColumns lists the columns of the m×k matrix x that hold a value
