@@ -13,19 +13,7 @@ func benchAnalysis(b *testing.B) *Analysis {
 	if path == "" {
 		b.Skip("set CAMVIZ_VGG16 to a full-size VGG16 .onnx")
 	}
-	m, err := LoadModel(path, "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	in, err := m.OpenInput("../testdata/golden/tinyvgg16/input.npy", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	a, err := m.Analyze(context.Background(), in)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return a
+	return analysisOf(b, path, goldenDir+"/input.npy")
 }
 
 // BenchmarkMethods: each method's map for a class not asked before.

@@ -23,7 +23,8 @@ func goldenAnalysis(t testing.TB) *Analysis {
 	return analysisOf(t, goldenDir+"/model.onnx", goldenDir+"/input.npy")
 }
 
-// analysisOf loads a model and analyses one input with it.
+// analysisOf loads a model and analyses one input with it: testfix.Analysis,
+// which analysis's tests cannot import (it imports analysis).
 func analysisOf(t testing.TB, model, input string) *Analysis {
 	t.Helper()
 	m, err := LoadModel(model, "")

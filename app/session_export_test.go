@@ -8,6 +8,8 @@ import (
 	"camviz/compose"
 	"camviz/export"
 	"camviz/imgio"
+	"camviz/internal/goldenpng"
+	"camviz/internal/testfix"
 )
 
 // TestExportSmallCanvas: saving the default model's 64×64 canvas with its
@@ -38,7 +40,7 @@ func TestExportSmallCanvas(t *testing.T) {
 	}
 	for y := 0; y < 64*f; y++ {
 		for x := 0; x < 64*f; x++ {
-			if g, w := rgbaOf(out, x, y), rgbaOf(plain, x/f, y/f); g != w {
+			if g, w := goldenpng.RGBA(out, x, y), goldenpng.RGBA(plain, x/f, y/f); g != w {
 				t.Fatalf("at (%d,%d): %v, the canvas's pixel (%d,%d) is %v", x, y, g, x/f, y/f, w)
 			}
 		}
@@ -51,7 +53,7 @@ func TestExportSmallCanvas(t *testing.T) {
 func TestExportStrip(t *testing.T) {
 	s, r := newTestSession(t)
 	s.LoadModel(tinyModel, "")
-	s.OpenPicture("small.png", smallChelsea(t))
+	s.OpenPicture("small.png", testfix.SmallChelsea(t))
 	wait(t, s)
 	if err := s.SetNorm(cam.Shared); err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package app
 import (
 	"flag"
 	"image"
-	"image/draw"
 	"path/filepath"
 	"testing"
 
@@ -11,10 +10,8 @@ import (
 	"camviz/cam"
 	"camviz/compose"
 	"camviz/export"
-	"camviz/imgio"
 	"camviz/internal/goldenpng"
-
-	xdraw "golang.org/x/image/draw"
+	"camviz/internal/testfix"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite testdata/compose/*.png from the current code")
@@ -26,7 +23,7 @@ var updateGolden = flag.Bool("update", false, "rewrite testdata/compose/*.png fr
 func TestComposeGolden(t *testing.T) {
 	s, r := newTestSession(t)
 	s.LoadModel(tinyModel, "")
-	s.OpenPicture("small.png", smallChelsea(t))
+	s.OpenPicture("small.png", testfix.SmallChelsea(t))
 	wait(t, s)
 	if errs := r.errors(); len(errs) > 0 {
 		t.Fatal(errs)
@@ -78,18 +75,6 @@ func TestComposeGolden(t *testing.T) {
 	s.SetGrid(nil)
 }
 
-// smallChelsea is the test photo at 150×100, so the golden PNGs stay small.
-func smallChelsea(t *testing.T) *image.NRGBA {
-	t.Helper()
-	src, _, err := imgio.DecodeFile(chelseaPath, imgio.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, 150, 100))
-	xdraw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
-	return dst
-}
-
 func exportGridTo(t *testing.T, s *Session, path string) image.Image {
 	t.Helper()
 	done := make(chan struct{})
@@ -99,11 +84,6 @@ func exportGridTo(t *testing.T, s *Session, path string) image.Image {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return readPNG(t, path)
-}
-
-func readPNG(t *testing.T, path string) image.Image {
-	t.Helper()
 	return goldenpng.Read(t, path)
 }
 

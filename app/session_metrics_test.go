@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"image"
-	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,11 +16,12 @@ import (
 	"camviz/compose"
 	"camviz/export"
 	"camviz/imgio"
+	"camviz/internal/goldenpng"
+	"camviz/internal/testfix"
 	"camviz/metrics"
 	"camviz/render"
 
 	"go.uber.org/goleak"
-	"golang.org/x/image/font"
 )
 
 // faithSteps keeps the measurements cheap: 3 × 7 forward passes of the
@@ -297,16 +297,7 @@ func exportTo(t *testing.T, s *Session, path string, caption bool) (export.Saved
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(res.PNG)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res, img
+	return res, goldenpng.Read(t, res.PNG)
 }
 
 func TestSessionExportFaithfulness(t *testing.T) {
@@ -396,7 +387,7 @@ func TestSessionExportFaithfulness(t *testing.T) {
 		t.Fatalf("the faithfulness caption line is blank (%d dark pixels)", dark)
 	}
 	size := compose.CaptionFontSize(w)
-	line := compose.FaithCaption(rep, mustFace(t, size), ob.Dx()-2*max(int(size/2), 1))
+	line := compose.FaithCaption(rep, testfix.Face(t, size), ob.Dx()-2*max(int(size/2), 1))
 	for _, want := range []string{"random", "del", "ins", "%"} {
 		if !strings.Contains(line, want) {
 			t.Fatalf("caption line %q lacks %q", line, want)
@@ -410,14 +401,4 @@ func TestSessionExportFaithfulness(t *testing.T) {
 	if res, _ := exportTo(t, s, filepath.Join(dir, "cmp.png"), false); res.Facts.Faithfulness != nil {
 		t.Fatal("a comparison export carries the faithfulness of class A's map")
 	}
-}
-
-func mustFace(t *testing.T, size float64) font.Face {
-	t.Helper()
-	f, err := render.NewFace(size)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
 }

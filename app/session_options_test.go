@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,8 +20,8 @@ func TestSessionOptions(t *testing.T) {
 	}
 	wait(t, s)
 	st := s.State()
-	if st.Sel.Options != "eigen-smooth=true" || st.View == first || sameField(st.View.Field.Data, first.Field.Data) {
-		t.Fatalf("eigen-smooth: options %q, the map changed: %v", st.Sel.Options, !sameField(st.View.Field.Data, first.Field.Data))
+	if st.Sel.Options != "eigen-smooth=true" || st.View == first || slices.Equal(st.View.Field.Data, first.Field.Data) {
+		t.Fatalf("eigen-smooth: options %q, the map changed: %v", st.Sel.Options, !slices.Equal(st.View.Field.Data, first.Field.Data))
 	}
 	for _, c := range []struct{ name, value, want string }{
 		{"eigen-smooth", "maybe", "want true or false"},
@@ -39,7 +40,7 @@ func TestSessionOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(t, s)
-	if v := s.State().View; !sameField(v.Field.Data, first.Field.Data) {
+	if v := s.State().View; !slices.Equal(v.Field.Data, first.Field.Data) {
 		t.Error("eigen-smooth off did not give the plain map back")
 	}
 	// Switching method keeps the value for the methods that take it.
@@ -52,7 +53,7 @@ func TestSessionOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(t, s)
-	if v := s.State().View; sameField(v.Field.Data, r0.Field.Data) {
+	if v := s.State().View; slices.Equal(v.Field.Data, r0.Field.Data) {
 		t.Error("seed 5 drew seed 0's map")
 	}
 

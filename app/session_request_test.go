@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -250,7 +251,7 @@ func TestKeptMapNotRecomputed(t *testing.T) {
 	mu.Lock()
 	n := counted
 	mu.Unlock()
-	if n != 0 || !st.Current() || st.View.Elapsed != 0 || !sameField(st.View.Field.Data, first.Field.Data) {
+	if n != 0 || !st.Current() || st.View.Elapsed != 0 || !slices.Equal(st.View.Field.Data, first.Field.Data) {
 		t.Fatalf("returning to Score-CAM: %d progress reports, elapsed %v", n, st.View.Elapsed)
 	}
 

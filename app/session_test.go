@@ -7,6 +7,7 @@ import (
 	"math/rand"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"camviz/compose"
 	"camviz/export"
 	"camviz/imgio"
+	"camviz/internal/goldenpng"
 
 	"go.uber.org/goleak"
 )
@@ -103,13 +105,13 @@ func TestSessionOpenShowsTopClassMap(t *testing.T) {
 		t.Fatalf("method %s layer %s", v.Method.Name, v.Layer)
 	}
 	// Pixels outside the crop are the photo's; inside, the heat map's.
-	if v.Image.RGBAAt(2, 150) != rgbaOf(st.Photo, 2, 150) {
+	if v.Image.RGBAAt(2, 150) != goldenpng.RGBA(st.Photo, 2, 150) {
 		t.Fatal("the overlay changed pixels outside the crop")
 	}
 	changed := 0
 	for y := v.Area.Min.Y; y < v.Area.Max.Y; y += 7 {
 		for x := v.Area.Min.X; x < v.Area.Max.X; x += 7 {
-			if v.Image.RGBAAt(x, y) != rgbaOf(st.Photo, x, y) {
+			if v.Image.RGBAAt(x, y) != goldenpng.RGBA(st.Photo, x, y) {
 				changed++
 			}
 		}
@@ -123,12 +125,6 @@ func TestSessionOpenShowsTopClassMap(t *testing.T) {
 	if _, ok := v.ValueAt(1, 1); ok {
 		t.Fatal("ValueAt outside the crop reported a value")
 	}
-}
-
-func rgbaOf(img image.Image, x, y int) (c struct{ R, G, B, A uint8 }) {
-	r, g, b, a := img.At(x, y).RGBA()
-	c.R, c.G, c.B, c.A = uint8(r>>8), uint8(g>>8), uint8(b>>8), uint8(a>>8)
-	return
 }
 
 // TestSessionStormLastWins hammers the selection while maps are being
@@ -340,7 +336,7 @@ func TestSessionMethodsAndLayers(t *testing.T) {
 	}
 	wait(t, s)
 	v := s.State().View
-	if v.Method.Name != "eigencam" || v == first || sameField(v.Field.Data, first.Field.Data) {
+	if v.Method.Name != "eigencam" || v == first || slices.Equal(v.Field.Data, first.Field.Data) {
 		t.Fatal("the method switch did not change the map")
 	}
 	if err := s.SetLayer("nosuch"); err == nil {
@@ -362,18 +358,6 @@ func TestSessionMethodsAndLayers(t *testing.T) {
 	if v := s.State().View; v.Layer != "fc head" || !v.Method.FixedLayer {
 		t.Fatalf("fcconv at %q", v.Layer)
 	}
-}
-
-func sameField(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestSessionStepClassWalksRanking(t *testing.T) {
@@ -418,11 +402,11 @@ func TestSessionCompareBlendAndContrast(t *testing.T) {
 		return st.View
 	}
 	v0 := blendAt(0)
-	if v0.Scale <= 0 || !sameField(v0.Field.Data, v0.A.Data) {
+	if v0.Scale <= 0 || !slices.Equal(v0.Field.Data, v0.A.Data) {
 		t.Fatal("blend 0 is not class A's map")
 	}
 	v1 := blendAt(1)
-	if !sameField(v1.Field.Data, v1.B.Data) || sameField(v1.A.Data, v1.B.Data) {
+	if !slices.Equal(v1.Field.Data, v1.B.Data) || slices.Equal(v1.A.Data, v1.B.Data) {
 		t.Fatal("blend 1 is not class B's map")
 	}
 	// Both on one scale: the larger map reaches 1 and no value exceeds it.
@@ -600,7 +584,7 @@ func TestSessionExport(t *testing.T) {
 	}
 	// The captioned picture starts with the plain one.
 	for _, p := range []image.Point{{10, 10}, {225, 150}, {440, 290}} {
-		if rgbaOf(capd, p.X, p.Y) != rgbaOf(img, p.X, p.Y) {
+		if goldenpng.RGBA(capd, p.X, p.Y) != goldenpng.RGBA(img, p.X, p.Y) {
 			t.Fatalf("captioned export differs at %v", p)
 		}
 	}

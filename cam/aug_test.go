@@ -3,7 +3,6 @@ package cam_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -51,14 +50,7 @@ func TestAugSmoothErrors(t *testing.T) {
 // the six augmented inputs and checks the mean against pytorch-grad-cam's
 // aug_smooth=True maps within the README's 2e-3.
 func TestGoldenAugSmooth(t *testing.T) {
-	if raceEnabled && os.Getenv("CAMVIZ_SLOW") == "" {
-		t.Skip("slow under the race detector; set CAMVIZ_SLOW=1")
-	}
-	net := loadRefNet(t)
-	x, err := golden.Input()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, x := goldenRefNet(t)
 	forEachGolden(t, func(t *testing.T, layer, class int) {
 		final := func(in cam.Maps) (cam.Map, error) {
 			f := net.features(act{in.C, in.H, in.W, append([]float32(nil), in.Data...)}, 0, layer)

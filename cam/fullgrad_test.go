@@ -2,7 +2,6 @@ package cam_test
 
 import (
 	"fmt"
-	"os"
 	"testing"
 
 	"camviz/cam"
@@ -13,14 +12,7 @@ import (
 // layer's bias gradient from the reference network's backward and checks
 // pytorch-grad-cam's FullGrad maps within 1e-4.
 func TestGoldenFullGrad(t *testing.T) {
-	if raceEnabled && os.Getenv("CAMVIZ_SLOW") == "" {
-		t.Skip("slow under the race detector; set CAMVIZ_SLOW=1")
-	}
-	net := loadRefNet(t)
-	x, err := golden.Input()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, x := goldenRefNet(t)
 	s := net.forwardFrom(-1, x)
 	for _, class := range goldenClasses {
 		t.Run(fmt.Sprintf("c%d", class), func(t *testing.T) {

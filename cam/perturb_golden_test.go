@@ -23,14 +23,7 @@ import (
 // detector makes them ~20 times slower, so under -race they are reduced
 // (CAMVIZ_SLOW=1 restores them).
 func TestRefNet(t *testing.T) {
-	if raceEnabled && os.Getenv("CAMVIZ_SLOW") == "" {
-		t.Skip("slow under the race detector; set CAMVIZ_SLOW=1")
-	}
-	net := loadRefNet(t)
-	x, err := golden.Input()
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, x := goldenRefNet(t)
 	in := act{c: x.C, h: x.H, w: x.W, data: append([]float32(nil), x.Data...)}
 	f22 := net.features(in, 0, 22)
 	f29 := net.features(act{f22.c, f22.h, f22.w, append([]float32(nil), f22.data...)}, 23, 29)
@@ -71,7 +64,7 @@ func relDiff(a, b []float32) float64 {
 func TestGoldenAblationCAM(t *testing.T) {
 	net := loadRefNet(t)
 	layers := goldenLayers
-	if raceEnabled && os.Getenv("CAMVIZ_SLOW") == "" {
+	if reducedUnderRace() {
 		layers = []int{29} // its tail is only the classifier: cheap
 	}
 	for _, layer := range layers {

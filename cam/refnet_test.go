@@ -17,6 +17,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"camviz/cam"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 )
@@ -27,6 +29,28 @@ type refTensor struct {
 }
 
 type refNet map[string]refTensor
+
+// reducedUnderRace says whether the reference network's tests run
+// reduced: under the race detector, which makes them ~20 times slower,
+// unless CAMVIZ_SLOW is set. They check numbers, not concurrency.
+func reducedUnderRace() bool {
+	return raceEnabled && os.Getenv("CAMVIZ_SLOW") == ""
+}
+
+// goldenRefNet is the reference network and the golden input, for a test
+// that runs the network's passes: it skips t when reducedUnderRace.
+func goldenRefNet(t *testing.T) (refNet, cam.Maps) {
+	t.Helper()
+	if reducedUnderRace() {
+		t.Skip("slow under the race detector; set CAMVIZ_SLOW=1")
+	}
+	net := loadRefNet(t)
+	x, err := golden.Input()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return net, x
+}
 
 func loadRefNet(t testing.TB) refNet {
 	t.Helper()

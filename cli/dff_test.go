@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"camviz/analysis"
 	"camviz/cam"
 	"camviz/imgio"
+	"camviz/internal/testfix"
 )
 
 // TestDFFOnTinyVGG: camviz dff writes k concept maps (the input's size, in
@@ -55,15 +55,7 @@ func TestDFFOnTinyVGG(t *testing.T) {
 		t.Errorf("shares sum to %g", share)
 	}
 
-	m, err := analysis.LoadModel(tinyModel, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, _ := m.OpenInput(tinyInput, "")
-	a, err := m.Analyze(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testfix.Analysis(t, tinyModel, tinyInput)
 	acts, _ := a.Source().Activations(layer)
 	con, err := cam.DeepFeatureFactorization(acts, 3, 0)
 	if err != nil {

@@ -21,6 +21,6 @@ func TestReportGridGolden(t *testing.T) {
 	if st != 0 {
 		t.Fatalf("status %d: %s", st, stderr)
 	}
-	img := decodePNG(t, filepath.Join(out, "grids", "001-chelsea.png"))
+	img := goldenpng.Read(t, filepath.Join(out, "grids", "001-chelsea.png"))
 	goldenpng.Check(t, filepath.Join("testdata", "compose", "report_grid.png"), img, *updateGolden)
 }

@@ -6,9 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"image"
 	"image/color"
-	"image/png"
 	"io"
 	"math"
 	"os"
@@ -20,7 +18,8 @@ import (
 	"testing"
 	"time"
 
-	"camviz/analysis"
+	"camviz/internal/goldenpng"
+	"camviz/internal/testfix"
 	"camviz/metrics"
 
 	"golang.org/x/net/html"
@@ -53,20 +52,6 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return recs
-}
-
-func decodePNG(t *testing.T, path string) image.Image {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return img
 }
 
 // reportJSON is the part of metrics.json the tests read.
@@ -172,18 +157,7 @@ func TestReportEndToEnd(t *testing.T) {
 		t.Fatalf("%d rows, want 6 (2 images × gradcam, random, center)", len(recs)-1)
 	}
 	// The class probability is the model's: check it against a forward pass.
-	m, err := analysis.LoadModel(reportTiny, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := m.OpenInput(reportTinyNPY, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := m.Analyze(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testfix.Analysis(t, reportTiny, reportTinyNPY)
 	seen := map[string]bool{}
 	for _, r := range recs[1:] {
 		seen[r[0]+" "+r[1]] = true
@@ -236,7 +210,7 @@ func TestReportEndToEnd(t *testing.T) {
 		if !ok {
 			t.Fatalf("grid %q", im.Grid)
 		}
-		g := decodePNG(t, filepath.Join(out, im.Grid))
+		g := goldenpng.Read(t, filepath.Join(out, im.Grid))
 		b := g.Bounds()
 		if b.Dx() != im.W || b.Dy() != im.H {
 			t.Errorf("%s is %v, metrics.json says %d×%d", name, b.Size(), im.W, im.H)
@@ -342,7 +316,7 @@ func TestReportFoldersAndClasses(t *testing.T) {
 		t.Fatalf("methods %v", methods)
 	}
 	for _, g := range []string{"001-Coffee_Cup.png", "002-chelsea.png"} {
-		img := decodePNG(t, filepath.Join(out, "grids", g))
+		img := goldenpng.Read(t, filepath.Join(out, "grids", g))
 		if w := img.Bounds().Dx(); w != 2*64+3*gridGap {
 			t.Errorf("%s is %d wide, want two 64-pixel columns", g, w)
 		}

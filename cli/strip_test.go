@@ -20,7 +20,7 @@ func TestStrip(t *testing.T) {
 	if st := Run([]string{"strip", "-method", "gradcam", "-cell", "128", "-out", out, stripSample}, &o, &e); st != 0 {
 		t.Fatalf("status %d: %s", st, e.String())
 	}
-	img := decodePNG(t, out)
+	img := goldenpng.Read(t, out)
 	if w := img.Bounds().Dx(); w != 6*128+7*gridGap {
 		t.Errorf("strip is %d wide, want six 128-pixel cells", w)
 	}

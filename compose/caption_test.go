@@ -6,6 +6,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/internal/testfix"
 	"camviz/metrics"
 
 	"golang.org/x/image/font"
@@ -49,7 +50,7 @@ func TestFaithVerdictAndCaption(t *testing.T) {
 	}
 	// The caption line: the longest form that fits, else the shortest.
 	lines := faithCaptionLines(r)
-	f := mustFace(t, 12)
+	f := testfix.Face(t, 12)
 	if got := FaithCaption(r, f, 1e6); got != lines[0] || !strings.Contains(got, "0.100 (0.300)") || !strings.Contains(got, "12.5% (12.5%)") {
 		t.Errorf("wide: %q", got)
 	}

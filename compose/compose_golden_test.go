@@ -6,6 +6,7 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/internal/testfix"
 )
 
 // TestComposeExportGolden draws, without a session or jobs, the exports
@@ -15,19 +16,8 @@ import (
 // to the same golden pictures the session's exports are held to (app's
 // TestComposeGolden).
 func TestComposeExportGolden(t *testing.T) {
-	m, err := analysis.LoadModel(tinyModel, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := m.ImageInput("small.png", smallChelsea(t), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := stripAnalysis(t)
 	ctx := context.Background()
-	a, err := m.Analyze(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	top := a.Top(2)
 	sel := DefaultSelection()
 	sel.Class = top[0].Class
@@ -45,7 +35,7 @@ func TestComposeExportGolden(t *testing.T) {
 		}},
 		{"contrast", func(s *Selection) { s.Compare.Contrast = true }},
 	}
-	photo := &Photo{Name: "small.png", Size: in.Source.Bounds().Size()}
+	photo := &Photo{Name: "small.png", Size: a.Input.Source.Bounds().Size()}
 	for _, st := range steps {
 		st.set(&sel)
 		img, _, err := Exported(ctx, a, photo, sel, true, func(string) Checks { return Checks{} })
@@ -59,7 +49,7 @@ func TestComposeExportGolden(t *testing.T) {
 		"grid_methods": {Kind: GridMethods, Methods: []string{"gradcam", "eigencam", "fem"}},
 		"grid_classes": {Kind: GridClasses},
 	} {
-		img, _, err := GridExport(ctx, a, photo, smallChelsea(t), req, sel)
+		img, _, err := GridExport(ctx, a, photo, testfix.SmallChelsea(t), req, sel)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}

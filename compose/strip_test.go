@@ -10,24 +10,14 @@ import (
 
 	"camviz/analysis"
 	"camviz/cam"
+	"camviz/internal/goldenpng"
+	"camviz/internal/testfix"
 )
 
 // stripAnalysis is the tiny model on the small test photo.
 func stripAnalysis(t *testing.T) *analysis.Analysis {
 	t.Helper()
-	m, err := analysis.LoadModel(tinyModel, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := m.ImageInput("small.png", smallChelsea(t), "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := m.Analyze(context.Background(), in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
+	return testfix.ImageAnalysis(t, tinyModel, "small.png", testfix.SmallChelsea(t))
 }
 
 // TestLayerStrip: one row, a cell per strip layer, each cell exactly the
@@ -107,7 +97,7 @@ func firstDiff(img *image.RGBA, sub image.Image, at image.Point) string {
 	b := sub.Bounds()
 	for y := 0; y < b.Dy(); y++ {
 		for x := 0; x < b.Dx(); x++ {
-			if g, w := rgbaOf(img, at.X+x, at.Y+y), rgbaOf(sub, b.Min.X+x, b.Min.Y+y); g != w {
+			if g, w := goldenpng.RGBA(img, at.X+x, at.Y+y), goldenpng.RGBA(sub, b.Min.X+x, b.Min.Y+y); g != w {
 				return fmt.Sprintf("at (%d,%d): %v, want %v", x, y, g, w)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,7 +66,7 @@ func TestNPYRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slicesEqual(shape, tc.shape) || len(got) != n {
+		if !slices.Equal(shape, tc.shape) || len(got) != n {
 			t.Fatalf("shape %v len %d, want %v", shape, len(got), tc.shape)
 		}
 		for i := range got {
@@ -80,7 +81,7 @@ func TestNPYRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, shape, err := ReadNPYFile(path)
-	if err != nil || !slicesEqual(shape, []int{2, 3}) || got[5] != 6 {
+	if err != nil || !slices.Equal(shape, []int{2, 3}) || got[5] != 6 {
 		t.Errorf("file round trip: %v %v %v", got, shape, err)
 	}
 	if err := WriteNPY(&bytes.Buffer{}, []float32{1, 2, 3}, 2, 2); err == nil {
@@ -89,18 +90,6 @@ func TestNPYRoundTrip(t *testing.T) {
 	if err := WriteNPY(&bytes.Buffer{}, []float32{}, 0, 3); err == nil {
 		t.Error("zero dimension accepted")
 	}
-}
-
-func slicesEqual(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestReadNPYErrors(t *testing.T) {

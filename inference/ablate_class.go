@@ -3,6 +3,7 @@ package inference
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"camviz/inference/blas"
 )
@@ -107,7 +108,7 @@ func (n *Net) headChain(from int) ([]step, bool) {
 		switch k := s.k.(type) {
 		case relu:
 		case *alias:
-			if !sameShape(n.shapes[v], n.shapes[s.out]) {
+			if !slices.Equal(n.shapes[v], n.shapes[s.out]) {
 				return nil, false
 			}
 		case *gemm:

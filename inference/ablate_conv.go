@@ -1,6 +1,9 @@
 package inference
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // convHead is a head read as scores = mean_p f(Z[:, p]) with Z a 1×1
 // convolution of the layer (through per-channel steps) and f a ReLU or
@@ -38,7 +41,7 @@ func (n *Net) convHead(layer int) (*convHead, error) {
 		case globalAvg:
 			pooled = true
 		case *alias:
-			if !pooled && !sameShape(n.shapes[v], n.shapes[s.out]) {
+			if !pooled && !slices.Equal(n.shapes[v], n.shapes[s.out]) {
 				return nil, fmt.Errorf("%w: %s changes the shape before the pooling", ErrNoChannelPath, s.op)
 			}
 		default:

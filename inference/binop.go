@@ -3,6 +3,7 @@ package inference
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // binop is an elementwise operator of two tensors under ONNX
@@ -121,7 +122,7 @@ func (k *binop) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 		return nil, nil, fmt.Errorf("%s of an integer and a float tensor", k.op)
 	}
 	out := ar.newT(shape...)
-	if sameShape(a.shape, b.shape) {
+	if slices.Equal(a.shape, b.shape) {
 		parallel(len(out.f), 1<<15, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				out.f[i] = k.f(a.f[i], b.f[i])
@@ -188,7 +189,7 @@ func (k *binop) backwardAll(_ *arena, in []*tval, out *tval, _ any, dout []float
 			g[i] = make([]float32, len(in[i].f))
 		}
 	}
-	if sameShape(a.shape, b.shape) {
+	if slices.Equal(a.shape, b.shape) {
 		parallel(len(dout), 1<<15, func(lo, hi int) {
 			for i := lo; i < hi; i++ {
 				if g[0] != nil {

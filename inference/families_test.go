@@ -90,19 +90,26 @@ func TestFamiliesMatchTorch(t *testing.T) {
 	})
 }
 
+// diffScale is max |got−want| and max |want|, failing t when got and
+// want differ in length.
+func diffScale(t *testing.T, what string, got, want []float32) (worst, scale float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range want {
+		worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
+		scale = math.Max(scale, math.Abs(float64(want[i])))
+	}
+	return worst, scale
+}
+
 // closeTo fails t when got and want differ by more than 1e-4 anywhere
 // (relative to the largest value when it exceeds 1), and returns the max
 // abs difference.
 func closeTo(t *testing.T, what string, got, want []float32) float64 {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	var worst, scale float64
-	for i := range want {
-		worst = math.Max(worst, math.Abs(float64(got[i]-want[i])))
-		scale = math.Max(scale, math.Abs(float64(want[i])))
-	}
+	worst, scale := diffScale(t, what, got, want)
 	if !(worst <= 1e-4*math.Max(1, scale)) {
 		t.Errorf("%s: max abs diff %.3g (largest value %.3g)", what, worst, scale)
 	}
@@ -194,33 +201,48 @@ func checkBatchedPasses(t *testing.T, net *Net, p *Pass, x []float32, shape []in
 	}
 }
 
-// readFamilyMeta reads a fixture folder's meta.json.
 // eachFamily runs fn as a subtest for each family fixture
 // (testdata/families/*/meta.json) with its model loaded and its input,
 // after checking that there are want of them.
 func eachFamily(t *testing.T, want int, fn func(t *testing.T, m familyMeta, dir string, net *Net, x *tensorDense)) {
 	t.Helper()
-	dirs, _ := filepath.Glob(filepath.Join(familiesDir, "*", "meta.json"))
-	if len(dirs) < want {
-		t.Fatalf("found %d family fixtures, want %d", len(dirs), want)
+	eachFixture(t, filepath.Join(familiesDir, "*", "meta.json"), want, func(t *testing.T, m familyMeta, dir string, net *Net, x []float32, shape []int) {
+		fn(t, m, dir, net, newDense(shape, x))
+	})
+}
+
+// fixtureMeta is a fixture folder's JSON description, which names its subtest.
+type fixtureMeta interface{ fixtureName() string }
+
+func (m familyMeta) fixtureName() string { return m.Name }
+
+// eachFixture runs fn as a subtest for each fixture folder whose JSON
+// description matches pattern (a glob), with the folder's model.onnx loaded
+// and its input.npy read, after checking that at least want match.
+func eachFixture[M fixtureMeta](t *testing.T, pattern string, want int, fn func(t *testing.T, m M, dir string, net *Net, x []float32, shape []int)) {
+	t.Helper()
+	paths, _ := filepath.Glob(pattern)
+	if len(paths) < want {
+		t.Fatalf("found %d fixtures %s, want %d", len(paths), pattern, want)
 	}
-	for _, metaPath := range dirs {
-		dir := filepath.Dir(metaPath)
-		m := readFamilyMeta(t, metaPath)
-		t.Run(m.Name, func(t *testing.T) {
+	for _, path := range paths {
+		dir := filepath.Dir(path)
+		m := readJSON[M](t, path)
+		t.Run(m.fixtureName(), func(t *testing.T) {
 			net, err := Load(filepath.Join(dir, "model.onnx"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			x, shape := readNpyFrom(t, filepath.Join(dir, "input.npy"))
-			fn(t, m, dir, net, newDense(shape, x))
+			fn(t, m, dir, net, x, shape)
 		})
 	}
 }
 
-func readFamilyMeta(t *testing.T, path string) familyMeta {
+// readJSON decodes the JSON file at path.
+func readJSON[M any](t *testing.T, path string) M {
 	t.Helper()
-	var m familyMeta
+	var m M
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -65,50 +65,37 @@ func TestZooLookalikes(t *testing.T) {
 	if dir == "" {
 		t.Skip("CAMVIZ_FAMILIES not set")
 	}
-	zoos, _ := filepath.Glob(filepath.Join(dir, "zoo-*", "meta.json"))
-	if len(zoos) == 0 {
-		t.Fatalf("no zoo-*/meta.json in %s", dir)
-	}
 	ctx := context.Background()
-	for _, metaPath := range zoos {
-		d := filepath.Dir(metaPath)
-		m := readFamilyMeta(t, metaPath)
-		t.Run(m.Name, func(t *testing.T) {
-			net, err := Load(filepath.Join(d, "model.onnx"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			x, shape := readNpyFrom(t, filepath.Join(d, "input.npy"))
-			if net.nhwc {
-				nchw, _, _ := (&transpose{perm: []int{0, 3, 1, 2}}).forward(nil, []*tval{{shape: shape, f: x}}, false)
-				x, shape = nchw.f, nchw.shape
-			}
-			p, err := net.Forward(ctx, newDense(shape, x), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Release()
-			want, _ := readNpyFrom(t, filepath.Join(d, "logits.npy"))
-			got, what := p.Scores(), "logits"
-			if net.Info().SoftmaxHead {
-				got, what = p.Probs(), "probabilities"
-			}
-			dl := closeTo(t, what, got, want)
-			act, err := p.Activation(m.Tap.Tensor)
-			if err != nil {
-				t.Fatal(err)
-			}
-			wantAct, _ := readNpyFrom(t, filepath.Join(d, "act.npy"))
-			da := closeTo(t, "tap", act.Data().([]float32), wantAct)
-			g, err := p.Grad(ctx, net.DefaultLayer(), m.Classes[0])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if nonzero(g.Data().([]float32)) == 0 {
-				t.Errorf("gradient at %s is all zero", net.DefaultLayer())
-			}
-			_, headErr := net.LinearHead()
-			t.Logf("%s: max abs diff %.2g, tap %.2g; default layer %s (tap %s); CAM applies: %v", what, dl, da, net.DefaultLayer(), m.Tap.Tensor, headErr == nil)
-		})
-	}
+	eachFixture(t, filepath.Join(dir, "zoo-*", "meta.json"), 1, func(t *testing.T, m familyMeta, d string, net *Net, x []float32, shape []int) {
+		if net.nhwc {
+			nchw, _, _ := (&transpose{perm: []int{0, 3, 1, 2}}).forward(nil, []*tval{{shape: shape, f: x}}, false)
+			x, shape = nchw.f, nchw.shape
+		}
+		p, err := net.Forward(ctx, newDense(shape, x), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Release()
+		want, _ := readNpyFrom(t, filepath.Join(d, "logits.npy"))
+		got, what := p.Scores(), "logits"
+		if net.Info().SoftmaxHead {
+			got, what = p.Probs(), "probabilities"
+		}
+		dl := closeTo(t, what, got, want)
+		act, err := p.Activation(m.Tap.Tensor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantAct, _ := readNpyFrom(t, filepath.Join(d, "act.npy"))
+		da := closeTo(t, "tap", act.Data().([]float32), wantAct)
+		g, err := p.Grad(ctx, net.DefaultLayer(), m.Classes[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nonzero(g.Data().([]float32)) == 0 {
+			t.Errorf("gradient at %s is all zero", net.DefaultLayer())
+		}
+		_, headErr := net.LinearHead()
+		t.Logf("%s: max abs diff %.2g, tap %.2g; default layer %s (tap %s); CAM applies: %v", what, dl, da, net.DefaultLayer(), m.Tap.Tensor, headErr == nil)
+	})
 }

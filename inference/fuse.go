@@ -1,6 +1,9 @@
 package inference
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Fusing a convolution with what follows it. ResNet's blocks end in
 //
@@ -123,7 +126,7 @@ func (p *Pass) tryFused(i int, hold map[int]bool, preset map[int]*tval, skip []b
 	var skipv *tval
 	if f.skip >= 0 {
 		// An operand that broadcasts runs unfused.
-		if skipv = p.vals[f.skip]; skipv == nil || skipv.f == nil || !sameShape(skipv.shape, shape) {
+		if skipv = p.vals[f.skip]; skipv == nil || skipv.f == nil || !slices.Equal(skipv.shape, shape) {
 			return false, nil
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"camviz/internal/npytest"
@@ -71,7 +72,7 @@ func TestGoldenLogitsActivationsGradients(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !sameShape(got.Shape(), shape) {
+		if !slices.Equal(got.Shape(), shape) {
 			t.Fatalf("act %s shape %v want %v", l, got.Shape(), shape)
 		}
 		relClose(t, "act_f"+l, got.Data().([]float32), want, 1e-4)

@@ -63,7 +63,7 @@ func (wk *windowed) fused(i int, skip []bool) (bool, error) {
 	f := n.fused[i]
 	var skipv *tval
 	if f.skip >= 0 {
-		if skipv = wk.value(f.skip); skipv == nil || skipv.f == nil || !sameShape(skipv.shape, out.shape) {
+		if skipv = wk.value(f.skip); skipv == nil || skipv.f == nil || !slices.Equal(skipv.shape, out.shape) {
 			return false, nil
 		}
 	}

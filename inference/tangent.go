@@ -1,6 +1,9 @@
 package inference
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Each kernel's tangent (forward-mode derivative) and curvature term
 // for HessianVector (hessian.go).
@@ -153,7 +156,7 @@ func (k *binop) tangent(_ *arena, in []*tval, out *tval, _ any, din [][]float32)
 // walk visits every output position o of a broadcast binary operator with
 // the positions ia, ib of its operands.
 func (k *binop) walk(a, b, out *tval, visit func(o, ia, ib int)) {
-	if sameShape(a.shape, b.shape) {
+	if slices.Equal(a.shape, b.shape) {
 		for i := range out.f {
 			visit(i, i, i)
 		}

@@ -35,18 +35,6 @@ func shapeStr(s []int) string {
 	return "[" + strings.Join(p, "×") + "]"
 }
 
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // ints reads an int64 tensor as ints (shape vectors, axes, indices).
 func (t *tval) ints() []int {
 	out := make([]int, len(t.i))

@@ -12,6 +12,7 @@ package goldenpng
 import (
 	"fmt"
 	"image"
+	"image/color"
 	"image/png"
 	"io"
 	"os"
@@ -82,18 +83,19 @@ func Read(t testing.TB, path string) image.Image {
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
 	return img
 }
 
-// Pixel is a colour as 8-bit alpha-premultiplied channels.
-type Pixel struct{ R, G, B, A uint8 }
+// Pixel is a colour as 8-bit alpha-premultiplied channels: color.RGBA, so
+// that it compares with what an *image.RGBA holds.
+type Pixel = color.RGBA
 
 // RGBA is img's colour at (x, y).
 func RGBA(img image.Image, x, y int) Pixel {
 	r, g, b, a := img.At(x, y).RGBA()
-	return Pixel{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)}
+	return Pixel{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: uint8(a >> 8)}
 }
 
 // levels is the largest difference between two colours' channels.
