@@ -71,10 +71,7 @@ func TestGoldenZooEndToEnd(t *testing.T) {
 						}
 						d = min(d, camtest.MaxAbsDiff(flipped.Data, want.Data))
 					}
-					t.Logf("max abs diff %.3g", d)
-					if !(d <= c.tol) {
-						t.Errorf("max abs diff %.3g > %g", d, c.tol)
-					}
+					camtest.Within(t, d, c.tol)
 				})
 			}
 		}

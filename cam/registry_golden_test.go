@@ -107,10 +107,7 @@ func TestGoldenRegistry(t *testing.T) {
 					default:
 						d = compareFinal(t, r.Map, name)
 					}
-					t.Logf("max abs diff %.3g", d)
-					if !(d <= c.tol) {
-						t.Errorf("max abs diff %.3g > %g", d, c.tol)
-					}
+					camtest.Within(t, d, c.tol)
 					if (c.layers != "") != r.Final {
 						t.Errorf("Final = %v for layers %q", r.Final, c.layers)
 					}

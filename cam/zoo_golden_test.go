@@ -134,10 +134,7 @@ func TestGoldenTargets(t *testing.T) {
 				}
 				name := fmt.Sprintf("cam_GradCAM-%s_f%d_c%d.npy", ref, layer, class)
 				d := compareFinal(t, m, name)
-				t.Logf("max abs diff %.3g", d)
-				if !(d <= 1e-4) {
-					t.Errorf("max abs diff %.3g > 1e-4", d)
-				}
+				camtest.Within(t, d, 1e-4)
 				requireDistinct(t, a, backward, class, name)
 			})
 		})
@@ -205,10 +202,7 @@ func TestGoldenLayers(t *testing.T) {
 					t.Fatal(err)
 				}
 				d := camtest.MaxAbsDiff(got.Data, want.Data)
-				t.Logf("max abs diff %.3g", d)
-				if !(d <= 1e-4) {
-					t.Errorf("max abs diff %.3g > 1e-4", d)
-				}
+				camtest.Within(t, d, 1e-4)
 			})
 		}
 	}
@@ -263,9 +257,6 @@ func TestGoldenSegEigenCAM(t *testing.T) {
 		}
 		name := fmt.Sprintf("cam_SegEigenCAM_f%d_c%d.npy", layer, class)
 		d := compareFinal(t, m, name)
-		t.Logf("max abs diff %.3g", d)
-		if !(d <= 1e-4) {
-			t.Errorf("max abs diff %.3g > 1e-4", d)
-		}
+		camtest.Within(t, d, 1e-4)
 	})
 }

@@ -102,6 +102,16 @@ func MaxAbsDiff(a, b []float32) float64 {
 	return d
 }
 
+// Within logs d, a max abs difference from a reference, and fails t
+// unless d ≤ tol (a NaN fails).
+func Within(t testing.TB, d, tol float64) {
+	t.Helper()
+	t.Logf("max abs diff %.3g", d)
+	if !(d <= tol) {
+		t.Errorf("max abs diff %.3g > %g", d, tol)
+	}
+}
+
 // Compare post-processes the layer map m as pytorch-grad-cam does (MinMax
 // mode, resized to the golden size) and returns its max abs difference
 // with the golden map of method ref.
