@@ -6,6 +6,8 @@ import (
 	"image/png"
 	"os"
 	"testing"
+
+	"camviz/internal/goldenpng"
 )
 
 const iconPath = "../assets/icon.png"
@@ -25,15 +27,7 @@ func TestIconAsset(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f, err := os.Open(iconPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	got, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := goldenpng.Read(t, iconPath)
 	if got.Bounds() != image.Rect(0, 0, IconSize, IconSize) {
 		t.Fatalf("icon is %v", got.Bounds())
 	}
