@@ -24,7 +24,7 @@ func BenchmarkMul(b *testing.B) {
 		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
 		if Available() {
 			p := NewWeights(a, s.m, s.k, s.k)
-			b.Run("kern/"+name, func(b *testing.B) {
+			benchTiles(b, name, func(b *testing.B) {
 				t0 := cpuTime()
 				for i := 0; i < b.N; i++ {
 					p.Mul(x, s.n, s.n, c, s.n, Epilogue{Bias: bias, Relu: true})
@@ -47,6 +47,20 @@ func BenchmarkMul(b *testing.B) {
 			}
 			report(b, flops, t0)
 		})
+	}
+}
+
+// benchTiles runs f as kern/avx2/name and, where the CPU has AVX-512F,
+// kern/avx512/name.
+func benchTiles(b *testing.B, name string, f func(b *testing.B)) {
+	has512 := wide
+	defer func() { wide = has512 }()
+	for _, w := range []bool{false, true} {
+		if w && !has512 {
+			continue
+		}
+		wide = w
+		b.Run("kern/"+map[bool]string{false: "avx2", true: "avx512"}[w]+"/"+name, f)
 	}
 }
 
@@ -83,7 +97,7 @@ func BenchmarkMulImage(b *testing.B) {
 		p := NewWeights(wave(m*k, 0.41), m, k, k)
 		c := make([]float32, m*n)
 		e := Epilogue{Bias: wave(m, 0.9), Relu: true}
-		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+		benchTiles(b, fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
 			t0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				p.MulImage(g, c, n, e)
