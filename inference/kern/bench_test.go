@@ -106,3 +106,33 @@ func BenchmarkMulImage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMulSerial times MulSerial, one thread, on products deep
+// enough that the micro-kernel, not C's traffic, sets the pace (VGG16's
+// conv3 as im2col, Winograd's 512-channel tile products), against
+// OpenBLAS's sgemm on one thread (tools/bench/gemm_bench.c's shapes).
+func BenchmarkMulSerial(b *testing.B) {
+	for _, s := range []struct{ m, n, k int }{{256, 3136, 2304}, {512, 113, 512}, {64, 910, 64}, {128, 784, 1152}} {
+		a, x := wave(s.m*s.k, 0.37), wave(s.k*s.n, 0.11)
+		c := make([]float32, s.m*s.n)
+		flops := 2 * float64(s.m*s.n*s.k)
+		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
+		if Available() {
+			p := NewWeights(a, s.m, s.k, s.k)
+			benchTiles(b, name, func(b *testing.B) {
+				t0 := cpuTime()
+				for i := 0; i < b.N; i++ {
+					p.MulSerial(x, s.n, s.n, c, s.n, Epilogue{})
+				}
+				report(b, flops, t0)
+			})
+		}
+		b.Run("blas/"+name, func(b *testing.B) {
+			t0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				blas.GemmSerial(false, false, s.m, s.n, s.k, 1, a, s.k, x, s.n, 0, c, s.n)
+			}
+			report(b, flops, t0)
+		})
+	}
+}

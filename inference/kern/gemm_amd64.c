@@ -225,11 +225,14 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 		c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1); \
 	}
 
-__attribute__((target("avx512f"))) static inline void store_row512(const tile *t, long i, __m512 v0, __m512 v1) {
+// store_row512 is store_row for a row of micro512's tile, its 32 values
+// in v0 and v1, the lanes of each that hold C's columns in m0 and m1: the
+// others are neither read nor written (a masked load does not fault).
+__attribute__((target("avx512f"))) static inline void store_row512(const tile *t, long i, __m512 v0, __m512 v1, __mmask16 m0, __mmask16 m1) {
 	float *c = t->c + i * t->ldc;
 	if (!t->first) {
-		v0 = _mm512_add_ps(_mm512_loadu_ps(c), v0);
-		v1 = _mm512_add_ps(_mm512_loadu_ps(c + 16), v1);
+		v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), v0);
+		v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), v1);
 	}
 	if (t->last) {
 		__m512 b = _mm512_set1_ps(t->bias ? t->bias[i] : 0.0f);
@@ -237,17 +240,20 @@ __attribute__((target("avx512f"))) static inline void store_row512(const tile *t
 		v1 = _mm512_add_ps(v1, b);
 		if (t->skip) {
 			const float *s = t->skip + i * t->ldc;
-			v0 = _mm512_add_ps(v0, _mm512_loadu_ps(s));
-			v1 = _mm512_add_ps(v1, _mm512_loadu_ps(s + 16));
+			v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, s));
+			v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, s + 16));
 		}
 		if (t->relu) {
 			v0 = _mm512_max_ps(_mm512_setzero_ps(), v0);
 			v1 = _mm512_max_ps(_mm512_setzero_ps(), v1);
 		}
 	}
-	_mm512_storeu_ps(c, v0);
-	_mm512_storeu_ps(c + 16, v1);
+	_mm512_mask_storeu_ps(c, m0, v0);
+	_mm512_mask_storeu_ps(c + 16, m1, v1);
 }
+
+// lanes is the mask of the first n of 16 lanes (n clamped to [0, 16]).
+static inline unsigned lanes(long n) { return n >= 16 ? 0xFFFFu : n <= 0 ? 0u : (1u << n) - 1; }
 
 // micro512 is micro for two adjacent panels of B, b and b2, as one
 // kc×2NR panel: the same twelve accumulators, 16 lanes wide instead of 8,
@@ -262,21 +268,15 @@ __attribute__((target("avx512f"))) static void micro512(long kc, const float *a,
 		b += KERN_NR;
 		b2 += KERN_NR;
 	}
-	if (mr == KERN_MR && nr == 2 * KERN_NR) {
-		store_row512(t, 0, c00, c01);
-		store_row512(t, 1, c10, c11);
-		store_row512(t, 2, c20, c21);
-		store_row512(t, 3, c30, c31);
-		store_row512(t, 4, c40, c41);
-		store_row512(t, 5, c50, c51);
-		return;
-	}
-	float acc[KERN_MR * 2 * KERN_NR];
-#define SPILL512(i)                                         \
-	_mm512_storeu_ps(acc + i * 2 * KERN_NR, c##i##0);       \
-	_mm512_storeu_ps(acc + i * 2 * KERN_NR + 16, c##i##1);
-	SPILL512(0) SPILL512(1) SPILL512(2) SPILL512(3) SPILL512(4) SPILL512(5)
-	spill(acc, 2 * KERN_NR, t, mr, nr);
+	// Rows past mr and lanes past nr are left alone: the edges of C take
+	// the vector path too, not spill's one value at a time.
+	__mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
+	store_row512(t, 0, c00, c01, m0, m1);
+	if (mr > 1) store_row512(t, 1, c10, c11, m0, m1);
+	if (mr > 2) store_row512(t, 2, c20, c21, m0, m1);
+	if (mr > 3) store_row512(t, 3, c30, c31, m0, m1);
+	if (mr > 4) store_row512(t, 4, c40, c41, m0, m1);
+	if (mr > 5) store_row512(t, 5, c50, c51, m0, m1);
 }
 
 void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {

@@ -72,9 +72,19 @@ func testMulMatchesDefinition(t *testing.T) {
 				e.Skip = wave(c.m*ldc, 0.7)
 			}
 			e.Relu = c.relu
-			got := wave(c.m*ldc, 2.1) // C's old contents must not leak in
+			// C's old contents must not leak in; a guard row past C's
+			// last must stay as it was (the tile's rows past m are not
+			// stored).
+			buf := wave((c.m+1)*ldc, 2.1)
+			guard := append([]float32(nil), buf[c.m*ldc:]...)
+			got := buf[:c.m*ldc]
 			old := append([]float32(nil), got...)
 			NewWeights(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
+			for j, v := range buf[c.m*ldc:] {
+				if v != guard[j] {
+					t.Fatalf("the row past C's %d changed at column %d", c.m, j)
+				}
+			}
 			for i := 0; i < c.m; i++ {
 				for j := 0; j < ldc; j++ {
 					g := got[i*ldc+j]
