@@ -133,13 +133,27 @@ const winogradChunkFloats = 1 << 21
 // tileSpan is a run of tile rows of one image inside a chunk's V and M.
 type tileSpan struct{ b, ty0, ty1, t0 int }
 
+// winogradRun is run by Winograd's form f, then max(0, ·) when relu.
+func (c *conv) winogradRun(ar *arena, x *tval, f *winoForm, relu bool) (*tval, error) {
+	ho, wo, p, err := c.geometry(x.shape)
+	if err != nil {
+		return nil, err
+	}
+	n, h, w := x.shape[0], x.shape[2], x.shape[3]
+	out := ar.newT(n, c.cout, ho, wo)
+	c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f, relu)
+	return out, nil
+}
+
 // winograd runs the convolution of the batch x [n][cin][h][w] into
 // out [n][cout][ho][wo] (stride 1, 3×3, pads p) with f, adding the
-// bias. Tiles are processed in chunks that fit the scratch buffers; a
+// bias, then max(0, ·) when relu: on each chunk's rows as they are
+// written, while they are in cache, not in a pass of its own over the
+// whole output (VGG16's first layers: 51 MB a batch of four). Tiles are processed in chunks that fit the scratch buffers; a
 // chunk holds the tiles of several images when they are small, so deep
 // layers (7×7 tiles per image on VGG16's conv5 with F(2×2)) still make
 // wide matrix products.
-func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm) {
+func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm, relu bool) {
 	u, kp := c.wino.get(f, c.w, c.cout, c.cin)
 	th, tw := (ho+f.m-1)/f.m, (wo+f.m-1)/f.m
 	np := f.products()
@@ -154,7 +168,7 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		for ty0 := 0; ty0 < th; {
 			rows := min(th-ty0, (budget-nt)/tw)
 			if rows == 0 {
-				c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m)
+				c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m, relu)
 				spans, nt = spans[:0], 0
 				continue
 			}
@@ -164,14 +178,14 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		}
 	}
 	if nt > 0 {
-		c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m)
+		c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m, relu)
 	}
 }
 
 // winogradChunk transforms the spans' tiles into V, multiplies (by kp
 // when it is not nil, else by u with OpenBLAS), and transforms M back
 // into the output.
-func (c *conv) winogradChunk(f *winoForm, u []float32, kp []*kern.Weights, x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32) {
+func (c *conv) winogradChunk(f *winoForm, u []float32, kp []*kern.Weights, x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32, relu bool) {
 	np := f.products()
 	tw := (wo + f.m - 1) / f.m
 	in, outPlane := c.cin*h*w, c.cout*ho*wo
@@ -195,7 +209,22 @@ func (c *conv) winogradChunk(f *winoForm, u []float32, kp []*kern.Weights, x []f
 	})
 	parallel(c.cout, 4, func(lo, hi int) {
 		for _, s := range spans {
-			f.output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, out[s.b*outPlane:(s.b+1)*outPlane], nt, s.t0)
+			o := out[s.b*outPlane : (s.b+1)*outPlane]
+			f.output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, o, nt, s.t0)
+			if relu {
+				reluRows(o, lo, hi, ho*wo, s.ty0*f.m*wo, min(s.ty1*f.m, ho)*wo)
+			}
 		}
 	})
+}
+
+// reluRows sets v = max(v, 0) in planes [k0, k1) of out (planes of hw
+// values), over the values [i0, i1) of each.
+func reluRows(out []float32, k0, k1, hw, i0, i1 int) {
+	for k := k0; k < k1; k++ {
+		row := out[k*hw+i0 : k*hw+i1]
+		for i, v := range row {
+			row[i] = max(v, 0)
+		}
+	}
 }

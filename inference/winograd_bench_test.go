@@ -66,7 +66,7 @@ func BenchmarkConv3x3(b *testing.B) {
 						if a.blas {
 							k = &onBLAS
 						}
-						k.winograd(ar, x.f, n, l.hw, l.hw, l.hw, l.hw, [4]int{1, 1, 1, 1}, out, a.f)
+						k.winograd(ar, x.f, n, l.hw, l.hw, l.hw, l.hw, [4]int{1, 1, 1, 1}, out, a.f, false)
 						ar.put(out)
 					}
 					run() // fault the scratch in first

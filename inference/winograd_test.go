@@ -75,15 +75,20 @@ func TestWinogradMatchesDirect(t *testing.T) {
 		scale := 3 * math.Sqrt(float64(tc.cin))
 		p := [4]int{tc.pad, tc.pad, tc.pad, tc.pad}
 		for _, f := range []*winoForm{winoF2, winoF4} {
-			t.Run(fmt.Sprintf("%+v/F%d", tc, f.m), func(t *testing.T) {
-				got := make([]float32, len(want))
-				c.winograd(nil, x, tc.n, tc.h, tc.w, ho, wo, p, got, f)
-				for i, v := range want {
-					if d := math.Abs(float64(got[i]) - v); d > 1e-4*scale {
-						t.Fatalf("output %d = %v, direct convolution %v (off by %.3g of %.3g)", i, got[i], v, d, scale)
+			for _, relu := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%+v/F%d/relu=%v", tc, f.m, relu), func(t *testing.T) {
+					got := make([]float32, len(want))
+					c.winograd(nil, x, tc.n, tc.h, tc.w, ho, wo, p, got, f, relu)
+					for i, v := range want {
+						if relu {
+							v = max(v, 0)
+						}
+						if d := math.Abs(float64(got[i]) - v); d > 1e-4*scale {
+							t.Fatalf("output %d = %v, direct convolution %v (off by %.3g of %.3g)", i, got[i], v, d, scale)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
