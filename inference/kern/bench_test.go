@@ -136,3 +136,22 @@ func BenchmarkMulSerial(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMaxRows2x2 pools VGG16's first block output (64 planes of
+// 224²), kernel against its Go twin.
+func BenchmarkMaxRows2x2(b *testing.B) {
+	const c, h, w = 64, 224, 224
+	src, dst := wave(c*h*w, 0.3), make([]float32, c*h*w/4)
+	for _, k := range []struct {
+		name string
+		f    func(src []float32, w int, dst []float32, wo, rows, n int)
+	}{{"kern", MaxRows2x2}, {"go", maxRows2x2Go}} {
+		b.Run(k.name, func(b *testing.B) {
+			for b.Loop() {
+				for p := range c {
+					k.f(src[p*h*w:], w, dst[p*h*w/4:], w/2, h/2, w/2)
+				}
+			}
+		})
+	}
+}
