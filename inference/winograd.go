@@ -133,7 +133,7 @@ const winogradChunkFloats = 1 << 21
 // tileSpan is a run of tile rows of one image inside a chunk's V and M.
 type tileSpan struct{ b, ty0, ty1, t0 int }
 
-// winogradRun is run by Winograd's form f, then max(0, ·) when relu.
+// winogradRun is run by Winograd's form f, then Relu when relu.
 func (c *conv) winogradRun(ar *arena, x *tval, f *winoForm, relu bool) (*tval, error) {
 	ho, wo, p, err := c.geometry(x.shape)
 	if err != nil {
@@ -147,7 +147,7 @@ func (c *conv) winogradRun(ar *arena, x *tval, f *winoForm, relu bool) (*tval, e
 
 // winograd runs the convolution of the batch x [n][cin][h][w] into
 // out [n][cout][ho][wo] (stride 1, 3×3, pads p) with f, adding the
-// bias, then max(0, ·) when relu: on each chunk's rows as they are
+// bias, then Relu when relu: on each chunk's rows as they are
 // written, while they are in cache, not in a pass of its own over the
 // whole output (VGG16's first layers: 51 MB a batch of four). Tiles are processed in chunks that fit the scratch buffers; a
 // chunk holds the tiles of several images when they are small, so deep
@@ -218,13 +218,10 @@ func (c *conv) winogradChunk(f *winoForm, u []float32, kp []*kern.Weights, x []f
 	})
 }
 
-// reluRows sets v = max(v, 0) in planes [k0, k1) of out (planes of hw
+// reluRows applies kern.Relu to planes [k0, k1) of out (planes of hw
 // values), over the values [i0, i1) of each.
 func reluRows(out []float32, k0, k1, hw, i0, i1 int) {
 	for k := k0; k < k1; k++ {
-		row := out[k*hw+i0 : k*hw+i1]
-		for i, v := range row {
-			row[i] = max(v, 0)
-		}
+		kern.Relu(out[k*hw+i0 : k*hw+i1])
 	}
 }

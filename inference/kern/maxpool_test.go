@@ -83,3 +83,32 @@ func TestMaxRows2x2MatchesGo(t *testing.T) {
 		t.Errorf("got %v, want %v", dst, want)
 	}
 }
+
+// TestReluMatchesGo checks the build's Relu against its Go twin bit for
+// bit, NaN and both zeros included, on lengths around the vector widths.
+func TestReluMatchesGo(t *testing.T) {
+	for _, n := range []int{1, 3, 8, 17, 100} {
+		x := make([]float32, n)
+		for i := range x {
+			switch i % 5 {
+			case 1:
+				x[i] = float32(math.NaN())
+			case 2:
+				x[i] = float32(math.Copysign(0, -1))
+			default:
+				x[i] = float32(math.Sin(float64(i)*1.3)) * 2
+			}
+		}
+		want := append([]float32(nil), x...)
+		Relu(x)
+		reluGo(want)
+		for i := range x {
+			if math.Float32bits(x[i]) != math.Float32bits(want[i]) {
+				t.Fatalf("n=%d [%d]: %v, Go %v", n, i, x[i], want[i])
+			}
+			if x[i] < 0 {
+				t.Fatalf("n=%d [%d] = %v < 0", n, i, x[i])
+			}
+		}
+	}
+}
