@@ -315,6 +315,20 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 			copy(out[i*classes:], s)
 		}
 	}
+	// Beside windows, whole images walk to the head chain too (a box of
+	// the whole plane runs every step as the ordinary pass does) and join
+	// the windows' batch there, rather than each reading the head's
+	// weights alone.
+	if len(windows) > 0 && !n.nhwc {
+		for _, i := range whole {
+			s, err := z.window(ctx, x[i*per:(i+1)*per], Box{0, 0, h, w}, z.from)
+			if err != nil {
+				return nil, err
+			}
+			rows, windows = append(rows, s...), append(windows, i)
+		}
+		whole = nil
+	}
 	if len(windows) > 0 {
 		s, err := z.finishHeads(rows, len(windows))
 		if err != nil {
