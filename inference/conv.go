@@ -158,6 +158,9 @@ func (c *conv) forwardFused(ar *arena, in []*tval, skip *tval, relu bool) (*tval
 	if c.packs(in[0].shape) {
 		return c.packedRun(ar, in[0], c.bias, skip, relu)
 	}
+	if f := c.formFor(in[0].shape); f != nil && skip == nil {
+		return c.winogradRun(ar, in[0], f, relu)
+	}
 	// Winograd and depthwise add the bias as they write; the product does
 	// not, so the epilogue adds it there instead of a pass before.
 	products := c.formFor(in[0].shape) == nil && !c.depthwise()
@@ -199,7 +202,7 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
 	if f := c.formFor(x.shape); f != nil {
-		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f)
+		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f, false)
 		return out, nil
 	}
 	if c.depthwise() {

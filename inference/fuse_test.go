@@ -49,13 +49,7 @@ func TestFusedConvMatchesSteps(t *testing.T) {
 		{"depthwise", 16, 1, 3, 16, 1, 1},
 	}
 	r := rand.New(rand.NewPCG(1, 2))
-	randv := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	randv := func(n int) []float32 { return normals(r, n) }
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			w := &tval{shape: []int{tc.cout, tc.cin, tc.k, tc.k}, f: randv(tc.cout * tc.cin * tc.k * tc.k)}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"camviz/inference/blas"
+	"camviz/inference/kern"
 )
 
 // gemm is ONNX Gemm: Y = alpha·op(A)·op(B) + beta·C. C is only ever read:
@@ -101,9 +102,18 @@ func (g *gemm) forward(ar *arena, in []*tval, _ bool) (*tval, any, error) {
 		beta = g.beta
 	}
 	lda, ldb := a.shape[1], b.shape[1]
+	// A batch of a few images times the weights as torch stores them
+	// (Bᵀ): each weight read once, in place (kern.RowsBT), not packed.
+	if !g.transA && g.transB && useRows && kern.RowsBT(m, n, k, g.alpha, a.f, lda, b.f, ldb, beta, out.f, n) {
+		return out, nil, nil
+	}
 	blas.Gemm(g.transA, g.transB, m, n, k, g.alpha, a.f, lda, b.f, ldb, beta, out.f, n)
 	return out, nil, nil
 }
+
+// useRows lets Gemm take kern's few-rows product; tests turn it off to
+// check the GEMM path too.
+var useRows = true
 
 // backward gives dA; B is a weight (constant), so it needs no gradient.
 // dout may stack several gradients of the output (more rows than the

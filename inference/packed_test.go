@@ -37,13 +37,7 @@ func TestPackedConvMatchesBLAS(t *testing.T) {
 		{40, 300, 3, 1, 2, 1, 1, 1, 60, 60},  // 2700 deep from the image, split by columns
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	randv := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	randv := func(n int) []float32 { return normals(r, n) }
 	defer func() { usePacked = true }()
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%+v", tc), func(t *testing.T) {

@@ -158,6 +158,13 @@ func (c *concat) reach(in []dirt, shapes [][]int, out []int) dirt {
 type ZeroPass struct {
 	net *Net
 	p   *Pass
+	// A windowed image's walk stops at value from; the plain chain of
+	// Relu and Gemm steps from there to the scores (Net.headChain) runs
+	// once for all the batch's windows (nil chain: the walks run to the
+	// scores). VGG16's fc6 reads its 411 MB of weights once a batch, not
+	// once an image.
+	from  int
+	chain []step
 	// ar holds the windows' buffers, whose sizes change from one image to
 	// the next: kept by the full pass's sizes, they are reused rather
 	// than faulted in afresh.
@@ -173,7 +180,64 @@ func (n *Net) ZeroPass(ctx context.Context) (*ZeroPass, error) {
 	}
 	ar := newArena(arenaLimit)
 	ar.classes = n.bufferSizes()
-	return &ZeroPass{net: n, p: p, ar: ar}, nil
+	z := &ZeroPass{net: n, p: p, ar: ar, from: n.scores}
+	z.from, z.chain = n.scoresHead()
+	return z, nil
+}
+
+// scoresHead is the earliest value from which the steps to the scores
+// form a plain head chain (headChain), and that chain; n.scores and nil
+// when the scores come from no such chain.
+func (n *Net) scoresHead() (int, []step) {
+	from, chain := n.scores, []step(nil)
+	for v := n.scores; ; {
+		s := n.producer(v)
+		if s == nil || len(s.in) == 0 || s.in[0] < 0 {
+			break
+		}
+		c, ok := n.headChain(s.in[0])
+		if !ok {
+			break
+		}
+		v, from, chain = s.in[0], s.in[0], c
+	}
+	return from, chain
+}
+
+// finishHeads runs the head chain on m rows of its input (the windows'
+// values at z.from) and returns their logits, m × classes.
+func (z *ZeroPass) finishHeads(rows []float32, m int) ([]float32, error) {
+	x := &tval{shape: []int{m, len(rows) / m}, f: rows}
+	var owned []float32
+	defer func() {
+		if owned != nil {
+			z.ar.put(owned)
+		}
+	}()
+	for _, s := range z.chain {
+		switch k := s.k.(type) {
+		case relu:
+			for j, v := range x.f {
+				if v < 0 { // NaN stays, as in Relu
+					x.f[j] = 0
+				}
+			}
+		case *gemm:
+			ins := []*tval{x, z.net.values[s.in[1]].konst, nil}
+			if len(s.in) > 2 && s.in[2] >= 0 {
+				ins[2] = z.net.values[s.in[2]].konst
+			}
+			out, _, err := k.forward(z.ar, ins, false)
+			if err != nil {
+				return nil, fmt.Errorf("node %q (%s): %w", s.node, s.op, err)
+			}
+			if owned != nil {
+				z.ar.put(owned)
+			}
+			owned, x = out.f, out
+		}
+	}
+	return slices.Clone(x.f), nil
 }
 
 // bufferSizes are the sizes of one image's full pass: every value's and
@@ -215,7 +279,9 @@ func (z *ZeroPass) Release() { z.p.Release() }
 // a copy of the zero pass's output; a convolution whose whole output is
 // reached runs as in an ordinary pass (fused with its Add and Relu). All
 // the walk's buffers come from an arena of its own, kept by the full
-// pass's sizes. An empty box is the zero pass's logits; the
+// pass's sizes. A window's walk stops where the plain head chain begins
+// (the flattened features of VGG16), and the chain runs once for all the
+// batch's windows. An empty box is the zero pass's logits; the
 // images whose box covers the plane run as ordinary passes. The result
 // equals the ordinary pass up to float32 rounding (a window is a product
 // of another shape).
@@ -228,7 +294,8 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 	}
 	classes := len(z.p.Scores())
 	out := make([]float32, len(boxes)*classes)
-	var whole []int
+	var whole, windows []int
+	var rows []float32 // the windows' values at z.from
 	for i, b := range boxes {
 		b = b.clip(h, w)
 		switch {
@@ -237,11 +304,38 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 		case b.Empty():
 			copy(out[i*classes:], z.p.Scores())
 		default:
-			s, err := z.window(ctx, x[i*per:(i+1)*per], b)
+			s, err := z.window(ctx, x[i*per:(i+1)*per], b, z.from)
 			if err != nil {
 				return nil, err
 			}
+			if z.chain != nil {
+				rows, windows = append(rows, s...), append(windows, i)
+				continue
+			}
 			copy(out[i*classes:], s)
+		}
+	}
+	// Beside windows, whole images walk to the head chain too (a box of
+	// the whole plane runs every step as the ordinary pass does) and join
+	// the windows' batch there, rather than each reading the head's
+	// weights alone.
+	if len(windows) > 0 && !n.nhwc {
+		for _, i := range whole {
+			s, err := z.window(ctx, x[i*per:(i+1)*per], Box{0, 0, h, w}, z.from)
+			if err != nil {
+				return nil, err
+			}
+			rows, windows = append(rows, s...), append(windows, i)
+		}
+		whole = nil
+	}
+	if len(windows) > 0 {
+		s, err := z.finishHeads(rows, len(windows))
+		if err != nil {
+			return nil, err
+		}
+		for j, i := range windows {
+			copy(out[i*classes:(i+1)*classes], s[j*classes:(j+1)*classes])
 		}
 	}
 	// Whole images run as the batch asked for when they are all of it;

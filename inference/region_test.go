@@ -183,3 +183,28 @@ func TestWindowPays(t *testing.T) {
 		}
 	}
 }
+
+// TestZeroPassBatchesTheHead: on the golden VGG the windows stop at the
+// flattened features and the three fully connected layers (with their
+// Relus) run once for all of a batch's windows.
+func TestZeroPassBatchesTheHead(t *testing.T) {
+	net, err := Load(filepath.Join(goldenDir, "model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := net.ZeroPass(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Release()
+	gemms := 0
+	for _, s := range z.chain {
+		if _, ok := s.k.(*gemm); ok {
+			gemms++
+		}
+	}
+	if gemms != 3 || len(net.shapes[z.from]) != 2 {
+		t.Errorf("head chain from %s: %d steps, %d Gemms; want the three fully connected layers from the flattened features",
+			shapeStr(net.shapes[z.from]), len(z.chain), gemms)
+	}
+}

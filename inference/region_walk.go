@@ -15,8 +15,9 @@ type windowed struct {
 	owned []bool
 }
 
-// window computes one image's logits, x being 0 outside box b.
-func (z *ZeroPass) window(ctx context.Context, x []float32, b Box) ([]float32, error) {
+// window computes one image's value stop (the logits: n.scores), x
+// being 0 outside box b.
+func (z *ZeroPass) window(ctx context.Context, x []float32, b Box, stop int) ([]float32, error) {
 	n := z.net
 	wk := &windowed{z: z, vals: make([]*tval, len(n.values)), dirt: make([]dirt, len(n.values)),
 		owned: make([]bool, len(n.values))}
@@ -38,11 +39,11 @@ func (z *ZeroPass) window(ctx context.Context, x []float32, b Box) ([]float32, e
 			}
 		}
 		wk.recycle(i, s)
+		if s.out == stop {
+			break
+		}
 	}
-	if wk.vals[n.scores] == nil {
-		return slices.Clone(z.p.Scores()), nil
-	}
-	return slices.Clone(wk.vals[n.scores].f), nil
+	return slices.Clone(wk.value(stop).f), nil
 }
 
 // fused runs step i with the chain it heads as one step (see fuse.go)

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"camviz/inference/blas"
+	"camviz/inference/kern"
 	"camviz/inference/wino"
 )
 
@@ -83,16 +84,44 @@ func (c *conv) formFor(x []int) *winoForm {
 }
 
 // winoWeights holds a layer's weights transformed for each form, made on
-// first use: a layer sees one plane size, so it needs one of them.
+// first use: a layer sees one plane size, so it needs one of them. Where
+// kern's product is available each U[ξ] is kept packed for it instead
+// (kern.Pack, then U itself is dropped): OpenBLAS packs A again on every
+// call, and these products are narrow (≤ 113 tiles for 512 channels).
 type winoWeights struct {
 	once [2]sync.Once
 	u    [2][]float32
+	kp   [2][]*kern.Weights
 }
 
-// get returns U for f, [(m+2)²][cout][cin].
-func (ww *winoWeights) get(f *winoForm, w []float32, cout, cin int) []float32 {
-	ww.once[f.id].Do(func() { ww.u[f.id] = f.filter(w, cout, cin) })
-	return ww.u[f.id]
+// get returns U for f, [(m+2)²][cout][cin], or its products packed by kern
+// (u nil).
+func (ww *winoWeights) get(f *winoForm, w []float32, cout, cin int) (u []float32, kp []*kern.Weights) {
+	ww.once[f.id].Do(func() {
+		u := f.filter(w, cout, cin)
+		ww.kp[f.id] = packProducts(u, f.products(), cout, cin)
+		if ww.kp[f.id] == nil {
+			ww.u[f.id] = u
+		}
+	})
+	return ww.u[f.id], ww.kp[f.id]
+}
+
+// packProducts packs each of the np matrices of u [np][cout][cin] for
+// kern, or returns nil where kern's product is off or unavailable.
+func packProducts(u []float32, np, cout, cin int) []*kern.Weights {
+	if !usePacked {
+		return nil
+	}
+	kp := make([]*kern.Weights, np)
+	for xi := range kp {
+		kp[xi] = kern.NewWeights(u[xi*cout*cin:(xi+1)*cout*cin], cout, cin, cin)
+		if kp[xi] == nil {
+			return nil
+		}
+		kp[xi].Pack()
+	}
+	return kp
 }
 
 // products is the number of matrix products, one per tile position.
@@ -104,14 +133,28 @@ const winogradChunkFloats = 1 << 21
 // tileSpan is a run of tile rows of one image inside a chunk's V and M.
 type tileSpan struct{ b, ty0, ty1, t0 int }
 
+// winogradRun is run by Winograd's form f, then Relu when relu.
+func (c *conv) winogradRun(ar *arena, x *tval, f *winoForm, relu bool) (*tval, error) {
+	ho, wo, p, err := c.geometry(x.shape)
+	if err != nil {
+		return nil, err
+	}
+	n, h, w := x.shape[0], x.shape[2], x.shape[3]
+	out := ar.newT(n, c.cout, ho, wo)
+	c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f, relu)
+	return out, nil
+}
+
 // winograd runs the convolution of the batch x [n][cin][h][w] into
 // out [n][cout][ho][wo] (stride 1, 3×3, pads p) with f, adding the
-// bias. Tiles are processed in chunks that fit the scratch buffers; a
+// bias, then Relu when relu: on each chunk's rows as they are
+// written, while they are in cache, not in a pass of its own over the
+// whole output (VGG16's first layers: 51 MB a batch of four). Tiles are processed in chunks that fit the scratch buffers; a
 // chunk holds the tiles of several images when they are small, so deep
 // layers (7×7 tiles per image on VGG16's conv5 with F(2×2)) still make
 // wide matrix products.
-func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm) {
-	u := c.wino.get(f, c.w, c.cout, c.cin)
+func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm, relu bool) {
+	u, kp := c.wino.get(f, c.w, c.cout, c.cin)
 	th, tw := (ho+f.m-1)/f.m, (wo+f.m-1)/f.m
 	np := f.products()
 	budget := max(tw, winogradChunkFloats/(np*max(c.cin, c.cout)))
@@ -125,7 +168,7 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		for ty0 := 0; ty0 < th; {
 			rows := min(th-ty0, (budget-nt)/tw)
 			if rows == 0 {
-				c.winogradChunk(f, u, x, h, w, ho, wo, p, out, spans, nt, v, m)
+				c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m, relu)
 				spans, nt = spans[:0], 0
 				continue
 			}
@@ -135,13 +178,14 @@ func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, o
 		}
 	}
 	if nt > 0 {
-		c.winogradChunk(f, u, x, h, w, ho, wo, p, out, spans, nt, v, m)
+		c.winogradChunk(f, u, kp, x, h, w, ho, wo, p, out, spans, nt, v, m, relu)
 	}
 }
 
-// winogradChunk transforms the spans' tiles into V, multiplies, and
-// transforms M back into the output.
-func (c *conv) winogradChunk(f *winoForm, u, x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32) {
+// winogradChunk transforms the spans' tiles into V, multiplies (by kp
+// when it is not nil, else by u with OpenBLAS), and transforms M back
+// into the output.
+func (c *conv) winogradChunk(f *winoForm, u []float32, kp []*kern.Weights, x []float32, h, w, ho, wo int, p [4]int, out []float32, spans []tileSpan, nt int, v, m []float32, relu bool) {
 	np := f.products()
 	tw := (wo + f.m - 1) / f.m
 	in, outPlane := c.cin*h*w, c.cout*ho*wo
@@ -153,6 +197,10 @@ func (c *conv) winogradChunk(f *winoForm, u, x []float32, h, w, ho, wo int, p [4
 	})
 	parallel(np, 1, func(lo, hi int) { // independent products
 		for xi := lo; xi < hi; xi++ {
+			if kp != nil {
+				kp[xi].MulSerial(v[xi*c.cin*nt:(xi+1)*c.cin*nt], nt, nt, m[xi*c.cout*nt:(xi+1)*c.cout*nt], nt, kern.Epilogue{})
+				continue
+			}
 			blas.GemmSerial(false, false, c.cout, nt, c.cin, 1,
 				u[xi*c.cout*c.cin:(xi+1)*c.cout*c.cin], c.cin,
 				v[xi*c.cin*nt:(xi+1)*c.cin*nt], nt, 0,
@@ -161,7 +209,19 @@ func (c *conv) winogradChunk(f *winoForm, u, x []float32, h, w, ho, wo int, p [4
 	})
 	parallel(c.cout, 4, func(lo, hi int) {
 		for _, s := range spans {
-			f.output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, out[s.b*outPlane:(s.b+1)*outPlane], nt, s.t0)
+			o := out[s.b*outPlane : (s.b+1)*outPlane]
+			f.output(m, ho, wo, s.ty0, s.ty1, tw, lo, hi, c.cout, c.bias, o, nt, s.t0)
+			if relu {
+				reluRows(o, lo, hi, ho*wo, s.ty0*f.m*wo, min(s.ty1*f.m, ho)*wo)
+			}
 		}
 	})
+}
+
+// reluRows applies kern.Relu to planes [k0, k1) of out (planes of hw
+// values), over the values [i0, i1) of each.
+func reluRows(out []float32, k0, k1, hw, i0, i1 int) {
+	for k := k0; k < k1; k++ {
+		kern.Relu(out[k*hw+i0 : k*hw+i1])
+	}
 }

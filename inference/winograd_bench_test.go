@@ -21,7 +21,8 @@ func BenchmarkConv3x3(b *testing.B) {
 	algos := []struct {
 		name string
 		f    *winoForm
-	}{{"im2col", nil}, {"f2", winoF2}, {"f4", winoF4}}
+		blas bool // the products by OpenBLAS, not kern
+	}{{"im2col", nil, false}, {"f2", winoF2, false}, {"f4", winoF4, false}, {"f2-blas", winoF2, true}, {"f4-blas", winoF4, true}}
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, l := range conv3x3Layers {
 		w := &tval{shape: []int{l.cout, l.cin, 3, 3}, f: make([]float32, l.cout*l.cin*9)}
@@ -38,6 +39,8 @@ func BenchmarkConv3x3(b *testing.B) {
 		}
 		im2col := *c
 		im2col.wino = nil
+		onBLAS := *c
+		onBLAS.wino = blasWino(c)
 		for _, n := range []int{1, 4, 16} {
 			if n == 16 && l.hw > 28 {
 				continue // the batches of Score-CAM's deep layers
@@ -59,7 +62,11 @@ func BenchmarkConv3x3(b *testing.B) {
 							return
 						}
 						out := ar.get(n * l.cout * l.hw * l.hw)
-						c.winograd(ar, x.f, n, l.hw, l.hw, l.hw, l.hw, [4]int{1, 1, 1, 1}, out, a.f)
+						k := c
+						if a.blas {
+							k = &onBLAS
+						}
+						k.winograd(ar, x.f, n, l.hw, l.hw, l.hw, l.hw, [4]int{1, 1, 1, 1}, out, a.f, false)
 						ar.put(out)
 					}
 					run() // fault the scratch in first
@@ -74,4 +81,14 @@ func BenchmarkConv3x3(b *testing.B) {
 			}
 		}
 	}
+}
+
+// blasWino is c's Winograd weights for both forms, their products left
+// to OpenBLAS.
+func blasWino(c *conv) *winoWeights {
+	ww := &winoWeights{}
+	for _, f := range []*winoForm{winoF2, winoF4} {
+		ww.once[f.id].Do(func() { ww.u[f.id] = f.filter(c.w, c.cout, c.cin) })
+	}
+	return ww
 }

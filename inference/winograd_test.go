@@ -46,13 +46,7 @@ func directConv(x, w, bias []float32, n, cin, cout, h, wd, pt, pl, ho, wo int) [
 // a tile in the wrong place or a lost bias is off by O(1) of it.
 func TestWinogradMatchesDirect(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	randv := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(r.NormFloat64())
-		}
-		return v
-	}
+	randv := func(n int) []float32 { return normals(r, n) }
 	cases := []struct{ n, cin, cout, h, w, pad int }{
 		{3, 32, 32, 9, 11, 1}, {2, 16, 24, 17, 13, 0}, {1, 40, 40, 30, 30, 1},
 		{4, 8, 12, 7, 7, 1}, {3, 512, 8, 40, 38, 1}, {2, 24, 16, 22, 53, 0},
@@ -75,15 +69,20 @@ func TestWinogradMatchesDirect(t *testing.T) {
 		scale := 3 * math.Sqrt(float64(tc.cin))
 		p := [4]int{tc.pad, tc.pad, tc.pad, tc.pad}
 		for _, f := range []*winoForm{winoF2, winoF4} {
-			t.Run(fmt.Sprintf("%+v/F%d", tc, f.m), func(t *testing.T) {
-				got := make([]float32, len(want))
-				c.winograd(nil, x, tc.n, tc.h, tc.w, ho, wo, p, got, f)
-				for i, v := range want {
-					if d := math.Abs(float64(got[i]) - v); d > 1e-4*scale {
-						t.Fatalf("output %d = %v, direct convolution %v (off by %.3g of %.3g)", i, got[i], v, d, scale)
+			for _, relu := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%+v/F%d/relu=%v", tc, f.m, relu), func(t *testing.T) {
+					got := make([]float32, len(want))
+					c.winograd(nil, x, tc.n, tc.h, tc.w, ho, wo, p, got, f, relu)
+					for i, v := range want {
+						if relu {
+							v = max(v, 0)
+						}
+						if d := math.Abs(float64(got[i]) - v); d > 1e-4*scale {
+							t.Fatalf("output %d = %v, direct convolution %v (off by %.3g of %.3g)", i, got[i], v, d, scale)
+						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }

@@ -24,7 +24,7 @@ func BenchmarkMul(b *testing.B) {
 		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
 		if Available() {
 			p := NewWeights(a, s.m, s.k, s.k)
-			b.Run("kern/"+name, func(b *testing.B) {
+			benchTiles(b, name, func(b *testing.B) {
 				t0 := cpuTime()
 				for i := 0; i < b.N; i++ {
 					p.Mul(x, s.n, s.n, c, s.n, Epilogue{Bias: bias, Relu: true})
@@ -47,6 +47,20 @@ func BenchmarkMul(b *testing.B) {
 			}
 			report(b, flops, t0)
 		})
+	}
+}
+
+// benchTiles runs f as kern/avx2/name and, where the CPU has AVX-512F,
+// kern/avx512/name.
+func benchTiles(b *testing.B, name string, f func(b *testing.B)) {
+	has512 := wide
+	defer func() { wide = has512 }()
+	for _, w := range []bool{false, true} {
+		if w && !has512 {
+			continue
+		}
+		wide = w
+		b.Run("kern/"+map[bool]string{false: "avx2", true: "avx512"}[w]+"/"+name, f)
 	}
 }
 
@@ -83,12 +97,61 @@ func BenchmarkMulImage(b *testing.B) {
 		p := NewWeights(wave(m*k, 0.41), m, k, k)
 		c := make([]float32, m*n)
 		e := Epilogue{Bias: wave(m, 0.9), Relu: true}
-		b.Run(fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
+		benchTiles(b, fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
 			t0 := cpuTime()
 			for i := 0; i < b.N; i++ {
 				p.MulImage(g, c, n, e)
 			}
 			report(b, 2*float64(m*n*k), t0)
+		})
+	}
+}
+
+// BenchmarkMulSerial times MulSerial, one thread, on products deep
+// enough that the micro-kernel, not C's traffic, sets the pace (VGG16's
+// conv3 as im2col, Winograd's 512-channel tile products), against
+// OpenBLAS's sgemm on one thread (tools/bench/gemm_bench.c's shapes).
+func BenchmarkMulSerial(b *testing.B) {
+	for _, s := range []struct{ m, n, k int }{{256, 3136, 2304}, {512, 113, 512}, {64, 910, 64}, {128, 784, 1152}} {
+		a, x := wave(s.m*s.k, 0.37), wave(s.k*s.n, 0.11)
+		c := make([]float32, s.m*s.n)
+		flops := 2 * float64(s.m*s.n*s.k)
+		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
+		if Available() {
+			p := NewWeights(a, s.m, s.k, s.k)
+			benchTiles(b, name, func(b *testing.B) {
+				t0 := cpuTime()
+				for i := 0; i < b.N; i++ {
+					p.MulSerial(x, s.n, s.n, c, s.n, Epilogue{})
+				}
+				report(b, flops, t0)
+			})
+		}
+		b.Run("blas/"+name, func(b *testing.B) {
+			t0 := cpuTime()
+			for i := 0; i < b.N; i++ {
+				blas.GemmSerial(false, false, s.m, s.n, s.k, 1, a, s.k, x, s.n, 0, c, s.n)
+			}
+			report(b, flops, t0)
+		})
+	}
+}
+
+// BenchmarkMaxRows2x2 pools VGG16's first block output (64 planes of
+// 224²), kernel against its Go twin.
+func BenchmarkMaxRows2x2(b *testing.B) {
+	const c, h, w = 64, 224, 224
+	src, dst := wave(c*h*w, 0.3), make([]float32, c*h*w/4)
+	for _, k := range []struct {
+		name string
+		f    func(src []float32, w int, dst []float32, wo, rows, n int)
+	}{{"kern", MaxRows2x2}, {"go", maxRows2x2Go}} {
+		b.Run(k.name, func(b *testing.B) {
+			for b.Loop() {
+				for p := range c {
+					k.f(src[p*h*w:], w, dst[p*h*w/4:], w/2, h/2, w/2)
+				}
+			}
 		})
 	}
 }

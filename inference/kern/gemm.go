@@ -66,6 +66,22 @@ func (a *Weights) Mul(b []float32, ldb, n int, c []float32, ldc int, e Epilogue)
 	putShared(bk)
 }
 
+// MulSerial is Mul on the calling thread alone, for callers that run
+// several products at once (Winograd's tile positions, one per thread).
+func (a *Weights) MulSerial(b []float32, ldb, n int, c []float32, ldc int, e Epilogue) {
+	if n < 1 {
+		return
+	}
+	a.check(len(b), ldb, n, len(c), ldc, e)
+	s := scratch.Get().(*[]float32)
+	mul(a.m, a.k, a.packed(), b, ldb, n, c, ldc, e, 1, *s, nil)
+	scratch.Put(s)
+}
+
+// Pack packs A now, rather than on the first product: after it the
+// caller may change or drop the matrix NewWeights was given.
+func (a *Weights) Pack() { a.packed() }
+
 // Image is a convolution's input [C][H][W] and geometry. Its im2col
 // matrix has a row for each (channel, ky, kx) and a column for each
 // output position (oy, ox), holding
@@ -105,6 +121,7 @@ func (a *Weights) packed() []float32 {
 	a.once.Do(func() {
 		a.p = aligned((a.m + mr - 1) / mr * mr * a.k)
 		packA(a.a, a.m, a.k, a.lda, a.p)
+		a.a = nil // packed: not read again
 	})
 	return a.p
 }

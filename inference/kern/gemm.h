@@ -17,6 +17,7 @@ typedef struct {
 	long ldc;
 	const float *bias, *skip; // NULL or [m], NULL or like c
 	int relu;
+	int wide;      // 1: pairs of B panels through the AVX-512 tile (6×32)
 	kern_image im; // im.x set: B is im's im2col matrix (b unused)
 } kern_args;
 
@@ -48,11 +49,12 @@ void kern_pool_start(long n);
 // packing its own part of B.
 void kern_parallel(const kern_args *g, long parts, float *bp, float *bk);
 
-// kern_gemm computes C = epilogue(A·B) over parts threads (kern_parallel).
+// kern_gemm computes C = epilogue(A·B) over parts threads (kern_parallel);
+// wide = 1 runs the AVX-512 tile, only where the CPU has AVX-512F.
 void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
-	const float *bias, const float *skip, int relu, long parts, float *bp, float *bk);
+	const float *bias, const float *skip, int relu, int wide, long parts, float *bp, float *bk);
 
 // kern_gemm_image is kern_gemm with B the im2col matrix of x; geom holds
 // c, h, w, kh, kw, sh, sw, dh, dw, pt, pl, ho, wo.
 void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
-	const float *bias, const float *skip, int relu, long parts, float *bp, float *bk);
+	const float *bias, const float *skip, int relu, int wide, long parts, float *bp, float *bk);

@@ -1,10 +1,11 @@
 //go:build !purego && amd64
 
 // A packed single-precision product C = A·B for row-major matrices with
-// the convolution's epilogue in its last store, for AVX2 + FMA. A is
-// packed once (a layer's weights, on first use) in panels of MR rows; B is
-// packed per block of KC rows and NC columns in panels of NR columns. The
-// micro-kernel keeps an MR×NR tile of C in twelve registers.
+// the convolution's epilogue in its last store, for AVX2 + FMA and, where
+// the CPU has it, AVX-512F. A is packed once (a layer's weights, on first
+// use) in panels of MR rows; B is packed per block of KC rows and NC
+// columns in panels of NR columns. The micro-kernel keeps an MR×NR tile of
+// C in twelve registers, or with AVX-512 an MR×2NR tile over two panels.
 //
 // Blocking (Zen 3: 32 KB L1d, 512 KB L2): one B panel, KC·NR floats
 // (16 KB), stays in L1 while the MCP row panels of A (MCP·MR·KC floats,
@@ -150,16 +151,14 @@ __attribute__((target("avx2,fma"))) static inline void store_row(const tile *t, 
 	_mm256_storeu_ps(c + 8, v1);
 }
 
-// micro multiplies an MR×kc panel of A by a kc×NR panel of B and stores
-// the tile's top-left mr×nr values through t.
-// spill stores the tile's top-left mr×nr values from acc (rows KERN_NR
+// spill stores the tile's top-left mr×nr values from acc (rows ld
 // apart) through t, one value at a time.
-static void spill(const float *acc, const tile *t, long mr, long nr) {
+static void spill(const float *acc, long ld, const tile *t, long mr, long nr) {
 	for (long i = 0; i < mr; i++) {
 		float bias = t->bias ? t->bias[i] : 0.0f;
 		for (long j = 0; j < nr; j++) {
 			float *c = t->c + i * t->ldc + j;
-			*c = finish(acc[i * KERN_NR + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
+			*c = finish(acc[i * ld + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
 		}
 	}
 }
@@ -188,9 +187,11 @@ __attribute__((target("avx2,fma"))) static void micro_half(long kc, const float 
 	_mm256_storeu_ps(acc + 3 * KERN_NR, c3);
 	_mm256_storeu_ps(acc + 4 * KERN_NR, c4);
 	_mm256_storeu_ps(acc + 5 * KERN_NR, c5);
-	spill(acc, t, mr, nr);
+	spill(acc, KERN_NR, t, mr, nr);
 }
 
+// micro multiplies an MR×kc panel of A by a kc×NR panel of B and stores
+// the tile's top-left mr×nr values through t.
 __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, const float *b, const tile *t, long mr, long nr) {
 	ROW(0) ROW(1) ROW(2) ROW(3) ROW(4) ROW(5)
 	for (long kk = 0; kk < kc; kk++) {
@@ -213,7 +214,69 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	_mm256_storeu_ps(acc + i * KERN_NR, c##i##0);                   \
 	_mm256_storeu_ps(acc + i * KERN_NR + 8, c##i##1);
 	SPILL(0) SPILL(1) SPILL(2) SPILL(3) SPILL(4) SPILL(5)
-	spill(acc, t, mr, nr);
+	spill(acc, KERN_NR, t, mr, nr);
+}
+
+#define ROW512(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
+#define FMA512(i)                                   \
+	{                                               \
+		__m512 ai = _mm512_set1_ps(a[i]);           \
+		c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0); \
+		c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1); \
+	}
+
+// store_row512 is store_row for a row of micro512's tile, its 32 values
+// in v0 and v1, the lanes of each that hold C's columns in m0 and m1: the
+// others are neither read nor written (a masked load does not fault).
+__attribute__((target("avx512f"))) static inline void store_row512(const tile *t, long i, __m512 v0, __m512 v1, __mmask16 m0, __mmask16 m1) {
+	float *c = t->c + i * t->ldc;
+	if (!t->first) {
+		v0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, c), v0);
+		v1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, c + 16), v1);
+	}
+	if (t->last) {
+		__m512 b = _mm512_set1_ps(t->bias ? t->bias[i] : 0.0f);
+		v0 = _mm512_add_ps(v0, b);
+		v1 = _mm512_add_ps(v1, b);
+		if (t->skip) {
+			const float *s = t->skip + i * t->ldc;
+			v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, s));
+			v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, s + 16));
+		}
+		if (t->relu) {
+			v0 = _mm512_max_ps(_mm512_setzero_ps(), v0);
+			v1 = _mm512_max_ps(_mm512_setzero_ps(), v1);
+		}
+	}
+	_mm512_mask_storeu_ps(c, m0, v0);
+	_mm512_mask_storeu_ps(c + 16, m1, v1);
+}
+
+// lanes is the mask of the first n of 16 lanes (n clamped to [0, 16]).
+static inline unsigned lanes(long n) { return n >= 16 ? 0xFFFFu : n <= 0 ? 0u : (1u << n) - 1; }
+
+// micro512 is micro for two adjacent panels of B, b and b2, as one
+// kc×2NR panel: the same twelve accumulators, 16 lanes wide instead of 8,
+// so each broadcast value of A meets twice as many of B's. Each value of
+// C gets micro's operations in micro's order.
+__attribute__((target("avx512f"))) static void micro512(long kc, const float *a, const float *b, const float *b2, const tile *t, long mr, long nr) {
+	ROW512(0) ROW512(1) ROW512(2) ROW512(3) ROW512(4) ROW512(5)
+	for (long kk = 0; kk < kc; kk++) {
+		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b2);
+		FMA512(0) FMA512(1) FMA512(2) FMA512(3) FMA512(4) FMA512(5)
+		a += KERN_MR;
+		b += KERN_NR;
+		b2 += KERN_NR;
+	}
+	// Rows past mr and lanes past nr are left alone: the edges of C take
+	// the vector path too, not spill's one value at a time.
+	__mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
+	store_row512(t, 0, c00, c01, m0, m1);
+	if (mr > 1) store_row512(t, 1, c10, c11, m0, m1);
+	if (mr > 2) store_row512(t, 2, c20, c21, m0, m1);
+	if (mr > 3) store_row512(t, 3, c30, c31, m0, m1);
+	if (mr > 4) store_row512(t, 4, c40, c41, m0, m1);
+	if (mr > 5) store_row512(t, 5, c50, c51, m0, m1);
 }
 
 void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
@@ -225,19 +288,29 @@ void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *
 }
 
 // block multiplies A's panels [p0, p1) by the kc×nc block of B at row pc
-// and column jc, packed in bp, into C.
+// and column jc, packed in bp, into C: B's panels two at a time through
+// micro512 when g->wide, else (and for a last odd panel) one at a time.
 __attribute__((target("avx2,fma"))) static void block(const kern_args *g, long p0, long p1, long pc, long kc, long jc, long nc, const float *bp) {
 	for (long ic = p0; ic < p1; ic += KERN_MCP) {
 		long ie = lmin(ic + KERN_MCP, p1);
-		for (long q = 0; q * KERN_NR < nc; q++) {
-			long col = jc + q * KERN_NR, nr = lmin(KERN_NR, nc - q * KERN_NR);
+		for (long q = 0; q * KERN_NR < nc;) {
+			long rest = nc - q * KERN_NR, col = jc + q * KERN_NR;
+			int pair = g->wide && rest > KERN_NR;
+			long nr = lmin(pair ? 2 * KERN_NR : KERN_NR, rest);
+			const float *bq = bp + q * kc * KERN_NR;
 			for (long p = ic; p < ie; p++) {
 				long row = p * KERN_MR;
 				tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
 					g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
-				const float *ap = g->a + p * g->k * KERN_MR + pc * KERN_MR, *bq = bp + q * kc * KERN_NR;
-				(nr <= 8 ? micro_half : micro)(kc, ap, bq, &t, lmin(KERN_MR, g->m - row), nr);
+				const float *ap = g->a + p * g->k * KERN_MR + pc * KERN_MR;
+				long mr = lmin(KERN_MR, g->m - row);
+				if (pair) {
+					micro512(kc, ap, bq, bq + kc * KERN_NR, &t, mr, nr);
+				} else {
+					(nr <= 8 ? micro_half : micro)(kc, ap, bq, &t, mr, nr);
+				}
 			}
+			q += pair ? 2 : 1;
 		}
 	}
 }
@@ -261,14 +334,14 @@ void kern_run_packed(const kern_args *g, long p0, long p1, const float *bk) {
 }
 
 void kern_gemm(long m, long n, long k, const float *a, const float *b, long ldb, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long parts, float *bp, float *bk) {
-	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu};
+		const float *bias, const float *skip, int relu, int wide, long parts, float *bp, float *bk) {
+	kern_args g = {m, n, k, a, b, ldb, c, ldc, bias, skip, relu, wide};
 	kern_parallel(&g, parts, bp, bk);
 }
 
 void kern_gemm_image(long m, long k, const float *a, const float *x, const long *geom, float *c, long ldc,
-		const float *bias, const float *skip, int relu, long parts, float *bp, float *bk) {
+		const float *bias, const float *skip, int relu, int wide, long parts, float *bp, float *bk) {
 	kern_image im = {x, geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7], geom[8], geom[9], geom[10], geom[11], geom[12]};
-	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, im};
+	kern_args g = {m, im.ho * im.wo, k, a, NULL, 0, c, ldc, bias, skip, relu, wide, im};
 	kern_parallel(&g, parts, bp, bk);
 }

@@ -25,6 +25,17 @@ const (
 
 var available = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// wide runs the AVX-512 tile (6×32, over two of B's panels): where the
+// CPU and OS have AVX-512F. Tests turn it off to check the AVX2 tile too.
+var wide = available && cpu.X86.HasAVX512F
+
+func flag(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func uintptrOf(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
 
 func fptr(s []float32) *C.float {
@@ -44,23 +55,15 @@ func startPool(n int) { C.kern_pool_start(C.long(n)) }
 // threads: ap is A packed, bp the calling thread's scratch for B's
 // blocks, bk nil or room for all of B packed (see Weights.parts).
 func mul(m, k int, ap, b []float32, ldb, n int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
-	relu := C.int(0)
-	if e.Relu {
-		relu = 1
-	}
 	C.kern_gemm(C.long(m), C.long(n), C.long(k), fptr(ap), fptr(b), C.long(ldb), fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(parts), fptr(bp), fptr(bk))
+		fptr(e.Bias), fptr(e.Skip), flag(e.Relu), flag(wide), C.long(parts), fptr(bp), fptr(bk))
 }
 
 func mulImage(m, k int, ap, x []float32, geom []int, c []float32, ldc int, e Epilogue, parts int, bp, bk []float32) {
-	relu := C.int(0)
-	if e.Relu {
-		relu = 1
-	}
 	var g [13]C.long
 	for i, v := range geom {
 		g[i] = C.long(v)
 	}
 	C.kern_gemm_image(C.long(m), C.long(k), fptr(ap), fptr(x), &g[0], fptr(c), C.long(ldc),
-		fptr(e.Bias), fptr(e.Skip), relu, C.long(parts), fptr(bp), fptr(bk))
+		fptr(e.Bias), fptr(e.Skip), flag(e.Relu), flag(wide), C.long(parts), fptr(bp), fptr(bk))
 }

@@ -16,6 +16,8 @@ const (
 
 const available = false
 
+var wide = false
+
 func uintptrOf(s []float32) uintptr { return uintptr(unsafe.Pointer(unsafe.SliceData(s))) }
 
 func packA(a []float32, m, k, lda int, out []float32) {

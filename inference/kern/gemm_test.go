@@ -15,15 +15,33 @@ func wave(n int, f float64) []float32 {
 	return s
 }
 
+// tiles runs f once for each micro-kernel this CPU can run: the AVX2
+// tile and, with AVX-512F, the 6×32 one over two of B's panels.
+func tiles(t *testing.T, f func(t *testing.T)) {
+	t.Helper()
+	if !Available() {
+		t.Skip("no packed product in this build or on this CPU")
+	}
+	has512 := wide
+	defer func() { wide = has512 }()
+	for _, w := range []bool{false, true} {
+		if w && !has512 {
+			t.Log("no AVX-512F here: the 6×32 tile is not checked")
+			continue
+		}
+		wide = w
+		t.Run(map[bool]string{false: "avx2", true: "avx512"}[w], f)
+	}
+}
+
 // TestMulMatchesDefinition checks Mul against the product and epilogue
 // written out in float64, over shapes with odd edges (rows not a multiple
 // of the 6-row panel, columns not of the 16-wide strip, depths across the
 // 256-deep blocks), strides wider than the matrices, each epilogue, and
 // sizes that split over goroutines by rows and by columns.
-func TestMulMatchesDefinition(t *testing.T) {
-	if !Available() {
-		t.Skip("no packed product in this build or on this CPU")
-	}
+func TestMulMatchesDefinition(t *testing.T) { tiles(t, testMulMatchesDefinition) }
+
+func testMulMatchesDefinition(t *testing.T) {
 	for _, c := range []struct {
 		m, n, k, pad int
 		bias, skip   bool
@@ -38,6 +56,10 @@ func TestMulMatchesDefinition(t *testing.T) {
 		{64, 3136, 147, 0, true, false, true}, // split by columns
 		{100, 300, 513, 3, true, true, true},  // three depth blocks, split by columns
 		{5, 1000, 1, 0, false, false, true},
+		{12, 32, 9, 1, true, true, true},   // one full pair of panels
+		{11, 40, 20, 0, true, true, false}, // a pair and a half panel
+		{6, 48, 300, 2, false, true, true}, // a pair and a full single panel, two depth blocks
+		{7, 64, 5, 0, true, false, false},  // two pairs, a row past the panel
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			lda, ldb, ldc := c.k+c.pad, c.n+c.pad, c.n+2*c.pad
@@ -50,9 +72,19 @@ func TestMulMatchesDefinition(t *testing.T) {
 				e.Skip = wave(c.m*ldc, 0.7)
 			}
 			e.Relu = c.relu
-			got := wave(c.m*ldc, 2.1) // C's old contents must not leak in
+			// C's old contents must not leak in; a guard row past C's
+			// last must stay as it was (the tile's rows past m are not
+			// stored).
+			buf := wave((c.m+1)*ldc, 2.1)
+			guard := append([]float32(nil), buf[c.m*ldc:]...)
+			got := buf[:c.m*ldc]
 			old := append([]float32(nil), got...)
 			NewWeights(a, c.m, c.k, lda).Mul(b, ldb, c.n, got, ldc, e)
+			for j, v := range buf[c.m*ldc:] {
+				if v != guard[j] {
+					t.Fatalf("the row past C's %d changed at column %d", c.m, j)
+				}
+			}
 			for i := 0; i < c.m; i++ {
 				for j := 0; j < ldc; j++ {
 					g := got[i*ldc+j]
@@ -91,16 +123,27 @@ func TestMulMatchesDefinition(t *testing.T) {
 // TestMulReluKeepsNaN: a NaN in the product stays NaN through the ReLU,
 // as Go's max does in the unfused step.
 func TestMulReluKeepsNaN(t *testing.T) {
-	if !Available() {
-		t.Skip("no packed product in this build or on this CPU")
-	}
-	a := []float32{1, 2}
-	b := []float32{float32(math.NaN()), -1, 1, 1}
-	c := make([]float32, 2)
-	NewWeights(a, 1, 2, 2).Mul(b, 2, 2, c, 2, Epilogue{Relu: true})
-	if !math.IsNaN(float64(c[0])) || c[1] != 1 {
-		t.Errorf("got %v, want [NaN 1]", c)
-	}
+	tiles(t, func(t *testing.T) {
+		for _, n := range []int{3, 32} { // a spilled tile, a full 6×32 one
+			a := make([]float32, 6*2)
+			for i := range 6 {
+				a[2*i], a[2*i+1] = 1, 2
+			}
+			b := make([]float32, 2*n)
+			for j := range n {
+				b[j], b[n+j] = -1, 1
+			}
+			b[0], b[n-1] = float32(math.NaN()), float32(math.NaN()) // in the first and last 16 lanes
+			c := make([]float32, 6*n)
+			NewWeights(a, 6, 2, 2).Mul(b, n, n, c, n, Epilogue{Relu: true})
+			for i := range 6 {
+				row := c[i*n : (i+1)*n]
+				if !math.IsNaN(float64(row[0])) || row[1] != 1 || !math.IsNaN(float64(row[n-1])) {
+					t.Errorf("%d columns: row %d is %v, want [NaN 1 … NaN]", n, i, row)
+				}
+			}
+		}
+	})
 }
 
 func TestNewWeightsUnavailableOrEmpty(t *testing.T) {
@@ -135,10 +178,9 @@ func im2col(x Image) []float32 {
 // the product of the written-out im2col matrix exactly (the same
 // arithmetic on the same packed values), over strides, pads, dilations,
 // a 7×7 stem, depths across blocks and widths split over goroutines.
-func TestMulImageMatchesMul(t *testing.T) {
-	if !Available() {
-		t.Skip("no packed product in this build or on this CPU")
-	}
+func TestMulImageMatchesMul(t *testing.T) { tiles(t, testMulImageMatchesMul) }
+
+func testMulImageMatchesMul(t *testing.T) {
 	for _, g := range []Image{
 		{C: 3, H: 9, W: 11, KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 1, PadLeft: 1},
 		{C: 3, H: 64, W: 60, KH: 7, KW: 7, SH: 2, SW: 2, DH: 1, DW: 1, PadTop: 3, PadLeft: 3},
@@ -172,10 +214,9 @@ func TestMulImageMatchesMul(t *testing.T) {
 // others compute alone) and checks every result against the definition
 // in float64; a chunk taken twice or not at all, or a shared B packed
 // for another product, is off by the size of the values.
-func TestMulConcurrent(t *testing.T) {
-	if !Available() {
-		t.Skip("no packed product in this build or on this CPU")
-	}
+func TestMulConcurrent(t *testing.T) { tiles(t, testMulConcurrent) }
+
+func testMulConcurrent(t *testing.T) {
 	for _, c := range []struct{ m, n, k int }{
 		{300, 49, 300},  // by rows: 2·m·n·k above parallelFlops, n below 8 strips a thread
 		{64, 600, 120},  // by columns

@@ -35,3 +35,33 @@ func maxRows3x3Go(src []float32, w, sh, sw, x0 int, dst []float32, wo, rows, n i
 		}
 	}
 }
+
+// MaxRows2x2 writes, for each output row oy in [0, rows) and column i in
+// [0, n) of dst (row stride wo), the maximum of the 2×2 window whose
+// top-left input is src[2oy·w + 2i], every window inside src; read in
+// row-major order with best = (v > best) ? v : best, as MaxRows3x3.
+func MaxRows2x2(src []float32, w int, dst []float32, wo, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	_ = src[(2*rows-1)*w+2*n-1]
+	_ = dst[(rows-1)*wo+n-1]
+	maxRows2x2(src, w, dst, wo, rows, n)
+}
+
+// maxRows2x2Go is MaxRows2x2 in Go.
+func maxRows2x2Go(src []float32, w int, dst []float32, wo, rows, n int) {
+	for oy := 0; oy < rows; oy++ {
+		r0, r1 := src[2*oy*w:(2*oy+1)*w], src[(2*oy+1)*w:(2*oy+2)*w]
+		out := dst[oy*wo : oy*wo+n]
+		for i := range out {
+			best := r0[2*i]
+			for _, v := range [3]float32{r0[2*i+1], r1[2*i], r1[2*i+1]} {
+				if v > best {
+					best = v
+				}
+			}
+			out[i] = best
+		}
+	}
+}

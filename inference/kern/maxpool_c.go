@@ -22,6 +22,20 @@ static void max_rows_3x3(const float *src, long w, long sh, long sw, long x0, fl
 		}
 	}
 }
+
+static void max_rows_2x2(const float *src, long w, float *dst, long wo, long rows, long n) {
+	for (long oy = 0; oy < rows; oy++) {
+		const float *r0 = src + 2 * oy * w, *r1 = r0 + w;
+		float *out = dst + oy * wo;
+		for (long i = 0; i < n; i++) {
+			float b = r0[2 * i], v;
+#define STEP(p) v = (p); b = v > b ? v : b;
+			STEP(r0[2 * i + 1]) STEP(r1[2 * i]) STEP(r1[2 * i + 1])
+#undef STEP
+			out[i] = b;
+		}
+	}
+}
 */
 import "C"
 
@@ -30,4 +44,8 @@ import "unsafe"
 func maxRows3x3(src []float32, w, sh, sw, x0 int, dst []float32, wo, rows, n int) {
 	C.max_rows_3x3((*C.float)(unsafe.Pointer(&src[0])), C.long(w), C.long(sh), C.long(sw), C.long(x0),
 		(*C.float)(unsafe.Pointer(&dst[0])), C.long(wo), C.long(rows), C.long(n))
+}
+
+func maxRows2x2(src []float32, w int, dst []float32, wo, rows, n int) {
+	C.max_rows_2x2((*C.float)(unsafe.Pointer(&src[0])), C.long(w), (*C.float)(unsafe.Pointer(&dst[0])), C.long(wo), C.long(rows), C.long(n))
 }

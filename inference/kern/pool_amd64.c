@@ -152,6 +152,7 @@ void kern_parallel(const kern_args *g, long parts, float *bp, float *bk) {
 		j.blocks = (g->k + KERN_KC - 1) / KERN_KC;
 	} else {
 		long strips = (g->n + KERN_NR - 1) / KERN_NR, per = (strips + 4 * parts - 1) / (4 * parts);
+		if (g->wide) per += per & 1; // whole pairs of panels for micro512
 		j.step = (per < KERN_NC / KERN_NR ? per : KERN_NC / KERN_NR) * KERN_NR;
 		j.total = g->n;
 	}
