@@ -25,11 +25,7 @@ func BenchmarkMul(b *testing.B) {
 		if Available() {
 			p := NewWeights(a, s.m, s.k, s.k)
 			benchTiles(b, name, func(b *testing.B) {
-				t0 := cpuTime()
-				for i := 0; i < b.N; i++ {
-					p.Mul(x, s.n, s.n, c, s.n, Epilogue{Bias: bias, Relu: true})
-				}
-				report(b, flops, t0)
+				timed(b, flops, func() { p.Mul(x, s.n, s.n, c, s.n, Epilogue{Bias: bias, Relu: true}) })
 			})
 		}
 		b.Run("blas/"+name, func(b *testing.B) {
@@ -62,6 +58,15 @@ func benchTiles(b *testing.B, name string, f func(b *testing.B)) {
 		wide = w
 		b.Run("kern/"+map[bool]string{false: "avx2", true: "avx512"}[w]+"/"+name, f)
 	}
+}
+
+// timed runs f b.N times and reports its rates for flops a run.
+func timed(b *testing.B, flops float64, f func()) {
+	t0 := cpuTime()
+	for i := 0; i < b.N; i++ {
+		f()
+	}
+	report(b, flops, t0)
 }
 
 // report gives GF/s by wall clock and by the process's CPU time (on a
@@ -98,11 +103,7 @@ func BenchmarkMulImage(b *testing.B) {
 		c := make([]float32, m*n)
 		e := Epilogue{Bias: wave(m, 0.9), Relu: true}
 		benchTiles(b, fmt.Sprintf("%dx%dx%d", m, n, k), func(b *testing.B) {
-			t0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				p.MulImage(g, c, n, e)
-			}
-			report(b, 2*float64(m*n*k), t0)
+			timed(b, 2*float64(m*n*k), func() { p.MulImage(g, c, n, e) })
 		})
 	}
 }
@@ -120,19 +121,11 @@ func BenchmarkMulSerial(b *testing.B) {
 		if Available() {
 			p := NewWeights(a, s.m, s.k, s.k)
 			benchTiles(b, name, func(b *testing.B) {
-				t0 := cpuTime()
-				for i := 0; i < b.N; i++ {
-					p.MulSerial(x, s.n, s.n, c, s.n, Epilogue{})
-				}
-				report(b, flops, t0)
+				timed(b, flops, func() { p.MulSerial(x, s.n, s.n, c, s.n, Epilogue{}) })
 			})
 		}
 		b.Run("blas/"+name, func(b *testing.B) {
-			t0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				blas.GemmSerial(false, false, s.m, s.n, s.k, 1, a, s.k, x, s.n, 0, c, s.n)
-			}
-			report(b, flops, t0)
+			timed(b, flops, func() { blas.GemmSerial(false, false, s.m, s.n, s.k, 1, a, s.k, x, s.n, 0, c, s.n) })
 		})
 	}
 }

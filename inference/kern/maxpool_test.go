@@ -5,24 +5,30 @@ import (
 	"testing"
 )
 
+// hostile is n values with NaNs, −0, +0 and ties among ordinary ones.
+func hostile(n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		switch i % 11 {
+		case 3:
+			s[i] = float32(math.NaN())
+		case 5:
+			s[i] = float32(math.Copysign(0, -1))
+		case 6:
+			s[i] = 0
+		default:
+			s[i] = float32(math.Sin(float64(i) * 0.7))
+		}
+	}
+	return s
+}
+
 // TestMaxRows3x3MatchesGo checks the build's kernel against the Go twin
 // bit for bit on planes with NaNs, signed zeros and ties, and one window
 // against its written-out maximum.
 func TestMaxRows3x3MatchesGo(t *testing.T) {
 	for _, c := range []struct{ h, w, sh, sw int }{{9, 9, 2, 2}, {7, 12, 1, 1}, {10, 13, 3, 2}, {3, 3, 1, 1}} {
-		src := make([]float32, c.h*c.w)
-		for i := range src {
-			switch i % 11 {
-			case 3:
-				src[i] = float32(math.NaN())
-			case 5:
-				src[i] = float32(math.Copysign(0, -1))
-			case 6:
-				src[i] = 0
-			default:
-				src[i] = float32(math.Sin(float64(i) * 0.7))
-			}
-		}
+		src := hostile(c.h * c.w)
 		rows, n := (c.h-3)/c.sh+1, (c.w-3)/c.sw+1
 		got, want := make([]float32, rows*n), make([]float32, rows*n)
 		MaxRows3x3(src, c.w, c.sh, c.sw, 0, got, n, rows, n)
@@ -49,19 +55,7 @@ func TestMaxRows3x3MatchesGo(t *testing.T) {
 // of stride 2, on odd and even planes and rows wider than the output.
 func TestMaxRows2x2MatchesGo(t *testing.T) {
 	for _, c := range []struct{ h, w int }{{8, 8}, {7, 13}, {224, 224}, {2, 2}, {5, 40}} {
-		src := make([]float32, c.h*c.w)
-		for i := range src {
-			switch i % 11 {
-			case 3:
-				src[i] = float32(math.NaN())
-			case 5:
-				src[i] = float32(math.Copysign(0, -1))
-			case 6:
-				src[i] = 0
-			default:
-				src[i] = float32(math.Sin(float64(i) * 0.7))
-			}
-		}
+		src := hostile(c.h * c.w)
 		rows, n := c.h/2, c.w/2
 		wo := n + 1 // a column past the output must stay as it is
 		got, want := make([]float32, rows*wo), make([]float32, rows*wo)

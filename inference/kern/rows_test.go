@@ -84,19 +84,11 @@ func BenchmarkRowsBT(b *testing.B) {
 		name := fmt.Sprintf("%dx%dx%d", s.m, s.n, s.k)
 		if Available() {
 			b.Run("kern/"+name, func(b *testing.B) {
-				t0 := cpuTime()
-				for i := 0; i < b.N; i++ {
-					RowsBT(s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n)
-				}
-				report(b, flops, t0)
+				timed(b, flops, func() { RowsBT(s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n) })
 			})
 		}
 		b.Run("blas/"+name, func(b *testing.B) {
-			t0 := cpuTime()
-			for i := 0; i < b.N; i++ {
-				blas.Gemm(false, true, s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n)
-			}
-			report(b, flops, t0)
+			timed(b, flops, func() { blas.Gemm(false, true, s.m, s.n, s.k, 1, a, s.k, w, s.k, 0, c, s.n) })
 		})
 	}
 }
