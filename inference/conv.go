@@ -239,9 +239,13 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 	return out, nil
 }
 
-// wide says whether the batch x goes through wideProduct.
+// wide says whether the batch x goes through wideProduct: not where
+// kern's product takes the convolution, which runs narrow products near
+// its full speed (A's panels reused over B's pairs) while wideProduct's
+// copies and separate epilogue cost ResNet-50 at batch 4 53.3 against
+// 45.9 ms an image (BenchmarkForwardBatch, session 8).
 func (c *conv) wide(x []int, hw int) bool {
-	return x[0] > 1 && c.group == 1 && hw <= wideBatchPlane
+	return x[0] > 1 && c.group == 1 && hw <= wideBatchPlane && (c.packed == nil || !usePacked)
 }
 
 // wideBatchPlane is the largest output plane (28×28) whose images in a

@@ -35,8 +35,8 @@ func (c *conv) pack() []*kern.Weights {
 var usePacked = true
 
 // packs says whether a convolution of x runs image by image on kern's
-// product: not where Winograd takes it, and batches of small planes go
-// through wideProduct instead.
+// product: wherever kern has the weights and Winograd does not take it
+// (batches too: see wide).
 func (c *conv) packs(x []int) bool {
 	if c.packed == nil || !usePacked || len(x) != 4 || c.formFor(x) != nil {
 		return false
