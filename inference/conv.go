@@ -158,12 +158,13 @@ func (c *conv) forwardFused(ar *arena, in []*tval, skip *tval, relu bool) (*tval
 	if c.packs(in[0].shape) {
 		return c.packedRun(ar, in[0], c.bias, skip, relu)
 	}
-	if f := c.formFor(in[0].shape); f != nil && skip == nil {
+	f := c.formFor(in[0].shape)
+	if f != nil && skip == nil {
 		return c.winogradRun(ar, in[0], f, relu)
 	}
 	// Winograd and depthwise add the bias as they write; the product does
 	// not, so the epilogue adds it there instead of a pass before.
-	products := c.formFor(in[0].shape) == nil && !c.depthwise()
+	products := f == nil && !c.depthwise()
 	out, err := c.run(ar, in[0], !products)
 	if err != nil {
 		return nil, err
@@ -197,14 +198,13 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 		}
 		return c.packedRun(ar, x, bias, nil, false)
 	}
+	if f := c.formFor(x.shape); f != nil {
+		return c.winogradRun(ar, x, f, false)
+	}
 	n, h, w := x.shape[0], x.shape[2], x.shape[3]
 	out := ar.newT(n, c.cout, ho, wo)
 	k := c.cin * c.kh * c.kw
 	hw := ho * wo
-	if f := c.formFor(x.shape); f != nil {
-		c.winograd(ar, x.f, n, h, w, ho, wo, p, out.f, f, false)
-		return out, nil
-	}
 	if c.depthwise() {
 		c.depthwiseForward(x.f, n, h, w, ho, wo, p, out.f)
 		return out, nil
@@ -245,7 +245,7 @@ func (c *conv) run(ar *arena, x *tval, withBias bool) (*tval, error) {
 // copies and separate epilogue cost ResNet-50 at batch 4 53.3 against
 // 45.9 ms an image (BenchmarkForwardBatch, session 8).
 func (c *conv) wide(x []int, hw int) bool {
-	return x[0] > 1 && c.group == 1 && hw <= wideBatchPlane && (c.packed == nil || !usePacked)
+	return x[0] > 1 && c.group == 1 && hw <= wideBatchPlane && !c.onKern()
 }
 
 // wideBatchPlane is the largest output plane (28×28) whose images in a

@@ -34,20 +34,19 @@ func (c *conv) pack() []*kern.Weights {
 // it off to compare with the BLAS path.
 var usePacked = true
 
+// onKern says whether the layer's products run on kern's: it has the
+// weights and tests have not turned it off.
+func (c *conv) onKern() bool { return c.packed != nil && usePacked }
+
 // packs says whether a convolution of x runs image by image on kern's
 // product: wherever kern has the weights and Winograd does not take it
 // (batches too: see wide).
 func (c *conv) packs(x []int) bool {
-	if c.packed == nil || !usePacked || len(x) != 4 || c.formFor(x) != nil {
+	if !c.onKern() || len(x) != 4 || c.formFor(x) != nil {
 		return false
 	}
 	_, _, _, err := c.geometry(x)
-	return err == nil && !c.wide(x, c.outPlane(x))
-}
-
-func (c *conv) outPlane(x []int) int {
-	ho, wo, _, _ := c.geometry(x)
-	return ho * wo
+	return err == nil
 }
 
 // packedRun computes relu?(conv(x) + bias + skip) (bias and skip may be

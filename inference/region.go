@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"gorgonia.org/tensor"
+
+	"camviz/inference/kern"
 )
 
 // Box is a rectangle of an image plane: rows Y0 … Y1−1, columns
@@ -180,7 +182,7 @@ func (n *Net) ZeroPass(ctx context.Context) (*ZeroPass, error) {
 	}
 	ar := newArena(arenaLimit)
 	ar.classes = n.bufferSizes()
-	z := &ZeroPass{net: n, p: p, ar: ar, from: n.scores}
+	z := &ZeroPass{net: n, p: p, ar: ar}
 	z.from, z.chain = n.scoresHead()
 	return z, nil
 }
@@ -217,11 +219,7 @@ func (z *ZeroPass) finishHeads(rows []float32, m int) ([]float32, error) {
 	for _, s := range z.chain {
 		switch k := s.k.(type) {
 		case relu:
-			for j, v := range x.f {
-				if v < 0 { // NaN stays, as in Relu
-					x.f[j] = 0
-				}
-			}
+			kern.Relu(x.f)
 		case *gemm:
 			ins := []*tval{x, z.net.values[s.in[1]].konst, nil}
 			if len(s.in) > 2 && s.in[2] >= 0 {
@@ -319,7 +317,7 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 	// the whole plane runs every step as the ordinary pass does) and join
 	// the windows' batch there, rather than each reading the head's
 	// weights alone.
-	if len(windows) > 0 && !n.nhwc {
+	if len(windows) > 0 {
 		for _, i := range whole {
 			s, err := z.window(ctx, x[i*per:(i+1)*per], Box{0, 0, h, w}, z.from)
 			if err != nil {
@@ -339,7 +337,7 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 		}
 	}
 	// Whole images run as the batch asked for when they are all of it;
-	// beside windows, one at a time, so that the passes keep to the batch
+	// beside windows without a head chain, one at a time, so that the passes keep to the batch
 	// sizes the net's arena holds buffers for (a batch of 3 out of 4
 	// would fault in a fresh set).
 	groups := [][]int{whole}

@@ -147,12 +147,12 @@ func (c *conv) winogradRun(ar *arena, x *tval, f *winoForm, relu bool) (*tval, e
 
 // winograd runs the convolution of the batch x [n][cin][h][w] into
 // out [n][cout][ho][wo] (stride 1, 3×3, pads p) with f, adding the
-// bias, then Relu when relu: on each chunk's rows as they are
-// written, while they are in cache, not in a pass of its own over the
-// whole output (VGG16's first layers: 51 MB a batch of four). Tiles are processed in chunks that fit the scratch buffers; a
-// chunk holds the tiles of several images when they are small, so deep
-// layers (7×7 tiles per image on VGG16's conv5 with F(2×2)) still make
-// wide matrix products.
+// bias, then Relu when relu: on each chunk's rows as they are written,
+// while they are in cache, not in a pass of its own over the whole output
+// (VGG16's first layers: 51 MB a batch of four). Tiles are processed in
+// chunks that fit the scratch buffers; a chunk holds the tiles of several
+// images when they are small, so deep layers (7×7 tiles per image on
+// VGG16's conv5 with F(2×2)) still make wide matrix products.
 func (c *conv) winograd(ar *arena, x []float32, n, h, w, ho, wo int, p [4]int, out []float32, f *winoForm, relu bool) {
 	u, kp := c.wino.get(f, c.w, c.cout, c.cin)
 	th, tw := (ho+f.m-1)/f.m, (wo+f.m-1)/f.m

@@ -160,14 +160,14 @@ __attribute__((target("avx2,fma"))) static inline void store_row(const tile *t, 
 	_mm256_storeu_ps(c + 8, v1);
 }
 
-// spill stores the tile's top-left mr×nr values from acc (rows ld
+// spill stores the tile's top-left mr×nr values from acc (rows KERN_NR
 // apart) through t, one value at a time.
-static void spill(const float *acc, long ld, const tile *t, long mr, long nr) {
+static void spill(const float *acc, const tile *t, long mr, long nr) {
 	for (long i = 0; i < mr; i++) {
 		float bias = t->bias ? t->bias[i] : 0.0f;
 		for (long j = 0; j < nr; j++) {
 			float *c = t->c + i * t->ldc + j;
-			*c = finish(acc[i * ld + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
+			*c = finish(acc[i * KERN_NR + j], c, t->first, t->last, bias, t->skip ? t->skip + i * t->ldc + j : NULL, t->relu);
 		}
 	}
 }
@@ -196,7 +196,7 @@ __attribute__((target("avx2,fma"))) static void micro_half(long kc, const float 
 	_mm256_storeu_ps(acc + 3 * KERN_NR, c3);
 	_mm256_storeu_ps(acc + 4 * KERN_NR, c4);
 	_mm256_storeu_ps(acc + 5 * KERN_NR, c5);
-	spill(acc, KERN_NR, t, mr, nr);
+	spill(acc, t, mr, nr);
 }
 
 // micro multiplies an MR×kc panel of A by a kc×NR panel of B and stores
@@ -223,7 +223,7 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	_mm256_storeu_ps(acc + i * KERN_NR, c##i##0);                   \
 	_mm256_storeu_ps(acc + i * KERN_NR + 8, c##i##1);
 	SPILL(0) SPILL(1) SPILL(2) SPILL(3) SPILL(4) SPILL(5)
-	spill(acc, KERN_NR, t, mr, nr);
+	spill(acc, t, mr, nr);
 }
 
 #define ROW512(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
