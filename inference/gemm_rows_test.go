@@ -7,14 +7,6 @@ import (
 	"testing"
 )
 
-// normals is n draws of r's standard normal.
-func normals(r *rand.Rand, n int) []float32 {
-	v := make([]float32, n)
-	for i := range v {
-		v[i] = float32(r.NormFloat64())
-	}
-	return v
-}
 
 // TestGemmFewRowsMatchesDefinition runs Gemm with Bᵀ on batches of 1 to
 // 9 rows (kern's few-rows product takes up to 8, the GEMM the rest) with

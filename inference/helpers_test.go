@@ -2,6 +2,7 @@ package inference
 
 import (
 	"math"
+	"math/rand/v2"
 
 	"gorgonia.org/tensor"
 )
@@ -24,4 +25,13 @@ const blasTol = 1e-5
 func near(a, b float32, tol float64) bool {
 	d := math.Abs(float64(a) - float64(b))
 	return d <= tol*math.Max(1, math.Max(math.Abs(float64(a)), math.Abs(float64(b))))
+}
+
+// normals is n draws of r's standard normal.
+func normals(r *rand.Rand, n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = float32(r.NormFloat64())
+	}
+	return v
 }
