@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 // TestGemmFewRowsMatchesDefinition runs Gemm with Bᵀ on batches of 1 to
 // 9 rows (kern's few-rows product takes up to 8, the GEMM the rest) with
 // and without that product, against α·A·Bᵀ + β·C in float64, the bias C
