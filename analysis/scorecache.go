@@ -106,6 +106,15 @@ func (s source) ForwardBoxed() cam.BoxedFunc {
 	}
 }
 
+var _ cam.ApartSource = source{}
+
+// Apart says whether ForwardBoxed runs an image with box b through the
+// zero pass's windows, so ScoreCAM batches it with others that do.
+func (s source) Apart(b cam.Box) bool {
+	_, h, w := s.a.Model.Net.InputSize()
+	return inference.Box{Y0: b.Y0, X0: b.X0, Y1: b.Y1, X1: b.X1}.WindowPays(h, w)
+}
+
 // zeroPass is the analysis's all-zero pass, made on first use and kept
 // with the analysis (the GC takes it with the image).
 func (a *Analysis) zeroPass(ctx context.Context) (*inference.ZeroPass, error) {

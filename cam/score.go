@@ -117,6 +117,16 @@ func ScoreLogits(ctx context.Context, a, x Maps, base []float32, class int, batc
 // x is 0), so that it can skip the work over the rest (see BoxedFunc).
 func ScoreLogitsBoxed(ctx context.Context, a, x Maps, base []float32, class int, batch int,
 	forward BoxedFunc, progress func(ScoreProgress)) (*ScoreRun, error) {
+	return ScoreLogitsApart(ctx, a, x, base, class, batch, forward, nil, progress)
+}
+
+// ScoreLogitsApart is ScoreLogitsBoxed for a forward with two paths, the
+// images whose box apart(box) holds and the rest: each batch takes images
+// of one path only, so neither runs at a smaller batch beside the other.
+// Channels of the other path wait for a batch of their own (at most one
+// batch of them: the order stays strongest first but for that delay).
+func ScoreLogitsApart(ctx context.Context, a, x Maps, base []float32, class int, batch int,
+	forward BoxedFunc, apart func(Box) bool, progress func(ScoreProgress)) (*ScoreRun, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
@@ -133,9 +143,9 @@ func ScoreLogitsBoxed(ctx context.Context, a, x Maps, base []float32, class int,
 	sc := &scorer{a: a, x: x, base: base, class: class, up: newUpsampler(a.W, a.H, x.W, x.H),
 		mask: make([]float32, x.H*x.W), other: make([]float32, x.H*x.W),
 		buf: make([]float32, batch*x.C*x.H*x.W), known: make([]bool, a.C),
-		rep: make([]int, a.C), seen: map[uint64]int{}}
+		rep: make([]int, a.C), seen: map[uint64]int{}, apart: apart, boxes: make([]Box, a.C), filled: make([]bool, batch)}
 	order := strongestFirst(a)
-	for pos, n := 0, 1; pos < a.C; n = min(2*n, batch) {
+	for pos, n := 0, 1; pos < a.C || len(sc.held) > 0; n = min(2*n, batch) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
@@ -172,55 +182,114 @@ type scorer struct {
 	rep     []int
 	seen    map[uint64]int
 	waiting []int
+	// apart, when not nil, splits the channels needing a pass into two
+	// kinds by their boxes, batched apart (see pick); held are those
+	// waiting for a batch of their kind, boxes every such channel's box,
+	// filled which of buf's images pick left made.
+	apart  func(Box) bool
+	held   []int
+	boxes  []Box
+	filled []bool
 }
 
 // batch scores up to n channels from order[pos:], returning the new pos.
 func (s *scorer) batch(ctx context.Context, order []int, pos, n int, forward BoxedFunc) (int, error) {
 	size := s.x.C * s.x.H * s.x.W
+	items, pos := s.pick(order, pos, n)
+	if len(items) == 0 {
+		s.settle()
+		return pos, nil
+	}
+	boxes := make([]Box, len(items))
+	for i, k := range items {
+		if item := s.buf[i*size : (i+1)*size]; !s.filled[i] {
+			s.up.mask(s.mask, s.a.Channel(k))
+			s.masked(item)
+		}
+		boxes[i] = s.boxes[k]
+	}
+	logits, err := forward(ctx, s.buf[:len(items)*size], boxes)
+	if err != nil {
+		return pos, err
+	}
+	if _, err := classScores(logits, len(items), s.class); err != nil {
+		return pos, err
+	}
+	if s.logits == nil {
+		s.classes = len(logits) / len(items)
+		s.logits = make([]float32, s.a.C*s.classes)
+	}
+	if len(logits) != len(items)*s.classes {
+		return pos, fmt.Errorf("cam: %d logits for a batch of %d, want %d classes each", len(logits), len(items), s.classes)
+	}
+	for i, k := range items {
+		copy(s.logits[k*s.classes:(k+1)*s.classes], logits[i*s.classes:(i+1)*s.classes])
+		s.known[k] = true
+	}
+	s.passes += len(items)
+	s.settle()
+	return pos, nil
+}
+
+// pick chooses the next batch: up to n channels from order[pos:] that
+// need a pass of their own, all on one side of apart. The others are held
+// back, in order, for a batch of their own, which runs once n of them
+// wait or order is done; so a batch never mixes the forward's windowed
+// images with whole ones (run beside windows, whole images go one at a
+// time). The masked images of the channels picked from order are left in
+// s.buf with s.filled set; held ones are masked again when their batch
+// runs.
+func (s *scorer) pick(order []int, pos, n int) ([]int, int) {
+	size := s.x.C * s.x.H * s.x.W
+	clear(s.filled)
+	if len(s.held) >= n || (pos == len(order) && len(s.held) > 0) {
+		items := slices.Clone(s.held[:min(n, len(s.held))])
+		s.held = s.held[len(items):]
+		return items, pos
+	}
 	var items []int
-	var boxes []Box
+	side := len(s.held) > 0 && !s.apartBox(s.boxes[s.held[0]])
 	for pos < len(order) && len(items) < n {
 		k := order[pos]
 		pos++
-		s.up.mask(s.mask, s.a.Channel(k))
-		if r, ok := s.sameAs(k); ok {
-			s.rep[k] = r
-			s.waiting = append(s.waiting, k)
-			continue
-		}
 		item := s.buf[len(items)*size : (len(items)+1)*size]
-		if s.masked(item) && s.base != nil {
-			s.rep[k] = -1
-			s.waiting = append(s.waiting, k)
+		if !s.ownPass(k, item) {
 			continue
 		}
-		s.rep[k] = k
+		a := s.apartBox(s.boxes[k])
+		if len(items) == 0 && len(s.held) == 0 {
+			side = a
+		}
+		if a != side {
+			s.held = append(s.held, k)
+			continue
+		}
+		s.filled[len(items)] = true
 		items = append(items, k)
-		boxes = append(boxes, nonzeroBox(item, s.x.C, s.x.H, s.x.W))
 	}
-	if len(items) > 0 {
-		logits, err := forward(ctx, s.buf[:len(items)*size], boxes)
-		if err != nil {
-			return pos, err
-		}
-		if _, err := classScores(logits, len(items), s.class); err != nil {
-			return pos, err
-		}
-		if s.logits == nil {
-			s.classes = len(logits) / len(items)
-			s.logits = make([]float32, s.a.C*s.classes)
-		}
-		if len(logits) != len(items)*s.classes {
-			return pos, fmt.Errorf("cam: %d logits for a batch of %d, want %d classes each", len(logits), len(items), s.classes)
-		}
-		for i, k := range items {
-			copy(s.logits[k*s.classes:(k+1)*s.classes], logits[i*s.classes:(i+1)*s.classes])
-			s.known[k] = true
-		}
-		s.passes += len(items)
+	return items, pos
+}
+
+func (s *scorer) apartBox(b Box) bool { return s.apart != nil && s.apart(b) }
+
+// ownPass reports whether channel k needs a pass of its own, writing its
+// masked image into item and its box into s.boxes[k] when it does;
+// otherwise it records which pass's logits k takes.
+func (s *scorer) ownPass(k int, item []float32) bool {
+	s.up.mask(s.mask, s.a.Channel(k))
+	if r, ok := s.sameAs(k); ok {
+		s.rep[k] = r
+		s.waiting = append(s.waiting, k)
+		return false
 	}
-	s.settle()
-	return pos, nil
+	if s.masked(item) && s.base != nil {
+		s.rep[k] = -1
+		s.waiting = append(s.waiting, k)
+		return false
+	}
+	s.rep[k] = k
+	s.boxes[k] = nonzeroBox(item, s.x.C, s.x.H, s.x.W)
+	return true
 }
 
 // sameAs finds an earlier channel with exactly the mask in s.mask (the

@@ -18,6 +18,21 @@ type BoxedSource interface {
 	ForwardBoxed() BoxedFunc
 }
 
+// ApartSource is a BoxedSource whose forward takes another path for the
+// images whose box Apart holds (inference's windows): ScoreCAM batches
+// those apart from the rest (ScoreLogitsApart).
+type ApartSource interface {
+	Apart(b Box) bool
+}
+
+// apartFor is the source's Apart, or nil.
+func apartFor(src Source) func(Box) bool {
+	if as, ok := src.(ApartSource); ok {
+		return as.Apart
+	}
+	return nil
+}
+
 // Boxless makes a BoxedFunc of a BatchFunc that ignores the boxes.
 func Boxless(forward BatchFunc) BoxedFunc {
 	return func(ctx context.Context, in []float32, boxes []Box) ([]float32, error) {

@@ -3,6 +3,7 @@ package cam_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"camviz/cam"
@@ -110,4 +111,67 @@ func ExampleScoreLogitsBoxed() {
 	// Output:
 	// [{1 1 4 4}]
 	// [{0 0 3 3}]
+}
+
+// TestScoreBatchesKeepApart: with an apart split, no batch mixes images
+// the split puts on both sides, every channel runs once, the strongest
+// channel still runs first and alone, and the weights are the plain
+// loop's. Channels alternate, by strength, between one lit pixel (a small
+// box) and a ramp over the whole map.
+func TestScoreBatchesKeepApart(t *testing.T) {
+	const c, h, w = 8, 4, 4
+	a := cam.Maps{C: c, H: h, W: w, Data: make([]float32, c*h*w)}
+	for k := range c {
+		ch := a.Data[k*h*w : (k+1)*h*w]
+		sum := float32(100 - k) // the order of strength is k's
+		if k%2 == 0 {
+			ch[(k/2)%(h*w)] = sum
+			continue
+		}
+		for i := range ch {
+			ch[i] = float32(i+1) * sum / 136
+		}
+	}
+	x := cam.Maps{C: 2, H: 12, W: 12, Data: make([]float32, 288)}
+	for i := range x.Data {
+		x.Data[i] = 1 + float32(i%5)
+	}
+	small := func(b cam.Box) bool { return 3*(b.Y1-b.Y0)*(b.X1-b.X0) <= 12*12 }
+	sum := &sumForward{size: 288}
+	var batches [][]cam.Box
+	forward := func(ctx context.Context, in []float32, b []cam.Box) ([]float32, error) {
+		batches = append(batches, slices.Clone(b))
+		return sum.run(ctx, in, len(b))
+	}
+	run, err := cam.ScoreLogitsApart(context.Background(), a, x, nil, 0, 4, forward, small, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Passes != c || len(sum.images) != c {
+		t.Fatalf("%d passes, %d images: want %d each", run.Passes, len(sum.images), c)
+	}
+	if len(batches[0]) != 1 || !small(batches[0][0]) {
+		t.Errorf("first batch %v: want the strongest channel (a lit pixel) alone", batches[0])
+	}
+	kinds := 0
+	for _, b := range batches {
+		for _, box := range b[1:] {
+			if small(box) != small(b[0]) {
+				t.Errorf("batch %v mixes both sides of the split", b)
+			}
+		}
+		if small(b[0]) {
+			kinds |= 1
+		} else {
+			kinds |= 2
+		}
+	}
+	if kinds != 3 {
+		t.Fatalf("batches %v: want both kinds", batches)
+	}
+	wts, err := run.Weights(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkWeights(t, "apart", wts, plainScores(a, x, 0))
 }

@@ -184,7 +184,7 @@ func scoreCAM(ctx context.Context, src Source, p Params) (Result, error) {
 	if run == nil {
 		// The batch is the model's unless set (maskBatch): it changes
 		// speed and memory, the logits only by float32 rounding.
-		if run, err = ScoreLogitsBoxed(ctx, a, src.Input(), src.Logits(), p.Class, maskBatch(src, p.Options["batch"]), boxedForward(src), progress); err != nil {
+		if run, err = ScoreLogitsApart(ctx, a, src.Input(), src.Logits(), p.Class, maskBatch(src, p.Options["batch"]), boxedForward(src), apartFor(src), progress); err != nil {
 			return Result{}, err
 		}
 		if keeps {
