@@ -29,12 +29,18 @@ func RowsBT(m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb i
 	case ldc < n || len(c) < (m-1)*ldc+n:
 		panic(fmt.Sprintf("kern.RowsBT: C has %d values for %d×%d with row stride %d", len(c), m, n, ldc))
 	}
-	workers := min(blas.Workers(), 2*m*n*k/parallelFlops)
+	// Bound by reading B, not by arithmetic: a second thread pays from
+	// ResNet-50's fc (8 MB of weights) up.
+	workers := min(blas.Workers(), n*k/rowsParallel)
 	blas.Split(n, max(workers, 1), func(lo, hi int) {
 		rowsBT(m, k, alpha, a, lda, b, ldb, beta, c, ldc, lo, hi)
 	})
 	return true
 }
+
+// rowsParallel is the size of B (values) below which RowsBT runs on one
+// thread.
+const rowsParallel = 1 << 19
 
 // MaxRows is the most rows of A RowsBT takes.
 const MaxRows = maxRows
