@@ -136,3 +136,53 @@ func maxAbs(x []float32) float64 {
 	}
 	return m
 }
+
+// TestInplaceReLUGivesPytorchGradCAMsDenseNet: torchvision's DenseNet
+// ReLUs norm5 in place, so pytorch-grad-cam's maps at norm5 read the
+// ReLU's output with norm5's gradient. -inplace-relu gives those maps
+// (tools/fixtures/families.py's cam_*_c5.npy); without it the maps are
+// the plain maths on the tensor as the graph has it (_outofplace). They
+// differ for the methods that average the gradient over the plane; the
+// elementwise ones (HiResCAM, LayerCAM) multiply the gradient, which the
+// ReLU zeroes where it zeroes the activation, so theirs agree.
+func TestInplaceReLUGivesPytorchGradCAMsDenseNet(t *testing.T) {
+	dir := "../testdata/families/densenet121"
+	a := analysisOf(t, filepath.Join(dir, "model.onnx"), filepath.Join(dir, "input.npy"))
+	g := camtest.Golden{Dir: dir}
+	const class, layer = 5, "/features/norm5/BatchNormalization_output_0"
+	for _, m := range []struct{ method, ref string }{
+		{"gradcam", "GradCAM"}, {"hirescam", "HiResCAM"}, {"gradcam++", "GradCAMPlusPlus"}, {"layercam", "LayerCAM"},
+	} {
+		final := map[bool]cam.Map{}
+		for _, inplace := range []bool{true, false} {
+			ref := fmt.Sprintf("cam_%s_c%d.npy", m.ref, class)
+			if !inplace {
+				ref = fmt.Sprintf("cam_%s_c%d_outofplace.npy", m.ref, class)
+			}
+			want, err := g.Map(ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var opts cam.Settings
+			if inplace {
+				opts = cam.OptInplaceReLU + "=true"
+			}
+			lm, err := a.Map(context.Background(), MapRequest{Method: m.method, Class: class, Layer: layer, Options: opts})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _, err := lm.Final(want.W, want.H, cam.MinMax, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := camtest.MaxAbsDiff(got.Data, want.Data); !(d <= 1e-4) {
+				t.Errorf("%s inplace-relu=%v: max abs diff %.3g from %s", m.method, inplace, d, ref)
+			}
+			final[inplace] = got
+		}
+		d := camtest.MaxAbsDiff(final[true].Data, final[false].Data)
+		if elementwise := m.method == "hirescam" || m.method == "layercam"; elementwise != (d < 1e-6) {
+			t.Errorf("%s: -inplace-relu changed the map by %.3g", m.method, d)
+		}
+	}
+}

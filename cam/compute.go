@@ -88,6 +88,9 @@ func (m Method) computeAt(ctx context.Context, src Source, p Params) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
+	if p.Options[OptInplaceReLU] != 0 {
+		a = reluMaps(a)
+	}
 	var g Maps
 	if m.Needs.Has(NeedsGradients) {
 		if g, err = TargetGradients(ctx, src, p.Layer, p); err != nil {
@@ -154,4 +157,21 @@ func LayerMap(method string, a, g Maps) (Map, error) {
 		return Map{}, err
 	}
 	return m.fromMaps(a, g, p)
+}
+
+// reluMaps is max(a, 0) in a new Maps. It is how pytorch-grad-cam sees a
+// layer that torch's in-place ReLU follows: its hook keeps the layer's
+// output tensor, which the ReLU then overwrites, while the gradient hook
+// already sits before the ReLU (torchvision's DenseNet: F.relu(norm5,
+// inplace=True)). NaN stays NaN, as in torch.
+func reluMaps(a Maps) Maps {
+	out := a
+	out.Data = make([]float32, len(a.Data))
+	for i, v := range a.Data {
+		if v < 0 {
+			v = 0
+		}
+		out.Data[i] = v
+	}
+	return out
 }

@@ -46,18 +46,18 @@ func ExampleAll() {
 		fmt.Println(strings.Join(append([]string{m.Name}, opts...), " "))
 	}
 	// Output:
-	// gradcam layer= target=logit eigen-smooth=false aug-smooth=false
-	// hirescam layer= target=logit eigen-smooth=false aug-smooth=false
-	// gradcam-elementwise layer= target=logit eigen-smooth=false aug-smooth=false
-	// gradcam++ layer= target=logit eigen-smooth=false aug-smooth=false
-	// xgradcam layer= target=logit eigen-smooth=false aug-smooth=false
-	// layercam layer= target=logit eigen-smooth=false aug-smooth=false
-	// eigencam layer= aug-smooth=false
-	// eigengradcam layer= target=logit aug-smooth=false
-	// kpcacam layer= aug-smooth=false
-	// segeigencam layer= target=logit aug-smooth=false
-	// fem layer= eigen-smooth=false aug-smooth=false
-	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false
+	// gradcam layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// hirescam layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// gradcam-elementwise layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// gradcam++ layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// xgradcam layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// layercam layer= target=logit eigen-smooth=false aug-smooth=false inplace-relu=false
+	// eigencam layer= aug-smooth=false inplace-relu=false
+	// eigengradcam layer= target=logit aug-smooth=false inplace-relu=false
+	// kpcacam layer= aug-smooth=false inplace-relu=false
+	// segeigencam layer= target=logit aug-smooth=false inplace-relu=false
+	// fem layer= eigen-smooth=false aug-smooth=false inplace-relu=false
+	// randomcam seed=0 layer= eigen-smooth=false aug-smooth=false inplace-relu=false
 	// refinecam refine-base=gradcam++ layer= target=logit aug-smooth=false
 	// ablationcam batch=0 layer= aug-smooth=false
 	// scorecam batch=0 layer= aug-smooth=false

@@ -58,6 +58,7 @@ const (
 	OptTarget      = "target"
 	OptEigenSmooth = "eigen-smooth"
 	OptAugSmooth   = "aug-smooth"
+	OptInplaceReLU = "inplace-relu"
 )
 
 // genericOption is an option many methods take, and which ones.
@@ -80,6 +81,9 @@ var generic = [...]genericOption{
 	{Option{Name: OptAugSmooth, Kind: KindBool,
 		Help: "mean of the final maps of six test-time augmentations (horizontal flip × brightness 0.9, 1, 1.1)"},
 		augments},
+	{Option{Name: OptInplaceReLU, Kind: KindBool,
+		Help: "activations after the ReLU that follows the layer, gradients before it: what pytorch-grad-cam reads where torch runs that ReLU in place (DenseNet's norm5)"},
+		func(m *Method) bool { return m.network == nil && readsLayer(m) }},
 }
 
 // compareOption is Finer-CAM's -finer-compare, the compared classes by

@@ -84,7 +84,7 @@ func TestMethodsJSONOptions(t *testing.T) {
 	}
 	for name, want := range map[string]string{
 		"sscam":     "samples:int:35:0 sigma:float:2:0 seed:int:0:0 batch:int:4:0 layer:layers::0 aug-smooth:bool:false:0",
-		"gradcam":   "layer:layers::0 target:choice:logit:4 eigen-smooth:bool:false:0 aug-smooth:bool:false:0",
+		"gradcam":   "layer:layers::0 target:choice:logit:4 eigen-smooth:bool:false:0 aug-smooth:bool:false:0 inplace-relu:bool:false:0",
 		"refinecam": "refine-base:choice:gradcam++:12 layer:layers::0 target:choice:logit:4 aug-smooth:bool:false:0",
 		"fcconv":    "fcscale:float:2:0",
 		"sobelcam":  "",
