@@ -7,10 +7,10 @@ import (
 )
 
 // BenchmarkF4Transforms runs F(4×4)'s input and output transforms alone,
-// one thread, on a batch of four images of VGG16's planes (channels,
-// side; one chunk of V and M as inference's winograd makes it, capped at
-// 8 MB) at each block width the CPU runs, so the widths compare within
-// one binary.
+// one thread, on VGG16's planes (channels, side) in one chunk of V and M
+// as inference's winograd makes it (8 MB: the rows of one image, or up to
+// four whole images side by side), at each block width the CPU runs, so
+// the widths compare within one binary.
 func BenchmarkF4Transforms(b *testing.B) {
 	layers := []struct{ c, hw int }{{64, 224}, {128, 112}, {256, 56}, {512, 28}, {512, 14}}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -18,20 +18,27 @@ func BenchmarkF4Transforms(b *testing.B) {
 	defer func() { blocks4 = old }()
 	for _, l := range layers {
 		tw := (l.hw + 3) / 4
-		rows := min(4*tw, max(1, (1<<21)/(36*l.c)/tw)) // tile rows of one chunk
-		rows = min(rows, tw)                           // at most one image
+		budget := (1 << 21) / (36 * l.c)         // tiles of one chunk
+		rows := min(tw, budget/tw)               // of one image
+		images := max(1, min(4, budget/(tw*tw))) // side by side, when whole ones fit
 		nt := rows * tw
-		x := randSlice(r, l.c*l.hw*l.hw)
-		v := make([]float32, 36*l.c*nt)
-		out := make([]float32, l.c*l.hw*l.hw)
+		x := randSlice(r, images*l.c*l.hw*l.hw)
+		v := make([]float32, 36*l.c*nt*images)
+		out := make([]float32, images*l.c*l.hw*l.hw)
+		plane := l.c * l.hw * l.hw
 		for blocks := range old + 1 {
 			blocks4 = blocks
 			b.Run(fmt.Sprintf("%d@%d/blocks=%d", l.c, l.hw, blocks), func(b *testing.B) {
+				ld := nt * images
 				for b.Loop() {
-					Input4(x, l.hw, l.hw, 1, 1, 0, rows, tw, 0, l.c, l.c, v, nt, 0)
-					Output4(v, l.hw, l.hw, 0, rows, tw, 0, l.c, l.c, nil, out, nt, 0)
+					for i := range images {
+						Input4(x[i*plane:], l.hw, l.hw, 1, 1, 0, rows, tw, 0, l.c, l.c, v, ld, i*nt)
+					}
+					for i := range images {
+						Output4(v, l.hw, l.hw, 0, rows, tw, 0, l.c, l.c, nil, out[i*plane:], ld, i*nt)
+					}
 				}
-				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nt*l.c), "ns/tile")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(ld*l.c), "ns/tile")
 			})
 		}
 	}
