@@ -5,8 +5,8 @@ package wino
 // Fast says whether the transforms are native code.
 const Fast = false
 
-// wide: there are no native blocks to choose.
-var wide = false
+// blocks4: there are no native blocks to choose.
+var blocks4 = 0
 
 func input(x []float32, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin int, v []float32, ld, t0 int) {
 	inputGo(x, h, w, pt, pl, ty0, ty1, tw, c0, c1, cin, v, ld, t0)

@@ -104,7 +104,8 @@ func TestTransformsConvolve(t *testing.T) {
 // random weights, two images side by side, sizes that are not multiples
 // of 4 and widths that use eight-tile blocks, four-tile blocks and the
 // tail (tw = 10, 14, 18, 1), padding 0, 1 and uneven. The native
-// transforms (both block widths) must equal the Go ones bit for bit.
+// transforms (every block width the CPU runs) must equal the Go ones bit
+// for bit.
 // Tolerance: float32 rounding of F(4×4) on unit-variance data stays near
 // 1e-5 of 3√cin (measured: 9.3e-6 at cin = 16); a wrong coefficient or a misplaced tile is off by O(1).
 func TestF4Convolves(t *testing.T) {
@@ -115,8 +116,8 @@ func TestF4Convolves(t *testing.T) {
 		{2, 2, 3, 3, 1, 1, 1, 1, 1}, {3, 2, 17, 40, 0, 0, 0, 0, 2}, {6, 5, 11, 53, 1, 1, 1, 1, 2},
 		{4, 3, 9, 70, 1, 1, 1, 1, 1}, {3, 4, 10, 38, 0, 1, 1, 0, 3}, {16, 8, 14, 14, 1, 1, 1, 1, 4},
 	}
-	old := wide
-	defer func() { wide = old }()
+	old := blocks4
+	defer func() { blocks4 = old }()
 	for _, tc := range cases {
 		xs := [2][]float32{randSlice(rng, tc.cin*tc.h*tc.w), randSlice(rng, tc.cin*tc.h*tc.w)}
 		w := randSlice(rng, tc.cout*tc.cin*9)
@@ -124,12 +125,12 @@ func TestF4Convolves(t *testing.T) {
 		ho, wo := tc.h+tc.pt+tc.pb-2, tc.w+tc.pl+tc.pr-2
 		u := Filter4(w, tc.cout, tc.cin)
 		ref := conv(4, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pt, tc.pl, ho, wo, tc.rows, input4Go, output4Go)
-		for _, wd := range []bool{false, old} {
-			wide = wd
+		for blocks := range old + 1 {
+			blocks4 = blocks
 			got := conv(4, xs, u, bias, tc.cin, tc.cout, tc.h, tc.w, tc.pt, tc.pl, ho, wo, tc.rows, Input4, Output4)
 			for b := range xs {
 				if !slices.Equal(got[b], ref[b]) {
-					t.Errorf("%+v wide=%v image %d: native transforms differ from the Go ones", tc, wd, b)
+					t.Errorf("%+v blocks %d image %d: native transforms differ from the Go ones", tc, blocks, b)
 				}
 			}
 		}
@@ -143,6 +144,66 @@ func TestF4Convolves(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestF4TransformsMatchGo compares each native F(4×4) transform, at
+// every block width the CPU runs, with the Go one on whole V and M,
+// spare columns included (both start from the same data), on VGG16's and
+// ResNet-50's planes (7² to 224²: 2 to 56 tiles a row, so sixteen-tile
+// blocks within a row, across rows and cut short), odd sizes and uneven
+// pads, calls on a middle run of tile rows and channels, at an offset in
+// V and M. Bit-identity holds because both do the same float32
+// operations in the same order (wino4.go).
+func TestF4TransformsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := []struct{ h, w, pt, pl, pb, pr int }{
+		{7, 7, 1, 1, 1, 1}, {14, 14, 1, 1, 1, 1}, {28, 28, 1, 1, 1, 1}, {56, 56, 1, 1, 1, 1},
+		{224, 224, 1, 1, 1, 1}, {9, 13, 0, 0, 0, 0}, {31, 17, 2, 1, 0, 1}, {3, 3, 1, 1, 1, 1},
+		{5, 66, 1, 0, 1, 2}, {19, 61, 0, 1, 1, 0}, {4, 4, 0, 0, 0, 0}, {12, 30, 1, 1, 1, 1},
+	}
+	old := blocks4
+	defer func() { blocks4 = old }()
+	const cin, cout = 3, 3
+	for _, tc := range cases {
+		ho, wo := tc.h+tc.pt+tc.pb-2, tc.w+tc.pl+tc.pr-2
+		th, tw := (ho+3)/4, (wo+3)/4
+		x := randSlice(rng, cin*tc.h*tc.w)
+		bias := randSlice(rng, cout)
+		spans := [][2]int{{0, th}, {th / 3, th - th/4}}
+		for _, sp := range spans {
+			ty0, ty1 := sp[0], sp[1]
+			nt := (ty1 - ty0) * tw
+			ld, t0 := nt+21, 5
+			v0 := randSlice(rng, 36*cin*ld)
+			m := randSlice(rng, 36*cout*ld)
+			out0 := randSlice(rng, cout*ho*wo)
+			wantV, wantOut := slices.Clone(v0), slices.Clone(out0)
+			input4Go(x, tc.h, tc.w, tc.pt, tc.pl, ty0, ty1, tw, 1, cin, cin, wantV, ld, t0)
+			output4Go(m, ho, wo, ty0, ty1, tw, 1, cout, cout, bias, wantOut, ld, t0)
+			for blocks := range old + 1 {
+				blocks4 = blocks
+				v, out := slices.Clone(v0), slices.Clone(out0)
+				Input4(x, tc.h, tc.w, tc.pt, tc.pl, ty0, ty1, tw, 1, cin, cin, v, ld, t0)
+				Output4(m, ho, wo, ty0, ty1, tw, 1, cout, cout, bias, out, ld, t0)
+				if i := firstDiff(v, wantV); i >= 0 {
+					t.Errorf("%+v rows [%d,%d) blocks %d: V[%d] = %v, Go %v", tc, ty0, ty1, blocks, i, v[i], wantV[i])
+				}
+				if i := firstDiff(out, wantOut); i >= 0 {
+					t.Errorf("%+v rows [%d,%d) blocks %d: out[%d] = %v, Go %v", tc, ty0, ty1, blocks, i, out[i], wantOut[i])
+				}
+			}
+		}
+	}
+}
+
+// firstDiff is the first index where a and b differ, −1 if none.
+func firstDiff(a, b []float32) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
 }
 
 func randSlice(rng *rand.Rand, n int) []float32 {
