@@ -5,7 +5,8 @@
 // the CPU has it, AVX-512F. A is packed once (a layer's weights, on first
 // use) in panels of MR rows; B is packed per block of KC rows and NC
 // columns in panels of NR columns. The micro-kernel keeps an MR×NR tile of
-// C in twelve registers, or with AVX-512 an MR×2NR tile over two panels.
+// C in twelve registers, or with AVX-512 an MR×2NR tile over two panels
+// of B, and a 2MR×2NR tile over two panels of A where there are two.
 //
 // Blocking (Zen 3: 32 KB L1d, 512 KB L2): one B panel, KC·NR floats
 // (16 KB), stays in L1 while the MCP row panels of A (MCP·MR·KC floats,
@@ -299,6 +300,57 @@ __attribute__((target("avx512f"))) static void micro512(long kc, const float *a,
 	if (mr > 5) store_row512(t, 5, c50, c51, m0, m1);
 }
 
+#define ROW512D(i) __m512 d##i##0 = _mm512_setzero_ps(), d##i##1 = _mm512_setzero_ps();
+#define FMA512D(i)                                  \
+	{                                               \
+		__m512 ai = _mm512_set1_ps(a2[i]);          \
+		d##i##0 = _mm512_fmadd_ps(ai, b0, d##i##0); \
+		d##i##1 = _mm512_fmadd_ps(ai, b1, d##i##1); \
+	}
+
+// micro512x2 is micro512 for two panels of A at once, a (full: MR rows,
+// through t) and a2 (mr2 rows, through t2): a 12×32 tile in 24
+// accumulators. Each row of B's pair, loaded once, meets twelve values of
+// A instead of six. micro512 issues two loads of B, six broadcasts and
+// two prefetches for twelve FMAs, which leaves the two load ports as busy
+// as the two FMA ports; here it is two loads of B and twelve broadcasts
+// for 24 FMAs. Each value of C gets micro512's operations in its order,
+// so the result is the same bit for bit. Measured (2-core Xeon, AVX-512,
+// 213 GF/s of FMAs a core): on panels in L1, 162 → 178 GF/s; a thread's
+// 256×3136×2304 product (BenchmarkMulSerial) 117–121 → 119–130 GF/s; the
+// summed steps of VGG16 at batch 4, eight interleaved pairs, median
+// 332 → 311 ms; ResNet-50 at one image 55.1 → 53.8 ms.
+__attribute__((target("avx512f"))) static void micro512x2(long kc, const float *a, const float *a2, const float *b, const float *b2, const tile *t, const tile *t2, long mr2, long nr, const float *an) {
+	ROW512(0) ROW512(1) ROW512(2) ROW512(3) ROW512(4) ROW512(5)
+	ROW512D(0) ROW512D(1) ROW512D(2) ROW512D(3) ROW512D(4) ROW512D(5)
+	for (long kk = 0; kk < kc; kk++) {
+		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b2);
+		_mm_prefetch((const char *)(a + 16 * KERN_MR), _MM_HINT_T0);
+		_mm_prefetch((const char *)(a2 + 16 * KERN_MR), _MM_HINT_T0);
+		_mm_prefetch((const char *)an, _MM_HINT_T1);
+		an += KERN_MR;
+		FMA512(0) FMA512(1) FMA512(2) FMA512(3) FMA512(4) FMA512(5)
+		FMA512D(0) FMA512D(1) FMA512D(2) FMA512D(3) FMA512D(4) FMA512D(5)
+		a += KERN_MR;
+		a2 += KERN_MR;
+		b += KERN_NR;
+		b2 += KERN_NR;
+	}
+	__mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
+	store_row512(t, 0, c00, c01, m0, m1);
+	store_row512(t, 1, c10, c11, m0, m1);
+	store_row512(t, 2, c20, c21, m0, m1);
+	store_row512(t, 3, c30, c31, m0, m1);
+	store_row512(t, 4, c40, c41, m0, m1);
+	store_row512(t, 5, c50, c51, m0, m1);
+	store_row512(t2, 0, d00, d01, m0, m1);
+	if (mr2 > 1) store_row512(t2, 1, d10, d11, m0, m1);
+	if (mr2 > 2) store_row512(t2, 2, d20, d21, m0, m1);
+	if (mr2 > 3) store_row512(t2, 3, d30, d31, m0, m1);
+	if (mr2 > 4) store_row512(t2, 4, d40, d41, m0, m1);
+	if (mr2 > 5) store_row512(t2, 5, d50, d51, m0, m1);
+}
+
 void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *out) {
 	if (g->im.x) {
 		pack_image(&g->im, pc, kc, jc, nc, out);
@@ -324,7 +376,15 @@ __attribute__((target("avx2,fma"))) static void block(const kern_args *g, long p
 					g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
 				const float *ap = g->a + p * g->k * KERN_MR + pc * KERN_MR;
 				long mr = lmin(KERN_MR, g->m - row);
-				if (pair) {
+				if (pair && p + 1 < ie) {
+					// Panel p is full: only the last panel of A is short.
+					long row2 = row + KERN_MR;
+					tile t2 = {g->c + row2 * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
+						g->bias ? g->bias + row2 : NULL, g->skip ? g->skip + row2 * g->ldc + col : NULL};
+					const float *an = p + 2 < ie ? ap + 2 * g->k * KERN_MR : ap;
+					micro512x2(kc, ap, ap + g->k * KERN_MR, bq, bq + kc * KERN_NR, &t, &t2, lmin(KERN_MR, g->m - row2), nr, an);
+					p++;
+				} else if (pair) {
 					// The next panel of A in this block, or (last) this one again.
 					const float *an = p + 1 < ie ? ap + g->k * KERN_MR : ap;
 					micro512(kc, ap, bq, bq + kc * KERN_NR, &t, mr, nr, an);

@@ -60,6 +60,8 @@ func testMulMatchesDefinition(t *testing.T) {
 		{11, 40, 20, 0, true, true, false}, // a pair and a half panel
 		{6, 48, 300, 2, false, true, true}, // a pair and a full single panel, two depth blocks
 		{7, 64, 5, 0, true, false, false},  // two pairs, a row past the panel
+		{23, 45, 270, 1, true, true, true}, // 12-row tiles over two panels, the second short; a third panel alone
+		{30, 17, 17, 0, false, true, true}, // 12-row tiles over a pair with one live column in its second panel
 	} {
 		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
 			lda, ldb, ldc := c.k+c.pad, c.n+c.pad, c.n+2*c.pad
