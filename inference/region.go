@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"gorgonia.org/tensor"
 
+	"camviz/inference/blas"
 	"camviz/inference/kern"
 )
 
@@ -292,7 +294,7 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 	}
 	classes := len(z.p.Scores())
 	out := make([]float32, len(boxes)*classes)
-	var whole, windows []int
+	var whole, windows, walk []int
 	var rows []float32 // the windows' values at z.from
 	for i, b := range boxes {
 		b = b.clip(h, w)
@@ -302,16 +304,19 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 		case b.Empty():
 			copy(out[i*classes:], z.p.Scores())
 		default:
-			s, err := z.window(ctx, x[i*per:(i+1)*per], b, z.from)
-			if err != nil {
-				return nil, err
-			}
-			if z.chain != nil {
-				rows, windows = append(rows, s...), append(windows, i)
-				continue
-			}
-			copy(out[i*classes:], s)
+			walk = append(walk, i)
 		}
+	}
+	got, err := z.windows(ctx, x, per, boxes, walk)
+	if err != nil {
+		return nil, err
+	}
+	for j, i := range walk {
+		if z.chain != nil {
+			rows, windows = append(rows, got[j]...), append(windows, i)
+			continue
+		}
+		copy(out[i*classes:], got[j])
 	}
 	// Beside windows, whole images walk to the head chain too (a box of
 	// the whole plane runs every step as the ordinary pass does) and join
@@ -360,6 +365,40 @@ func (z *ZeroPass) ScoresZeroOutside(ctx context.Context, x []float32, boxes []B
 		}
 	}
 	return out, nil
+}
+
+// windows walks the images idx of x through their boxes' windows, two at
+// a time: one window is a single image's cropped planes, whose products
+// are too narrow to keep both cores busy alone. Score-CAM on VGG16
+// (2-core Xeon, two interleaved runs each): its 13 batches of windows took
+// 4.04 and 3.97 s one at a time, 3.33 and 3.53 s two at a time.
+func (z *ZeroPass) windows(ctx context.Context, x []float32, per int, boxes []Box, idx []int) ([][]float32, error) {
+	_, h, w := z.net.InputSize()
+	got := make([][]float32, len(idx))
+	errs := make([]error, len(idx))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(2, blas.Workers(), len(idx)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				i := idx[j]
+				got[j], errs[j] = z.window(ctx, x[i*per:(i+1)*per], boxes[i].clip(h, w), z.from)
+			}
+		}()
+	}
+	for j := range idx {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return got, nil
 }
 
 // batch runs the images idx of x as one ordinary pass.

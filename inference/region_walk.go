@@ -38,10 +38,12 @@ func (z *ZeroPass) window(ctx context.Context, x []float32, b Box, stop int) ([]
 				return nil, err
 			}
 		}
-		wk.recycle(i, s)
 		if s.out == stop {
+			// Not recycled: stop may be a view of an input whose last
+			// use is this step, read below; release gives it back.
 			break
 		}
+		wk.recycle(i, s)
 	}
 	return slices.Clone(wk.value(stop).f), nil
 }
