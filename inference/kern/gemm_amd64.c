@@ -227,12 +227,14 @@ __attribute__((target("avx2,fma"))) static void micro(long kc, const float *a, c
 	spill(acc, t, mr, nr);
 }
 
-#define ROW512(i) __m512 c##i##0 = _mm512_setzero_ps(), c##i##1 = _mm512_setzero_ps();
-#define FMA512(i)                                   \
+// ROW512(p, i) declares row i's accumulators p{i}0 and p{i}1; FMA512(p,
+// src, i) adds src[i] times B's two vectors to them.
+#define ROW512(p, i) __m512 p##i##0 = _mm512_setzero_ps(), p##i##1 = _mm512_setzero_ps();
+#define FMA512(p, src, i)                           \
 	{                                               \
-		__m512 ai = _mm512_set1_ps(a[i]);           \
-		c##i##0 = _mm512_fmadd_ps(ai, b0, c##i##0); \
-		c##i##1 = _mm512_fmadd_ps(ai, b1, c##i##1); \
+		__m512 ai = _mm512_set1_ps(src[i]);         \
+		p##i##0 = _mm512_fmadd_ps(ai, b0, p##i##0); \
+		p##i##1 = _mm512_fmadd_ps(ai, b1, p##i##1); \
 	}
 
 // store_row512 is store_row for a row of micro512's tile, its 32 values
@@ -278,13 +280,13 @@ static inline unsigned lanes(long n) { return n >= 16 ? 0xFFFFu : n <= 0 ? 0u : 
 // each panel held the tile back (ResNet-50 forward, eleven interleaved
 // pairs: median 0.049 → 0.046 s; VGG16 unchanged).
 __attribute__((target("avx512f"))) static void micro512(long kc, const float *a, const float *b, const float *b2, const tile *t, long mr, long nr, const float *an) {
-	ROW512(0) ROW512(1) ROW512(2) ROW512(3) ROW512(4) ROW512(5)
+	ROW512(c, 0) ROW512(c, 1) ROW512(c, 2) ROW512(c, 3) ROW512(c, 4) ROW512(c, 5)
 	for (long kk = 0; kk < kc; kk++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b2);
 		_mm_prefetch((const char *)(a + 16 * KERN_MR), _MM_HINT_T0);
 		_mm_prefetch((const char *)an, _MM_HINT_T1);
 		an += KERN_MR;
-		FMA512(0) FMA512(1) FMA512(2) FMA512(3) FMA512(4) FMA512(5)
+		FMA512(c, a, 0) FMA512(c, a, 1) FMA512(c, a, 2) FMA512(c, a, 3) FMA512(c, a, 4) FMA512(c, a, 5)
 		a += KERN_MR;
 		b += KERN_NR;
 		b2 += KERN_NR;
@@ -300,14 +302,6 @@ __attribute__((target("avx512f"))) static void micro512(long kc, const float *a,
 	if (mr > 5) store_row512(t, 5, c50, c51, m0, m1);
 }
 
-#define ROW512D(i) __m512 d##i##0 = _mm512_setzero_ps(), d##i##1 = _mm512_setzero_ps();
-#define FMA512D(i)                                  \
-	{                                               \
-		__m512 ai = _mm512_set1_ps(a2[i]);          \
-		d##i##0 = _mm512_fmadd_ps(ai, b0, d##i##0); \
-		d##i##1 = _mm512_fmadd_ps(ai, b1, d##i##1); \
-	}
-
 // micro512x2 is micro512 for two panels of A at once, a (full: MR rows,
 // through t) and a2 (mr2 rows, through t2): a 12×32 tile in 24
 // accumulators. Each row of B's pair, loaded once, meets twelve values of
@@ -321,16 +315,16 @@ __attribute__((target("avx512f"))) static void micro512(long kc, const float *a,
 // summed steps of VGG16 at batch 4, eight interleaved pairs, median
 // 332 → 311 ms; ResNet-50 at one image 55.1 → 53.8 ms.
 __attribute__((target("avx512f"))) static void micro512x2(long kc, const float *a, const float *a2, const float *b, const float *b2, const tile *t, const tile *t2, long mr2, long nr, const float *an) {
-	ROW512(0) ROW512(1) ROW512(2) ROW512(3) ROW512(4) ROW512(5)
-	ROW512D(0) ROW512D(1) ROW512D(2) ROW512D(3) ROW512D(4) ROW512D(5)
+	ROW512(c, 0) ROW512(c, 1) ROW512(c, 2) ROW512(c, 3) ROW512(c, 4) ROW512(c, 5)
+	ROW512(d, 0) ROW512(d, 1) ROW512(d, 2) ROW512(d, 3) ROW512(d, 4) ROW512(d, 5)
 	for (long kk = 0; kk < kc; kk++) {
 		__m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b2);
 		_mm_prefetch((const char *)(a + 16 * KERN_MR), _MM_HINT_T0);
 		_mm_prefetch((const char *)(a2 + 16 * KERN_MR), _MM_HINT_T0);
 		_mm_prefetch((const char *)an, _MM_HINT_T1);
 		an += KERN_MR;
-		FMA512(0) FMA512(1) FMA512(2) FMA512(3) FMA512(4) FMA512(5)
-		FMA512D(0) FMA512D(1) FMA512D(2) FMA512D(3) FMA512D(4) FMA512D(5)
+		FMA512(c, a, 0) FMA512(c, a, 1) FMA512(c, a, 2) FMA512(c, a, 3) FMA512(c, a, 4) FMA512(c, a, 5)
+		FMA512(d, a2, 0) FMA512(d, a2, 1) FMA512(d, a2, 2) FMA512(d, a2, 3) FMA512(d, a2, 4) FMA512(d, a2, 5)
 		a += KERN_MR;
 		a2 += KERN_MR;
 		b += KERN_NR;
@@ -359,6 +353,13 @@ void kern_pack_b(const kern_args *g, long pc, long kc, long jc, long nc, float *
 	}
 }
 
+// tile_at is the tile of C at row and col for the depth block [pc, pc+kc).
+static tile tile_at(const kern_args *g, long row, long col, long pc, long kc) {
+	tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
+		g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
+	return t;
+}
+
 // block multiplies A's panels [p0, p1) by the kc×nc block of B at row pc
 // and column jc, packed in bp, into C: B's panels two at a time through
 // micro512 when g->wide, else (and for a last odd panel) one at a time.
@@ -372,15 +373,13 @@ __attribute__((target("avx2,fma"))) static void block(const kern_args *g, long p
 			const float *bq = bp + q * kc * KERN_NR;
 			for (long p = ic; p < ie; p++) {
 				long row = p * KERN_MR;
-				tile t = {g->c + row * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
-					g->bias ? g->bias + row : NULL, g->skip ? g->skip + row * g->ldc + col : NULL};
+				tile t = tile_at(g, row, col, pc, kc);
 				const float *ap = g->a + p * g->k * KERN_MR + pc * KERN_MR;
 				long mr = lmin(KERN_MR, g->m - row);
 				if (pair && p + 1 < ie) {
 					// Panel p is full: only the last panel of A is short.
 					long row2 = row + KERN_MR;
-					tile t2 = {g->c + row2 * g->ldc + col, g->ldc, pc == 0, pc + kc == g->k, g->relu,
-						g->bias ? g->bias + row2 : NULL, g->skip ? g->skip + row2 * g->ldc + col : NULL};
+					tile t2 = tile_at(g, row2, col, pc, kc);
 					const float *an = p + 2 < ie ? ap + 2 * g->k * KERN_MR : ap;
 					micro512x2(kc, ap, ap + g->k * KERN_MR, bq, bq + kc * KERN_NR, &t, &t2, lmin(KERN_MR, g->m - row2), nr, an);
 					p++;
